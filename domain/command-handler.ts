@@ -1,0 +1,161 @@
+import type { Clock } from './ports/clock';
+import type { EventStore } from './ports/event-store';
+import { RevisionConflictError } from './ports/event-store';
+import type { Ids } from './ports/ids';
+import type { Actor } from './shared/actor';
+import type { StoredEvent } from './shared/envelope';
+import { ConferError } from './shared/errors';
+import { KeyedQueue } from './shared/keyed-queue';
+import { Lru } from './shared/lru';
+
+export interface DomainEvent {
+  type: string;
+  data: unknown;
+}
+
+export type Recorded<E extends DomainEvent> = E & { occurredAt: string; streamRevision: number };
+
+export interface Decider<C, E extends DomainEvent, S> {
+  initialState(): S;
+  decide(command: C, state: S, actor: Actor): E[];
+  evolve(state: S, event: Recorded<E>): S;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  correlationId?: string;
+  causationId?: string;
+}
+
+export interface CommandResult<S> {
+  events: StoredEvent[];
+  state: S;
+  /** Revision of the stream's last event after the command (-1: the stream does not exist). */
+  revision: number;
+}
+
+export interface CommandHandlerDeps<C, E extends DomainEvent, S> {
+  store: EventStore;
+  decider: Decider<C, E, S>;
+  /** Stored event → current-version domain event (upcasting); undefined skips unknown types. */
+  parse(stored: StoredEvent): E | undefined;
+  schemaVersionOf(type: E['type']): number;
+  streamIdOf(aggregateId: string): string;
+  ids: Ids;
+  clock: Clock;
+  /** Aggregates whose state stays cached in memory between commands. */
+  cacheSize?: number;
+  maxAttempts?: number;
+}
+
+interface Loaded<S> {
+  state: S;
+  revision: number;
+}
+
+/**
+ * Load → decide → append with the expected revision → on conflict reload and decide again.
+ * Commands for one aggregate are serialised in memory and its state cached, so the common case
+ * costs one append; optimistic concurrency still guards against writers on other nodes.
+ */
+export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandHandlerDeps<C, E, S>) {
+  const queue = new KeyedQueue();
+  const cache = new Lru<string, Loaded<S>>(deps.cacheSize ?? 10_000);
+  const maxAttempts = deps.maxAttempts ?? 5;
+
+  async function loadFresh(streamId: string): Promise<Loaded<S>> {
+    const stored = await deps.store.readStream(streamId);
+    let state = deps.decider.initialState();
+    let revision = -1;
+    for (const event of stored) {
+      revision = event.streamRevision;
+      const parsed = deps.parse(event);
+      if (parsed)
+        state = deps.decider.evolve(state, {
+          ...parsed,
+          occurredAt: event.occurredAt,
+          streamRevision: revision,
+        });
+    }
+    return { state, revision };
+  }
+
+  async function loadCached(streamId: string): Promise<Loaded<S>> {
+    const hit = cache.get(streamId);
+    if (hit) return hit;
+    const loaded = await loadFresh(streamId);
+    cache.set(streamId, loaded);
+    return loaded;
+  }
+
+  async function attempt(
+    aggregateId: string,
+    command: C,
+    context: CommandContext,
+  ): Promise<CommandResult<S>> {
+    const streamId = deps.streamIdOf(aggregateId);
+    const current = await loadCached(streamId);
+    const decided = deps.decider.decide(command, current.state, context.actor);
+    if (decided.length === 0) return { events: [], state: current.state, revision: current.revision };
+
+    const occurredAt = deps.clock.now().toISOString();
+    const commandId = deps.ids.eventId();
+    const correlationId = context.correlationId ?? commandId;
+    const causationId = context.causationId ?? commandId;
+    const result = await deps.store.append(
+      streamId,
+      decided.map((event) => ({
+        eventId: deps.ids.eventId(),
+        type: event.type,
+        schemaVersion: deps.schemaVersionOf(event.type),
+        data: event.data,
+        metadata: { meetingId: aggregateId, occurredAt, actor: context.actor, correlationId, causationId },
+      })),
+      { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision },
+    );
+    let state = current.state;
+    decided.forEach((event, i) => {
+      const streamRevision = result.events[i]?.streamRevision ?? current.revision + i + 1;
+      state = deps.decider.evolve(state, { ...event, occurredAt, streamRevision });
+    });
+    const next = { state, revision: result.nextExpectedRevision };
+    cache.set(streamId, next);
+    return { events: result.events, ...next };
+  }
+
+  return {
+    /** Decides and appends; resolves once the events are durable (or with a ConferError). */
+    handle(aggregateId: string, command: C, context: CommandContext): Promise<CommandResult<S>> {
+      const streamId = deps.streamIdOf(aggregateId);
+      return queue.run(streamId, async () => {
+        for (let n = 1; ; n++) {
+          try {
+            return await attempt(aggregateId, command, context);
+          } catch (error) {
+            // Anything but a conflict leaves the cache unsure of the stream: reload next time.
+            cache.delete(streamId);
+            if (!(error instanceof RevisionConflictError)) throw error;
+            if (n >= maxAttempts) throw new ConferError('CONFER_COMMAND_CONTENDED');
+          }
+        }
+      });
+    },
+
+    /** Current state of an aggregate, as the next command would see it. */
+    load(aggregateId: string): Promise<Loaded<S>> {
+      const streamId = deps.streamIdOf(aggregateId);
+      return queue.run(streamId, () => loadCached(streamId));
+    },
+
+    /** Forget cached state (e.g. when another node is known to have written). */
+    invalidate(aggregateId: string): void {
+      cache.delete(deps.streamIdOf(aggregateId));
+    },
+  };
+}
+
+export type CommandHandler<C, S> = {
+  handle(aggregateId: string, command: C, context: CommandContext): Promise<CommandResult<S>>;
+  load(aggregateId: string): Promise<Loaded<S>>;
+  invalidate(aggregateId: string): void;
+};

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { MediaKindSchema, MeetingSettingsSchema } from './meeting.events';
+
+/** Chat content limit, in UTF-8 bytes. */
+export const MAX_CHAT_BYTES = 4096;
+
+const id = z.string().min(1);
+
+/**
+ * Commands: what an actor asks for. The acting participant comes from the command's context
+ * (the verified token), never from these fields; `participantId` here names the target.
+ */
+export const MeetingCommandSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('CreateMeeting'),
+    meetingId: id,
+    title: z.string().min(1).max(200),
+    startTime: z.string().nullable(),
+    hostUserId: z.string().nullable(),
+    settings: MeetingSettingsSchema,
+  }),
+  z.object({
+    type: z.literal('JoinMeeting'),
+    participantId: id,
+    displayName: z.string().min(1).max(100),
+    userId: z.string().nullable(),
+    passcodeDigest: z.string().nullable(),
+    audioEnabled: z.boolean(),
+    videoEnabled: z.boolean(),
+  }),
+  z.object({ type: z.literal('AdmitParticipant'), participantId: id }),
+  z.object({ type: z.literal('DenyParticipant'), participantId: id }),
+  z.object({ type: z.literal('LeaveMeeting'), participantId: id, reason: z.enum(['left', 'disconnected']) }),
+  z.object({ type: z.literal('RemoveParticipant'), participantId: id }),
+  z.object({
+    type: z.literal('ChangeMediaState'),
+    participantId: id,
+    kind: MediaKindSchema,
+    enabled: z.boolean(),
+  }),
+  z.object({ type: z.literal('SendChatMessage'), messageId: id, content: z.string() }),
+  z.object({ type: z.literal('RaiseHand'), participantId: id }),
+  z.object({ type: z.literal('LowerHand'), participantId: id }),
+  z.object({
+    type: z.literal('SetConnectionStatus'),
+    participantId: id,
+    connectionStatus: z.enum(['connected', 'reconnecting']),
+  }),
+  z.object({ type: z.literal('ChangeActiveSpeaker'), participantId: id.nullable() }),
+  z.object({
+    type: z.literal('PublishMedia'),
+    participantId: id,
+    producerId: id,
+    source: z.enum(['microphone', 'camera', 'screen']),
+    kind: z.enum(['audio', 'video']),
+    paused: z.boolean(),
+  }),
+  z.object({ type: z.literal('UnpublishMedia'), participantId: id, producerId: id }),
+  z.object({ type: z.literal('EndMeeting') }),
+]);
+
+export type MeetingCommand = z.infer<typeof MeetingCommandSchema>;
+export type MeetingCommandType = MeetingCommand['type'];
+export type MeetingCommandOf<K extends MeetingCommandType> = Extract<MeetingCommand, { type: K }>;

@@ -1,0 +1,449 @@
+import { actorIsHost, actorParticipantId, type Actor } from '../shared/actor';
+import { ConferError } from '../shared/errors';
+import { MAX_CHAT_BYTES, type MeetingCommand, type MeetingCommandOf } from './meeting.commands';
+import type { MeetingEvent, RecordedMeetingEvent } from './meeting.events';
+import { initialMeetingState, isPresent, type MeetingState, type ParticipantState } from './meeting.state';
+
+/**
+ * The meeting decider: pure functions from (command, state) to new facts, and from (state, fact)
+ * to the next state. Every business rule of a meeting lives here and nowhere else.
+ */
+export const meetingDecider = {
+  initialState: initialMeetingState,
+  decide,
+  evolve,
+};
+
+const utf8 = new TextEncoder();
+
+export function decide(command: MeetingCommand, state: MeetingState, actor: Actor): MeetingEvent[] {
+  if (command.type === 'CreateMeeting') return create(command, state);
+  if (state.status === 'none') throw new ConferError('CONFER_MEETING_NOT_FOUND');
+  if (state.status === 'ended') {
+    // Leaving or ending an ended meeting is a no-op, so that retries and late clients are harmless.
+    if (command.type === 'LeaveMeeting' || command.type === 'EndMeeting') return [];
+    throw new ConferError('CONFER_MEETING_ENDED');
+  }
+  switch (command.type) {
+    case 'JoinMeeting':
+      return join(command, state, actor);
+    case 'AdmitParticipant':
+      return admit(command, state, actor);
+    case 'DenyParticipant':
+      return deny(command, state, actor);
+    case 'LeaveMeeting':
+      return leave(command, state, actor);
+    case 'RemoveParticipant':
+      return remove(command, state, actor);
+    case 'ChangeMediaState':
+      return changeMedia(command, state, actor);
+    case 'SendChatMessage':
+      return chat(command, state, actor);
+    case 'RaiseHand':
+      return raiseHand(command, state, actor);
+    case 'LowerHand':
+      return lowerHand(command, state, actor);
+    case 'SetConnectionStatus':
+      return setConnection(command, state, actor);
+    case 'ChangeActiveSpeaker':
+      return activeSpeaker(command, state, actor);
+    case 'PublishMedia':
+      return publish(command, state, actor);
+    case 'UnpublishMedia':
+      return unpublish(command, state, actor);
+    case 'EndMeeting':
+      return end(state, actor);
+  }
+}
+
+function create(command: MeetingCommandOf<'CreateMeeting'>, state: MeetingState): MeetingEvent[] {
+  if (state.status !== 'none') throw new ConferError('CONFER_MEETING_ALREADY_EXISTS');
+  const { meetingId, title, startTime, hostUserId, settings } = command;
+  return [{ type: 'MeetingCreated', data: { meetingId, title, startTime, hostUserId, settings } }];
+}
+
+function join(command: MeetingCommandOf<'JoinMeeting'>, state: MeetingState, actor: Actor): MeetingEvent[] {
+  const existing = state.participants[command.participantId];
+  if (existing) {
+    // Same id again is a retried request: answer with nothing new rather than a second participant.
+    if (isPresent(existing)) return [];
+    throw new ConferError('CONFER_PARTICIPANT_ALREADY_JOINED');
+  }
+  const asHost = actor.type === 'host' || actor.type === 'system';
+  const { participantId, displayName, userId } = command;
+  if (!asHost) {
+    const digest = state.settings.passcodeDigest;
+    if (digest !== null && command.passcodeDigest !== digest) {
+      throw new ConferError('CONFER_PASSCODE_INVALID', undefined, 'passcode');
+    }
+    if (state.settings.waitingRoom) {
+      return [{ type: 'ParticipantWaiting', data: { participantId, displayName, userId } }];
+    }
+    assertCapacity(state);
+  }
+  return [
+    {
+      type: 'ParticipantJoined',
+      data: {
+        participantId,
+        displayName,
+        userId,
+        role: asHost ? 'host' : 'participant',
+        audioEnabled: command.audioEnabled && !(state.settings.muteOnEntry && !asHost),
+        videoEnabled: command.videoEnabled && !(state.settings.videoOffOnEntry && !asHost),
+      },
+    },
+  ];
+}
+
+function admit(
+  command: MeetingCommandOf<'AdmitParticipant'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  assertHost(actor);
+  const target = requireParticipant(state, command.participantId);
+  if (target.status === 'joined') return [];
+  if (target.status !== 'waiting')
+    throw new ConferError('CONFER_PARTICIPANT_NOT_WAITING', undefined, 'participantId');
+  assertCapacity(state);
+  const { participantId, displayName, userId } = target;
+  return [
+    { type: 'ParticipantAdmitted', data: { participantId } },
+    {
+      type: 'ParticipantJoined',
+      data: {
+        participantId,
+        displayName,
+        userId,
+        role: 'participant',
+        audioEnabled: !state.settings.muteOnEntry,
+        videoEnabled: !state.settings.videoOffOnEntry,
+      },
+    },
+  ];
+}
+
+function deny(
+  command: MeetingCommandOf<'DenyParticipant'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  assertHost(actor);
+  const target = requireParticipant(state, command.participantId);
+  if (target.status === 'denied') return [];
+  if (target.status !== 'waiting')
+    throw new ConferError('CONFER_PARTICIPANT_NOT_WAITING', undefined, 'participantId');
+  return [{ type: 'ParticipantDenied', data: { participantId: target.participantId } }];
+}
+
+function leave(command: MeetingCommandOf<'LeaveMeeting'>, state: MeetingState, actor: Actor): MeetingEvent[] {
+  assertSelfOrSystem(actor, command.participantId);
+  const target = requireParticipant(state, command.participantId);
+  if (!isPresent(target)) return [];
+  return [{ type: 'ParticipantLeft', data: { participantId: target.participantId, reason: command.reason } }];
+}
+
+function remove(
+  command: MeetingCommandOf<'RemoveParticipant'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  assertHost(actor);
+  const target = requireParticipant(state, command.participantId);
+  if (!isPresent(target)) return [];
+  return [{ type: 'ParticipantRemoved', data: { participantId: target.participantId } }];
+}
+
+function changeMedia(
+  command: MeetingCommandOf<'ChangeMediaState'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  const self = actorParticipantId(actor) === command.participantId;
+  if (!self) {
+    assertHost(actor);
+    // Privacy: nobody but the participant can turn their microphone or camera on.
+    if (command.enabled) throw new ConferError('CONFER_HOST_CANNOT_UNMUTE_OTHERS', undefined, 'enabled');
+  }
+  const target = requireJoined(state, command.participantId);
+  const current =
+    command.kind === 'audio'
+      ? target.audioEnabled
+      : command.kind === 'video'
+        ? target.videoEnabled
+        : target.screenSharing;
+  if (current === command.enabled) return [];
+  const { participantId, kind, enabled } = command;
+  return [{ type: 'MediaStateChanged', data: { participantId, kind, enabled } }];
+}
+
+function chat(
+  command: MeetingCommandOf<'SendChatMessage'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  const senderId = actorParticipantId(actor);
+  if (senderId === undefined) throw new ConferError('CONFER_FORBIDDEN', 'Only participants can chat');
+  const sender = requireJoined(state, senderId);
+  const content = command.content.trim();
+  if (content.length === 0) throw new ConferError('CONFER_CHAT_EMPTY', undefined, 'message');
+  if (utf8.encode(content).length > MAX_CHAT_BYTES)
+    throw new ConferError('CONFER_CHAT_TOO_LONG', undefined, 'message');
+  return [
+    {
+      type: 'ChatMessageSent',
+      data: { messageId: command.messageId, senderId, senderName: sender.displayName, content },
+    },
+  ];
+}
+
+function raiseHand(
+  command: MeetingCommandOf<'RaiseHand'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  assertSelf(actor, command.participantId);
+  const target = requireJoined(state, command.participantId);
+  if (target.handRaised) return [];
+  return [{ type: 'HandRaised', data: { participantId: target.participantId } }];
+}
+
+function lowerHand(
+  command: MeetingCommandOf<'LowerHand'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  if (actorParticipantId(actor) !== command.participantId) assertHost(actor);
+  const target = requireJoined(state, command.participantId);
+  if (!target.handRaised) return [];
+  return [{ type: 'HandLowered', data: { participantId: target.participantId } }];
+}
+
+function setConnection(
+  command: MeetingCommandOf<'SetConnectionStatus'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  assertSelfOrSystem(actor, command.participantId);
+  const target = requireParticipant(state, command.participantId);
+  if (!isPresent(target)) throw new ConferError('CONFER_PARTICIPANT_NOT_JOINED', undefined, 'participantId');
+  if (target.connectionStatus === command.connectionStatus) return [];
+  const { participantId, connectionStatus } = command;
+  return [{ type: 'ParticipantConnectionChanged', data: { participantId, connectionStatus } }];
+}
+
+function activeSpeaker(
+  command: MeetingCommandOf<'ChangeActiveSpeaker'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  if (actor.type !== 'system')
+    throw new ConferError('CONFER_FORBIDDEN', 'Only the SFU reports the active speaker');
+  if (state.activeSpeakerId === command.participantId) return [];
+  if (command.participantId !== null) requireJoined(state, command.participantId);
+  return [{ type: 'ActiveSpeakerChanged', data: { participantId: command.participantId } }];
+}
+
+function publish(
+  command: MeetingCommandOf<'PublishMedia'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  assertSelf(actor, command.participantId);
+  const target = requireJoined(state, command.participantId);
+  if (target.media[command.producerId]) return [];
+  const { participantId, producerId, source, kind, paused } = command;
+  return [{ type: 'MediaPublished', data: { participantId, producerId, source, kind, paused } }];
+}
+
+function unpublish(
+  command: MeetingCommandOf<'UnpublishMedia'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  assertSelfOrSystem(actor, command.participantId);
+  const target = requireParticipant(state, command.participantId);
+  if (!target.media[command.producerId]) return [];
+  return [
+    {
+      type: 'MediaUnpublished',
+      data: { participantId: command.participantId, producerId: command.producerId },
+    },
+  ];
+}
+
+function end(state: MeetingState, actor: Actor): MeetingEvent[] {
+  assertHost(actor);
+  // Everyone leaves first, so that every consumer that only follows joins and leaves stays right.
+  const leaves: MeetingEvent[] = Object.values(state.participants)
+    .filter(isPresent)
+    .map((p) => ({
+      type: 'ParticipantLeft',
+      data: { participantId: p.participantId, reason: 'meeting-ended' },
+    }));
+  return [...leaves, { type: 'MeetingEnded', data: { reason: 'host-ended' } }];
+}
+
+// ── Rules shared by several commands ──────────────────────────────────────────
+
+function assertHost(actor: Actor): void {
+  if (!actorIsHost(actor)) throw new ConferError('CONFER_FORBIDDEN', 'Only the host can do this');
+}
+
+function assertSelf(actor: Actor, participantId: string): void {
+  if (actorParticipantId(actor) !== participantId) {
+    throw new ConferError('CONFER_FORBIDDEN', 'A participant can only act for themselves', 'participantId');
+  }
+}
+
+function assertSelfOrSystem(actor: Actor, participantId: string): void {
+  if (actor.type !== 'system') assertSelf(actor, participantId);
+}
+
+function assertCapacity(state: MeetingState): void {
+  if (state.joinedCount >= state.settings.maxParticipants) throw new ConferError('CONFER_MEETING_FULL');
+}
+
+function requireParticipant(state: MeetingState, participantId: string): ParticipantState {
+  const p = state.participants[participantId];
+  if (!p) throw new ConferError('CONFER_PARTICIPANT_NOT_FOUND', undefined, 'participantId');
+  return p;
+}
+
+function requireJoined(state: MeetingState, participantId: string): ParticipantState {
+  const p = requireParticipant(state, participantId);
+  if (p.status !== 'joined')
+    throw new ConferError('CONFER_PARTICIPANT_NOT_JOINED', undefined, 'participantId');
+  return p;
+}
+
+// ── evolve ────────────────────────────────────────────────────────────────────
+
+export function evolve(state: MeetingState, event: RecordedMeetingEvent): MeetingState {
+  switch (event.type) {
+    case 'MeetingCreated': {
+      const { meetingId, title, startTime, hostUserId, settings } = event.data;
+      return {
+        ...state,
+        status: 'active',
+        meetingId,
+        title,
+        startTime,
+        hostUserId,
+        settings,
+        createdAt: event.occurredAt,
+      };
+    }
+    case 'ParticipantWaiting': {
+      const { participantId, displayName, userId } = event.data;
+      return withParticipant(state, {
+        ...newParticipant(participantId, displayName, userId),
+        status: 'waiting',
+      });
+    }
+    case 'ParticipantAdmitted':
+      return state;
+    case 'ParticipantJoined': {
+      const { participantId, displayName, userId, role, audioEnabled, videoEnabled } = event.data;
+      return withParticipant(state, {
+        ...newParticipant(participantId, displayName, userId),
+        role,
+        status: 'joined',
+        joinTime: event.occurredAt,
+        audioEnabled,
+        videoEnabled,
+      });
+    }
+    case 'ParticipantDenied':
+      return gone(state, event.data.participantId, 'denied', event.occurredAt);
+    case 'ParticipantLeft':
+      return gone(state, event.data.participantId, 'left', event.occurredAt);
+    case 'ParticipantRemoved':
+      return gone(state, event.data.participantId, 'removed', event.occurredAt);
+    case 'ParticipantConnectionChanged':
+      return patch(state, event.data.participantId, { connectionStatus: event.data.connectionStatus });
+    case 'MediaStateChanged': {
+      const { participantId, kind, enabled } = event.data;
+      const field = kind === 'audio' ? 'audioEnabled' : kind === 'video' ? 'videoEnabled' : 'screenSharing';
+      return patch(state, participantId, { [field]: enabled });
+    }
+    case 'ChatMessageSent':
+      return { ...state, chatCount: state.chatCount + 1 };
+    case 'HandRaised':
+      return patch(state, event.data.participantId, { handRaised: true });
+    case 'HandLowered':
+      return patch(state, event.data.participantId, { handRaised: false });
+    case 'ActiveSpeakerChanged':
+      return { ...state, activeSpeakerId: event.data.participantId };
+    case 'MediaPublished': {
+      const { participantId, producerId, source, kind } = event.data;
+      const p = state.participants[participantId];
+      if (!p) return state;
+      return patch(state, participantId, {
+        media: { ...p.media, [producerId]: { producerId, source, kind } },
+      });
+    }
+    case 'MediaUnpublished': {
+      const p = state.participants[event.data.participantId];
+      if (!p) return state;
+      const media = { ...p.media };
+      delete media[event.data.producerId];
+      return patch(state, p.participantId, { media });
+    }
+    case 'MeetingEnded':
+      return { ...state, status: 'ended', endedAt: event.occurredAt, activeSpeakerId: null };
+  }
+}
+
+function newParticipant(participantId: string, displayName: string, userId: string | null): ParticipantState {
+  return {
+    participantId,
+    displayName,
+    userId,
+    role: 'participant',
+    status: 'waiting',
+    joinTime: null,
+    leftTime: null,
+    connectionStatus: 'connecting',
+    audioEnabled: false,
+    videoEnabled: false,
+    screenSharing: false,
+    handRaised: false,
+    media: {},
+  };
+}
+
+function withParticipant(state: MeetingState, participant: ParticipantState): MeetingState {
+  const before = state.participants[participant.participantId];
+  const wasJoined = before?.status === 'joined';
+  const isJoined = participant.status === 'joined';
+  return {
+    ...state,
+    participants: { ...state.participants, [participant.participantId]: participant },
+    joinedCount: state.joinedCount + (isJoined ? 1 : 0) - (wasJoined ? 1 : 0),
+  };
+}
+
+function patch(state: MeetingState, participantId: string, changes: Partial<ParticipantState>): MeetingState {
+  const p = state.participants[participantId];
+  if (!p) return state;
+  return withParticipant(state, { ...p, ...changes });
+}
+
+function gone(
+  state: MeetingState,
+  participantId: string,
+  status: 'left' | 'denied' | 'removed',
+  at: string,
+): MeetingState {
+  const next = patch(state, participantId, {
+    status,
+    leftTime: at,
+    connectionStatus: 'disconnected',
+    handRaised: false,
+    screenSharing: false,
+    media: {},
+  });
+  return next.activeSpeakerId === participantId ? { ...next, activeSpeakerId: null } : next;
+}

@@ -1,0 +1,421 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_CHAT_BYTES } from './meeting.commands';
+import { as, created, given, host, joinCmd, joined, settings, system, waiting } from './meeting.spec-helper';
+
+describe('CreateMeeting', () => {
+  const create = {
+    type: 'CreateMeeting' as const,
+    meetingId: 'm1',
+    title: 'Standup',
+    startTime: null,
+    hostUserId: 'u-host',
+    settings: settings(),
+  };
+  it('creates a meeting that does not exist', () => {
+    given().when(create, host).then([created()]);
+  });
+  it('refuses to create a meeting twice', () => {
+    given(created()).when(create, host).thenError('CONFER_MEETING_ALREADY_EXISTS');
+  });
+});
+
+describe('JoinMeeting', () => {
+  it('joins an active meeting with the requested media state', () => {
+    given(created())
+      .when(joinCmd('p1', { audioEnabled: false }), as('p1'))
+      .then([
+        {
+          type: 'ParticipantJoined',
+          data: {
+            participantId: 'p1',
+            displayName: 'P1',
+            userId: null,
+            role: 'participant',
+            audioEnabled: false,
+            videoEnabled: true,
+          },
+        },
+      ]);
+  });
+  it('joins the host token holder as host', () => {
+    const events = given(created()).state;
+    expect(events.status).toBe('active');
+    given(created())
+      .when(joinCmd('h1'), host)
+      .then([
+        {
+          type: 'ParticipantJoined',
+          data: {
+            participantId: 'h1',
+            displayName: 'H1',
+            userId: null,
+            role: 'host',
+            audioEnabled: true,
+            videoEnabled: true,
+          },
+        },
+      ]);
+  });
+  it('mutes on entry when the meeting says so', () => {
+    given(created({ muteOnEntry: true, videoOffOnEntry: true }))
+      .when(joinCmd('p1'), as('p1'))
+      .then([
+        {
+          type: 'ParticipantJoined',
+          data: {
+            participantId: 'p1',
+            displayName: 'P1',
+            userId: null,
+            role: 'participant',
+            audioEnabled: false,
+            videoEnabled: false,
+          },
+        },
+      ]);
+  });
+  it('puts a participant in the waiting room when it is on', () => {
+    given(created({ waitingRoom: true }))
+      .when(joinCmd('p1'), as('p1'))
+      .then([waiting('p1')]);
+  });
+  it('lets the host bypass the waiting room', () => {
+    const [event] =
+      given(created({ waitingRoom: true })).state.status === 'active' ? [joined('h1', 'host')] : [];
+    given(created({ waitingRoom: true }))
+      .when(joinCmd('h1'), host)
+      .then([event!]);
+  });
+  it('refuses a join after the meeting ended', () => {
+    given(created(), { type: 'MeetingEnded', data: { reason: 'host-ended' } })
+      .when(joinCmd('p1'), as('p1'))
+      .thenError('CONFER_MEETING_ENDED');
+  });
+  it('refuses to join a meeting that does not exist', () => {
+    given().when(joinCmd('p1'), as('p1')).thenError('CONFER_MEETING_NOT_FOUND');
+  });
+  it('refuses a join beyond capacity', () => {
+    given(created({ maxParticipants: 2 }), joined('a'), joined('b'))
+      .when(joinCmd('p1'), as('p1'))
+      .thenError('CONFER_MEETING_FULL');
+  });
+  it('counts only present participants towards capacity', () => {
+    given(created({ maxParticipants: 2 }), joined('a'), joined('b'), {
+      type: 'ParticipantLeft',
+      data: { participantId: 'a', reason: 'left' },
+    })
+      .when(joinCmd('p1'), as('p1'))
+      .then([joined('p1')]);
+  });
+  it('checks the passcode, naming the field', () => {
+    const meeting = created({ passcodeDigest: 'digest-ok' });
+    given(meeting).when(joinCmd('p1'), as('p1')).thenError('CONFER_PASSCODE_INVALID', 'passcode');
+    given(meeting)
+      .when(joinCmd('p1', { passcodeDigest: 'wrong' }), as('p1'))
+      .thenError('CONFER_PASSCODE_INVALID', 'passcode');
+    given(meeting)
+      .when(joinCmd('p1', { passcodeDigest: 'digest-ok' }), as('p1'))
+      .then([joined('p1')]);
+  });
+  it('treats a repeated join of the same participant as a retry', () => {
+    given(created(), joined('p1')).when(joinCmd('p1'), as('p1')).thenNothing();
+  });
+  it('refuses to rejoin a participant id that was removed', () => {
+    given(created(), joined('p1'), { type: 'ParticipantRemoved', data: { participantId: 'p1' } })
+      .when(joinCmd('p1'), as('p1'))
+      .thenError('CONFER_PARTICIPANT_ALREADY_JOINED');
+  });
+});
+
+describe('Waiting room: admit and deny', () => {
+  const meeting = [created({ waitingRoom: true }), waiting('p1')] as const;
+  it('admits a waiting participant (host only)', () => {
+    given(...meeting)
+      .when({ type: 'AdmitParticipant', participantId: 'p1' }, host)
+      .then([{ type: 'ParticipantAdmitted', data: { participantId: 'p1' } }, joined('p1')]);
+  });
+  it('refuses admission by a non-host', () => {
+    given(...meeting, joined('p2'))
+      .when({ type: 'AdmitParticipant', participantId: 'p1' }, as('p2'))
+      .thenError('CONFER_FORBIDDEN');
+  });
+  it('refuses admission when the meeting is full', () => {
+    given(created({ waitingRoom: true, maxParticipants: 2 }), joined('a'), joined('b'), waiting('p1'))
+      .when({ type: 'AdmitParticipant', participantId: 'p1' }, host)
+      .thenError('CONFER_MEETING_FULL');
+  });
+  it('denies a waiting participant', () => {
+    given(...meeting)
+      .when({ type: 'DenyParticipant', participantId: 'p1' }, as('h', true))
+      .then([{ type: 'ParticipantDenied', data: { participantId: 'p1' } }]);
+  });
+  it('refuses to admit someone who is not waiting', () => {
+    given(...meeting, { type: 'ParticipantDenied', data: { participantId: 'p1' } })
+      .when({ type: 'AdmitParticipant', participantId: 'p1' }, host)
+      .thenError('CONFER_PARTICIPANT_NOT_WAITING', 'participantId');
+    given(...meeting)
+      .when({ type: 'AdmitParticipant', participantId: 'nobody' }, host)
+      .thenError('CONFER_PARTICIPANT_NOT_FOUND', 'participantId');
+  });
+  it('keeps a waiting participant out of chat', () => {
+    given(...meeting)
+      .when({ type: 'SendChatMessage', messageId: 'x', content: 'hi' }, as('p1'))
+      .thenError('CONFER_PARTICIPANT_NOT_JOINED');
+  });
+});
+
+describe('LeaveMeeting', () => {
+  it('leaves', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'LeaveMeeting', participantId: 'p1', reason: 'left' }, as('p1'))
+      .then([{ type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'left' } }]);
+  });
+  it('is idempotent', () => {
+    given(created(), joined('p1'), { type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'left' } })
+      .when({ type: 'LeaveMeeting', participantId: 'p1', reason: 'left' }, as('p1'))
+      .thenNothing();
+    given(created(), joined('p1'), { type: 'MeetingEnded', data: { reason: 'host-ended' } })
+      .when({ type: 'LeaveMeeting', participantId: 'p1', reason: 'left' }, as('p1'))
+      .thenNothing();
+  });
+  it('cannot be done for someone else', () => {
+    given(created(), joined('p1'), joined('p2'))
+      .when({ type: 'LeaveMeeting', participantId: 'p1', reason: 'left' }, as('p2'))
+      .thenError('CONFER_FORBIDDEN', 'participantId');
+  });
+  it('can be done by the system for a vanished connection', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'LeaveMeeting', participantId: 'p1', reason: 'disconnected' }, system)
+      .then([{ type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'disconnected' } }]);
+  });
+});
+
+describe('Media state', () => {
+  it('mutes and unmutes oneself', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'ChangeMediaState', participantId: 'p1', kind: 'audio', enabled: false }, as('p1'))
+      .then([{ type: 'MediaStateChanged', data: { participantId: 'p1', kind: 'audio', enabled: false } }]);
+    given(created(), joined('p1'))
+      .when({ type: 'ChangeMediaState', participantId: 'p1', kind: 'screen', enabled: true }, as('p1'))
+      .then([{ type: 'MediaStateChanged', data: { participantId: 'p1', kind: 'screen', enabled: true } }]);
+  });
+  it('records nothing when the state does not change', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'ChangeMediaState', participantId: 'p1', kind: 'video', enabled: true }, as('p1'))
+      .thenNothing();
+  });
+  it('lets the host mute others but not unmute them', () => {
+    given(created(), joined('h', 'host'), joined('p1'))
+      .when({ type: 'ChangeMediaState', participantId: 'p1', kind: 'audio', enabled: false }, as('h', true))
+      .then([{ type: 'MediaStateChanged', data: { participantId: 'p1', kind: 'audio', enabled: false } }]);
+    given(created(), joined('p1'), {
+      type: 'MediaStateChanged',
+      data: { participantId: 'p1', kind: 'audio', enabled: false },
+    })
+      .when({ type: 'ChangeMediaState', participantId: 'p1', kind: 'audio', enabled: true }, host)
+      .thenError('CONFER_HOST_CANNOT_UNMUTE_OTHERS', 'enabled');
+  });
+  it('refuses a non-host muting someone else', () => {
+    given(created(), joined('p1'), joined('p2'))
+      .when({ type: 'ChangeMediaState', participantId: 'p1', kind: 'audio', enabled: false }, as('p2'))
+      .thenError('CONFER_FORBIDDEN');
+  });
+});
+
+describe('Chat', () => {
+  it('records a message from a joined participant, trimmed', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'SendChatMessage', messageId: 'c1', content: '  hello  ' }, as('p1'))
+      .then([
+        {
+          type: 'ChatMessageSent',
+          data: { messageId: 'c1', senderId: 'p1', senderName: 'P1', content: 'hello' },
+        },
+      ]);
+  });
+  it('refuses an empty message', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'SendChatMessage', messageId: 'c1', content: '   ' }, as('p1'))
+      .thenError('CONFER_CHAT_EMPTY', 'message');
+  });
+  it('accepts exactly 4 KB and refuses more (counted in UTF-8 bytes)', () => {
+    const meeting = given(created(), joined('p1'));
+    expect(() =>
+      meeting
+        .when({ type: 'SendChatMessage', messageId: 'c', content: 'a'.repeat(MAX_CHAT_BYTES) }, as('p1'))
+        .then([
+          {
+            type: 'ChatMessageSent',
+            data: { messageId: 'c', senderId: 'p1', senderName: 'P1', content: 'a'.repeat(MAX_CHAT_BYTES) },
+          },
+        ]),
+    ).not.toThrow();
+    meeting
+      .when(
+        { type: 'SendChatMessage', messageId: 'c', content: 'é'.repeat(MAX_CHAT_BYTES / 2 + 1) },
+        as('p1'),
+      )
+      .thenError('CONFER_CHAT_TOO_LONG', 'message');
+  });
+  it('refuses chat from someone who left, from the bare host token, and after the end', () => {
+    given(created(), joined('p1'), { type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'left' } })
+      .when({ type: 'SendChatMessage', messageId: 'c', content: 'hi' }, as('p1'))
+      .thenError('CONFER_PARTICIPANT_NOT_JOINED');
+    given(created())
+      .when({ type: 'SendChatMessage', messageId: 'c', content: 'hi' }, host)
+      .thenError('CONFER_FORBIDDEN');
+    given(created(), joined('p1'), { type: 'MeetingEnded', data: { reason: 'host-ended' } })
+      .when({ type: 'SendChatMessage', messageId: 'c', content: 'hi' }, as('p1'))
+      .thenError('CONFER_MEETING_ENDED');
+  });
+  it('counts messages in order', () => {
+    const s = given(
+      created(),
+      joined('p1'),
+      { type: 'ChatMessageSent', data: { messageId: 'a', senderId: 'p1', senderName: 'P1', content: '1' } },
+      { type: 'ChatMessageSent', data: { messageId: 'b', senderId: 'p1', senderName: 'P1', content: '2' } },
+    ).state;
+    expect(s.chatCount).toBe(2);
+  });
+});
+
+describe('Hands', () => {
+  it('raises and lowers one’s own hand, once', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'RaiseHand', participantId: 'p1' }, as('p1'))
+      .then([{ type: 'HandRaised', data: { participantId: 'p1' } }]);
+    given(created(), joined('p1'), { type: 'HandRaised', data: { participantId: 'p1' } })
+      .when({ type: 'RaiseHand', participantId: 'p1' }, as('p1'))
+      .thenNothing();
+    given(created(), joined('p1'), { type: 'HandRaised', data: { participantId: 'p1' } })
+      .when({ type: 'LowerHand', participantId: 'p1' }, as('p1'))
+      .then([{ type: 'HandLowered', data: { participantId: 'p1' } }]);
+  });
+  it('lets the host lower anyone’s hand but nobody raise another’s', () => {
+    given(created(), joined('p1'), { type: 'HandRaised', data: { participantId: 'p1' } })
+      .when({ type: 'LowerHand', participantId: 'p1' }, host)
+      .then([{ type: 'HandLowered', data: { participantId: 'p1' } }]);
+    given(created(), joined('p1'), joined('p2'))
+      .when({ type: 'RaiseHand', participantId: 'p1' }, as('p2', true))
+      .thenError('CONFER_FORBIDDEN');
+    given(created(), joined('p1'), joined('p2'), { type: 'HandRaised', data: { participantId: 'p1' } })
+      .when({ type: 'LowerHand', participantId: 'p1' }, as('p2'))
+      .thenError('CONFER_FORBIDDEN');
+  });
+});
+
+describe('RemoveParticipant', () => {
+  it('removes (host only), idempotently', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'RemoveParticipant', participantId: 'p1' }, host)
+      .then([{ type: 'ParticipantRemoved', data: { participantId: 'p1' } }]);
+    given(created(), joined('p1'), { type: 'ParticipantRemoved', data: { participantId: 'p1' } })
+      .when({ type: 'RemoveParticipant', participantId: 'p1' }, host)
+      .thenNothing();
+    given(created(), joined('p1'), joined('p2'))
+      .when({ type: 'RemoveParticipant', participantId: 'p1' }, as('p2'))
+      .thenError('CONFER_FORBIDDEN');
+  });
+  it('frees the removed participant’s seat and clears their state', () => {
+    const s = given(
+      created(),
+      joined('p1'),
+      { type: 'HandRaised', data: { participantId: 'p1' } },
+      {
+        type: 'ParticipantRemoved',
+        data: { participantId: 'p1' },
+      },
+    ).state;
+    expect(s.joinedCount).toBe(0);
+    expect(s.participants['p1']).toMatchObject({
+      status: 'removed',
+      handRaised: false,
+      connectionStatus: 'disconnected',
+    });
+  });
+});
+
+describe('EndMeeting', () => {
+  it('makes everyone leave, then ends (host only)', () => {
+    given(
+      created(),
+      joined('h', 'host'),
+      joined('p1'),
+      { type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'left' } },
+      joined('p2'),
+    )
+      .when({ type: 'EndMeeting' }, as('h', true))
+      .then([
+        { type: 'ParticipantLeft', data: { participantId: 'h', reason: 'meeting-ended' } },
+        { type: 'ParticipantLeft', data: { participantId: 'p2', reason: 'meeting-ended' } },
+        { type: 'MeetingEnded', data: { reason: 'host-ended' } },
+      ]);
+  });
+  it('refuses a non-host and is a no-op once ended', () => {
+    given(created(), joined('p1')).when({ type: 'EndMeeting' }, as('p1')).thenError('CONFER_FORBIDDEN');
+    given(created(), { type: 'MeetingEnded', data: { reason: 'host-ended' } })
+      .when({ type: 'EndMeeting' }, host)
+      .thenNothing();
+  });
+  it('leaves no one present in the ended state', () => {
+    const s = given(
+      created(),
+      joined('p1'),
+      { type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'meeting-ended' } },
+      {
+        type: 'MeetingEnded',
+        data: { reason: 'host-ended' },
+      },
+    ).state;
+    expect(s.status).toBe('ended');
+    expect(s.joinedCount).toBe(0);
+  });
+});
+
+describe('Connection status, active speaker and published media', () => {
+  it('records connection changes of present participants only', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'SetConnectionStatus', participantId: 'p1', connectionStatus: 'connected' }, as('p1'))
+      .then([
+        {
+          type: 'ParticipantConnectionChanged',
+          data: { participantId: 'p1', connectionStatus: 'connected' },
+        },
+      ]);
+    given(created(), joined('p1'), { type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'left' } })
+      .when({ type: 'SetConnectionStatus', participantId: 'p1', connectionStatus: 'connected' }, as('p1'))
+      .thenError('CONFER_PARTICIPANT_NOT_JOINED');
+  });
+  it('takes the active speaker from the system only', () => {
+    given(created(), joined('p1'))
+      .when({ type: 'ChangeActiveSpeaker', participantId: 'p1' }, system)
+      .then([{ type: 'ActiveSpeakerChanged', data: { participantId: 'p1' } }]);
+    given(created(), joined('p1'))
+      .when({ type: 'ChangeActiveSpeaker', participantId: 'p1' }, as('p1'))
+      .thenError('CONFER_FORBIDDEN');
+  });
+  it('records who published what, once', () => {
+    const publish = {
+      type: 'PublishMedia' as const,
+      participantId: 'p1',
+      producerId: 'pr1',
+      source: 'camera' as const,
+      kind: 'video' as const,
+      paused: false,
+    };
+    given(created(), joined('p1'))
+      .when(publish, as('p1'))
+      .then([
+        {
+          type: 'MediaPublished',
+          data: { participantId: 'p1', producerId: 'pr1', source: 'camera', kind: 'video', paused: false },
+        },
+      ]);
+    given(created(), joined('p1'), { type: 'MediaPublished', data: { ...publish } })
+      .when(publish, as('p1'))
+      .thenNothing();
+    given(created(), joined('p1'), joined('p2')).when(publish, as('p2')).thenError('CONFER_FORBIDDEN');
+    given(created(), joined('p1'), { type: 'MediaPublished', data: { ...publish } })
+      .when({ type: 'UnpublishMedia', participantId: 'p1', producerId: 'pr1' }, as('p1'))
+      .then([{ type: 'MediaUnpublished', data: { participantId: 'p1', producerId: 'pr1' } }]);
+  });
+});

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+
+/**
+ * Meeting events: past-tense facts, each with a schema per version. A schema is never edited once
+ * released: a change is a new version plus an upcaster in meeting.upcasters.ts.
+ */
+export const MeetingSettingsSchema = z.object({
+  muteOnEntry: z.boolean(),
+  videoOffOnEntry: z.boolean(),
+  waitingRoom: z.boolean(),
+  maxParticipants: z.number().int().min(2).max(500),
+  /** Keyed digest of the passcode, computed at the gateway: the plain passcode is never stored. */
+  passcodeDigest: z.string().nullable(),
+});
+export type MeetingSettings = z.infer<typeof MeetingSettingsSchema>;
+
+export const MediaKindSchema = z.enum(['audio', 'video', 'screen']);
+export type MediaKind = z.infer<typeof MediaKindSchema>;
+
+export const ParticipantRoleSchema = z.enum(['host', 'participant']);
+export type ParticipantRole = z.infer<typeof ParticipantRoleSchema>;
+
+const id = z.string().min(1);
+
+export const MeetingEventSchemas = {
+  MeetingCreated: {
+    1: z.object({
+      meetingId: id,
+      title: z.string(),
+      startTime: z.string().nullable(),
+      hostUserId: z.string().nullable(),
+      settings: MeetingSettingsSchema,
+    }),
+  },
+  ParticipantJoined: {
+    1: z.object({
+      participantId: id,
+      displayName: z.string(),
+      userId: z.string().nullable(),
+      role: ParticipantRoleSchema,
+      audioEnabled: z.boolean(),
+      videoEnabled: z.boolean(),
+    }),
+  },
+  ParticipantWaiting: {
+    1: z.object({ participantId: id, displayName: z.string(), userId: z.string().nullable() }),
+  },
+  ParticipantAdmitted: { 1: z.object({ participantId: id }) },
+  ParticipantDenied: { 1: z.object({ participantId: id }) },
+  ParticipantLeft: {
+    1: z.object({ participantId: id, reason: z.enum(['left', 'disconnected', 'meeting-ended']) }),
+  },
+  ParticipantRemoved: { 1: z.object({ participantId: id }) },
+  ParticipantConnectionChanged: {
+    1: z.object({ participantId: id, connectionStatus: z.enum(['connected', 'reconnecting']) }),
+  },
+  MediaStateChanged: {
+    1: z.object({ participantId: id, kind: MediaKindSchema, enabled: z.boolean() }),
+  },
+  ChatMessageSent: {
+    1: z.object({ messageId: id, senderId: id, senderName: z.string(), content: z.string() }),
+  },
+  HandRaised: { 1: z.object({ participantId: id }) },
+  HandLowered: { 1: z.object({ participantId: id }) },
+  ActiveSpeakerChanged: { 1: z.object({ participantId: id.nullable() }) },
+  MediaPublished: {
+    1: z.object({
+      participantId: id,
+      producerId: id,
+      source: z.enum(['microphone', 'camera', 'screen']),
+      kind: z.enum(['audio', 'video']),
+      paused: z.boolean(),
+    }),
+  },
+  MediaUnpublished: { 1: z.object({ participantId: id, producerId: id }) },
+  MeetingEnded: { 1: z.object({ reason: z.enum(['host-ended', 'expired']) }) },
+} as const;
+
+type Schemas = typeof MeetingEventSchemas;
+export type MeetingEventType = keyof Schemas;
+
+/** Current (latest) version of each event type: what decide emits and evolve reads. */
+export const CurrentVersion = {
+  MeetingCreated: 1,
+  ParticipantJoined: 1,
+  ParticipantWaiting: 1,
+  ParticipantAdmitted: 1,
+  ParticipantDenied: 1,
+  ParticipantLeft: 1,
+  ParticipantRemoved: 1,
+  ParticipantConnectionChanged: 1,
+  MediaStateChanged: 1,
+  ChatMessageSent: 1,
+  HandRaised: 1,
+  HandLowered: 1,
+  ActiveSpeakerChanged: 1,
+  MediaPublished: 1,
+  MediaUnpublished: 1,
+  MeetingEnded: 1,
+} as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
+
+type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];
+
+/** The union of meeting events at their current version, discriminated by `type`. */
+export type MeetingEvent = {
+  [K in MeetingEventType]: { type: K; data: z.infer<Current<K> & z.ZodType> };
+}[MeetingEventType];
+
+export type MeetingEventOf<K extends MeetingEventType> = Extract<MeetingEvent, { type: K }>;
+
+/** A meeting event as evolve sees it: the fact plus when it was recorded. */
+export type RecordedMeetingEvent = MeetingEvent & { occurredAt: string; streamRevision: number };
+
+export const meetingEventTypes = Object.keys(MeetingEventSchemas) as MeetingEventType[];
+
+export const isMeetingEventType = (type: string): type is MeetingEventType =>
+  Object.prototype.hasOwnProperty.call(MeetingEventSchemas, type);

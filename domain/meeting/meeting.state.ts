@@ -1,0 +1,66 @@
+import type { MeetingSettings, ParticipantRole } from './meeting.events';
+
+export type ParticipantStatus = 'waiting' | 'joined' | 'left' | 'denied' | 'removed';
+export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
+
+export interface PublishedMedia {
+  producerId: string;
+  source: 'microphone' | 'camera' | 'screen';
+  kind: 'audio' | 'video';
+}
+
+export interface ParticipantState {
+  participantId: string;
+  displayName: string;
+  userId: string | null;
+  role: ParticipantRole;
+  status: ParticipantStatus;
+  joinTime: string | null;
+  leftTime: string | null;
+  connectionStatus: ConnectionStatus;
+  audioEnabled: boolean;
+  videoEnabled: boolean;
+  screenSharing: boolean;
+  handRaised: boolean;
+  media: Readonly<Record<string, PublishedMedia>>;
+}
+
+export interface MeetingState {
+  status: 'none' | 'active' | 'ended';
+  meetingId: string;
+  title: string;
+  hostUserId: string | null;
+  startTime: string | null;
+  createdAt: string | null;
+  endedAt: string | null;
+  settings: MeetingSettings;
+  participants: Readonly<Record<string, ParticipantState>>;
+  /** Participants currently joined (not waiting, not gone). */
+  joinedCount: number;
+  activeSpeakerId: string | null;
+  chatCount: number;
+}
+
+export const initialMeetingState = (): MeetingState => ({
+  status: 'none',
+  meetingId: '',
+  title: '',
+  hostUserId: null,
+  startTime: null,
+  createdAt: null,
+  endedAt: null,
+  settings: {
+    muteOnEntry: false,
+    videoOffOnEntry: false,
+    waitingRoom: false,
+    maxParticipants: 100,
+    passcodeDigest: null,
+  },
+  participants: {},
+  joinedCount: 0,
+  activeSpeakerId: null,
+  chatCount: 0,
+});
+
+export const isPresent = (p: ParticipantState | undefined): p is ParticipantState =>
+  p !== undefined && (p.status === 'joined' || p.status === 'waiting');

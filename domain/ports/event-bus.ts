@@ -1,0 +1,26 @@
+import type { StoredEvent } from '../shared/envelope';
+
+/**
+ * Carries committed events to consumers, keyed (and so ordered) by meeting id. At-least-once:
+ * consumers deduplicate by eventId (or by stream revision, which is per meeting and monotonic).
+ */
+export interface EventBus {
+  /** Resolves once the bus has accepted the batch (in-process: delivered; Kafka: acknowledged). */
+  publish(events: readonly StoredEvent[]): Promise<void>;
+  /**
+   * Every consumer group receives every event once per group; several members of one group
+   * share the meetings between them. `fromBeginning` only matters for a group with no offsets yet.
+   */
+  subscribe(options: BusSubscribeOptions): Promise<BusSubscription>;
+  close(): Promise<void>;
+}
+
+export interface BusSubscribeOptions {
+  group: string;
+  handler(events: StoredEvent[]): Promise<void>;
+  fromBeginning?: boolean;
+}
+
+export interface BusSubscription {
+  close(): Promise<void>;
+}
