@@ -48,7 +48,7 @@ export interface CommandHandlerDeps<C, E extends DomainEvent, S> {
   maxAttempts?: number;
 }
 
-interface Loaded<S> {
+export interface Loaded<S> {
   state: S;
   revision: number;
 }
@@ -151,6 +151,35 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     invalidate(aggregateId: string): void {
       cache.delete(deps.streamIdOf(aggregateId));
     },
+
+    /** Cached state without waiting for queued commands; undefined when not cached. */
+    peek(aggregateId: string): Loaded<S> | undefined {
+      return cache.get(deps.streamIdOf(aggregateId));
+    },
+
+    /**
+     * Committed events seen on the bus (possibly written by another node): a cached state that
+     * is exactly one event behind is evolved, one further behind is dropped and reloaded later.
+     */
+    observe(events: readonly StoredEvent[]): void {
+      for (const event of events) {
+        const hit = cache.get(event.streamId);
+        if (!hit || event.streamRevision <= hit.revision) continue;
+        const parsed = hit.revision === event.streamRevision - 1 ? deps.parse(event) : undefined;
+        if (!parsed) {
+          cache.delete(event.streamId);
+          continue;
+        }
+        cache.set(event.streamId, {
+          state: deps.decider.evolve(hit.state, {
+            ...parsed,
+            occurredAt: event.occurredAt,
+            streamRevision: event.streamRevision,
+          }),
+          revision: event.streamRevision,
+        });
+      }
+    },
   };
 }
 
@@ -158,4 +187,6 @@ export type CommandHandler<C, S> = {
   handle(aggregateId: string, command: C, context: CommandContext): Promise<CommandResult<S>>;
   load(aggregateId: string): Promise<Loaded<S>>;
   invalidate(aggregateId: string): void;
+  peek(aggregateId: string): Loaded<S> | undefined;
+  observe(events: readonly StoredEvent[]): void;
 };

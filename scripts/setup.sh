@@ -7,6 +7,8 @@ mode="${1:-start}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export CONFER_CACHE_DIR="${CONFER_CACHE_DIR:-$HOME/.cache/confer}"
+# node-gyp builds native addons (better-sqlite3) against the installed Node headers: no download.
+[ -f /usr/include/node/node.h ] && export npm_config_nodedir=/usr
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # 1. System packages (Debian). apt-get update runs only when something is missing.

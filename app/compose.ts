@@ -1,0 +1,239 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino, { type Logger } from 'pino';
+import { Server as SocketIoServer } from 'socket.io';
+import { createMeetingCommandHandler, type MeetingCommandHandler } from '../domain/meeting/meeting.handler';
+import type { EventBus } from '../domain/ports/event-bus';
+import type { EventStore } from '../domain/ports/event-store';
+import type { ProjectionStore } from '../domain/ports/projection-store';
+import type { StoredEvent } from '../domain/shared/envelope';
+import { isConferError } from '../domain/shared/errors';
+import { iceServersFor } from '../gateways/auth/turn-credentials';
+import { createTokenService } from '../gateways/auth/tokens';
+import { buildHttpServer } from '../gateways/http/http-server';
+import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import { createSignalingGateway } from '../gateways/signaling/signaling-gateway';
+import type { SignalingServer } from '../gateways/signaling/socket-types';
+import { createSystemClock } from '../infra/clock/system-clock';
+import { createRandomIds } from '../infra/ids/random-ids';
+import { createEventForwarder } from '../pipelines/forwarder/event-forwarder';
+import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
+import { createEventBus, createEventStore, createProjectionStore } from './adapters';
+import type { Config } from './config';
+import { createMetrics } from './metrics';
+import { createMeetingQueries } from './meeting-queries';
+import { loadOrCreateSecret } from './secret';
+
+export interface RunningConfer {
+  url: string;
+  port: number;
+  logger: Logger;
+  store: EventStore;
+  commands: MeetingCommandHandler;
+  close(): Promise<void>;
+}
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The composition root: builds every adapter from the configuration and wires ports to parts. */
+export async function startConfer(
+  config: Config,
+  options: {
+    logger?: Logger;
+    media?: (deps: MediaDeps) => Promise<MediaSignaling & { close(): Promise<void> }>;
+  } = {},
+): Promise<RunningConfer> {
+  const logger = options.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.nodeId } });
+  const metrics = createMetrics(config.nodeId);
+  const secret = loadOrCreateSecret(config.DATA_DIR, config.AUTH_SECRET);
+  const ids = createRandomIds();
+  const clock = createSystemClock();
+
+  const store = await createEventStore(config, logger);
+  const projectionStore = await createProjectionStore(config);
+  const bus = await createEventBus(config, logger);
+
+  const commands = instrument(createMeetingCommandHandler({ store, ids, clock }), metrics);
+  const runner = createProjectionRunner({ store: projectionStore, projections: allProjections(), logger });
+  const projectionSubscription = await bus.subscribe({
+    group: 'projections',
+    handler: withRetries(runner, logger, metrics),
+  });
+
+  const tokens = createTokenService({ secret, participantTtlSeconds: config.TOKEN_TTL_SECONDS });
+  const queries = createMeetingQueries(projectionStore, runner);
+  const iceServers = (participantId: string) =>
+    iceServersFor(participantId, {
+      ...(config.STUN_URLS ? { stunUrls: config.STUN_URLS } : {}),
+      ...(config.TURN_URLS ? { turnUrls: config.TURN_URLS } : {}),
+      ...(config.TURN_SECRET ? { turnSecret: config.TURN_SECRET } : {}),
+      ttlSeconds: config.TURN_TTL_SECONDS,
+      nowMs: clock.now().getTime(),
+    });
+
+  const webRoot = join(repoRoot, 'web', 'dist');
+  const app = await buildHttpServer({
+    logger,
+    commands,
+    queries,
+    tokens,
+    ids,
+    clock,
+    authSecret: secret,
+    publicUrl: config.publicUrl,
+    signalingBaseUrl: async () => config.publicUrl,
+    iceServers,
+    ratePerMinute: config.HTTP_RATE_PER_MINUTE,
+    ...(existsSync(webRoot) ? { webRoot } : {}),
+    metrics: async () => {
+      metrics.connections.set(gateway.connectionCount());
+      return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+    },
+    health: async () => ({
+      ok: true,
+      details: {
+        node: config.nodeId,
+        eventStoreHead: await store.headPosition(),
+        forwarded: forwarder.position,
+        sockets: gateway.connectionCount(),
+      },
+    }),
+  });
+
+  const io: SignalingServer = new SocketIoServer(app.server, {
+    serveClient: false,
+    cleanupEmptyChildNamespaces: true,
+    maxHttpBufferSize: 256 * 1024,
+    pingInterval: 10_000,
+    pingTimeout: 10_000,
+  });
+  const media = options.media
+    ? await options.media({ config, logger, commands, bus, nodeId: config.nodeId })
+    : undefined;
+  const gateway = createSignalingGateway({
+    io,
+    commands,
+    tokens,
+    store,
+    bus,
+    ids,
+    logger,
+    nodeId: config.nodeId,
+    rate: { perSecond: config.SOCKET_RATE_PER_SECOND, burst: config.SOCKET_RATE_BURST },
+    reconnectGraceMs: config.RECONNECT_GRACE_SECONDS * 1000,
+    ...(media ? { media } : {}),
+    metrics: {
+      messages: (type, outcome) => metrics.socketMessages.inc({ type, outcome }),
+      broadcasts: (count) => metrics.broadcasts.inc(count),
+    },
+  });
+  await gateway.start();
+
+  const forwarder = createEventForwarder({
+    store,
+    bus,
+    logger,
+    checkpoint: {
+      load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
+      save: (position) => projectionStore.transaction((tx) => tx.put('_forwarder', '', 'bus', { position })),
+    },
+    onForwarded: (count, last) => {
+      metrics.forwarded.inc(count);
+      metrics.forwarderPosition.set(last);
+    },
+  });
+  await forwarder.start();
+
+  await app.listen({ port: config.PORT, host: config.HOST });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info(
+    { port, publicUrl: config.publicUrl, eventStore: config.EVENT_STORE, bus: config.BUS },
+    'Confer is ready',
+  );
+
+  let closed = false;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    logger,
+    store,
+    commands,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await gateway.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await app.close();
+      await media?.close();
+      await forwarder.stop();
+      await projectionSubscription.close();
+      await bus.close();
+      await projectionStore.close();
+      await store.close();
+    },
+  };
+}
+
+export interface MediaDeps {
+  config: Config;
+  logger: Logger;
+  commands: MeetingCommandHandler;
+  bus: EventBus;
+  nodeId: string;
+}
+
+/** Wraps the handler to count commands and time them (Prometheus). */
+function instrument(
+  handler: MeetingCommandHandler,
+  metrics: ReturnType<typeof createMetrics>,
+): MeetingCommandHandler {
+  return {
+    ...handler,
+    async handle(aggregateId, command, context) {
+      const end = metrics.commandSeconds.startTimer({ type: command.type });
+      try {
+        const result = await handler.handle(aggregateId, command, context);
+        metrics.commands.inc({ type: command.type, outcome: 'ok' });
+        return result;
+      } catch (error) {
+        metrics.commands.inc({
+          type: command.type,
+          outcome: isConferError(error) ? error.code : 'CONFER_INTERNAL',
+        });
+        throw error;
+      } finally {
+        end();
+      }
+    },
+  };
+}
+
+/**
+ * Projections retry a failed batch (a transient store error); a batch that keeps failing is
+ * logged with its positions and skipped (parked), so one bad event cannot stop every read model.
+ * `npm run projections:rebuild` replays it once the fault is fixed.
+ */
+function withRetries(runner: ProjectionRunner, logger: Logger, metrics: ReturnType<typeof createMetrics>) {
+  return async (events: StoredEvent[]) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await runner.handle(events);
+        return;
+      } catch (error) {
+        metrics.projectionFailures.inc();
+        if (attempt >= 3) {
+          logger.error(
+            { err: error, from: events[0]?.globalPosition, to: events[events.length - 1]?.globalPosition },
+            'projection batch parked',
+          );
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  };
+}
+
+export type { ProjectionStore };

@@ -1,0 +1,116 @@
+import { z } from 'zod';
+
+/**
+ * The whole configuration: one zod schema over environment variables, parsed once at start.
+ * No other file reads process.env. Every problem is reported at once, naming the variable.
+ */
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const port = z.coerce.number().int().min(0).max(65535);
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0),
+);
+
+export const EnvSchema = z
+  .object({
+    PORT: port.default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    DATA_DIR: z.string().min(1).default('./data'),
+    PUBLIC_URL: z.url().optional(),
+    NODE_ID: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]{1,64}$/, 'letters, digits, - and _ only')
+      .optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    AUTH_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(12 * 3600),
+
+    EVENT_STORE: z.enum(['sqlite', 'postgres', 'eventstoredb']).default('sqlite'),
+    EVENT_STORE_URL: z.string().min(1).optional(),
+    PROJECTION_STORE: z.enum(['sqlite', 'postgres']).default('sqlite'),
+    PROJECTION_STORE_URL: z.string().min(1).optional(),
+    BUS: z.enum(['in-process', 'kafka']).default('in-process'),
+    KAFKA_BROKERS: list.optional(),
+    KAFKA_TOPIC: z.string().min(1).default('confer.meeting-events.v1'),
+    KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+
+    SOCKET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(20),
+    SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(40),
+    HTTP_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).default(30),
+
+    MEDIA: bool.default(true),
+    MEDIA_WORKERS: z.coerce.number().int().min(1).max(64).optional(),
+    MEDIA_LISTEN_IP: z.ipv4().or(z.ipv6()).default('0.0.0.0'),
+    MEDIA_ANNOUNCED_IP: z.string().min(1).optional(),
+    MEDIA_RTC_MIN_PORT: port.default(40000),
+    MEDIA_RTC_MAX_PORT: port.default(49999),
+    MEDIA_CONSUMERS_PER_WORKER: z.coerce.number().int().min(10).default(500),
+    MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
+    TURN_URLS: list.optional(),
+    TURN_SECRET: z.string().min(1).optional(),
+    TURN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+    STUN_URLS: list.optional(),
+  })
+  .superRefine((env, ctx) => {
+    const need = (cond: boolean, key: string, message: string) => {
+      if (cond) ctx.addIssue({ code: 'custom', path: [key], message });
+    };
+    need(
+      env.EVENT_STORE !== 'sqlite' && !env.EVENT_STORE_URL,
+      'EVENT_STORE_URL',
+      `required when EVENT_STORE=${env.EVENT_STORE}`,
+    );
+    need(
+      env.PROJECTION_STORE === 'postgres' && !env.PROJECTION_STORE_URL,
+      'PROJECTION_STORE_URL',
+      'required when PROJECTION_STORE=postgres',
+    );
+    need(env.BUS === 'kafka' && !env.KAFKA_BROKERS?.length, 'KAFKA_BROKERS', 'required when BUS=kafka');
+    need(!!env.TURN_URLS?.length && !env.TURN_SECRET, 'TURN_SECRET', 'required when TURN_URLS is set');
+    need(
+      env.MEDIA_RTC_MIN_PORT > env.MEDIA_RTC_MAX_PORT,
+      'MEDIA_RTC_MIN_PORT',
+      'must not exceed MEDIA_RTC_MAX_PORT',
+    );
+  });
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config extends Env {
+  publicUrl: string;
+  nodeId: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  // Empty strings mean "unset", as in most deployment tools.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = issue.path.join('.') || '(environment)';
+        const value = typeof issue.path[0] === 'string' ? present[issue.path[0]] : undefined;
+        return `${key}: ${issue.message}${value !== undefined ? ` (got ${JSON.stringify(value)})` : ''}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  return { ...e, publicUrl, nodeId: e.NODE_ID ?? `node-${e.PORT}` };
+}

@@ -1,0 +1,232 @@
+import type { MeetingState } from '../../domain/meeting/meeting.state';
+import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
+import type { StoredEvent } from '../../domain/shared/envelope';
+import type { ParticipantView, ServerToClientEvents } from './protocol';
+
+/** Rooms of a meeting's namespace: who receives what. */
+export const Rooms = {
+  /** Admitted participants: everything of the meeting. */
+  joined: 'joined',
+  /** Hosts' sockets: also the waiting room. */
+  hosts: 'hosts',
+  /** One participant's sockets (all their tabs and reconnections). */
+  participant: (participantId: string) => `p:${participantId}`,
+} as const;
+
+export type OutgoingMessage = {
+  [K in keyof ServerToClientEvents]: {
+    to: string[];
+    event: K;
+    payload: Parameters<ServerToClientEvents[K]>[0];
+  };
+}[keyof ServerToClientEvents];
+
+/** What the gateway must do to the sockets besides sending. */
+export type RoomChange =
+  | { kind: 'admit'; participantId: string; isHost: boolean }
+  | { kind: 'evict'; participantId: string }
+  | { kind: 'end' };
+
+export interface Translation {
+  messages: OutgoingMessage[];
+  changes: RoomChange[];
+}
+
+export function participantViewFromState(
+  state: MeetingState,
+  participantId: string,
+): ParticipantView | undefined {
+  const p = state.participants[participantId];
+  if (!p) return undefined;
+  return {
+    participantId: p.participantId,
+    displayName: p.displayName,
+    userId: p.userId,
+    role: p.role,
+    status: p.status,
+    joinTime: p.joinTime,
+    connectionStatus: p.connectionStatus,
+    audioEnabled: p.audioEnabled,
+    videoEnabled: p.videoEnabled,
+    screenSharing: p.screenSharing,
+    handRaised: p.handRaised,
+  };
+}
+
+/**
+ * Turns one committed event into the seed's socket messages and the room changes they imply.
+ * `state` is the meeting as known when broadcasting (for fields the event does not carry, such as
+ * the other media kinds of a media-update); it may be newer than the event, never older.
+ */
+export function translateEvent(event: StoredEvent, state: MeetingState | undefined): Translation {
+  const parsed = toMeetingEvent(event);
+  const seq = event.streamRevision;
+  const none: Translation = { messages: [], changes: [] };
+  if (!parsed) return none;
+  const everyone = [Rooms.joined];
+  switch (parsed.type) {
+    case 'ParticipantJoined': {
+      const d = parsed.data;
+      const participant: ParticipantView = {
+        participantId: d.participantId,
+        displayName: d.displayName,
+        userId: d.userId,
+        role: d.role,
+        status: 'joined',
+        joinTime: event.occurredAt,
+        connectionStatus: 'connecting',
+        audioEnabled: d.audioEnabled,
+        videoEnabled: d.videoEnabled,
+        screenSharing: false,
+        handRaised: false,
+      };
+      return {
+        // The participant's own sockets are moved into the meeting first, so they see themselves.
+        changes: [{ kind: 'admit', participantId: d.participantId, isHost: d.role === 'host' }],
+        messages: [{ to: everyone, event: 'participant-joined', payload: { participant, seq } }],
+      };
+    }
+    case 'ParticipantWaiting': {
+      const d = parsed.data;
+      const participant: ParticipantView = {
+        participantId: d.participantId,
+        displayName: d.displayName,
+        userId: d.userId,
+        role: 'participant',
+        status: 'waiting',
+        joinTime: null,
+        connectionStatus: 'connecting',
+        audioEnabled: false,
+        videoEnabled: false,
+        screenSharing: false,
+        handRaised: false,
+      };
+      return {
+        changes: [],
+        messages: [{ to: [Rooms.hosts], event: 'participant-waiting', payload: { participant, seq } }],
+      };
+    }
+    case 'ParticipantAdmitted':
+      return {
+        changes: [],
+        messages: [
+          {
+            to: [Rooms.participant(parsed.data.participantId), Rooms.hosts],
+            event: 'admitted',
+            payload: { participantId: parsed.data.participantId, seq },
+          },
+        ],
+      };
+    case 'ParticipantDenied':
+      return {
+        changes: [{ kind: 'evict', participantId: parsed.data.participantId }],
+        messages: [
+          {
+            to: [Rooms.participant(parsed.data.participantId), Rooms.hosts],
+            event: 'denied',
+            payload: { participantId: parsed.data.participantId, seq },
+          },
+        ],
+      };
+    case 'ParticipantLeft':
+    case 'ParticipantRemoved': {
+      const participantId = parsed.data.participantId;
+      const reason = parsed.type === 'ParticipantRemoved' ? 'removed' : parsed.data.reason;
+      return {
+        changes: [{ kind: 'evict', participantId }],
+        messages: [
+          {
+            to: [...everyone, Rooms.hosts, Rooms.participant(participantId)],
+            event: 'participant-left',
+            payload: { participantId, reason, seq },
+          },
+        ],
+      };
+    }
+    case 'ParticipantConnectionChanged':
+      return {
+        changes: [],
+        messages: [{ to: everyone, event: 'connection-update', payload: { ...parsed.data, seq } }],
+      };
+    case 'MediaStateChanged': {
+      const { participantId, kind, enabled } = parsed.data;
+      const p = state?.participants[participantId];
+      const current = {
+        audio: p?.audioEnabled ?? false,
+        video: p?.videoEnabled ?? false,
+        screen: p?.screenSharing ?? false,
+      };
+      return {
+        changes: [],
+        messages: [
+          {
+            to: everyone,
+            event: 'media-update',
+            payload: { participantId, ...current, [kind]: enabled, seq },
+          },
+        ],
+      };
+    }
+    case 'ChatMessageSent': {
+      const d = parsed.data;
+      return {
+        changes: [],
+        messages: [
+          {
+            to: everyone,
+            event: 'chat',
+            payload: {
+              messageId: d.messageId,
+              from: d.senderId,
+              fromName: d.senderName,
+              message: d.content,
+              timestamp: event.occurredAt,
+              seq,
+            },
+          },
+        ],
+      };
+    }
+    case 'HandRaised':
+      return {
+        changes: [],
+        messages: [
+          { to: everyone, event: 'hand-raised', payload: { participantId: parsed.data.participantId, seq } },
+        ],
+      };
+    case 'HandLowered':
+      return {
+        changes: [],
+        messages: [
+          { to: everyone, event: 'hand-lowered', payload: { participantId: parsed.data.participantId, seq } },
+        ],
+      };
+    case 'ActiveSpeakerChanged':
+      return {
+        changes: [],
+        messages: [
+          {
+            to: everyone,
+            event: 'active-speaker',
+            payload: { participantId: parsed.data.participantId, seq },
+          },
+        ],
+      };
+    case 'MeetingEnded':
+      return {
+        changes: [{ kind: 'end' }],
+        messages: [
+          {
+            to: [Rooms.joined, Rooms.hosts],
+            event: 'meeting-ended',
+            payload: { reason: parsed.data.reason, seq },
+          },
+        ],
+      };
+    case 'MeetingCreated':
+    case 'MediaPublished':
+    case 'MediaUnpublished':
+      // Media producers are announced by the SFU controller, which knows the consumers to create.
+      return none;
+  }
+}

@@ -1,0 +1,3 @@
+import type { Clock } from '../../domain/ports/clock';
+
+export const createSystemClock = (): Clock => ({ now: () => new Date() });

@@ -1,0 +1,211 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../../domain/ports/event-store';
+import type {
+  Doc,
+  DocEntry,
+  ProjectionReader,
+  ProjectionStore,
+  ProjectionWriter,
+  RangeOptions,
+} from '../../domain/ports/projection-store';
+import {
+  migrateDocsSchema,
+  prepareDocStatements,
+  type DocRow,
+  type DocStatements,
+} from './sqlite-docs-schema';
+
+export interface SqliteProjectionStoreOptions {
+  /** A file path: reads use a second connection, which an in-memory database cannot share. */
+  path: string;
+}
+
+/**
+ * Read models in one SQLite file (WAL, synchronous=NORMAL: projections can be rebuilt from the
+ * event store, and a projection's checkpoint is written in the same transaction as its data, so
+ * a lost tail after a power cut rolls both back together and the events are simply applied again).
+ *
+ * Two connections: `writer` runs the transactions, one at a time (queued, since better-sqlite3
+ * is synchronous and a connection has one transaction); `reader` answers reads outside a
+ * transaction from the last committed snapshot, so readers never see a transaction in progress.
+ *
+ * One writing process per file: SQLite's lock is taken synchronously (busy_timeout blocks the event
+ * loop), so a second store on the same file waiting for a transaction held across an `await`
+ * elsewhere in the same process could stall both. Readers on the same file are harmless.
+ */
+export function createSqliteProjectionStore(options: SqliteProjectionStoreOptions): ProjectionStore {
+  if (options.path === ':memory:' || options.path === '') {
+    throw new Error('The SQLite projection store needs a file path (reads use their own connection)');
+  }
+  mkdirSync(dirname(options.path), { recursive: true });
+  const writer = open(options.path);
+  migrateDocsSchema(writer);
+  const reader = open(options.path);
+  const writeStmts = prepareDocStatements(writer);
+  const readStmts = prepareDocStatements(reader);
+  let tail: Promise<unknown> = Promise.resolve();
+  let closed = false;
+  const committedReads = readerOver(readStmts, () => {
+    if (closed) throw new StoreUnavailableError('Projection store is closed');
+  });
+
+  async function runTransaction<T>(work: (tx: ProjectionWriter) => Promise<T>): Promise<T> {
+    const tx = new TransactionWriter(writeStmts);
+    sqlite(() => writer.exec('BEGIN IMMEDIATE'));
+    try {
+      const result = await work(tx);
+      tx.finish();
+      sqlite(() => writer.exec('COMMIT'));
+      return result;
+    } catch (error) {
+      tx.finish();
+      // A failed COMMIT may already have ended the transaction; only roll back one still open.
+      // The work's own error is the one worth reporting: a failed ROLLBACK shows at the next BEGIN.
+      if (writer.inTransaction) {
+        try {
+          writer.exec('ROLLBACK');
+        } catch {
+          // reported by the next transaction
+        }
+      }
+      throw error;
+    }
+  }
+
+  return {
+    ...committedReads,
+
+    transaction<T>(work: (tx: ProjectionWriter) => Promise<T>): Promise<T> {
+      if (closed) return Promise.reject(new StoreUnavailableError('Projection store is closed'));
+      // Each transaction starts once the previous one has settled, whatever its outcome.
+      const result = tail.then(() => runTransaction(work));
+      tail = result.catch(() => undefined);
+      return result;
+    },
+
+    async close() {
+      if (closed) return;
+      // Transactions already queued still run; new ones are refused.
+      closed = true;
+      await tail;
+      reader.close();
+      writer.close();
+    },
+  };
+}
+
+function open(path: string): Database.Database {
+  return sqlite(() => {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    return db;
+  });
+}
+
+/** Runs a SQLite call, translating the driver's errors into the port's "retry later" error. */
+function sqlite<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    if (error instanceof Database.SqliteError) {
+      throw new StoreUnavailableError(`SQLite projection store: ${error.message}`, error);
+    }
+    throw error;
+  }
+}
+
+function readerOver(stmts: DocStatements, assertUsable: () => void): ProjectionReader {
+  return {
+    async get<T extends Doc = Doc>(collection: string, partition: string, key: string) {
+      assertUsable();
+      const row = sqlite(() => stmts.get.get(collection, partition, key));
+      return row ? (JSON.parse(row.doc) as T) : undefined;
+    },
+    async range<T extends Doc = Doc>(collection: string, partition: string, opts: RangeOptions) {
+      assertUsable();
+      const rows = sqlite(() => {
+        const { cursor, limit, order } = opts;
+        if (order === 'asc') {
+          return cursor === undefined
+            ? stmts.rangeAsc.all(collection, partition, limit)
+            : stmts.rangeAscAfter.all(collection, partition, cursor, limit);
+        }
+        return cursor === undefined
+          ? stmts.rangeDesc.all(collection, partition, limit)
+          : stmts.rangeDescBefore.all(collection, partition, cursor, limit);
+      });
+      return rows.map((row) => toEntry<T>(row));
+    },
+    async scan<T extends Doc = Doc>(collection: string, opts: { limit: number; cursor?: string }) {
+      assertUsable();
+      const rows = sqlite(() =>
+        opts.cursor === undefined
+          ? stmts.scan.all(collection, opts.limit)
+          : stmts.scanAfter.all(collection, opts.cursor, opts.limit),
+      );
+      return rows.map((row) => toEntry<T>(row));
+    },
+  };
+}
+
+/** The view of one open transaction; refuses to be used once the transaction has ended. */
+class TransactionWriter implements ProjectionWriter {
+  private open = true;
+  private readonly reads: ProjectionReader;
+
+  constructor(private readonly stmts: DocStatements) {
+    // Reads go through the writer connection, so they see this transaction's own writes.
+    this.reads = readerOver(stmts, () => this.check());
+  }
+
+  finish(): void {
+    this.open = false;
+  }
+
+  private check(): void {
+    if (!this.open) throw new Error('This projection store transaction has already ended');
+  }
+
+  get<T extends Doc = Doc>(collection: string, partition: string, key: string): Promise<T | undefined> {
+    return this.reads.get<T>(collection, partition, key);
+  }
+
+  range<T extends Doc = Doc>(
+    collection: string,
+    partition: string,
+    opts: RangeOptions,
+  ): Promise<DocEntry<T>[]> {
+    return this.reads.range<T>(collection, partition, opts);
+  }
+
+  scan<T extends Doc = Doc>(
+    collection: string,
+    opts: { limit: number; cursor?: string },
+  ): Promise<DocEntry<T>[]> {
+    return this.reads.scan<T>(collection, opts);
+  }
+
+  async put(collection: string, partition: string, key: string, doc: Doc): Promise<void> {
+    this.check();
+    const json = JSON.stringify(doc);
+    sqlite(() => this.stmts.put.run(collection, partition, key, json));
+  }
+
+  async delete(collection: string, partition: string, key: string): Promise<void> {
+    this.check();
+    sqlite(() => this.stmts.delete.run(collection, partition, key));
+  }
+
+  async clear(collection: string): Promise<void> {
+    this.check();
+    sqlite(() => this.stmts.clear.run(collection));
+  }
+}
+
+function toEntry<T extends Doc>(row: DocRow): DocEntry<T> {
+  return { key: row.key, doc: JSON.parse(row.doc) as T };
+}

@@ -1,0 +1,364 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { StoreUnavailableError } from '../domain/ports/event-store';
+import type { ProjectionStore } from '../domain/ports/projection-store';
+import type { StoredEvent } from '../domain/shared/envelope';
+import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
+import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
+import { CHECKPOINTS, POSITIONS } from './checkpoints';
+import { getMeeting } from './meeting-directory/meeting-directory.queries';
+import { allProjections } from './index';
+import {
+  createProjectionRunner,
+  ProjectionFailedError,
+  type Projection,
+  type ProjectionLogger,
+} from './projection';
+import { busyMorning, dumpReadModels, projectionSpecWorld, storedEvent } from './projection.spec-helper';
+import { chatHistoryProjection } from './chat-history/chat-history.projection';
+
+const dir = mkdtempSync(joinPath(tmpdir(), 'confer-runner-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const closing: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(closing.splice(0).map((c) => c.close()));
+});
+
+function projectionStore(path = joinPath(dir, `${randomUUID()}.read.db`)): ProjectionStore {
+  const store = createSqliteProjectionStore({ path });
+  closing.push(store);
+  return store;
+}
+
+/** The events of a busy morning, appended through the real decider into a real event store. */
+let morning: StoredEvent[] | undefined;
+async function busyMorningEvents(): Promise<StoredEvent[]> {
+  if (!morning) {
+    const id = randomUUID();
+    const world = projectionSpecWorld({
+      events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
+      store: createSqliteProjectionStore({ path: joinPath(dir, `${id}.read.db`) }),
+    });
+    await busyMorning(world);
+    morning = await world.history();
+    await world.close();
+  }
+  return morning;
+}
+
+/** The read model that handling every event once, in one batch, gives: the reference. */
+async function referenceDump(events: StoredEvent[]) {
+  const store = projectionStore();
+  await createProjectionRunner({ store, projections: allProjections() }).handle(events);
+  return dumpReadModels(store);
+}
+
+/** Wraps a projection so that it throws on the event at `failAt` while the fault is on. */
+function faulty(inner: Projection) {
+  const fault = { failAt: undefined as number | undefined };
+  const projection: Projection = {
+    ...inner,
+    async apply(event, tx) {
+      await inner.apply(event, tx);
+      if (event.globalPosition === fault.failAt) throw new Error(`disk on fire at ${event.globalPosition}`);
+    },
+  };
+  return { projection, fault };
+}
+
+function recordingLogger() {
+  const lines: { level: 'warn' | 'error'; details: object; message: string }[] = [];
+  const logger: ProjectionLogger = {
+    warn: (details, message) => void lines.push({ level: 'warn', details, message }),
+    error: (details, message) => void lines.push({ level: 'error', details, message }),
+  };
+  return { logger, lines };
+}
+
+describe('projection runner: idempotency', () => {
+  it('gives the same read model when a batch is handled twice (no double counting)', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    const runner = createProjectionRunner({ store, projections: allProjections() });
+    await runner.handle(events);
+    await runner.handle(events);
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+    expect(await getMeeting(store, 'review')).toMatchObject({ chatCount: 5, participantCount: 2 });
+  });
+
+  it('gives the same read model from overlapping and redelivered batches', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    const runner = createProjectionRunner({ store, projections: allProjections() });
+    await runner.handle(events.slice(0, 12));
+    await runner.handle(events.slice(5, 25));
+    await runner.handle(events.slice(0, 3)); // a stale redelivery
+    await runner.handle(events.slice(20));
+    await runner.handle(events.slice(-1));
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+  });
+
+  it('gives the same read model when events arrive one by one', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    const runner = createProjectionRunner({ store, projections: allProjections() });
+    for (const event of events) await runner.handle([event]);
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+  });
+
+  it('checkpoints each meeting per projection, and the highest position per projection', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    await createProjectionRunner({ store, projections: allProjections() }).handle(events);
+    const lastOfReview = events.filter((e) => e.meetingId === 'review').at(-1)!;
+    for (const name of ['meeting-directory', 'roster', 'chat-history']) {
+      expect(await store.get(CHECKPOINTS, name, 'review')).toEqual({
+        revision: lastOfReview.streamRevision,
+        position: lastOfReview.globalPosition,
+      });
+      expect(await store.get(POSITIONS, '', name)).toEqual({
+        position: events.at(-1)!.globalPosition,
+        version: 1,
+      });
+    }
+  });
+
+  it('skips an event already applied even when its batch also holds new ones', async () => {
+    const store = projectionStore();
+    const runner = createProjectionRunner({ store, projections: [chatHistoryProjection()] });
+    const chat = (revision: number, content: string) =>
+      storedEvent({
+        meetingId: 'm1',
+        streamRevision: revision,
+        globalPosition: revision + 1,
+        type: 'ChatMessageSent',
+        data: { messageId: `msg-${revision}`, senderId: 'ann', senderName: 'Ann', content },
+      });
+    await runner.handle([chat(0, 'first')]);
+    // Same revision, other content: a duplicate by revision must not overwrite what was applied.
+    await runner.handle([chat(0, 'tampered'), chat(1, 'second')]);
+    const docs = await store.range('chat', 'm1', { limit: 10, order: 'asc' });
+    expect(docs.map((d) => d.doc['content'])).toEqual(['first', 'second']);
+  });
+});
+
+describe('projection runner: a projection that fails', () => {
+  it('rolls the whole batch back, checkpoints included, and rejects with where it failed', async () => {
+    const events = await busyMorningEvents();
+    const { projection, fault } = faulty(chatHistoryProjection());
+    const projections = allProjections().map((p) => (p.name === projection.name ? projection : p));
+    const store = projectionStore();
+    const { logger, lines } = recordingLogger();
+    const runner = createProjectionRunner({ store, projections, logger });
+
+    await runner.handle(events.slice(0, 10));
+    const before = await dumpReadModels(store);
+    const nth = events[15]!;
+    fault.failAt = nth.globalPosition;
+
+    const error = await runner.handle(events.slice(10)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProjectionFailedError);
+    expect(error).toMatchObject({ projection: 'chat-history', event: { eventId: nth.eventId } });
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    expect(await dumpReadModels(store)).toEqual(before);
+    expect(lines.filter((l) => l.level === 'error')).toHaveLength(1);
+
+    // The fault is fixed: the same batch again gives exactly the right read model.
+    fault.failAt = undefined;
+    await runner.handle(events.slice(10));
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+  });
+
+  it('rejects an event it cannot parse (a newer schema) without applying anything of the batch', async () => {
+    const store = projectionStore();
+    const runner = createProjectionRunner({ store, projections: allProjections() });
+    const events = await busyMorningEvents();
+    const poisoned = { ...events[1]!, schemaVersion: 99 };
+    await expect(runner.handle([events[0]!, poisoned])).rejects.toBeInstanceOf(ProjectionFailedError);
+    expect(await dumpReadModels(store)).toEqual([]);
+  });
+  it('passes the store’s retryable error through unwrapped, so the caller can retry', async () => {
+    const events = await busyMorningEvents();
+    const store = createSqliteProjectionStore({ path: joinPath(dir, `${randomUUID()}.read.db`) });
+    await store.close();
+    const runner = createProjectionRunner({ store, projections: allProjections() });
+    await expect(runner.handle(events)).rejects.toBeInstanceOf(StoreUnavailableError);
+
+    const flaky: Projection = {
+      name: 'flaky',
+      version: 1,
+      collections: ['flaky'],
+      apply: () => Promise.reject(new StoreUnavailableError('connection reset')),
+    };
+    const withFlaky = createProjectionRunner({ store: projectionStore(), projections: [flaky] });
+    await expect(withFlaky.handle(events)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
+
+describe('projection runner: gaps and validation', () => {
+  it('warns when a meeting’s revisions jump (events it never received)', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    const { logger, lines } = recordingLogger();
+    const runner = createProjectionRunner({ store, projections: [chatHistoryProjection()], logger });
+    await runner.handle([events[0]!, events[3]!]);
+    expect(lines).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        details: expect.objectContaining({ applied: 0, received: 3 }),
+      }),
+    ]);
+  });
+
+  it('refuses projections that share a name or a collection, or use a reserved one', () => {
+    const store = projectionStore();
+    const p = (name: string, collections: string[]): Projection => ({
+      name,
+      version: 1,
+      collections,
+      apply: async () => undefined,
+    });
+    expect(() => createProjectionRunner({ store, projections: [p('a', ['x']), p('a', ['y'])] })).toThrow(
+      /named/,
+    );
+    expect(() => createProjectionRunner({ store, projections: [p('a', ['x']), p('b', ['x'])] })).toThrow(
+      /both/,
+    );
+    expect(() => createProjectionRunner({ store, projections: [p('a', ['_checkpoints'])] })).toThrow(
+      /reserved/,
+    );
+  });
+
+  it('reports each projection’s position and whether its stored read model is of another version', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    await createProjectionRunner({ store, projections: allProjections() }).handle(events);
+    const bumped = allProjections().map((p) => (p.name === 'roster' ? { ...p, version: 2 } : p));
+    const status = await createProjectionRunner({ store, projections: bumped }).status();
+    expect(status).toEqual([
+      {
+        name: 'meeting-directory',
+        version: 1,
+        storedVersion: 1,
+        position: events.at(-1)!.globalPosition,
+        rebuildNeeded: false,
+      },
+      {
+        name: 'roster',
+        version: 2,
+        storedVersion: 1,
+        position: events.at(-1)!.globalPosition,
+        rebuildNeeded: true,
+      },
+      {
+        name: 'chat-history',
+        version: 1,
+        storedVersion: 1,
+        position: events.at(-1)!.globalPosition,
+        rebuildNeeded: false,
+      },
+    ]);
+  });
+});
+
+describe('projection runner: waitFor (read-your-writes)', () => {
+  it('answers true at once for revisions already projected, false after the timeout otherwise', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    const runner = createProjectionRunner({ store, projections: allProjections() });
+    await runner.handle(events);
+    const lastOfStandup = events.filter((e) => e.meetingId === 'standup').at(-1)!.streamRevision;
+    expect(await runner.waitFor('standup', lastOfStandup, 1000)).toBe(true);
+    expect(await runner.waitFor('standup', lastOfStandup + 1, 60)).toBe(false);
+    expect(await runner.waitFor('unknown-meeting', 0, 60)).toBe(false);
+    expect(await runner.waitFor('unknown-meeting', -1, 60)).toBe(true);
+  });
+
+  // Fake timers for the two tests below: no poll can fire unless the test moves the clock, so
+  // each test shows which mechanism answered.
+  const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('wakes when this runner commits the awaited events', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const runner = createProjectionRunner({ store, projections: allProjections(), pollMs: 50 });
+      const standup = events.filter((e) => e.meetingId === 'standup');
+      let answer: boolean | undefined;
+      const waiting = runner
+        .waitFor('standup', standup.at(-1)!.streamRevision, 10_000)
+        .then((a) => (answer = a));
+      await flush();
+      await runner.handle(events.slice(0, 3));
+      await flush();
+      expect(answer).toBeUndefined();
+      await runner.handle(events);
+      await flush();
+      expect(answer).toBe(true);
+      await waiting;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('notices events projected by another node sharing the store (by polling)', async () => {
+    const events = await busyMorningEvents();
+    const path = joinPath(dir, `${randomUUID()}.read.db`);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const here = createProjectionRunner({
+        store: projectionStore(path),
+        projections: allProjections(),
+        pollMs: 50,
+      });
+      const elsewhere = createProjectionRunner({
+        store: projectionStore(path),
+        projections: allProjections(),
+      });
+      const review = events.filter((e) => e.meetingId === 'review');
+      let answer: boolean | undefined;
+      const waiting = here.waitFor('review', review.at(-1)!.streamRevision, 10_000).then((a) => (answer = a));
+      await flush();
+      await elsewhere.handle(events);
+      await flush();
+      expect(answer).toBeUndefined(); // nothing here was told
+      await vi.advanceTimersByTimeAsync(50);
+      await flush();
+      expect(answer).toBe(true);
+      await waiting;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives up with false once the timeout has passed', async () => {
+    const store = projectionStore();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      const runner = createProjectionRunner({ store, projections: allProjections(), pollMs: 50 });
+      let answer: boolean | undefined;
+      const waiting = runner.waitFor('m1', 0, 1_000).then((a) => (answer = a));
+      await vi.advanceTimersByTimeAsync(900);
+      expect(answer).toBeUndefined();
+      await vi.advanceTimersByTimeAsync(200);
+      await flush();
+      expect(answer).toBe(false);
+      await waiting;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('waits for every projection, not just the fastest', async () => {
+    const events = await busyMorningEvents();
+    const store = projectionStore();
+    const partial = createProjectionRunner({ store, projections: [chatHistoryProjection()] });
+    await partial.handle(events);
+    const full = createProjectionRunner({ store, projections: allProjections() });
+    expect(await full.waitFor('review', 0, 60)).toBe(false);
+  });
+});

@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../domain/shared/envelope';
+import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
+import { createSqliteProjectionStore } from '../../infra/projection-store/sqlite-projection-store';
+import {
+  actors,
+  busyMorning,
+  createMeeting,
+  join,
+  projectionSpecWorld,
+  storedEvent,
+  type ProjectionSpecWorld,
+} from '../projection.spec-helper';
+import { getParticipant, getRoster } from './roster.queries';
+
+const dir = mkdtempSync(joinPath(tmpdir(), 'confer-roster-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const open: ProjectionSpecWorld[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((w) => w.close()));
+});
+
+function given(): ProjectionSpecWorld {
+  const id = randomUUID();
+  const world = projectionSpecWorld({
+    events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
+    store: createSqliteProjectionStore({ path: joinPath(dir, `${id}.read.db`) }),
+  });
+  open.push(world);
+  return world;
+}
+
+const { participant, host, sfu } = actors;
+const occurredAt = (events: StoredEvent[]) => events[events.length - 1]!.occurredAt;
+
+describe('roster', () => {
+  it('lists who joined, in joining order, with role and media on entry', async () => {
+    const world = given();
+    await world.command('m1', createMeeting('m1', { settings: { videoOffOnEntry: true } }), host);
+    const hostJoin = await world.command('m1', join('hana', 'Hana'), host);
+    const annJoin = await world.command('m1', join('ann', 'Ann'), participant('ann'));
+    await world.project();
+
+    expect(await getRoster(world.store, 'm1')).toEqual({
+      meetingId: 'm1',
+      activeSpeakerId: null,
+      participants: [
+        {
+          participantId: 'hana',
+          displayName: 'Hana',
+          userId: null,
+          role: 'host',
+          status: 'joined',
+          joinTime: occurredAt(hostJoin),
+          leftTime: null,
+          connectionStatus: 'connecting',
+          audioEnabled: true,
+          videoEnabled: true,
+          screenSharing: false,
+          handRaised: false,
+          handRaisedAt: null,
+        },
+        {
+          participantId: 'ann',
+          displayName: 'Ann',
+          userId: null,
+          role: 'participant',
+          status: 'joined',
+          joinTime: occurredAt(annJoin),
+          leftTime: null,
+          connectionStatus: 'connecting',
+          audioEnabled: true,
+          videoEnabled: false,
+          screenSharing: false,
+          handRaised: false,
+          handRaisedAt: null,
+        },
+      ],
+    });
+  });
+
+  it('follows media, connection, hands and the active speaker', async () => {
+    const world = given();
+    await world.command('m1', createMeeting('m1'), host);
+    await world.command('m1', join('ann'), participant('ann'));
+    await world.command(
+      'm1',
+      { type: 'SetConnectionStatus', participantId: 'ann', connectionStatus: 'connected' },
+      sfu,
+    );
+    await world.command(
+      'm1',
+      { type: 'ChangeMediaState', participantId: 'ann', kind: 'audio', enabled: false },
+      host,
+    );
+    await world.command(
+      'm1',
+      { type: 'ChangeMediaState', participantId: 'ann', kind: 'screen', enabled: true },
+      participant('ann'),
+    );
+    const raised = await world.command('m1', { type: 'RaiseHand', participantId: 'ann' }, participant('ann'));
+    await world.command('m1', { type: 'ChangeActiveSpeaker', participantId: 'ann' }, sfu);
+    await world.project();
+
+    expect(await getParticipant(world.store, 'm1', 'ann')).toMatchObject({
+      connectionStatus: 'connected',
+      audioEnabled: false,
+      videoEnabled: true,
+      screenSharing: true,
+      handRaised: true,
+      handRaisedAt: occurredAt(raised),
+    });
+    expect((await getRoster(world.store, 'm1'))?.activeSpeakerId).toBe('ann');
+
+    await world.command('m1', { type: 'LowerHand', participantId: 'ann' }, host);
+    await world.project();
+    expect(await getParticipant(world.store, 'm1', 'ann')).toMatchObject({
+      handRaised: false,
+      handRaisedAt: null,
+    });
+  });
+
+  it('keeps those who left out of the roster unless asked, with their live state reset', async () => {
+    const world = given();
+    await world.command('m1', createMeeting('m1'), host);
+    await world.command('m1', join('ann'), participant('ann'));
+    await world.command('m1', join('bob'), participant('bob'));
+    await world.command('m1', { type: 'RaiseHand', participantId: 'bob' }, participant('bob'));
+    await world.command(
+      'm1',
+      { type: 'ChangeMediaState', participantId: 'bob', kind: 'screen', enabled: true },
+      participant('bob'),
+    );
+    await world.command('m1', { type: 'ChangeActiveSpeaker', participantId: 'bob' }, sfu);
+    const left = await world.command(
+      'm1',
+      { type: 'LeaveMeeting', participantId: 'bob', reason: 'left' },
+      participant('bob'),
+    );
+    await world.project();
+
+    const roster = await getRoster(world.store, 'm1');
+    expect(roster?.participants.map((p) => p.participantId)).toEqual(['ann']);
+    expect(roster?.activeSpeakerId).toBeNull();
+    const everyone = await getRoster(world.store, 'm1', { includeGone: true });
+    expect(everyone?.participants.map((p) => p.participantId)).toEqual(['ann', 'bob']);
+    expect(everyone?.participants[1]).toMatchObject({
+      status: 'left',
+      leftTime: occurredAt(left),
+      connectionStatus: 'disconnected',
+      handRaised: false,
+      handRaisedAt: null,
+      screenSharing: false,
+    });
+  });
+
+  it('shows the waiting room: waiting, then admitted or denied', async () => {
+    const world = given();
+    await world.command('m1', createMeeting('m1', { settings: { waitingRoom: true } }), host);
+    for (const p of ['ann', 'bob', 'cid']) await world.command('m1', join(p), participant(p));
+    await world.command('m1', { type: 'AdmitParticipant', participantId: 'ann' }, host);
+    await world.command('m1', { type: 'DenyParticipant', participantId: 'bob' }, host);
+    await world.project();
+
+    const roster = await getRoster(world.store, 'm1');
+    expect(roster?.participants.map((p) => [p.participantId, p.status])).toEqual([
+      ['ann', 'joined'],
+      ['cid', 'waiting'],
+    ]);
+    expect(await getParticipant(world.store, 'm1', 'bob')).toMatchObject({ status: 'denied' });
+  });
+
+  it('clears the active speaker when the meeting ends, and marks everyone gone', async () => {
+    const world = given();
+    await world.command('m1', createMeeting('m1'), host);
+    await world.command('m1', join('ann'), participant('ann'));
+    await world.command('m1', { type: 'ChangeActiveSpeaker', participantId: 'ann' }, sfu);
+    await world.command('m1', { type: 'EndMeeting' }, host);
+    await world.project();
+
+    const roster = await getRoster(world.store, 'm1', { includeGone: true });
+    expect(roster?.activeSpeakerId).toBeNull();
+    expect(roster?.participants.map((p) => p.status)).toEqual(['left']);
+  });
+
+  it('agrees with the decider’s own state (evolve) after every kind of event', async () => {
+    const world = given();
+    await busyMorning(world);
+    await world.project();
+
+    for (const meetingId of ['standup', 'review', 'empty']) {
+      const { state } = await world.meetings.load(meetingId);
+      const roster = await getRoster(world.store, meetingId, { includeGone: true });
+      expect(roster?.activeSpeakerId).toBe(state.activeSpeakerId);
+      const fromEvolve = Object.values(state.participants)
+        .map(({ media: _media, ...p }) => p)
+        .sort((a, b) => a.participantId.localeCompare(b.participantId));
+      const fromRoster = (roster?.participants ?? [])
+        .map(({ handRaisedAt: _at, ...p }) => p)
+        .sort((a, b) => a.participantId.localeCompare(b.participantId));
+      expect(fromRoster).toEqual(fromEvolve);
+    }
+  });
+
+  it('serves a meeting of 501 participants (more than one page of the store)', async () => {
+    const world = given();
+    const events: StoredEvent[] = [
+      storedEvent({
+        meetingId: 'big',
+        streamRevision: 0,
+        globalPosition: 1,
+        type: 'MeetingCreated',
+        data: createMeetingData('big'),
+      }),
+    ];
+    for (let i = 1; i <= 501; i++) {
+      events.push(
+        storedEvent({
+          meetingId: 'big',
+          streamRevision: i,
+          globalPosition: i + 1,
+          type: 'ParticipantJoined',
+          data: {
+            participantId: `p${String(i).padStart(3, '0')}`,
+            displayName: `P${i}`,
+            userId: null,
+            role: 'participant',
+            audioEnabled: false,
+            videoEnabled: false,
+          },
+        }),
+      );
+    }
+    await world.runner.handle(events);
+    const roster = await getRoster(world.store, 'big');
+    expect(roster?.participants).toHaveLength(501);
+    expect(roster?.participants[0]?.participantId).toBe('p001');
+    expect(roster?.participants[500]?.participantId).toBe('p501');
+  });
+
+  it('has no roster for a meeting it never saw', async () => {
+    const world = given();
+    expect(await getRoster(world.store, 'nobody')).toBeUndefined();
+    expect(await getParticipant(world.store, 'nobody', 'p')).toBeUndefined();
+  });
+});
+
+function createMeetingData(meetingId: string) {
+  const command = createMeeting(meetingId);
+  if (command.type !== 'CreateMeeting') throw new Error('unreachable');
+  const { type: _type, ...data } = command;
+  return data;
+}
