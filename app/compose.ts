@@ -50,7 +50,7 @@ export async function startConfer(
   const ids = createRandomIds();
   const clock = createSystemClock();
 
-  const store = await createEventStore(config, logger);
+  const store = await createEventStore(config);
   const projectionStore = await createProjectionStore(config);
   const bus = await createEventBus(config, logger);
 

@@ -61,7 +61,7 @@ export interface Loaded<S> {
 export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandHandlerDeps<C, E, S>) {
   const queue = new KeyedQueue();
   const cache = new Lru<string, Loaded<S>>(deps.cacheSize ?? 10_000);
-  const maxAttempts = deps.maxAttempts ?? 5;
+  const maxAttempts = deps.maxAttempts ?? 10;
 
   async function loadFresh(streamId: string): Promise<Loaded<S>> {
     const stored = await deps.store.readStream(streamId);
@@ -136,6 +136,8 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
             cache.delete(streamId);
             if (!(error instanceof RevisionConflictError)) throw error;
             if (n >= maxAttempts) throw new ConferError('CONFER_COMMAND_CONTENDED');
+            // Two writers racing on one stream: a random pause lets one of them through first.
+            await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * n));
           }
         }
       });

@@ -1,261 +1,144 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type {
   AppendResult,
   EventStore,
-  ExpectedRevision,
   ReadAllOptions,
   ReadStreamOptions,
   SubscribeOptions,
 } from '../../domain/ports/event-store';
 import { RevisionConflictError, StoreUnavailableError } from '../../domain/ports/event-store';
-import type { EventToAppend, StoredEvent } from '../../domain/shared/envelope';
+import type { StoredEvent } from '../../domain/shared/envelope';
 import { startCatchUpSubscription } from './catch-up-subscription';
-import { GENESIS_HASH, eventHash } from './hash-chain';
-import { checkExpectedRevision } from './expected-revision';
+import { RecentEvents } from './sqlite/recent-events';
+import { toStoredEvent, type EventRow } from './sqlite/schema';
+import type { WriterReply, WriterRequest } from './sqlite/writer.worker';
 import type { WakeSignal } from './wake-signal';
 
 export interface SqliteEventStoreOptions {
-  /** File path, or ':memory:' for tests that need no durability. */
+  /** Path of the database file (created if missing). */
   path: string;
   /** Most appends written in one transaction (group commit). */
   maxBatch?: number;
+  /** Fallback poll of subscriptions, for writers in other processes. */
   pollMs?: number;
 }
 
-interface PendingAppend {
-  streamId: string;
-  events: readonly EventToAppend[];
-  expected: ExpectedRevision;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
-}
-
-interface EventRow {
-  global_position: number;
-  stream_id: string;
-  stream_revision: number;
-  event_id: string;
-  type: string;
-  schema_version: number;
-  meeting_id: string;
-  occurred_at: string;
-  actor: string;
-  correlation_id: string;
-  causation_id: string;
-  data: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const MIGRATIONS: string[] = [
-  `CREATE TABLE events (
-     global_position INTEGER PRIMARY KEY,
-     stream_id TEXT NOT NULL,
-     stream_revision INTEGER NOT NULL,
-     event_id TEXT NOT NULL,
-     type TEXT NOT NULL,
-     schema_version INTEGER NOT NULL,
-     meeting_id TEXT NOT NULL,
-     occurred_at TEXT NOT NULL,
-     actor TEXT NOT NULL,
-     correlation_id TEXT NOT NULL,
-     causation_id TEXT NOT NULL,
-     data TEXT NOT NULL,
-     prev_hash TEXT NOT NULL,
-     hash TEXT NOT NULL
-   );
-   CREATE UNIQUE INDEX events_by_stream ON events (stream_id, stream_revision);
-   CREATE UNIQUE INDEX events_by_id ON events (event_id);
-   CREATE TABLE streams (
-     stream_id TEXT PRIMARY KEY,
-     revision INTEGER NOT NULL,
-     last_hash TEXT NOT NULL
-   ) WITHOUT ROWID;`,
-];
-
 /**
- * The embedded, durable event store: one SQLite file in WAL mode, fsync on every commit
- * (synchronous=FULL). Concurrent appends are grouped into one transaction per turn of the event
- * loop (group commit), and each caller is answered only after its batch is on disk.
+ * The embedded, durable event store: one SQLite file in WAL mode, fsync on every commit. Appends
+ * go to a writer thread that groups whatever arrived meanwhile into one transaction (group
+ * commit) and answers each append only after its batch is on disk. Reads use their own
+ * connection; subscribers are served the newest events from memory (RecentEvents).
  */
 export function createSqliteEventStore(options: SqliteEventStoreOptions): EventStore {
-  if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-  const db = new Database(options.path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('busy_timeout = 5000');
-  migrate(db);
-
-  const maxBatch = options.maxBatch ?? 1000;
+  if (options.path === ':memory:')
+    throw new Error('The SQLite event store needs a file (its writer runs on another thread)');
+  mkdirSync(dirname(options.path), { recursive: true });
+  const worker = new Worker(new URL('./sqlite/writer.worker.mjs', import.meta.url), {
+    workerData: { path: options.path, maxBatch: options.maxBatch ?? 1000 },
+  });
+  const waiting = new Map<number, { resolve(r: AppendResult): void; reject(e: unknown): void }>();
   const watchers = new Set<WakeSignal>();
-  let pending: PendingAppend[] = [];
-  let flushScheduled = false;
+  const recent = new RecentEvents(20_000);
+  let nextId = 1;
   let closed = false;
+  let reader: ReturnType<typeof openReader> | undefined;
+  let knownHead = 0;
 
-  const stmt = {
-    stream: db.prepare<[string], { revision: number; last_hash: string }>(
-      'SELECT revision, last_hash FROM streams WHERE stream_id = ?',
-    ),
-    upsertStream: db.prepare(
-      `INSERT INTO streams (stream_id, revision, last_hash) VALUES (?, ?, ?)
-       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, last_hash = excluded.last_hash`,
-    ),
-    insert: db.prepare(
-      `INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, meeting_id, occurred_at,
-         actor, correlation_id, causation_id, data, prev_hash, hash)
-       VALUES (@stream_id, @stream_revision, @event_id, @type, @schema_version, @meeting_id, @occurred_at,
-         @actor, @correlation_id, @causation_id, @data, @prev_hash, @hash)`,
-    ),
-    byEventId: db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?'),
-    readStream: db.prepare<[string, number, number], EventRow>(
-      'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
-    ),
-    readAll: db.prepare<[number, number], EventRow>(
-      'SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
-    ),
-    head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM events'),
-  };
-
-  /** Writes one append inside the batch's transaction; throws a conflict without writing. */
-  function appendOne(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): AppendResult {
-    const first = events[0];
-    if (first) {
-      const existing = stmt.byEventId.get(first.eventId);
-      if (existing) return idempotentResult(streamId, events, expected);
-    }
-    const row = stmt.stream.get(streamId);
-    const actual = row ? row.revision : -1;
-    checkExpectedRevision(streamId, expected, actual);
-    let prevHash = row ? row.last_hash : GENESIS_HASH;
-    const stored: StoredEvent[] = [];
-    events.forEach((event, i) => {
-      const base = {
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        streamId,
-        meetingId: event.metadata.meetingId,
-        streamRevision: actual + 1 + i,
-        occurredAt: event.metadata.occurredAt,
-        actor: event.metadata.actor,
-        correlationId: event.metadata.correlationId,
-        causationId: event.metadata.causationId,
-        data: event.data,
-        prevHash,
-      };
-      const hash = eventHash(base);
-      const info = stmt.insert.run({
-        stream_id: streamId,
-        stream_revision: base.streamRevision,
-        event_id: base.eventId,
-        type: base.type,
-        schema_version: base.schemaVersion,
-        meeting_id: base.meetingId,
-        occurred_at: base.occurredAt,
-        actor: JSON.stringify(base.actor),
-        correlation_id: base.correlationId,
-        causation_id: base.causationId,
-        data: JSON.stringify(base.data),
-        prev_hash: prevHash,
-        hash,
-      });
-      stored.push({ ...base, hash, globalPosition: Number(info.lastInsertRowid) });
-      prevHash = hash;
-    });
-    const last = stored[stored.length - 1];
-    if (last) stmt.upsertStream.run(streamId, last.streamRevision, last.hash);
-    return {
-      nextExpectedRevision: last ? last.streamRevision : actual,
-      lastPosition: last ? last.globalPosition : 0,
-      events: stored,
-    };
-  }
-
-  /** The same events were appended before (a retried command): answer as the first time. */
-  function idempotentResult(
-    streamId: string,
-    events: readonly EventToAppend[],
-    expected: ExpectedRevision,
-  ): AppendResult {
-    const rows = events.map((e) => stmt.byEventId.get(e.eventId));
-    if (rows.some((r) => !r || r.stream_id !== streamId)) {
-      const row = stmt.stream.get(streamId);
-      throw new RevisionConflictError(streamId, expected, row ? row.revision : 'no_stream');
-    }
-    const stored = (rows as EventRow[]).map(toStoredEvent);
-    const last = stored[stored.length - 1]!;
-    return { nextExpectedRevision: last.streamRevision, lastPosition: last.globalPosition, events: stored };
-  }
-
-  const writeBatch = db.transaction((batch: PendingAppend[]) =>
-    batch.map((p): { ok: AppendResult } | { error: unknown } => {
-      try {
-        return { ok: appendOne(p.streamId, p.events, p.expected) };
-      } catch (error) {
-        if (error instanceof RevisionConflictError) return { error };
-        throw error;
-      }
-    }),
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (reply: WriterReply) =>
+      reply.type === 'ready' ? resolve() : reject(new Error('writer did not start')),
+    );
+  });
+  ready.then(
+    () => {
+      reader = openReader(options.path);
+      worker.on('message', onReply);
+    },
+    () => undefined,
   );
+  worker.on('error', (error) =>
+    failAll(new StoreUnavailableError(`SQLite writer failed: ${error.message}`, error)),
+  );
+  worker.on('exit', () => failAll(new StoreUnavailableError('SQLite writer stopped')));
 
-  function flush(): void {
-    flushScheduled = false;
-    while (pending.length > 0) {
-      const batch = pending.length > maxBatch ? pending.splice(0, maxBatch) : pending;
-      if (batch === pending) pending = [];
-      let outcomes: ({ ok: AppendResult } | { error: unknown })[];
-      try {
-        outcomes = writeBatch(batch);
-      } catch (error) {
-        const failure = new StoreUnavailableError(`SQLite append failed: ${(error as Error).message}`, error);
-        for (const p of batch) p.reject(failure);
-        continue;
-      }
-      batch.forEach((p, i) => {
-        const outcome = outcomes[i]!;
-        if ('ok' in outcome) p.resolve(outcome.ok);
-        else p.reject(outcome.error);
-      });
-      for (const w of watchers) w.notify();
-    }
+  function failAll(error: unknown): void {
+    for (const w of waiting.values()) w.reject(error);
+    waiting.clear();
   }
 
-  function readAllSync({ after, maxCount }: ReadAllOptions): StoredEvent[] {
-    return stmt.readAll.all(after, maxCount).map(toStoredEvent);
+  function onReply(reply: WriterReply): void {
+    if (reply.type === 'failed') {
+      const error = new StoreUnavailableError(`SQLite append failed: ${reply.message}`);
+      for (const id of reply.ids) waiting.get(id)?.reject(error);
+      for (const id of reply.ids) waiting.delete(id);
+      return;
+    }
+    if (reply.type !== 'written') return;
+    const committed: StoredEvent[] = [];
+    for (const { id, outcome } of reply.outcomes) {
+      const w = waiting.get(id);
+      waiting.delete(id);
+      if ('ok' in outcome) {
+        committed.push(...outcome.ok.events);
+        w?.resolve(outcome.ok);
+      } else {
+        const { streamId, expected, actual } = outcome.conflict;
+        w?.reject(new RevisionConflictError(streamId, expected, actual));
+      }
+    }
+    // A retried (idempotent) append answers with old events: only new positions are recent.
+    const fresh = committed
+      .filter((e) => e.globalPosition > knownHead)
+      .sort((a, b) => a.globalPosition - b.globalPosition);
+    if (fresh.length > 0) {
+      recent.add(fresh);
+      knownHead = fresh[fresh.length - 1]!.globalPosition;
+    }
+    for (const w of watchers) w.notify();
+  }
+
+  async function readAll({ after, maxCount }: ReadAllOptions): Promise<StoredEvent[]> {
+    await ready;
+    const head = reader!.head.get()?.head ?? 0;
+    const cached = recent.read(after, maxCount, head);
+    if (cached) return cached;
+    return reader!.readAll.all(after, maxCount).map(toStoredEvent);
   }
 
   return {
-    append(streamId, events, { expectedRevision }) {
-      if (closed) return Promise.reject(new StoreUnavailableError('Event store is closed'));
+    async append(streamId, events, { expectedRevision }) {
+      if (closed) throw new StoreUnavailableError('Event store is closed');
+      await ready;
+      const id = nextId++;
       return new Promise<AppendResult>((resolve, reject) => {
-        pending.push({ streamId, events, expected: expectedRevision, resolve, reject });
-        if (!flushScheduled) {
-          flushScheduled = true;
-          setImmediate(flush);
-        }
+        waiting.set(id, { resolve, reject });
+        worker.postMessage({
+          type: 'append',
+          id,
+          streamId,
+          events,
+          expected: expectedRevision,
+        } satisfies WriterRequest);
       });
     },
 
     async readStream(streamId: string, opts: ReadStreamOptions = {}) {
-      return stmt.readStream
+      await ready;
+      return reader!.readStream
         .all(streamId, opts.fromRevision ?? 0, opts.maxCount ?? Number.MAX_SAFE_INTEGER)
         .map(toStoredEvent);
     },
 
-    async readAll(opts: ReadAllOptions) {
-      return readAllSync(opts);
-    },
+    readAll,
 
     subscribeToAll(opts: SubscribeOptions) {
       return startCatchUpSubscription(
         {
-          readAll: async (o) => readAllSync(o),
+          readAll,
           watch: (signal) => {
             watchers.add(signal);
             return () => watchers.delete(signal);
@@ -267,43 +150,33 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     },
 
     async headPosition() {
-      return stmt.head.get()?.head ?? 0;
+      await ready;
+      return reader!.head.get()?.head ?? 0;
     },
 
     async close() {
       if (closed) return;
-      flush();
       closed = true;
-      db.close();
+      await ready.catch(() => undefined);
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      worker.postMessage({ type: 'close' });
+      await exited;
+      reader?.db.close();
     },
   };
 }
 
-function migrate(db: Database.Database): void {
-  const version = db.pragma('user_version', { simple: true }) as number;
-  for (let v = version; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-}
-
-function toStoredEvent(row: EventRow): StoredEvent {
+function openReader(path: string) {
+  const db = new Database(path, { readonly: true });
+  db.pragma('busy_timeout = 5000');
   return {
-    eventId: row.event_id,
-    type: row.type,
-    schemaVersion: row.schema_version,
-    streamId: row.stream_id,
-    meetingId: row.meeting_id,
-    streamRevision: row.stream_revision,
-    globalPosition: row.global_position,
-    occurredAt: row.occurred_at,
-    actor: JSON.parse(row.actor) as StoredEvent['actor'],
-    correlationId: row.correlation_id,
-    causationId: row.causation_id,
-    data: JSON.parse(row.data) as unknown,
-    prevHash: row.prev_hash,
-    hash: row.hash,
+    db,
+    readStream: db.prepare<[string, number, number], EventRow>(
+      'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
+    ),
+    readAll: db.prepare<[number, number], EventRow>(
+      'SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
+    ),
+    head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM events'),
   };
 }

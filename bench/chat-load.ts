@@ -1,0 +1,171 @@
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import { api } from '../test/support/confer-client';
+import { summarize } from './stats';
+
+/** Something the load generator can put meetings on: Confer itself, or the bare relay baseline. */
+export interface ChatTarget {
+  name: string;
+  openMeeting(participants: number): Promise<Socket[]>;
+}
+
+type AckFn = (r: { ok: boolean }) => void;
+const emitWithAck = (socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean }> =>
+  new Promise((resolve) => socket.emit(event, payload, ((r) => resolve(r)) as AckFn));
+
+function connectSocket(url: string, auth: Record<string, unknown>): Promise<Socket> {
+  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+export function conferTarget(baseUrl: string): ChatTarget {
+  const client = api(baseUrl);
+  return {
+    name: 'confer',
+    async openMeeting(n) {
+      const meeting = await client.createMeeting({
+        title: 'bench',
+        settings: { maxParticipants: Math.max(2, n) },
+      });
+      const sockets: Socket[] = [];
+      for (let i = 0; i < n; i++) {
+        const joined = await client.join(
+          meeting.meetingId,
+          `p${i}`,
+          i === 0 ? { hostToken: meeting.hostToken } : {},
+        );
+        const socket = await connectSocket(joined.webSocketUrl, { token: joined.token });
+        const ack = await emitWithAck(socket, 'join', {});
+        if (!ack.ok) throw new Error(`join refused: ${JSON.stringify(ack)}`);
+        sockets.push(socket);
+      }
+      return sockets;
+    },
+  };
+}
+
+export function bareRelayTarget(baseUrl: string): ChatTarget {
+  let rooms = 0;
+  return {
+    name: 'bare socket.io relay',
+    async openMeeting(n) {
+      const room = `r${rooms++}`;
+      const sockets: Socket[] = [];
+      for (let i = 0; i < n; i++) {
+        const socket = await connectSocket(baseUrl, {});
+        await emitWithAck(socket, 'join', { room });
+        sockets.push(socket);
+      }
+      return sockets;
+    },
+  };
+}
+
+export interface ChatLoadOptions {
+  meetings: number;
+  participants: number;
+  /** Chat messages offered per second, across all meetings. */
+  ratePerSecond: number;
+  durationMs: number;
+  setupConcurrency?: number;
+  onProgress?(line: string): void;
+}
+
+export interface ChatLoadResult {
+  target: string;
+  meetings: number;
+  participants: number;
+  offeredPerSec: number;
+  ackedPerSec: number;
+  rejected: number;
+  deliveries: number;
+  expectedDeliveries: number;
+  latencyMs: ReturnType<typeof summarize>;
+  setupSeconds: number;
+}
+
+/**
+ * Opens the meetings, then sends chat at a fixed total rate from every participant in turn for
+ * `durationMs`, timing each message from send to its arrival at every other participant.
+ */
+export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions): Promise<ChatLoadResult> {
+  const setupStart = performance.now();
+  const meetings: Socket[][] = [];
+  const concurrency = options.setupConcurrency ?? 16;
+  let opened = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, options.meetings) }, async () => {
+      while (opened < options.meetings) {
+        opened++;
+        meetings.push(await target.openMeeting(options.participants));
+        if (meetings.length % 100 === 0)
+          options.onProgress?.(`  ${target.name}: ${meetings.length}/${options.meetings} meetings open`);
+      }
+    }),
+  );
+  const setupSeconds = (performance.now() - setupStart) / 1000;
+
+  const sentAt = new Map<string, { t0: number; sender: Socket }>();
+  const latencies: number[] = [];
+  let deliveries = 0;
+  for (const sockets of meetings) {
+    for (const socket of sockets) {
+      socket.on('chat', (msg: { message: string }) => {
+        const sent = sentAt.get(msg.message);
+        if (!sent || sent.sender === socket) return;
+        latencies.push(performance.now() - sent.t0);
+        deliveries++;
+      });
+    }
+  }
+
+  const all = meetings.flatMap((sockets) => sockets.map((socket) => socket));
+  let acked = 0;
+  let rejected = 0;
+  let sent = 0;
+  let cursor = 0;
+  const start = performance.now();
+  const pending: Promise<void>[] = [];
+  const tickMs = 10;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - start;
+      if (elapsed >= options.durationMs) {
+        clearInterval(timer);
+        resolve();
+        return;
+      }
+      const due = Math.floor((elapsed / 1000) * options.ratePerSecond) - sent;
+      for (let i = 0; i < due; i++) {
+        const sender = all[cursor++ % all.length]!;
+        const id = `m${sent++}`;
+        sentAt.set(id, { t0: performance.now(), sender });
+        pending.push(
+          emitWithAck(sender, 'chat', { message: id }).then((ack) => {
+            if (ack.ok) acked++;
+            else rejected++;
+          }),
+        );
+      }
+    }, tickMs);
+  });
+  const sendSeconds = (performance.now() - start) / 1000;
+  await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
+  await new Promise((r) => setTimeout(r, 1000)); // let the last broadcasts arrive
+  for (const socket of all) socket.disconnect();
+  return {
+    target: target.name,
+    meetings: options.meetings,
+    participants: options.participants,
+    offeredPerSec: sent / sendSeconds,
+    ackedPerSec: acked / sendSeconds,
+    rejected,
+    deliveries,
+    expectedDeliveries: acked * (options.participants - 1),
+    latencyMs: summarize(latencies),
+    setupSeconds,
+  };
+}

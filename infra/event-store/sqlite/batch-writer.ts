@@ -1,0 +1,122 @@
+import type Database from 'better-sqlite3';
+import type { AppendResult, ExpectedRevision } from '../../../domain/ports/event-store';
+import { RevisionConflictError } from '../../../domain/ports/event-store';
+import type { EventToAppend, StoredEvent } from '../../../domain/shared/envelope';
+import { checkExpectedRevision } from '../expected-revision';
+import { GENESIS_HASH, eventHash } from '../hash-chain';
+import { toStoredEvent, type EventRow } from './schema';
+
+export interface AppendRequest {
+  streamId: string;
+  events: readonly EventToAppend[];
+  expected: ExpectedRevision;
+}
+
+export type AppendOutcome =
+  | { ok: AppendResult }
+  | { conflict: { streamId: string; expected: ExpectedRevision; actual: number | 'no_stream' } };
+
+/**
+ * Writes a batch of appends in ONE transaction (group commit): each append is checked against
+ * its expected revision before anything of it is written, so a conflict fails that append alone.
+ */
+export function createBatchWriter(
+  db: Database.Database,
+): (batch: readonly AppendRequest[]) => AppendOutcome[] {
+  const stmt = {
+    stream: db.prepare<[string], { revision: number; last_hash: string }>(
+      'SELECT revision, last_hash FROM streams WHERE stream_id = ?',
+    ),
+    upsertStream: db.prepare(
+      `INSERT INTO streams (stream_id, revision, last_hash) VALUES (?, ?, ?)
+       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, last_hash = excluded.last_hash`,
+    ),
+    insert: db.prepare(
+      `INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, meeting_id, occurred_at,
+         actor, correlation_id, causation_id, data, prev_hash, hash)
+       VALUES (@stream_id, @stream_revision, @event_id, @type, @schema_version, @meeting_id, @occurred_at,
+         @actor, @correlation_id, @causation_id, @data, @prev_hash, @hash)`,
+    ),
+    byEventId: db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?'),
+  };
+
+  function appendOne({ streamId, events, expected }: AppendRequest): AppendResult {
+    const first = events[0];
+    if (first && stmt.byEventId.get(first.eventId)) return idempotentResult(streamId, events, expected);
+    const row = stmt.stream.get(streamId);
+    const actual = row ? row.revision : -1;
+    checkExpectedRevision(streamId, expected, actual);
+    let prevHash = row ? row.last_hash : GENESIS_HASH;
+    const stored: StoredEvent[] = [];
+    events.forEach((event, i) => {
+      const base = {
+        eventId: event.eventId,
+        type: event.type,
+        schemaVersion: event.schemaVersion,
+        streamId,
+        meetingId: event.metadata.meetingId,
+        streamRevision: actual + 1 + i,
+        occurredAt: event.metadata.occurredAt,
+        actor: event.metadata.actor,
+        correlationId: event.metadata.correlationId,
+        causationId: event.metadata.causationId,
+        data: event.data,
+        prevHash,
+      };
+      const hash = eventHash(base);
+      const info = stmt.insert.run({
+        stream_id: streamId,
+        stream_revision: base.streamRevision,
+        event_id: base.eventId,
+        type: base.type,
+        schema_version: base.schemaVersion,
+        meeting_id: base.meetingId,
+        occurred_at: base.occurredAt,
+        actor: JSON.stringify(base.actor),
+        correlation_id: base.correlationId,
+        causation_id: base.causationId,
+        data: JSON.stringify(base.data),
+        prev_hash: prevHash,
+        hash,
+      });
+      stored.push({ ...base, hash, globalPosition: Number(info.lastInsertRowid) });
+      prevHash = hash;
+    });
+    const last = stored[stored.length - 1];
+    if (last) stmt.upsertStream.run(streamId, last.streamRevision, last.hash);
+    return {
+      nextExpectedRevision: last ? last.streamRevision : actual,
+      lastPosition: last ? last.globalPosition : 0,
+      events: stored,
+    };
+  }
+
+  /** The same events were appended before (a retried command): answer as the first time. */
+  function idempotentResult(
+    streamId: string,
+    events: readonly EventToAppend[],
+    expected: ExpectedRevision,
+  ): AppendResult {
+    const rows = events.map((e) => stmt.byEventId.get(e.eventId));
+    if (rows.some((r) => !r || r.stream_id !== streamId)) {
+      const row = stmt.stream.get(streamId);
+      throw new RevisionConflictError(streamId, expected, row ? row.revision : 'no_stream');
+    }
+    const stored = (rows as EventRow[]).map(toStoredEvent);
+    const last = stored[stored.length - 1]!;
+    return { nextExpectedRevision: last.streamRevision, lastPosition: last.globalPosition, events: stored };
+  }
+
+  return db.transaction((batch: readonly AppendRequest[]) =>
+    batch.map((request): AppendOutcome => {
+      try {
+        return { ok: appendOne(request) };
+      } catch (error) {
+        if (error instanceof RevisionConflictError) {
+          return { conflict: { streamId: error.streamId, expected: error.expected, actual: error.actual } };
+        }
+        throw error;
+      }
+    }),
+  );
+}

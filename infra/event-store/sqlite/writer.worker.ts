@@ -1,0 +1,62 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { createBatchWriter, type AppendOutcome, type AppendRequest } from './batch-writer';
+import { migrate } from './schema';
+
+/**
+ * The SQLite event store's writer, on its own thread: fsync (synchronous=FULL) and hashing never
+ * block the server's event loop, and appends that arrive while a batch is being written wait for
+ * the next batch — group commit that grows with load and adds no delay when idle.
+ */
+export type WriterRequest = { type: 'append'; id: number } & AppendRequest;
+export type WriterReply =
+  | { type: 'ready' }
+  | { type: 'written'; outcomes: { id: number; outcome: AppendOutcome }[] }
+  | { type: 'failed'; ids: number[]; message: string };
+
+const { path, maxBatch } = workerData as { path: string; maxBatch: number };
+const port = parentPort!;
+const db = new Database(path);
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+migrate(db);
+const writeBatch = createBatchWriter(db);
+
+let pending: WriterRequest[] = [];
+let scheduled = false;
+
+function flush(): void {
+  scheduled = false;
+  while (pending.length > 0) {
+    const batch = pending.splice(0, maxBatch);
+    try {
+      const outcomes = writeBatch(batch);
+      port.postMessage({
+        type: 'written',
+        outcomes: batch.map((r, i) => ({ id: r.id, outcome: outcomes[i]! })),
+      } satisfies WriterReply);
+    } catch (error) {
+      port.postMessage({
+        type: 'failed',
+        ids: batch.map((r) => r.id),
+        message: (error as Error).message,
+      } satisfies WriterReply);
+    }
+  }
+}
+
+port.on('message', (request: WriterRequest | { type: 'close' }) => {
+  if (request.type === 'close') {
+    flush();
+    db.close();
+    port.close();
+    return;
+  }
+  pending.push(request);
+  if (!scheduled) {
+    scheduled = true;
+    setImmediate(flush);
+  }
+});
+port.postMessage({ type: 'ready' } satisfies WriterReply);
