@@ -58,6 +58,7 @@ export async function startConfer(
   const runner = createProjectionRunner({ store: projectionStore, projections: allProjections(), logger });
   const projectionSubscription = await bus.subscribe({
     group: 'projections',
+    fromBeginning: true,
     handler: withRetries(runner, logger, metrics),
   });
 
