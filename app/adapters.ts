@@ -2,8 +2,12 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EventBus } from '../domain/ports/event-bus';
 import type { EventStore } from '../domain/ports/event-store';
+import type { LeaseManager } from '../domain/ports/lease';
 import type { ProjectionStore } from '../domain/ports/projection-store';
+import { createLocalLeaseManager } from '../infra/lease/local-lease';
+import { createPostgresLeaseManager } from '../infra/lease/postgres-lease';
 import { createInProcessEventBus } from '../infra/bus/in-process-event-bus';
+import { createKafkaEventBus } from '../infra/bus/kafka-event-bus';
 import { createEventStoreDbEventStore } from '../infra/event-store/eventstoredb-event-store';
 import { createPostgresEventStore } from '../infra/event-store/postgres-event-store';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
@@ -43,7 +47,26 @@ export async function createEventBus(config: Config, logger: Logger): Promise<Ev
       return createInProcessEventBus({
         onHandlerError: (group, error) => logger.error({ err: error, group }, 'bus consumer failed'),
       });
-    default:
-      throw new Error(`BUS=${config.BUS} is not available in this build`);
+    case 'kafka':
+      return createKafkaEventBus({
+        brokers: config.KAFKA_BROKERS!,
+        clientId: `confer-${config.nodeId}`,
+        topic: config.KAFKA_TOPIC,
+        partitions: config.KAFKA_PARTITIONS,
+        logger,
+        onPoison: (reason, message) =>
+          logger.warn({ reason, message }, 'poison message parked on the dead-letter topic'),
+      });
   }
+}
+
+/** Leases live where the shared event store lives; the embedded store serves one process. */
+export function createLeaseManager(config: Config, logger: Logger): LeaseManager {
+  if (config.EVENT_STORE === 'postgres') {
+    return createPostgresLeaseManager({
+      connectionString: config.EVENT_STORE_URL!,
+      onError: (error) => logger.warn({ err: error }, 'lease connection error'),
+    });
+  }
+  return createLocalLeaseManager();
 }

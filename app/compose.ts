@@ -17,9 +17,10 @@ import { createSignalingGateway } from '../gateways/signaling/signaling-gateway'
 import type { SignalingServer } from '../gateways/signaling/socket-types';
 import { createSystemClock } from '../infra/clock/system-clock';
 import { createRandomIds } from '../infra/ids/random-ids';
-import { createEventForwarder } from '../pipelines/forwarder/event-forwarder';
+import { createEventForwarder, type Forwarder } from '../pipelines/forwarder/event-forwarder';
+import { runWhileLeader } from '../pipelines/forwarder/leader';
 import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
-import { createEventBus, createEventStore, createProjectionStore } from './adapters';
+import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
 import { createMetrics } from './metrics';
 import { createMeetingQueries } from './meeting-queries';
@@ -96,7 +97,8 @@ export async function startConfer(
       details: {
         node: config.nodeId,
         eventStoreHead: await store.headPosition(),
-        forwarded: forwarder.position,
+        forwarded: forwarder?.position ?? null,
+        leader: forwarding.leading,
         sockets: gateway.connectionCount(),
       },
     }),
@@ -131,20 +133,35 @@ export async function startConfer(
   });
   await gateway.start();
 
-  const forwarder = createEventForwarder({
-    store,
-    bus,
+  // One forwarder per deployment: the node holding the lease publishes, from the shared checkpoint.
+  const leases = createLeaseManager(config, logger);
+  let forwarder: Forwarder | undefined;
+  const forwarding = runWhileLeader({
+    leases,
+    name: 'forwarder',
     logger,
-    checkpoint: {
-      load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
-      save: (position) => projectionStore.transaction((tx) => tx.put('_forwarder', '', 'bus', { position })),
+    start: async () => {
+      forwarder = createEventForwarder({
+        store,
+        bus,
+        logger,
+        checkpoint: {
+          load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
+          save: (position) =>
+            projectionStore.transaction((tx) => tx.put('_forwarder', '', 'bus', { position })),
+        },
+        onForwarded: (count, last) => {
+          metrics.forwarded.inc(count);
+          metrics.forwarderPosition.set(last);
+        },
+      });
+      await forwarder.start();
     },
-    onForwarded: (count, last) => {
-      metrics.forwarded.inc(count);
-      metrics.forwarderPosition.set(last);
+    stop: async () => {
+      await forwarder?.stop();
+      forwarder = undefined;
     },
   });
-  await forwarder.start();
 
   await app.listen({ port: config.PORT, host: config.HOST });
   const address = app.server.address();
@@ -168,7 +185,8 @@ export async function startConfer(
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
       await media?.close();
-      await forwarder.stop();
+      await forwarding.stop();
+      await leases.close();
       await projectionSubscription.close();
       await bus.close();
       await projectionStore.close();

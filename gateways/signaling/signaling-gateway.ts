@@ -64,6 +64,8 @@ const errorBody = (error: unknown): ErrorBody => {
 export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGateway {
   const { io, commands, logger } = deps;
   const namespaces = new Map<string, SignalingNamespace>();
+  /** Per meeting with sockets here: the last stream revision broadcast. */
+  const broadcastUpTo = new Map<string, number>();
   const graceTimers = new Map<string, NodeJS.Timeout>();
   const limiter = new RateLimiterMemory({
     points: deps.rate.burst,
@@ -274,7 +276,10 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
   async function onDisconnect(socket: SignalingSocket): Promise<void> {
     const { meetingId, participantId, evicted } = socket.data;
     const nsp = socket.nsp;
-    if (nsp.sockets.size === 0) namespaces.delete(meetingId);
+    if (nsp.sockets.size === 0) {
+      namespaces.delete(meetingId);
+      broadcastUpTo.delete(meetingId);
+    }
     if (evicted || !participantId) return;
     const others = await nsp.in(Rooms.participant(participantId)).fetchSockets();
     if (others.length > 0) return;
@@ -365,6 +370,9 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
     for (const event of events) {
       const nsp = namespaces.get(event.meetingId);
       if (!nsp) continue;
+      // The bus is at-least-once (a new forwarder replays from its checkpoint): send each once.
+      if (event.streamRevision <= (broadcastUpTo.get(event.meetingId) ?? -1)) continue;
+      broadcastUpTo.set(event.meetingId, event.streamRevision);
       const state =
         event.type === 'MediaStateChanged'
           ? (commands.peek(event.meetingId)?.state ?? (await commands.load(event.meetingId)).state)
