@@ -11,6 +11,7 @@ import { createKafkaEventBus } from '../infra/bus/kafka-event-bus';
 import { createEventStoreDbEventStore } from '../infra/event-store/eventstoredb-event-store';
 import { createPostgresEventStore } from '../infra/event-store/postgres-event-store';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
+import { createPostgresProjectionStore } from '../infra/projection-store/postgres-projection-store';
 import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
 import type { Config } from './config';
 
@@ -36,8 +37,11 @@ export async function createProjectionStore(config: Config): Promise<ProjectionS
   switch (config.PROJECTION_STORE) {
     case 'sqlite':
       return createSqliteProjectionStore({ path: join(config.DATA_DIR, 'read-models.db') });
-    default:
-      throw new Error(`PROJECTION_STORE=${config.PROJECTION_STORE} is not available in this build`);
+    case 'postgres':
+      return createPostgresProjectionStore({
+        connectionString: config.PROJECTION_STORE_URL!,
+        settingName: 'PROJECTION_STORE_URL',
+      });
   }
 }
 

@@ -4,8 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { createInProcessEventBus } from '../infra/bus/in-process-event-bus';
+import { createKafkaEventBus } from '../infra/bus/kafka-event-bus';
+import { createPostgresEventStore } from '../infra/event-store/postgres-event-store';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
 import { startConferProcess } from '../test/support/confer-process';
+import { startKafka, type KafkaBroker } from '../test/support/kafka-broker';
+import { startPostgres, type PostgresServer } from '../test/support/postgres-server';
+import { benchBus } from './bus-throughput';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import { benchAppends } from './event-store-appends';
 import { rawSqliteAppends } from './sqlite-baseline';
@@ -67,22 +74,32 @@ async function benchStore(): Promise<void> {
     'p50 ms': '-',
     'p99 ms': '-',
   });
-  const confer: Record<number, unknown> = {};
-  for (const writers of [1, 10, 100]) {
-    const store = createSqliteEventStore({ path: join(dir, `w${writers}.db`) });
-    const r = await benchAppends(store, writers, duration);
-    await store.close();
-    confer[writers] = r;
+  const sqlite: Record<number, unknown> = {};
+  const postgres: Record<number, unknown> = {};
+  const row = (store: string, writers: number, r: { appendsPerSec: number; p50Ms: number; p99Ms: number }) =>
     rows.push({
-      store: 'Confer SQLite event store',
+      store,
       writers,
       'appends/s': round(r.appendsPerSec, 0),
       'p50 ms': round(r.p50Ms, 2),
       'p99 ms': round(r.p99Ms, 2),
     });
+  for (const writers of [1, 10, 100]) {
+    const store = createSqliteEventStore({ path: join(dir, `w${writers}.db`) });
+    const r = await benchAppends(store, writers, duration);
+    await store.close();
+    sqlite[writers] = r;
+    row('Confer SQLite event store', writers, r);
+  }
+  for (const writers of [1, 10, 100]) {
+    const pgStore = await createPostgresEventStore({ connectionString: await services.database() });
+    const q = await benchAppends(pgStore, writers, duration);
+    await pgStore.close();
+    postgres[writers] = q;
+    row('Confer PostgreSQL event store', writers, q);
   }
   rmSync(dir, { recursive: true, force: true });
-  results['eventStore'] = { rawSqlite: { perTx1: raw1, perTx50: raw50 }, sqlite: confer };
+  results['eventStore'] = { rawSqlite: { perTx1: raw1, perTx50: raw50 }, sqlite, postgres };
   table('Durable appends (~250-byte events, fsync on commit)', rows);
 }
 
@@ -142,6 +159,156 @@ async function benchChat(): Promise<void> {
   );
 }
 
+/** Servers shared by the benchmarks, started on first use and stopped at the end. */
+const services = (() => {
+  let pg: Promise<PostgresServer> | undefined;
+  let kafka: Promise<KafkaBroker> | undefined;
+  let databases = 0;
+  return {
+    postgres: () => (pg ??= (progress('starting PostgreSQL'), startPostgres())),
+    kafka: () => (kafka ??= (progress('starting Kafka'), startKafka())),
+    async database(): Promise<string> {
+      const server = await this.postgres();
+      const name = `bench_${databases++}`;
+      const { default: pgLib } = await import('pg');
+      const admin = new pgLib.Client({ connectionString: server.url });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE ${name}`);
+      await admin.end();
+      return server.urlFor(name);
+    },
+    async stop() {
+      await Promise.all([pg?.then((s) => s.stop()), kafka?.then((k) => k.stop())]);
+    },
+  };
+})();
+
+async function benchBuses(): Promise<void> {
+  progress('bus: in-process vs Kafka');
+  const events = quick ? 5_000 : 20_000;
+  const inProcess = createInProcessEventBus();
+  const a = await benchBus(inProcess, events, 200);
+  await inProcess.close();
+  const broker = await services.kafka();
+  const kafka = await createKafkaEventBus({
+    brokers: broker.brokers,
+    clientId: 'bench',
+    topic: `bench-${Date.now()}`,
+    partitions: 6,
+    logger: pino({ level: 'warn' }),
+  });
+  const k = await benchBus(kafka, events, 200);
+  await kafka.close();
+  results['bus'] = { inProcess: a, kafka: k };
+  table('Bus alone: publish (batches of 100, as the forwarder) → consumer receipt', [
+    {
+      bus: 'in-process',
+      events,
+      'events/s': round(a.eventsPerSec, 0),
+      'p50 ms': round(a.p50Ms, 2),
+      'p99 ms': round(a.p99Ms, 2),
+    },
+    {
+      bus: 'Kafka (1 broker, 6 partitions)',
+      events,
+      'events/s': round(k.eventsPerSec, 0),
+      'p50 ms': round(k.p50Ms, 2),
+      'p99 ms': round(k.p99Ms, 2),
+    },
+  ]);
+}
+
+/** The end-to-end chat path on each deployment shape: embedded, Kafka, PostgreSQL, both. */
+async function benchDeployments(): Promise<void> {
+  const duration = quick ? 4000 : 8000;
+  const shapes: { name: string; env: () => Promise<Record<string, string>> }[] = [
+    { name: 'SQLite + in-process bus (embedded)', env: async () => ({}) },
+    {
+      name: 'SQLite + Kafka',
+      env: async () => ({
+        BUS: 'kafka',
+        KAFKA_BROKERS: (await services.kafka()).brokers.join(','),
+        KAFKA_TOPIC: `bench-${Date.now()}`,
+      }),
+    },
+    {
+      name: 'PostgreSQL (events + read models) + in-process',
+      env: async () => {
+        const url = await services.database();
+        return {
+          EVENT_STORE: 'postgres',
+          EVENT_STORE_URL: url,
+          PROJECTION_STORE: 'postgres',
+          PROJECTION_STORE_URL: url,
+        };
+      },
+    },
+    {
+      name: 'PostgreSQL + Kafka',
+      env: async () => {
+        const url = await services.database();
+        return {
+          EVENT_STORE: 'postgres',
+          EVENT_STORE_URL: url,
+          PROJECTION_STORE: 'postgres',
+          PROJECTION_STORE_URL: url,
+          BUS: 'kafka',
+          KAFKA_BROKERS: (await services.kafka()).brokers.join(','),
+          KAFKA_TOPIC: `bench-${Date.now()}`,
+        };
+      },
+    },
+  ];
+  const rows: Record<string, string | number>[] = [];
+  const out: Record<string, ChatLoadResult[]> = {};
+  for (const shape of shapes) {
+    let env: Record<string, string>;
+    try {
+      env = await shape.env();
+    } catch (error) {
+      progress(`skipping ${shape.name}: ${(error as Error).message}`);
+      continue;
+    }
+    progress(`end to end on ${shape.name}`);
+    const confer = await startConferProcess({
+      ...env,
+      HTTP_RATE_PER_MINUTE: '100000000',
+      SOCKET_RATE_PER_SECOND: '1000',
+      SOCKET_RATE_BURST: '2000',
+    }).catch((error: unknown) => {
+      progress(`could not start ${shape.name}: ${(error as Error).message.split('\n')[0]}`);
+      return undefined;
+    });
+    if (!confer) continue;
+    out[shape.name] = [];
+    try {
+      for (const s of [
+        { meetings: 1, participants: 10, ratePerSecond: 100 },
+        { meetings: quick ? 50 : 200, participants: 5, ratePerSecond: 1000 },
+      ]) {
+        const r = await runChatLoad(conferTarget(confer.url), {
+          ...s,
+          durationMs: duration,
+          onProgress: progress,
+        });
+        out[shape.name]!.push(r);
+        rows.push({
+          deployment: shape.name,
+          scenario: `${s.meetings} × ${s.participants} @ ${s.ratePerSecond}/s`,
+          'acked/s': round(r.ackedPerSec, 0),
+          delivered: `${r.deliveries}/${r.expectedDeliveries}`,
+          'p50 ms': round(r.latencyMs.p50, 1),
+          'p99 ms': round(r.latencyMs.p99, 1),
+        });
+      }
+    } finally {
+      await confer.dispose();
+    }
+  }
+  results['deployments'] = out;
+  table('End to end (socket chat → every other participant) by deployment', rows);
+}
+
 async function main(): Promise<void> {
   const only = process.argv
     .find((a) => a.startsWith('--only='))
@@ -149,7 +316,10 @@ async function main(): Promise<void> {
     .split(',');
   const wanted = (name: string) => !only || only.includes(name);
   if (wanted('store')) await benchStore();
+  if (wanted('bus')) await benchBuses();
   if (wanted('chat')) await benchChat();
+  if (wanted('deployments')) await benchDeployments();
+  await services.stop();
   results['finishedAt'] = new Date().toISOString();
   const dir = join(repoRoot, 'bench', 'results');
   mkdirSync(dir, { recursive: true });

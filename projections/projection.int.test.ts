@@ -8,6 +8,10 @@ import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
 import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
+import {
+  projectionStoreBackends,
+  type ProjectionStoreBackend,
+} from '../test/support/projection-store-backends';
 import { CHECKPOINTS, POSITIONS } from './checkpoints';
 import { getMeeting } from './meeting-directory/meeting-directory.queries';
 import { allProjections } from './index';
@@ -27,8 +31,11 @@ afterEach(async () => {
   await Promise.all(closing.splice(0).map((c) => c.close()));
 });
 
-function projectionStore(path = joinPath(dir, `${randomUUID()}.read.db`)): ProjectionStore {
-  const store = createSqliteProjectionStore({ path });
+const backends = projectionStoreBackends();
+
+/** A store of the backend under test; stores opened with the same `shared` name share one database. */
+async function projectionStore(backend: ProjectionStoreBackend, shared?: string): Promise<ProjectionStore> {
+  const store = await backend.open(shared);
   closing.push(store);
   return store;
 }
@@ -50,8 +57,8 @@ async function busyMorningEvents(): Promise<StoredEvent[]> {
 }
 
 /** The read model that handling every event once, in one batch, gives: the reference. */
-async function referenceDump(events: StoredEvent[]) {
-  const store = projectionStore();
+async function referenceDump(backend: ProjectionStoreBackend, events: StoredEvent[]) {
+  const store = await projectionStore(backend);
   await createProjectionRunner({ store, projections: allProjections() }).handle(events);
   return dumpReadModels(store);
 }
@@ -78,40 +85,40 @@ function recordingLogger() {
   return { logger, lines };
 }
 
-describe('projection runner: idempotency', () => {
+describe.each(backends)('projection runner: idempotency on $name', (backend) => {
   it('gives the same read model when a batch is handled twice (no double counting)', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const runner = createProjectionRunner({ store, projections: allProjections() });
     await runner.handle(events);
     await runner.handle(events);
-    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(backend, events));
     expect(await getMeeting(store, 'review')).toMatchObject({ chatCount: 5, participantCount: 2 });
   });
 
   it('gives the same read model from overlapping and redelivered batches', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const runner = createProjectionRunner({ store, projections: allProjections() });
     await runner.handle(events.slice(0, 12));
     await runner.handle(events.slice(5, 25));
     await runner.handle(events.slice(0, 3)); // a stale redelivery
     await runner.handle(events.slice(20));
     await runner.handle(events.slice(-1));
-    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(backend, events));
   });
 
   it('gives the same read model when events arrive one by one', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const runner = createProjectionRunner({ store, projections: allProjections() });
     for (const event of events) await runner.handle([event]);
-    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(backend, events));
   });
 
   it('checkpoints each meeting per projection, and the highest position per projection', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     await createProjectionRunner({ store, projections: allProjections() }).handle(events);
     const lastOfReview = events.filter((e) => e.meetingId === 'review').at(-1)!;
     for (const name of ['meeting-directory', 'roster', 'chat-history']) {
@@ -127,7 +134,7 @@ describe('projection runner: idempotency', () => {
   });
 
   it('skips an event already applied even when its batch also holds new ones', async () => {
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const runner = createProjectionRunner({ store, projections: [chatHistoryProjection()] });
     const chat = (revision: number, content: string) =>
       storedEvent({
@@ -145,12 +152,12 @@ describe('projection runner: idempotency', () => {
   });
 });
 
-describe('projection runner: a projection that fails', () => {
+describe.each(backends)('projection runner: a projection that fails on $name', (backend) => {
   it('rolls the whole batch back, checkpoints included, and rejects with where it failed', async () => {
     const events = await busyMorningEvents();
     const { projection, fault } = faulty(chatHistoryProjection());
     const projections = allProjections().map((p) => (p.name === projection.name ? projection : p));
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const { logger, lines } = recordingLogger();
     const runner = createProjectionRunner({ store, projections, logger });
 
@@ -169,11 +176,11 @@ describe('projection runner: a projection that fails', () => {
     // The fault is fixed: the same batch again gives exactly the right read model.
     fault.failAt = undefined;
     await runner.handle(events.slice(10));
-    expect(await dumpReadModels(store)).toEqual(await referenceDump(events));
+    expect(await dumpReadModels(store)).toEqual(await referenceDump(backend, events));
   });
 
   it('rejects an event it cannot parse (a newer schema) without applying anything of the batch', async () => {
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const runner = createProjectionRunner({ store, projections: allProjections() });
     const events = await busyMorningEvents();
     const poisoned = { ...events[1]!, schemaVersion: 99 };
@@ -182,7 +189,7 @@ describe('projection runner: a projection that fails', () => {
   });
   it('passes the store’s retryable error through unwrapped, so the caller can retry', async () => {
     const events = await busyMorningEvents();
-    const store = createSqliteProjectionStore({ path: joinPath(dir, `${randomUUID()}.read.db`) });
+    const store = await backend.open();
     await store.close();
     const runner = createProjectionRunner({ store, projections: allProjections() });
     await expect(runner.handle(events)).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -193,15 +200,15 @@ describe('projection runner: a projection that fails', () => {
       collections: ['flaky'],
       apply: () => Promise.reject(new StoreUnavailableError('connection reset')),
     };
-    const withFlaky = createProjectionRunner({ store: projectionStore(), projections: [flaky] });
+    const withFlaky = createProjectionRunner({ store: await projectionStore(backend), projections: [flaky] });
     await expect(withFlaky.handle(events)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 });
 
-describe('projection runner: gaps and validation', () => {
+describe.each(backends)('projection runner: gaps and validation on $name', (backend) => {
   it('warns when a meeting’s revisions jump (events it never received)', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const { logger, lines } = recordingLogger();
     const runner = createProjectionRunner({ store, projections: [chatHistoryProjection()], logger });
     await runner.handle([events[0]!, events[3]!]);
@@ -213,8 +220,8 @@ describe('projection runner: gaps and validation', () => {
     ]);
   });
 
-  it('refuses projections that share a name or a collection, or use a reserved one', () => {
-    const store = projectionStore();
+  it('refuses projections that share a name or a collection, or use a reserved one', async () => {
+    const store = await projectionStore(backend);
     const p = (name: string, collections: string[]): Projection => ({
       name,
       version: 1,
@@ -234,7 +241,7 @@ describe('projection runner: gaps and validation', () => {
 
   it('reports each projection’s position and whether its stored read model is of another version', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     await createProjectionRunner({ store, projections: allProjections() }).handle(events);
     const bumped = allProjections().map((p) => (p.name === 'roster' ? { ...p, version: 2 } : p));
     const status = await createProjectionRunner({ store, projections: bumped }).status();
@@ -264,10 +271,10 @@ describe('projection runner: gaps and validation', () => {
   });
 });
 
-describe('projection runner: waitFor (read-your-writes)', () => {
+describe.each(backends)('projection runner: waitFor (read-your-writes) on $name', (backend) => {
   it('answers true at once for revisions already projected, false after the timeout otherwise', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const runner = createProjectionRunner({ store, projections: allProjections() });
     await runner.handle(events);
     const lastOfStandup = events.filter((e) => e.meetingId === 'standup').at(-1)!.streamRevision;
@@ -280,10 +287,15 @@ describe('projection runner: waitFor (read-your-writes)', () => {
   // Fake timers for the two tests below: no poll can fire unless the test moves the clock, so
   // each test shows which mechanism answered.
   const flush = () => new Promise((resolve) => setImmediate(resolve));
+  /** Lets real I/O run (a PostgreSQL round trip is no microtask) until `done()`, or `ms` of real time. */
+  const settle = async (done: () => boolean, ms = 5000) => {
+    const until = performance.now() + ms;
+    while (!done() && performance.now() < until) await flush();
+  };
 
   it('wakes when this runner commits the awaited events', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const runner = createProjectionRunner({ store, projections: allProjections(), pollMs: 50 });
@@ -294,10 +306,10 @@ describe('projection runner: waitFor (read-your-writes)', () => {
         .then((a) => (answer = a));
       await flush();
       await runner.handle(events.slice(0, 3));
-      await flush();
+      await settle(() => answer !== undefined, 100);
       expect(answer).toBeUndefined();
       await runner.handle(events);
-      await flush();
+      await settle(() => answer !== undefined);
       expect(answer).toBe(true);
       await waiting;
     } finally {
@@ -307,16 +319,18 @@ describe('projection runner: waitFor (read-your-writes)', () => {
 
   it('notices events projected by another node sharing the store (by polling)', async () => {
     const events = await busyMorningEvents();
-    const path = joinPath(dir, `${randomUUID()}.read.db`);
+    const shared = randomUUID();
+    const hereStore = await projectionStore(backend, shared);
+    const elsewhereStore = await projectionStore(backend, shared);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const here = createProjectionRunner({
-        store: projectionStore(path),
+        store: hereStore,
         projections: allProjections(),
         pollMs: 50,
       });
       const elsewhere = createProjectionRunner({
-        store: projectionStore(path),
+        store: elsewhereStore,
         projections: allProjections(),
       });
       const review = events.filter((e) => e.meetingId === 'review');
@@ -324,10 +338,10 @@ describe('projection runner: waitFor (read-your-writes)', () => {
       const waiting = here.waitFor('review', review.at(-1)!.streamRevision, 10_000).then((a) => (answer = a));
       await flush();
       await elsewhere.handle(events);
-      await flush();
+      await settle(() => answer !== undefined, 100);
       expect(answer).toBeUndefined(); // nothing here was told
       await vi.advanceTimersByTimeAsync(50);
-      await flush();
+      await settle(() => answer !== undefined);
       expect(answer).toBe(true);
       await waiting;
     } finally {
@@ -336,7 +350,7 @@ describe('projection runner: waitFor (read-your-writes)', () => {
   });
 
   it('gives up with false once the timeout has passed', async () => {
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const runner = createProjectionRunner({ store, projections: allProjections(), pollMs: 50 });
@@ -345,7 +359,7 @@ describe('projection runner: waitFor (read-your-writes)', () => {
       await vi.advanceTimersByTimeAsync(900);
       expect(answer).toBeUndefined();
       await vi.advanceTimersByTimeAsync(200);
-      await flush();
+      await settle(() => answer !== undefined);
       expect(answer).toBe(false);
       await waiting;
     } finally {
@@ -355,7 +369,7 @@ describe('projection runner: waitFor (read-your-writes)', () => {
 
   it('waits for every projection, not just the fastest', async () => {
     const events = await busyMorningEvents();
-    const store = projectionStore();
+    const store = await projectionStore(backend);
     const partial = createProjectionRunner({ store, projections: [chatHistoryProjection()] });
     await partial.handle(events);
     const full = createProjectionRunner({ store, projections: allProjections() });

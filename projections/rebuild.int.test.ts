@@ -5,7 +5,10 @@ import { join as joinPath } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
-import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
+import {
+  projectionStoreBackends,
+  type ProjectionStoreBackend,
+} from '../test/support/projection-store-backends';
 import { chatHistoryProjection } from './chat-history/chat-history.projection';
 import { CHECKPOINTS } from './checkpoints';
 import { allProjections } from './index';
@@ -25,12 +28,14 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close()));
 });
 
+const backends = projectionStoreBackends();
+
 /** A busy morning, projected live the way the bus delivers it: in batches of uneven sizes. */
-async function givenLiveMorning(): Promise<ProjectionSpecWorld> {
+async function givenLiveMorning(backend: ProjectionStoreBackend): Promise<ProjectionSpecWorld> {
   const id = randomUUID();
   const world = projectionSpecWorld({
     events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
-    store: createSqliteProjectionStore({ path: joinPath(dir, `${id}.read.db`) }),
+    store: await backend.open(),
   });
   open.push(world);
   await busyMorning(world);
@@ -44,9 +49,9 @@ async function givenLiveMorning(): Promise<ProjectionSpecWorld> {
 const readAllOf = (world: ProjectionSpecWorld) => (after: number, maxCount: number) =>
   world.events.readAll({ after, maxCount });
 
-describe('rebuild', () => {
+describe.each(backends)('rebuild on $name', (backend) => {
   it('rebuilds from zero exactly the read model live handling built', async () => {
-    const world = await givenLiveMorning();
+    const world = await givenLiveMorning(backend);
     const live = await dumpReadModels(world.store);
     const head = await world.events.headPosition();
 
@@ -63,7 +68,7 @@ describe('rebuild', () => {
   });
 
   it('throws away what the read model held before, stale checkpoints included', async () => {
-    const world = await givenLiveMorning();
+    const world = await givenLiveMorning(backend);
     const live = await dumpReadModels(world.store);
     await world.store.transaction(async (tx) => {
       await tx.put('chat', 'review', '000000000000999', { content: 'written by a buggy version' });
@@ -82,7 +87,7 @@ describe('rebuild', () => {
   });
 
   it('rebuilds only the projections it is given', async () => {
-    const world = await givenLiveMorning();
+    const world = await givenLiveMorning(backend);
     const otherMarker = { title: 'left alone' };
     await world.store.transaction((tx) => tx.put('meetings', '', 'marker', otherMarker));
     await world.store.transaction((tx) => tx.clear('chat'));
@@ -98,7 +103,7 @@ describe('rebuild', () => {
   });
 
   it('reports progress page by page up to the head', async () => {
-    const world = await givenLiveMorning();
+    const world = await givenLiveMorning(backend);
     const head = await world.events.headPosition();
     const progress: [number, number][] = [];
     await rebuild({
@@ -120,7 +125,7 @@ describe('rebuild', () => {
     const id = randomUUID();
     const world = projectionSpecWorld({
       events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
-      store: createSqliteProjectionStore({ path: joinPath(dir, `${id}.read.db`) }),
+      store: await backend.open(),
     });
     open.push(world);
     const result = await rebuild({

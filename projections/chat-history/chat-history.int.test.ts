@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
-import { createSqliteProjectionStore } from '../../infra/projection-store/sqlite-projection-store';
+import {
+  projectionStoreBackends,
+  type ProjectionStoreBackend,
+} from '../../test/support/projection-store-backends';
 import {
   actors,
   createMeeting,
@@ -21,11 +24,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close()));
 });
 
-function given(): ProjectionSpecWorld {
+const backends = projectionStoreBackends();
+
+async function given(backend: ProjectionStoreBackend): Promise<ProjectionSpecWorld> {
   const id = randomUUID();
   const world = projectionSpecWorld({
     events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
-    store: createSqliteProjectionStore({ path: joinPath(dir, `${id}.read.db`) }),
+    store: await backend.open(),
   });
   open.push(world);
   return world;
@@ -50,9 +55,9 @@ async function givenConversation(world: ProjectionSpecWorld, meetingId: string, 
 
 const contents = (page: { messages: { content: string }[] }) => page.messages.map((m) => m.content);
 
-describe('chat history', () => {
+describe.each(backends)('chat history on $name', (backend) => {
   it('records each message with its sender, place in the meeting and time', async () => {
-    const world = given();
+    const world = await given(backend);
     await givenConversation(world, 'm1', 2);
     await world.project();
     const sent = (await world.history()).filter((e) => e.type === 'ChatMessageSent');
@@ -82,7 +87,7 @@ describe('chat history', () => {
   });
 
   it('pages backwards from the newest, each page in reading order', async () => {
-    const world = given();
+    const world = await given(backend);
     await givenConversation(world, 'm1', 7);
     await world.project();
 
@@ -97,7 +102,7 @@ describe('chat history', () => {
   });
 
   it('ends paging exactly when the last page is full', async () => {
-    const world = given();
+    const world = await given(backend);
     await givenConversation(world, 'm1', 6);
     await world.project();
     const newest = await chatPage(world.store, 'm1', { limit: 3 });
@@ -107,14 +112,14 @@ describe('chat history', () => {
   });
 
   it('orders by place in the stream past ten, a hundred… (keys sort as numbers)', async () => {
-    const world = given();
+    const world = await given(backend);
     await givenConversation(world, 'm1', 12);
     await world.project();
     expect(contents(await chatPage(world.store, 'm1', { limit: 4 }))).toEqual(['9', '10', '11', '12']);
   });
 
   it('keeps meetings apart', async () => {
-    const world = given();
+    const world = await given(backend);
     await givenConversation(world, 'm1', 2);
     await givenConversation(world, 'm2', 3);
     await world.project();
@@ -124,7 +129,7 @@ describe('chat history', () => {
   });
 
   it('refuses a page size below one and a cursor that is not a revision', async () => {
-    const world = given();
+    const world = await given(backend);
     await expect(chatPage(world.store, 'm1', { limit: 0 })).rejects.toThrow(RangeError);
     await expect(chatPage(world.store, 'm1', { limit: 5, before: 2.5 })).rejects.toThrow(RangeError);
   });

@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join as joinPath } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
-import { createSqliteProjectionStore } from '../../infra/projection-store/sqlite-projection-store';
+import {
+  projectionStoreBackends,
+  type ProjectionStoreBackend,
+} from '../../test/support/projection-store-backends';
 import {
   actors,
   createMeeting,
@@ -22,11 +25,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close()));
 });
 
-function given(): ProjectionSpecWorld {
+const backends = projectionStoreBackends();
+
+async function given(backend: ProjectionStoreBackend): Promise<ProjectionSpecWorld> {
   const id = randomUUID();
   const world = projectionSpecWorld({
     events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
-    store: createSqliteProjectionStore({ path: joinPath(dir, `${id}.read.db`) }),
+    store: await backend.open(),
   });
   open.push(world);
   return world;
@@ -34,9 +39,9 @@ function given(): ProjectionSpecWorld {
 
 const { participant, host } = actors;
 
-describe('meeting directory', () => {
+describe.each(backends)('meeting directory on $name', (backend) => {
   it('shows a created meeting with its settings, and only whether a passcode is needed', async () => {
-    const world = given();
+    const world = await given(backend);
     const [createdEvent] = await world.command(
       'm1',
       createMeeting('m1', {
@@ -78,7 +83,7 @@ describe('meeting directory', () => {
   });
 
   it('counts participants joined right now, and the peak', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1'), host);
     for (const p of ['ann', 'bob', 'cid']) await world.command('m1', join(p), participant(p));
     await world.command(
@@ -96,7 +101,7 @@ describe('meeting directory', () => {
   });
 
   it('never counts a participant who only waited, was denied, left or was removed from the waiting room', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1', { settings: { waitingRoom: true } }), host);
     for (const p of ['ann', 'bob', 'cid', 'dan']) await world.command('m1', join(p), participant(p));
     // cid counts first, so that a wrong decrement below would show (the count cannot go below 0).
@@ -120,7 +125,7 @@ describe('meeting directory', () => {
   });
 
   it('counts chat messages', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1'), host);
     await world.command('m1', join('ann'), participant('ann'));
     for (let i = 0; i < 4; i++) {
@@ -135,7 +140,7 @@ describe('meeting directory', () => {
   });
 
   it('marks an ended meeting, empties it and records when it ended', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1'), host);
     await world.command('m1', join('ann'), participant('ann'));
     await world.command('m1', join('bob'), participant('bob'));
@@ -152,7 +157,7 @@ describe('meeting directory', () => {
   });
 
   it('lists meetings newest first, by status, a page at a time', async () => {
-    const world = given();
+    const world = await given(backend);
     for (const id of ['a', 'b', 'c', 'd', 'e']) await world.command(id, createMeeting(id), host);
     await world.command('b', { type: 'EndMeeting' }, host);
     await world.command('d', { type: 'EndMeeting' }, host);
@@ -184,7 +189,7 @@ describe('meeting directory', () => {
   });
 
   it('knows no meeting it never saw created, and ignores events of unknown types', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.runner.handle([
       storedEvent({
         meetingId: 'ghost',
@@ -211,7 +216,7 @@ describe('meeting directory', () => {
   });
 
   it('refuses a page size below one', async () => {
-    const world = given();
+    const world = await given(backend);
     await expect(listMeetings(world.store, { limit: 0 })).rejects.toThrow(RangeError);
   });
 });

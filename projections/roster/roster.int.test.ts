@@ -5,7 +5,10 @@ import { join as joinPath } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../domain/shared/envelope';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
-import { createSqliteProjectionStore } from '../../infra/projection-store/sqlite-projection-store';
+import {
+  projectionStoreBackends,
+  type ProjectionStoreBackend,
+} from '../../test/support/projection-store-backends';
 import {
   actors,
   busyMorning,
@@ -24,11 +27,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((w) => w.close()));
 });
 
-function given(): ProjectionSpecWorld {
+const backends = projectionStoreBackends();
+
+async function given(backend: ProjectionStoreBackend): Promise<ProjectionSpecWorld> {
   const id = randomUUID();
   const world = projectionSpecWorld({
     events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
-    store: createSqliteProjectionStore({ path: joinPath(dir, `${id}.read.db`) }),
+    store: await backend.open(),
   });
   open.push(world);
   return world;
@@ -37,9 +42,9 @@ function given(): ProjectionSpecWorld {
 const { participant, host, sfu } = actors;
 const occurredAt = (events: StoredEvent[]) => events[events.length - 1]!.occurredAt;
 
-describe('roster', () => {
+describe.each(backends)('roster on $name', (backend) => {
   it('lists who joined, in joining order, with role and media on entry', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1', { settings: { videoOffOnEntry: true } }), host);
     const hostJoin = await world.command('m1', join('hana', 'Hana'), host);
     const annJoin = await world.command('m1', join('ann', 'Ann'), participant('ann'));
@@ -84,7 +89,7 @@ describe('roster', () => {
   });
 
   it('follows media, connection, hands and the active speaker', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1'), host);
     await world.command('m1', join('ann'), participant('ann'));
     await world.command(
@@ -125,7 +130,7 @@ describe('roster', () => {
   });
 
   it('keeps those who left out of the roster unless asked, with their live state reset', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1'), host);
     await world.command('m1', join('ann'), participant('ann'));
     await world.command('m1', join('bob'), participant('bob'));
@@ -159,7 +164,7 @@ describe('roster', () => {
   });
 
   it('shows the waiting room: waiting, then admitted or denied', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1', { settings: { waitingRoom: true } }), host);
     for (const p of ['ann', 'bob', 'cid']) await world.command('m1', join(p), participant(p));
     await world.command('m1', { type: 'AdmitParticipant', participantId: 'ann' }, host);
@@ -175,7 +180,7 @@ describe('roster', () => {
   });
 
   it('clears the active speaker when the meeting ends, and marks everyone gone', async () => {
-    const world = given();
+    const world = await given(backend);
     await world.command('m1', createMeeting('m1'), host);
     await world.command('m1', join('ann'), participant('ann'));
     await world.command('m1', { type: 'ChangeActiveSpeaker', participantId: 'ann' }, sfu);
@@ -188,7 +193,7 @@ describe('roster', () => {
   });
 
   it('agrees with the decider’s own state (evolve) after every kind of event', async () => {
-    const world = given();
+    const world = await given(backend);
     await busyMorning(world);
     await world.project();
 
@@ -207,7 +212,7 @@ describe('roster', () => {
   });
 
   it('serves a meeting of 501 participants (more than one page of the store)', async () => {
-    const world = given();
+    const world = await given(backend);
     const events: StoredEvent[] = [
       storedEvent({
         meetingId: 'big',
@@ -243,7 +248,7 @@ describe('roster', () => {
   });
 
   it('has no roster for a meeting it never saw', async () => {
-    const world = given();
+    const world = await given(backend);
     expect(await getRoster(world.store, 'nobody')).toBeUndefined();
     expect(await getParticipant(world.store, 'nobody', 'p')).toBeUndefined();
   });

@@ -23,7 +23,7 @@ db.pragma('busy_timeout = 5000');
 migrate(db);
 const writeBatch = createBatchWriter(db);
 
-let pending: WriterRequest[] = [];
+const pending: WriterRequest[] = [];
 let scheduled = false;
 
 function flush(): void {
