@@ -13,6 +13,8 @@ import { iceServersFor } from '../gateways/auth/turn-credentials';
 import { createTokenService } from '../gateways/auth/tokens';
 import { buildHttpServer } from '../gateways/http/http-server';
 import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import { createNodeRegistry } from '../gateways/routing/node-registry';
+import { createPlacement } from '../gateways/routing/placement';
 import { createSignalingGateway } from '../gateways/signaling/signaling-gateway';
 import type { SignalingServer } from '../gateways/signaling/socket-types';
 import { createSystemClock } from '../infra/clock/system-clock';
@@ -74,6 +76,19 @@ export async function startConfer(
       nowMs: clock.now().getTime(),
     });
 
+  const registry = createNodeRegistry({
+    store: projectionStore,
+    clock,
+    self: { nodeId: config.nodeId, url: config.publicUrl, media: config.MEDIA },
+    load: () => gateway.connectionCount(),
+    onError: (error) => logger.warn({ err: error }, 'node heartbeat failed'),
+  });
+  const placement = createPlacement({
+    commands,
+    registry,
+    self: { nodeId: config.nodeId, url: config.publicUrl },
+  });
+
   const webRoot = join(repoRoot, 'web', 'dist');
   const app = await buildHttpServer({
     logger,
@@ -84,7 +99,7 @@ export async function startConfer(
     clock,
     authSecret: secret,
     publicUrl: config.publicUrl,
-    signalingBaseUrl: async () => config.publicUrl,
+    signalingBaseUrl: (meetingId) => placement.signalingBaseUrl(meetingId),
     iceServers,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
     ...(existsSync(webRoot) ? { webRoot } : {}),
@@ -164,6 +179,7 @@ export async function startConfer(
   });
 
   await app.listen({ port: config.PORT, host: config.HOST });
+  await registry.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info(
@@ -181,6 +197,7 @@ export async function startConfer(
     async close() {
       if (closed) return;
       closed = true;
+      await registry.stop();
       await gateway.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();

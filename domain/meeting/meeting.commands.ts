@@ -57,6 +57,13 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('UnpublishMedia'), participantId: id, producerId: id }),
   z.object({ type: z.literal('EndMeeting') }),
+  /** Placement: the node chosen to host the meeting's media (recorded so it survives restarts). */
+  z.object({
+    type: z.literal('AssignMediaNode'),
+    nodeId: id,
+    url: z.string().min(1),
+    replacing: id.nullable(),
+  }),
 ]);
 
 export type MeetingCommand = z.infer<typeof MeetingCommandSchema>;

@@ -53,7 +53,28 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
       return unpublish(command, state, actor);
     case 'EndMeeting':
       return end(state, actor);
+    case 'AssignMediaNode':
+      return assignNode(command, state, actor);
   }
+}
+
+function assignNode(
+  command: MeetingCommandOf<'AssignMediaNode'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  if (actor.type !== 'system') throw new ConferError('CONFER_FORBIDDEN', 'Only the platform places meetings');
+  const current = state.mediaNode?.nodeId ?? null;
+  if (current === command.nodeId && state.mediaNode?.url === command.url) return [];
+  // Compare-and-set: two nodes placing at once, or moving away from a node that is in fact back,
+  // must not flap the meeting between nodes; the loser re-reads the placement.
+  if (current !== command.replacing) return [];
+  return [
+    {
+      type: 'MediaNodeAssigned',
+      data: { nodeId: command.nodeId, url: command.url, previousNodeId: current },
+    },
+  ];
 }
 
 function create(command: MeetingCommandOf<'CreateMeeting'>, state: MeetingState): MeetingEvent[] {
@@ -393,6 +414,8 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
     }
     case 'MeetingEnded':
       return { ...state, status: 'ended', endedAt: event.occurredAt, activeSpeakerId: null };
+    case 'MediaNodeAssigned':
+      return { ...state, mediaNode: { nodeId: event.data.nodeId, url: event.data.url } };
   }
 }
 

@@ -419,3 +419,35 @@ describe('Connection status, active speaker and published media', () => {
       .then([{ type: 'MediaUnpublished', data: { participantId: 'p1', producerId: 'pr1' } }]);
   });
 });
+
+describe('Media placement', () => {
+  const assign = (nodeId: string, replacing: string | null) => ({
+    type: 'AssignMediaNode' as const,
+    nodeId,
+    url: `http://${nodeId}`,
+    replacing,
+  });
+  it('places a meeting on a node, once, by the platform only', () => {
+    given(created())
+      .when(assign('a', null), system)
+      .then([{ type: 'MediaNodeAssigned', data: { nodeId: 'a', url: 'http://a', previousNodeId: null } }]);
+    given(created(), {
+      type: 'MediaNodeAssigned',
+      data: { nodeId: 'a', url: 'http://a', previousNodeId: null },
+    })
+      .when(assign('a', 'a'), system)
+      .thenNothing();
+    given(created()).when(assign('a', null), host).thenError('CONFER_FORBIDDEN');
+  });
+  it('moves only from the node it was told about (compare and set)', () => {
+    const placed = {
+      type: 'MediaNodeAssigned' as const,
+      data: { nodeId: 'a', url: 'http://a', previousNodeId: null },
+    };
+    given(created(), placed)
+      .when(assign('b', 'a'), system)
+      .then([{ type: 'MediaNodeAssigned', data: { nodeId: 'b', url: 'http://b', previousNodeId: 'a' } }]);
+    given(created(), placed).when(assign('b', null), system).thenNothing();
+    expect(given(created(), placed).state.mediaNode).toEqual({ nodeId: 'a', url: 'http://a' });
+  });
+});

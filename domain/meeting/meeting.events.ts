@@ -74,6 +74,8 @@ export const MeetingEventSchemas = {
   },
   MediaUnpublished: { 1: z.object({ participantId: id, producerId: id }) },
   MeetingEnded: { 1: z.object({ reason: z.enum(['host-ended', 'expired']) }) },
+  /** Which node hosts the meeting's media (its SFU routers) and serves its signaling. */
+  MediaNodeAssigned: { 1: z.object({ nodeId: id, url: z.string().min(1), previousNodeId: id.nullable() }) },
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -97,6 +99,7 @@ export const CurrentVersion = {
   MediaPublished: 1,
   MediaUnpublished: 1,
   MeetingEnded: 1,
+  MediaNodeAssigned: 1,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

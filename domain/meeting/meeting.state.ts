@@ -39,6 +39,8 @@ export interface MeetingState {
   joinedCount: number;
   activeSpeakerId: string | null;
   chatCount: number;
+  /** The node hosting the meeting's media, once placed. */
+  mediaNode: { nodeId: string; url: string } | null;
 }
 
 export const initialMeetingState = (): MeetingState => ({
@@ -60,6 +62,7 @@ export const initialMeetingState = (): MeetingState => ({
   joinedCount: 0,
   activeSpeakerId: null,
   chatCount: 0,
+  mediaNode: null,
 });
 
 export const isPresent = (p: ParticipantState | undefined): p is ParticipantState =>

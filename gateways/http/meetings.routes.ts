@@ -303,6 +303,39 @@ export const meetingRoutes =
     );
 
     app.get(
+      '/meetings/:meetingId/connection',
+      {
+        schema: {
+          summary: 'Where to (re)connect: the socket URL of the node now serving the meeting',
+          tags: ['meetings'],
+          params: MeetingIdParams,
+          response: {
+            200: z.object({
+              webSocketUrl: z.string(),
+              iceServers: z.array(
+                z.object({
+                  urls: z.array(z.string()),
+                  username: z.string().optional(),
+                  credential: z.string().optional(),
+                }),
+              ),
+            }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { meetingId } = request.params;
+        const claims = await requireClaims(request, deps.tokens, meetingId);
+        const participantId = claims.role === 'participant' ? claims.pid : 'host';
+        return {
+          webSocketUrl: `${await deps.signalingBaseUrl(meetingId)}/meetings/${meetingId}`,
+          iceServers: deps.iceServers(participantId),
+        };
+      },
+    );
+
+    app.get(
       '/meetings/:meetingId/participants',
       {
         schema: {

@@ -226,6 +226,7 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
     case 'MeetingCreated':
     case 'MediaPublished':
     case 'MediaUnpublished':
+    case 'MediaNodeAssigned':
       // Media producers are announced by the SFU controller, which knows the consumers to create.
       return none;
   }

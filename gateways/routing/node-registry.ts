@@ -1,0 +1,62 @@
+import type { Clock } from '../../domain/ports/clock';
+import type { ProjectionStore } from '../../domain/ports/projection-store';
+
+export interface NodeInfo {
+  nodeId: string;
+  url: string;
+  media: boolean;
+  /** Sockets connected: the placement picks the least loaded node. */
+  load: number;
+  lastSeen: string;
+}
+
+const NODES = '_nodes';
+
+/**
+ * Which app nodes are alive: each node writes a heartbeat document into the shared store every
+ * `heartbeatMs`; a node not heard from for `ttlMs` is gone (crashed or partitioned away).
+ */
+export function createNodeRegistry(options: {
+  store: ProjectionStore;
+  clock: Clock;
+  self: { nodeId: string; url: string; media: boolean };
+  load(): number;
+  heartbeatMs?: number;
+  ttlMs?: number;
+  onError?(error: unknown): void;
+}) {
+  const heartbeatMs = options.heartbeatMs ?? 2000;
+  const ttlMs = options.ttlMs ?? 6000;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function beat(): Promise<void> {
+    const info: NodeInfo = {
+      ...options.self,
+      load: options.load(),
+      lastSeen: options.clock.now().toISOString(),
+    };
+    await options.store.transaction((tx) => tx.put(NODES, '', options.self.nodeId, { ...info }));
+  }
+
+  return {
+    async start(): Promise<void> {
+      await beat();
+      timer = setInterval(() => void beat().catch((error: unknown) => options.onError?.(error)), heartbeatMs);
+      timer.unref();
+    },
+    async live(): Promise<NodeInfo[]> {
+      const now = options.clock.now().getTime();
+      const entries = await options.store.scan<NodeInfo & Record<string, unknown>>(NODES, { limit: 1000 });
+      return entries.map((e) => e.doc).filter((n) => now - Date.parse(n.lastSeen) <= ttlMs);
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      // A clean stop leaves at once, so its meetings move without waiting for the TTL.
+      await options.store
+        .transaction((tx) => tx.delete(NODES, '', options.self.nodeId))
+        .catch(() => undefined);
+    },
+  };
+}
+
+export type NodeRegistry = ReturnType<typeof createNodeRegistry>;
