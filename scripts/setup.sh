@@ -38,6 +38,13 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" >"$stamp"
 fi
 
+# The package spawns node_modules/mediasoup/worker/out/Release/mediasoup-worker by default: point
+# it at our build, so that every process (server, tests, benchmarks) finds it without settings.
+if [ -n "${MEDIASOUP_WORKER_BIN:-}" ] && [ -d node_modules/mediasoup ]; then
+  mkdir -p node_modules/mediasoup/worker/out/Release
+  ln -sfn "$MEDIASOUP_WORKER_BIN" node_modules/mediasoup/worker/out/Release/mediasoup-worker
+fi
+
 # 4. Servers the tests and benchmarks start themselves (PostgreSQL, Kafka, S3Proxy).
 if { [ "$mode" = test ] || [ "$mode" = bench ]; } && [ -f scripts/services/install.sh ]; then
   bash scripts/services/install.sh
