@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'web/dist/**', 'data/**'],
-    testTimeout: 30_000,
+    testTimeout: 90_000,
     hookTimeout: 120_000,
     // Integration tests start real servers (the app, PostgreSQL, Kafka, Chromium); two cores.
     fileParallelism: true,
