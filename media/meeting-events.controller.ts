@@ -1,0 +1,90 @@
+import type { Logger } from 'pino';
+import { toMeetingEvent } from '../domain/meeting/meeting.upcasters';
+import type { MeetingEvent } from '../domain/meeting/meeting.events';
+import type { StoredEvent } from '../domain/shared/envelope';
+import { Lru } from '../domain/shared/lru';
+import type { MediaSource } from './peer';
+import type { Room } from './room';
+
+export interface MeetingEventsControllerDeps {
+  logger: Logger;
+  room(meetingId: string): Room | undefined;
+  /** The meeting is over or nobody is left on this node: close and forget its room. */
+  closeRoom(meetingId: string, reason: 'meeting-ended' | 'room-empty'): void;
+}
+
+const sourcesOfKind: Record<'audio' | 'video' | 'screen', MediaSource[]> = {
+  audio: ['microphone'],
+  video: ['camera'],
+  screen: ['screen'],
+};
+
+/**
+ * The SFU's reactions to committed meeting events (received on the bus, as a second node would):
+ * a mute pauses the producer in the SFU, so a host's mute really silences; a departure closes
+ * the participant's transports; the end of the meeting closes its routers; a publication is
+ * announced to the others; a new active speaker gets the top simulcast layer.
+ */
+export function createMeetingEventsController(deps: MeetingEventsControllerDeps) {
+  // At-least-once delivery: the same event may come twice.
+  const seen = new Lru<string, true>(10_000);
+
+  async function apply(event: MeetingEvent, meetingId: string): Promise<void> {
+    const room = deps.room(meetingId);
+    if (!room) return;
+    switch (event.type) {
+      case 'MediaStateChanged': {
+        const { participantId, kind, enabled } = event.data;
+        await room.setSourcesPaused(participantId, sourcesOfKind[kind], !enabled);
+        return;
+      }
+      case 'MediaPublished':
+        room.announcePublished(event.data.producerId);
+        return;
+      case 'MediaUnpublished': {
+        // Normally already closed by whoever unpublished; if it still runs here, stop it.
+        const entry = room.producers.get(event.data.producerId);
+        if (entry && !entry.producer.closed) {
+          entry.closeReason = 'unpublished';
+          entry.producer.close();
+        }
+        return;
+      }
+      case 'ParticipantLeft':
+      case 'ParticipantRemoved': {
+        const { participantId } = event.data;
+        room.speaker.forget(participantId);
+        room.closePeer(participantId, 'left');
+        if (room.peers.size === 0) deps.closeRoom(meetingId, 'room-empty');
+        return;
+      }
+      case 'ActiveSpeakerChanged':
+        room.setActiveSpeaker(event.data.participantId);
+        return;
+      case 'MeetingEnded':
+        deps.closeRoom(meetingId, 'meeting-ended');
+        return;
+      default:
+        return;
+    }
+  }
+
+  return {
+    async handle(events: StoredEvent[]): Promise<void> {
+      for (const stored of events) {
+        if (seen.get(stored.eventId)) continue;
+        seen.set(stored.eventId, true);
+        try {
+          const event = toMeetingEvent(stored);
+          if (event) await apply(event, stored.meetingId);
+        } catch (error) {
+          // One event the SFU cannot act on must not stop the others.
+          deps.logger.error(
+            { err: error, eventId: stored.eventId, type: stored.type, meetingId: stored.meetingId },
+            'media controller could not apply an event',
+          );
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import type { Logger } from 'pino';
+import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
+import type { EventBus } from '../domain/ports/event-bus';
+
+/** An ICE server as mediasoup-client's `iceServers` wants it (STUN, or TURN with credentials). */
+export interface IceServer {
+  urls: string[];
+  username?: string;
+  credential?: string;
+}
+
+/** Everything the SFU of one node is built from; the composition root fills it from the config. */
+export interface SfuOptions {
+  logger: Logger;
+  commands: MeetingCommandHandler;
+  bus: EventBus;
+  nodeId: string;
+  /** mediasoup workers (processes); one per core is the usual choice. */
+  workers: number;
+  /** RTC port range, split evenly between the workers. */
+  rtcMinPort: number;
+  rtcMaxPort: number;
+  /** Address the transports bind to, and the one announced to clients when it differs. */
+  listenIp: string;
+  announcedIp?: string;
+  /** Consumers a worker should carry before a meeting spreads to a router on another worker. */
+  consumersPerWorker: number;
+  /** STUN/TURN servers for one participant (time-limited TURN credentials). */
+  iceServers(participantId: string): IceServer[];
+  /** Estimate of the downlink before the bandwidth estimator knows better, bit/s. */
+  initialAvailableOutgoingBitrate?: number;
+  /** Cap on what one client may send through a transport, bit/s. */
+  maxIncomingBitrate?: number;
+  /** Least time between two active-speaker changes, ms. */
+  activeSpeakerDebounceMs?: number;
+  /** How often connection quality is collected and pushed, ms (0: never pushed). */
+  qualityIntervalMs?: number;
+  workerLogLevel?: 'debug' | 'warn' | 'error' | 'none';
+}
+
+export const sfuDefaults = {
+  initialAvailableOutgoingBitrate: 1_000_000,
+  maxIncomingBitrate: 4_000_000,
+  activeSpeakerDebounceMs: 1500,
+  qualityIntervalMs: 5000,
+  workerLogLevel: 'warn',
+} as const;

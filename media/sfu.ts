@@ -1,0 +1,216 @@
+import { existsSync } from 'node:fs';
+import { workerBin } from 'mediasoup';
+import { systemActor } from '../domain/shared/actor';
+import { isConferError } from '../domain/shared/errors';
+import type { BusSubscription } from '../domain/ports/event-bus';
+import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import type { HandlerContext, MediaServices } from './media-context';
+import { createMeetingEventsController } from './meeting-events.controller';
+import type { CloseReason, ProducerEntry } from './peer';
+import { measureRoom } from './quality';
+import { Room, type RoomDescription } from './room';
+import { sfuDefaults, type SfuOptions } from './sfu-options';
+import { mediaHandlers } from './signaling.handlers';
+import { createWorkerPool, type WorkerInfo } from './worker-pool';
+
+/** Live mediasoup objects of this node, for Prometheus gauges. */
+export interface SfuStats {
+  workers: number;
+  routers: number;
+  transports: number;
+  producers: number;
+  consumers: number;
+  meetings: number;
+  participants: number;
+}
+
+export interface Sfu extends MediaSignaling {
+  stats(): SfuStats;
+  workers(): WorkerInfo[];
+  describeMeeting(meetingId: string): RoomDescription | undefined;
+  close(): Promise<void>;
+}
+
+/** Producers that vanished without their owner asking: the SFU records their end itself. */
+const unpublishedBySystem = new Set<CloseReason>([
+  'disconnected',
+  'worker-lost',
+  'rebuild',
+  'transport-closed',
+]);
+
+/**
+ * The SFU of this node: mediasoup workers, one room per meeting, the `media:*` signaling
+ * handlers, and a controller that follows the meeting events on the bus (group media-<node>).
+ */
+export async function createSfu(options: SfuOptions): Promise<Sfu> {
+  const { logger, commands } = options;
+  if (!existsSync(workerBin)) {
+    throw new Error(
+      `mediasoup worker binary not found at ${workerBin}: build it (scripts/mediasoup/build-worker.sh) ` +
+        'and set MEDIASOUP_WORKER_BIN',
+    );
+  }
+  const settings = { ...sfuDefaults, ...definedOnly(options) };
+  const pool = createWorkerPool({
+    size: options.workers,
+    rtcMinPort: options.rtcMinPort,
+    rtcMaxPort: options.rtcMaxPort,
+    logger,
+    logLevel: settings.workerLogLevel,
+  });
+  await pool.start();
+
+  const rooms = new Map<string, Room>();
+  const services: MediaServices = {
+    commands,
+    logger,
+    listenIp: options.listenIp,
+    ...(options.announcedIp ? { announcedIp: options.announcedIp } : {}),
+    initialAvailableOutgoingBitrate: settings.initialAvailableOutgoingBitrate,
+    maxIncomingBitrate: settings.maxIncomingBitrate,
+    iceServers: options.iceServers,
+  };
+
+  function runAsSystem(meetingId: string, reason: string, command: Parameters<typeof commands.handle>[1]) {
+    commands.handle(meetingId, command, { actor: systemActor(reason) }).catch((error: unknown) => {
+      logger.debug({ err: error, meetingId, command: command.type }, 'media could not record a change');
+    });
+  }
+
+  function producerGone(meetingId: string, entry: ProducerEntry, reason: CloseReason): void {
+    if (!unpublishedBySystem.has(reason)) return;
+    const { participantId } = entry;
+    runAsSystem(meetingId, `media-${reason}`, {
+      type: 'UnpublishMedia',
+      participantId,
+      producerId: entry.producer.id,
+    });
+    if (entry.source === 'screen' && !entry.owner.producerOf('screen')) {
+      runAsSystem(meetingId, `media-${reason}`, {
+        type: 'ChangeMediaState',
+        participantId,
+        kind: 'screen',
+        enabled: false,
+      });
+    }
+  }
+
+  function openRoom(meetingId: string): Room {
+    const existing = rooms.get(meetingId);
+    if (existing && !existing.closed) return existing;
+    const room = new Room({
+      meetingId,
+      pool,
+      logger,
+      consumersPerWorker: options.consumersPerWorker,
+      activeSpeakerDebounceMs: settings.activeSpeakerDebounceMs,
+      onActiveSpeaker: (participantId) =>
+        runAsSystem(meetingId, 'active-speaker', { type: 'ChangeActiveSpeaker', participantId }),
+      onProducerGone: (entry, reason) => producerGone(meetingId, entry, reason),
+    });
+    rooms.set(meetingId, room);
+    return room;
+  }
+
+  function closeRoom(meetingId: string, reason: CloseReason): void {
+    const room = rooms.get(meetingId);
+    if (!room) return;
+    room.close(reason);
+    rooms.delete(meetingId);
+  }
+
+  pool.onWorkerLost((dead) => {
+    for (const room of rooms.values()) {
+      if (!room.usesWorker(dead)) continue;
+      logger.warn({ meetingId: room.meetingId }, 'rebuilding the media of a meeting after a worker died');
+      room.rebuild('media-worker-restarted').catch((error: unknown) => {
+        logger.error(
+          { err: error, meetingId: room.meetingId },
+          'could not rebuild a meeting after a worker died',
+        );
+      });
+    }
+  });
+
+  const controller = createMeetingEventsController({
+    logger,
+    room: (meetingId) => rooms.get(meetingId),
+    closeRoom,
+  });
+  const subscription: BusSubscription = await options.bus.subscribe({
+    group: `media-${options.nodeId}`,
+    handler: (events) => controller.handle(events),
+  });
+
+  let measuring = false;
+  async function pushQuality(): Promise<void> {
+    if (measuring) return;
+    measuring = true;
+    try {
+      for (const room of [...rooms.values()]) {
+        if (room.peers.size === 0) continue;
+        const participants = await measureRoom(room.peers.values());
+        for (const peer of room.peers.values()) peer.channel.emit('media:quality', { participants });
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not measure connection quality');
+    } finally {
+      measuring = false;
+    }
+  }
+  const qualityTimer =
+    settings.qualityIntervalMs > 0
+      ? setInterval(() => void pushQuality(), settings.qualityIntervalMs)
+      : undefined;
+  qualityTimer?.unref();
+
+  let closed = false;
+  return {
+    available: true,
+    async handle(type, payload, context) {
+      const room = openRoom(context.meetingId);
+      const ctx: HandlerContext = {
+        meetingId: context.meetingId,
+        participantId: context.participantId,
+        room,
+        peer: room.peerFor(context.participantId, context.channel),
+        services,
+      };
+      const handler = mediaHandlers[type] as (payload: unknown, ctx: HandlerContext) => Promise<unknown>;
+      try {
+        return await handler(payload, ctx);
+      } catch (error) {
+        if (!isConferError(error))
+          logger.error({ err: error, type, meetingId: ctx.meetingId }, 'media request failed');
+        throw error;
+      }
+    },
+    async participantDisconnected(meetingId, participantId) {
+      const room = rooms.get(meetingId);
+      if (!room) return;
+      room.closePeer(participantId, 'disconnected');
+      if (room.peers.size === 0) closeRoom(meetingId, 'room-empty');
+    },
+    stats() {
+      let participants = 0;
+      for (const room of rooms.values()) participants += room.peers.size;
+      return { ...pool.totals(), meetings: rooms.size, participants };
+    },
+    workers: () => pool.workers(),
+    describeMeeting: (meetingId) => rooms.get(meetingId)?.describe(),
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (qualityTimer) clearInterval(qualityTimer);
+      await subscription.close();
+      for (const meetingId of [...rooms.keys()]) closeRoom(meetingId, 'shutdown');
+      pool.close();
+    },
+  };
+}
+
+/** Drops keys whose value is undefined, so that they do not hide the defaults. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
