@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
 import { createMeetingCommandHandler, type MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
-import type { EventStore } from '../domain/ports/event-store';
+import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
 import { isConferError } from '../domain/shared/errors';
@@ -44,11 +44,12 @@ export async function startConfer(
   config: Config,
   options: {
     logger?: Logger;
-    media?: (deps: MediaDeps) => Promise<MediaSignaling & { close(): Promise<void> }>;
+    media?: (deps: MediaDeps) => Promise<MediaSignaling & { close(): Promise<void>; stats?(): object }>;
   } = {},
 ): Promise<RunningConfer> {
   const logger = options.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.nodeId } });
   const metrics = createMetrics(config.nodeId);
+  let closed = false;
   const secret = loadOrCreateSecret(config.DATA_DIR, config.AUTH_SECRET);
   const ids = createRandomIds();
   const clock = createSystemClock();
@@ -62,7 +63,7 @@ export async function startConfer(
   const projectionSubscription = await bus.subscribe({
     group: 'projections',
     fromBeginning: true,
-    handler: withRetries(runner, logger, metrics),
+    handler: withRetries(runner, logger, metrics, () => closed),
   });
 
   const tokens = createTokenService({ secret, participantTtlSeconds: config.TOKEN_TTL_SECONDS });
@@ -105,6 +106,10 @@ export async function startConfer(
     ...(existsSync(webRoot) ? { webRoot } : {}),
     metrics: async () => {
       metrics.connections.set(gateway.connectionCount());
+      const sfu = media?.stats?.();
+      if (sfu)
+        for (const [name, value] of Object.entries(sfu))
+          if (typeof value === 'number') metrics.sfu.set({ object: name }, value);
       return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
     },
     health: async () => ({
@@ -187,7 +192,6 @@ export async function startConfer(
     'Confer is ready',
   );
 
-  let closed = false;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -247,26 +251,41 @@ function instrument(
 }
 
 /**
- * Projections retry a failed batch (a transient store error); a batch that keeps failing is
- * logged with its positions and skipped (parked), so one bad event cannot stop every read model.
- * `npm run projections:rebuild` replays it once the fault is fixed.
+ * Projections retry a failed batch. The read-model store being away (restarting, failing over:
+ * StoreUnavailableError) says nothing about the events, so the batch waits for the store as long
+ * as it takes: parking it would leave a silent hole in the read models. A batch that keeps
+ * failing otherwise (a projection throws on it) is logged with its positions and skipped
+ * (parked), so one bad event cannot stop every read model; `npm run projections:rebuild`
+ * replays it once the fault is fixed.
  */
-function withRetries(runner: ProjectionRunner, logger: Logger, metrics: ReturnType<typeof createMetrics>) {
+function withRetries(
+  runner: ProjectionRunner,
+  logger: Logger,
+  metrics: ReturnType<typeof createMetrics>,
+  closing: () => boolean,
+) {
   return async (events: StoredEvent[]) => {
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, failures = 0; ; attempt++) {
       try {
         await runner.handle(events);
         return;
       } catch (error) {
         metrics.projectionFailures.inc();
-        if (attempt >= 3) {
+        if (error instanceof StoreUnavailableError) {
+          if (closing()) throw error;
+          await new Promise((resolve) =>
+            setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))),
+          );
+          continue;
+        }
+        if (++failures >= 3) {
           logger.error(
             { err: error, from: events[0]?.globalPosition, to: events[events.length - 1]?.globalPosition },
             'projection batch parked',
           );
           return;
         }
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        await new Promise((resolve) => setTimeout(resolve, 100 * failures));
       }
     }
   };

@@ -49,7 +49,14 @@ export function createMetrics(nodeId: string) {
     help: 'Sockets connected to this node',
     registers: [registry],
   });
+  const sfu = new Gauge({
+    name: 'confer_sfu_objects',
+    help: 'SFU objects on this node (workers, routers, transports, producers, consumers, meetings, participants)',
+    labelNames: ['object'] as const,
+    registers: [registry],
+  });
   return {
+    sfu,
     registry,
     commands,
     commandSeconds,

@@ -13,6 +13,7 @@ import { startConferProcess } from '../test/support/confer-process';
 import { startKafka, type KafkaBroker } from '../test/support/kafka-broker';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server';
 import { benchBus } from './bus-throughput';
+import { benchSfu } from './media-sfu';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import { benchAppends } from './event-store-appends';
 import { rawSqliteAppends } from './sqlite-baseline';
@@ -309,6 +310,38 @@ async function benchDeployments(): Promise<void> {
   table('End to end (socket chat → every other participant) by deployment', rows);
 }
 
+async function benchMedia(): Promise<void> {
+  progress('SFU: latency added and forwarding capacity (synthetic RTP over PlainTransports)');
+  const r = await benchSfu(quick ? { latencyPackets: 300, consumerCounts: [100, 200] } : {});
+  results['sfu'] = r;
+  table(
+    'SFU latency (send → forwarded packet received, loopback)',
+    r.latency.map((l) => ({
+      path: l.path,
+      packets: l.packets,
+      lost: l.lost,
+      'p50 ms': round(l.p50Ms, 3),
+      'p99 ms': round(l.p99Ms, 2),
+    })),
+  );
+  table(
+    'SFU forwarding capacity, one worker (VP8-like stream, SRTP consumers)',
+    r.capacity.map((c) => ({
+      setup: c.setup,
+      consumers: c.consumers,
+      'pkt/s out': round(c.packetsPerSecOut, 0),
+      'Mbit/s out': round(c.mbpsOut, 1),
+      'loss %': round(c.lossPct, 2),
+      'worker CPU %': round(c.workerCpuPct, 1),
+      'CPU % per Mbit/s': round(c.cpuPctPerMbps, 3),
+      'µs/packet': round(c.usPerPacket, 1),
+    })),
+  );
+  process.stdout.write(
+    `max consumers at < 1 % loss: baseline ${r.maxConsumersUnder1PctLoss.baseline}, Confer ${r.maxConsumersUnder1PctLoss.confer}\n`,
+  );
+}
+
 async function main(): Promise<void> {
   const only = process.argv
     .find((a) => a.startsWith('--only='))
@@ -319,6 +352,7 @@ async function main(): Promise<void> {
   if (wanted('bus')) await benchBuses();
   if (wanted('chat')) await benchChat();
   if (wanted('deployments')) await benchDeployments();
+  if (wanted('media')) await benchMedia();
   await services.stop();
   results['finishedAt'] = new Date().toISOString();
   const dir = join(repoRoot, 'bench', 'results');
