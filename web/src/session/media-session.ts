@@ -1,0 +1,406 @@
+import type {
+  Device,
+  Consumer,
+  DtlsParameters,
+  IceCandidate,
+  IceParameters,
+  Producer,
+  RtpCapabilities,
+  RtpEncodingParameters,
+  RtpParameters,
+  SctpParameters,
+  Transport,
+} from 'mediasoup-client/types';
+import type { NewProducerView } from '../../../gateways/signaling/protocol';
+import type { MediaStatus, RemoteTrack, Source } from './meeting-state';
+import { SignalingError, type SignalingClient } from './signaling-client';
+
+/** What the SFU answers to `media:create-transport`. */
+interface TransportAnswer {
+  id: string;
+  iceParameters: IceParameters;
+  iceCandidates: IceCandidate[];
+  dtlsParameters: DtlsParameters;
+  sctpParameters?: SctpParameters;
+  iceServers?: RTCIceServer[];
+}
+
+interface ConsumeAnswer {
+  consumerId: string;
+  producerId: string;
+  kind: 'audio' | 'video';
+  rtpParameters: RtpParameters;
+  participantId: string;
+  source: Source;
+  producerPaused: boolean;
+}
+
+export interface MediaSessionCallbacks {
+  onStatus(status: MediaStatus, detail: string | null): void;
+  /** A remote track appeared (or, with undefined, went away). */
+  onRemoteTrack(participantId: string, source: Source, track: RemoteTrack | undefined): void;
+  onRemotePaused(participantId: string, source: Source, paused: boolean): void;
+  /** The browser ended the screen capture (the person clicked "Stop sharing" in its bar). */
+  onScreenEnded(): void;
+}
+
+export interface InboundStat {
+  kind: 'audio' | 'video';
+  participantId: string;
+  source: Source;
+  consumerId: string;
+  framesDecoded?: number;
+  frameWidth?: number;
+  bytesReceived: number;
+  packetsReceived: number;
+}
+
+/** Camera: three simulcast layers, so the SFU can send each receiver what its tile needs. */
+const CAMERA_ENCODINGS: RtpEncodingParameters[] = [
+  { scaleResolutionDownBy: 4, maxBitrate: 150_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 2, maxBitrate: 500_000, scalabilityMode: 'L1T3' },
+  { scaleResolutionDownBy: 1, maxBitrate: 1_200_000, scalabilityMode: 'L1T3' },
+];
+/** Screen: one sharp layer at a low frame rate. */
+const SCREEN_ENCODINGS: RtpEncodingParameters[] = [{ maxBitrate: 1_500_000, maxFramerate: 15 }];
+
+interface ConsumerEntry {
+  consumer: Consumer;
+  participantId: string;
+  source: Source;
+}
+
+/**
+ * This person's media through the SFU with mediasoup-client: one send and one receive transport,
+ * a producer per source (microphone, camera, screen), a consumer per remote producer.
+ * `restart()` tears everything down and negotiates again (the SFU lost its state, or the
+ * connection was re-established).
+ */
+export class MediaSession {
+  private device: Device | null = null;
+  private send: Transport | null = null;
+  private recv: Transport | null = null;
+  private readonly producers = new Map<Source, Producer>();
+  private readonly consumers = new Map<string, ConsumerEntry>();
+  /** Producers announced before the receive transport existed. */
+  private pending: NewProducerView[] = [];
+  /** Producers consumed (or being consumed) in this negotiation: an announcement is acted on once. */
+  private readonly consuming = new Set<string>();
+  /** Bumped by every teardown, so that work of an earlier negotiation stops where it is. */
+  private generation = 0;
+  private ready = false;
+  private closed = false;
+
+  constructor(
+    private readonly signaling: SignalingClient,
+    private readonly iceServers: RTCIceServer[],
+    private readonly callbacks: MediaSessionCallbacks,
+  ) {}
+
+  /**
+   * Negotiates and publishes the given tracks. Tracks of sources that are off are produced
+   * paused (the microphone) or not at all (camera: its light goes off; a producer comes later).
+   */
+  async start(local: {
+    microphone: MediaStreamTrack | null;
+    camera: MediaStreamTrack | null;
+    audioOn: boolean;
+    videoOn: boolean;
+    screen: MediaStreamTrack | null;
+  }): Promise<void> {
+    const generation = ++this.generation;
+    this.callbacks.onStatus('connecting', null);
+    try {
+      const { rtpCapabilities } = (await this.signaling.request('media:router-capabilities', {})) as {
+        rtpCapabilities: RtpCapabilities;
+      };
+      // Loaded on first use: the home and pre-join pages do not need it.
+      const { Device } = await import('mediasoup-client');
+      const device = await Device.factory();
+      await device.load({ routerRtpCapabilities: rtpCapabilities });
+      if (this.stale(generation)) return;
+      this.device = device;
+      await this.signaling.request('media:set-rtp-capabilities', {
+        rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
+      });
+      const [recvAnswer, sendAnswer] = await Promise.all([
+        this.signaling.request('media:create-transport', { direction: 'recv' }) as Promise<TransportAnswer>,
+        this.signaling.request('media:create-transport', { direction: 'send' }) as Promise<TransportAnswer>,
+      ]);
+      if (this.stale(generation)) return;
+      this.recv = device.createRecvTransport(this.transportOptions(recvAnswer));
+      this.send = device.createSendTransport(this.transportOptions(sendAnswer));
+      this.wireTransport(this.recv, generation);
+      this.wireTransport(this.send, generation);
+      this.wireProduce(this.send);
+      this.ready = true;
+      const pending = this.pending;
+      this.pending = [];
+      for (const p of pending) void this.consume(p, generation);
+
+      if (local.microphone && device.canProduce('audio'))
+        await this.produce('microphone', local.microphone, !local.audioOn);
+      if (local.camera && local.videoOn && device.canProduce('video'))
+        await this.produce('camera', local.camera, false);
+      if (local.screen && device.canProduce('video')) await this.produce('screen', local.screen, false);
+      if (this.stale(generation)) return;
+      this.callbacks.onStatus('ready', null);
+    } catch (error) {
+      if (this.stale(generation)) return;
+      if (error instanceof SignalingError && error.code === 'CONFER_MEDIA_UNAVAILABLE') {
+        this.callbacks.onStatus('unavailable', 'Audio and video are not available on this server right now.');
+      } else {
+        console.error('media negotiation failed', error);
+        this.callbacks.onStatus('failed', 'Audio and video could not connect.');
+      }
+    }
+  }
+
+  /** Drops everything of the current negotiation (remote tiles lose their video). */
+  teardown(): void {
+    this.generation++;
+    this.ready = false;
+    this.pending = [];
+    this.consuming.clear();
+    for (const { participantId, source } of this.consumers.values())
+      this.callbacks.onRemoteTrack(participantId, source, undefined);
+    this.consumers.clear();
+    this.producers.clear();
+    this.send?.close();
+    this.recv?.close();
+    this.send = null;
+    this.recv = null;
+  }
+
+  close(): void {
+    this.closed = true;
+    this.teardown();
+  }
+
+  // ── Publishing ──────────────────────────────────────────────────────────────
+
+  async setMicrophone(on: boolean, track: MediaStreamTrack | null): Promise<void> {
+    const producer = this.producers.get('microphone');
+    if (producer) return this.setPaused(producer, !on);
+    if (on && track && this.ready) await this.produce('microphone', track, false);
+  }
+
+  /** Camera on with a new track (the old one was stopped to turn the light off), or off. */
+  async setCamera(track: MediaStreamTrack | null): Promise<void> {
+    const producer = this.producers.get('camera');
+    if (!track) {
+      if (producer) this.setPaused(producer, true);
+      return;
+    }
+    if (producer) {
+      await producer.replaceTrack({ track });
+      this.setPaused(producer, false);
+    } else if (this.ready) {
+      await this.produce('camera', track, false);
+    }
+  }
+
+  async startScreen(track: MediaStreamTrack): Promise<void> {
+    track.addEventListener('ended', () => this.callbacks.onScreenEnded(), { once: true });
+    if (this.ready) await this.produce('screen', track, false);
+  }
+
+  async stopScreen(): Promise<void> {
+    const producer = this.producers.get('screen');
+    if (!producer) return;
+    this.producers.delete('screen');
+    producer.close();
+    await this.signaling.request('media:close-producer', { producerId: producer.id }).catch(() => undefined);
+  }
+
+  private async produce(source: Source, track: MediaStreamTrack, paused: boolean): Promise<void> {
+    const send = this.send;
+    if (!send) return;
+    const producer = await send.produce({
+      track,
+      stopTracks: false,
+      appData: { source, paused },
+      ...(source === 'camera'
+        ? { encodings: CAMERA_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } }
+        : source === 'screen'
+          ? { encodings: SCREEN_ENCODINGS, codecOptions: { videoGoogleStartBitrate: 1000 } }
+          : { codecOptions: { opusDtx: true, opusFec: true } }),
+    });
+    if (paused) producer.pause();
+    this.producers.set(source, producer);
+  }
+
+  /**
+   * Local pause/resume only: the meeting-level `mute`/`unmute` is the record, and the SFU pauses
+   * or resumes the producer itself when that event is committed (so a host's mute really silences).
+   */
+  private setPaused(producer: Producer, paused: boolean): void {
+    if (paused) producer.pause();
+    else producer.resume();
+  }
+
+  // ── Receiving ───────────────────────────────────────────────────────────────
+
+  onNewProducer(view: NewProducerView): void {
+    if (this.consuming.has(view.producerId)) return;
+    this.consuming.add(view.producerId);
+    if (!this.ready) {
+      this.pending.push(view);
+      return;
+    }
+    void this.consume(view, this.generation);
+  }
+
+  onConsumerClosed(consumerId: string): void {
+    this.dropConsumer(consumerId);
+  }
+
+  onProducerClosed(producerId: string): void {
+    for (const [id, entry] of this.consumers)
+      if (entry.consumer.producerId === producerId) this.dropConsumer(id);
+  }
+
+  onProducerPaused(producerId: string, paused: boolean): void {
+    for (const entry of this.consumers.values()) {
+      if (entry.consumer.producerId !== producerId) continue;
+      this.callbacks.onRemotePaused(entry.participantId, entry.source, paused);
+    }
+  }
+
+  private async consume(view: NewProducerView, generation: number): Promise<void> {
+    const recv = this.recv;
+    if (!recv || this.stale(generation)) return;
+    try {
+      const answer = (await this.signaling.request('media:consume', {
+        producerId: view.producerId,
+      })) as ConsumeAnswer;
+      if (this.stale(generation)) return;
+      const consumer = await recv.consume({
+        id: answer.consumerId,
+        producerId: answer.producerId,
+        kind: answer.kind,
+        rtpParameters: answer.rtpParameters,
+        // Audio and camera of one person share a stream id: the browser keeps them in sync.
+        streamId: `${answer.participantId}-${answer.source === 'screen' ? 'screen' : 'av'}`,
+        appData: { participantId: answer.participantId, source: answer.source },
+      });
+      if (this.stale(generation)) {
+        consumer.close();
+        return;
+      }
+      this.consumers.set(consumer.id, {
+        consumer,
+        participantId: answer.participantId,
+        source: answer.source,
+      });
+      consumer.on('transportclose', () => this.consumers.delete(consumer.id));
+      this.callbacks.onRemoteTrack(answer.participantId, answer.source, {
+        consumerId: consumer.id,
+        producerId: answer.producerId,
+        track: consumer.track,
+        paused: answer.producerPaused,
+      });
+      // The SFU creates consumers paused, so that no keyframe is lost before the track is wired.
+      await this.signaling.request('media:resume-consumer', { consumerId: consumer.id });
+    } catch (error) {
+      if (this.stale(generation)) return;
+      this.consuming.delete(view.producerId);
+      console.warn('could not receive a producer', view, error);
+    }
+  }
+
+  private dropConsumer(consumerId: string): void {
+    const entry = this.consumers.get(consumerId);
+    if (!entry) return;
+    this.consumers.delete(consumerId);
+    this.consuming.delete(entry.consumer.producerId);
+    entry.consumer.close();
+    this.callbacks.onRemoteTrack(entry.participantId, entry.source, undefined);
+  }
+
+  /** Numbers from the receiving side, per consumer (the test hooks read them). */
+  async inboundStats(): Promise<InboundStat[]> {
+    const out: InboundStat[] = [];
+    for (const [consumerId, entry] of this.consumers) {
+      const report = await entry.consumer.getStats().catch(() => undefined);
+      report?.forEach((stat: { type: string } & Record<string, unknown>) => {
+        if (stat.type !== 'inbound-rtp') return;
+        out.push({
+          kind: entry.consumer.kind,
+          participantId: entry.participantId,
+          source: entry.source,
+          consumerId,
+          ...(typeof stat['framesDecoded'] === 'number' ? { framesDecoded: stat['framesDecoded'] } : {}),
+          ...(typeof stat['frameWidth'] === 'number' ? { frameWidth: stat['frameWidth'] } : {}),
+          bytesReceived: Number(stat['bytesReceived'] ?? 0),
+          packetsReceived: Number(stat['packetsReceived'] ?? 0),
+        });
+      });
+    }
+    return out;
+  }
+
+  // ── Transports ──────────────────────────────────────────────────────────────
+
+  private transportOptions(answer: TransportAnswer) {
+    return {
+      id: answer.id,
+      iceParameters: answer.iceParameters,
+      iceCandidates: answer.iceCandidates,
+      dtlsParameters: answer.dtlsParameters,
+      ...(answer.sctpParameters ? { sctpParameters: answer.sctpParameters } : {}),
+      iceServers: answer.iceServers ?? this.iceServers,
+    };
+  }
+
+  private wireTransport(transport: Transport, generation: number): void {
+    transport.on('connect', ({ dtlsParameters }, callback, errback) => {
+      this.signaling
+        .request('media:connect-transport', {
+          transportId: transport.id,
+          dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
+        })
+        .then(() => callback(), errback);
+    });
+    transport.on('connectionstatechange', (state) => {
+      if (this.stale(generation)) return;
+      if (state === 'failed') void this.restartIce(transport, generation);
+      if (state === 'connected') this.callbacks.onStatus('ready', null);
+    });
+  }
+
+  private wireProduce(transport: Transport): void {
+    transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
+      const source = appData['source'] as Source;
+      this.signaling
+        .request('media:produce', {
+          transportId: transport.id,
+          kind,
+          rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+          source,
+          ...(appData['paused'] === true ? { paused: true } : {}),
+        })
+        .then((data) => callback({ id: (data as { producerId: string }).producerId }), errback);
+    });
+  }
+
+  /** ICE failed (network change, NAT timeout): new ICE credentials, same transport. */
+  private async restartIce(transport: Transport, generation: number): Promise<void> {
+    this.callbacks.onStatus('connecting', 'Reconnecting audio and video…');
+    try {
+      const { iceParameters } = (await this.signaling.request('media:restart-ice', {
+        transportId: transport.id,
+      })) as { iceParameters: IceParameters };
+      if (!this.stale(generation)) await transport.restartIce({ iceParameters });
+    } catch (error) {
+      if (!this.stale(generation)) {
+        console.warn('ICE restart failed', error);
+        this.callbacks.onStatus('failed', 'Audio and video lost their connection.');
+      }
+    }
+  }
+
+  private stale(generation: number): boolean {
+    return this.closed || generation !== this.generation;
+  }
+}

@@ -1,0 +1,303 @@
+import type {
+  ErrorBody,
+  JoinResult,
+  MediaType,
+  NewProducerView,
+  ServerToClientEvents,
+} from '../../../gateways/signaling/protocol';
+import { api, type JoinAnswer } from '../api/rest-client';
+import { errorText } from '../api/error-text';
+import { MediaSession } from './media-session';
+import {
+  applyJoinResult,
+  initialState,
+  mergeChat,
+  setRemoteTrack,
+  type MeetingClientState,
+  type Panel,
+  type Phase,
+  type Toast,
+} from './meeting-state';
+import { reduceMessage } from './message-reducer';
+import { Publishing, type LocalTracks } from './publishing';
+import { SignalingClient, SignalingError } from './signaling-client';
+import { Store } from './store';
+import { ViewportReporter } from './viewport-reporter';
+
+export type { LocalTracks } from './publishing';
+
+const ENDED_PHASES: Phase[] = ['left', 'removed', 'ended', 'denied', 'expired', 'failed'];
+const TOAST_MS = 5000;
+
+/**
+ * One person in one meeting: the socket, the media, and the state the views render. Views call
+ * the action methods; the server's answers and broadcasts change the store.
+ */
+export class MeetingSession {
+  readonly store: Store<MeetingClientState>;
+  readonly signaling: SignalingClient;
+  readonly viewports: ViewportReporter;
+  private readonly media: MediaSession;
+  private readonly publishing: Publishing;
+  private mediaStarted = false;
+  private historyLoaded = false;
+  private toastId = 0;
+  private disposed = false;
+
+  constructor(
+    readonly meetingId: string,
+    private readonly joined: JoinAnswer,
+    tracks: LocalTracks,
+  ) {
+    this.store = new Store(initialState(meetingId, joined.participantId, joined.role === 'host'));
+    this.store.update((s) => ({ ...s, phase: joined.status === 'waiting' ? 'waiting' : 'connecting' }));
+    this.signaling = new SignalingClient(joined.webSocketUrl, joined.token, {
+      onMessage: (event, payload) => this.onMessage(event, payload),
+      onJoined: (result, rejoin) => this.onJoined(result, rejoin),
+      onConnectionChange: (connection) => this.store.update((s) => ({ ...s, connection })),
+      onRefused: (error) => this.onRefused(error),
+    });
+    this.viewports = new ViewportReporter(this.signaling);
+    this.media = new MediaSession(this.signaling, joined.iceServers, {
+      onStatus: (status, detail) => this.store.update((s) => ({ ...s, media: { status, detail } })),
+      onRemoteTrack: (participantId, source, track) =>
+        this.store.update((s) => setRemoteTrack(s, participantId, source, track)),
+      onRemotePaused: (participantId, source, paused) =>
+        this.store.update((s) => {
+          const current = s.remote[participantId]?.[source];
+          return current ? setRemoteTrack(s, participantId, source, { ...current, paused }) : s;
+        }),
+      onScreenEnded: () => void this.publishing.stopScreen(),
+    });
+    this.publishing = new Publishing(
+      {
+        store: this.store,
+        media: this.media,
+        record: (type, mediaType) => this.perform(() => this.signaling.request(type, { mediaType })),
+        toast: (text, tone) => this.toast(text, tone),
+      },
+      tracks,
+    );
+  }
+
+  get participantId(): string {
+    return this.joined.participantId;
+  }
+
+  get state(): MeetingClientState {
+    return this.store.get();
+  }
+
+  // ── Server → client ─────────────────────────────────────────────────────────
+
+  private onJoined(result: JoinResult, rejoin: boolean): void {
+    const wasWaiting = this.state.phase === 'waiting';
+    const self = result.self;
+    this.store.update((s) => applyJoinResult(s, result));
+    if (self.status !== 'joined') return;
+    this.publishing.settle(self.audioEnabled, self.videoEnabled);
+    if (!result.media) {
+      this.store.update((s) => ({
+        ...s,
+        media: {
+          status: 'unavailable',
+          detail: 'Audio and video are not available right now.',
+        },
+      }));
+    } else if (!this.mediaStarted || rejoin || wasWaiting) {
+      // After a reconnection the SFU has closed this person's transports: negotiate again.
+      this.restartMedia();
+    }
+    if (!this.historyLoaded) void this.loadHistory();
+  }
+
+  private onMessage(event: keyof ServerToClientEvents, payload: unknown): void {
+    const before = this.state;
+    this.store.update((s) => reduceMessage(s, event, payload));
+    const after = this.state;
+    switch (event) {
+      case 'participant-joined': {
+        const p = (payload as { participant: { participantId: string; displayName: string } }).participant;
+        if (p.participantId === this.participantId) {
+          // Admitted from the waiting room: take a full snapshot now that we may see the meeting.
+          if (before.phase === 'waiting')
+            void this.signaling.join(true).catch((e: unknown) => this.onRefused(toErrorBody(e)));
+        } else if (before.phase === 'joined') this.toast(`${p.displayName} joined`);
+        break;
+      }
+      case 'participant-left': {
+        const id = (payload as { participantId: string }).participantId;
+        const name = before.participants[id]?.displayName;
+        if (id !== this.participantId && name && !before.waiting[id]) this.toast(`${name} left`);
+        break;
+      }
+      case 'participant-waiting': {
+        const { displayName, participantId } = (
+          payload as { participant: { displayName: string; participantId: string } }
+        ).participant;
+        this.toast(`${displayName} is waiting to join`, 'warn', {
+          label: 'Admit',
+          run: () => void this.admit(participantId),
+        });
+        break;
+      }
+      case 'media-update': {
+        const self = after.participants[this.participantId];
+        if (self && before.participants[this.participantId])
+          this.publishing.follow(self.audioEnabled, self.videoEnabled);
+        break;
+      }
+      case 'media:new-producer':
+        this.media.onNewProducer(payload as NewProducerView);
+        break;
+      case 'media:consumer-closed':
+        this.media.onConsumerClosed((payload as { consumerId: string }).consumerId);
+        break;
+      case 'media:producer-closed':
+        this.media.onProducerClosed((payload as { producerId: string }).producerId);
+        break;
+      case 'media:producer-paused': {
+        const p = payload as { producerId: string; paused: boolean };
+        this.media.onProducerPaused(p.producerId, p.paused);
+        break;
+      }
+      case 'media:renegotiate':
+        this.restartMedia();
+        break;
+      case 'error':
+        console.warn('server error', payload);
+        break;
+    }
+    if (ENDED_PHASES.includes(after.phase) && !ENDED_PHASES.includes(before.phase)) this.finish();
+  }
+
+  private onRefused(error: ErrorBody): void {
+    if (ENDED_PHASES.includes(this.state.phase)) return;
+    const phase: Phase =
+      error.code === 'CONFER_MEETING_ENDED'
+        ? 'ended'
+        : error.code === 'CONFER_PARTICIPANT_NOT_JOINED'
+          ? 'expired'
+          : 'failed';
+    this.store.update((s) => ({ ...s, phase, phaseDetail: errorText(error.code, error.message) }));
+    this.finish();
+  }
+
+  private restartMedia(): void {
+    this.mediaStarted = true;
+    this.media.teardown();
+    void this.media.start(this.publishing.tracks()).then(() => this.viewports.reset());
+  }
+
+  private async loadHistory(): Promise<void> {
+    this.historyLoaded = true;
+    try {
+      const page = await api.chatHistory(this.meetingId, this.joined.token);
+      this.store.update((s) => ({ ...mergeChat(s, page.messages), chatBefore: page.nextBefore }));
+    } catch {
+      this.historyLoaded = false;
+    }
+  }
+
+  // ── Actions ─────────────────────────────────────────────────────────────────
+
+  toggleMicrophone = () => this.publishing.toggleMicrophone();
+  toggleCamera = () => this.publishing.toggleCamera();
+  toggleScreen = () => this.publishing.toggleScreen();
+
+  async toggleHand(): Promise<void> {
+    const raised = this.state.participants[this.participantId]?.handRaised ?? false;
+    await this.perform(() => this.signaling.request(raised ? 'lower-hand' : 'raise-hand', {}));
+  }
+
+  async sendChat(message: string): Promise<boolean> {
+    return this.perform(() => this.signaling.request('chat', { message }));
+  }
+
+  async loadOlderChat(): Promise<void> {
+    const before = this.state.chatBefore;
+    if (before === null) return;
+    const page = await api.chatHistory(this.meetingId, this.joined.token, before).catch(() => undefined);
+    if (page) this.store.update((s) => ({ ...mergeChat(s, page.messages), chatBefore: page.nextBefore }));
+  }
+
+  setPanel(panel: Panel): void {
+    this.store.update((s) => ({ ...s, panel, unread: panel === 'chat' ? 0 : s.unread }));
+  }
+
+  admit = (participantId: string) => this.perform(() => this.signaling.request('admit', { participantId }));
+  deny = (participantId: string) => this.perform(() => this.signaling.request('deny', { participantId }));
+  lowerHandOf = (participantId: string) =>
+    this.perform(() => this.signaling.request('lower-hand', { participantId }));
+  muteParticipant = (participantId: string, mediaType: MediaType) =>
+    this.perform(() => this.signaling.request('mute-participant', { participantId, mediaType }));
+  removeParticipant = (participantId: string) =>
+    this.perform(() => this.signaling.request('remove-participant', { participantId }));
+
+  async leave(): Promise<void> {
+    await this.signaling.request('leave', {}).catch(() => undefined);
+    this.store.update((s) => ({ ...s, phase: 'left', phaseDetail: null }));
+    this.finish();
+  }
+
+  async endForAll(): Promise<void> {
+    const ok = await this.perform(() => this.signaling.request('end-meeting', {}));
+    if (!ok) return;
+    this.store.update((s) => ({ ...s, phase: 'ended', phaseDetail: 'You ended the meeting for everyone.' }));
+    this.finish();
+  }
+
+  dismissToast(id: number): void {
+    this.store.update((s) => ({ ...s, toasts: s.toasts.filter((t) => t.id !== id) }));
+  }
+
+  retryMedia(): void {
+    this.restartMedia();
+  }
+
+  inboundStats() {
+    return this.media.inboundStats();
+  }
+
+  /** Stops everything this session opened (camera light off, sockets closed). */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.media.close();
+    this.viewports.close();
+    this.signaling.close();
+    this.publishing.dispose();
+  }
+
+  // ── Helpers ─────────────────────────────────────────────────────────────────
+
+  private finish(): void {
+    this.dispose();
+    this.store.update((s) => ({ ...s, remote: {} }));
+  }
+
+  /** Runs a request; a refusal becomes a notice. Resolves whether it succeeded. */
+  private async perform(action: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await action();
+      return true;
+    } catch (error) {
+      const body = toErrorBody(error);
+      this.toast(errorText(body.code, body.message), 'error');
+      return false;
+    }
+  }
+
+  toast(text: string, tone: Toast['tone'] = 'info', action?: Toast['action']): void {
+    const id = ++this.toastId;
+    const toast: Toast = { id, text, tone, ...(action ? { action } : {}) };
+    this.store.update((s) => ({ ...s, toasts: [...s.toasts.slice(-3), toast] }));
+    // Notices with an action stay longer: a host may be mid-sentence.
+    setTimeout(() => this.dismissToast(id), action ? TOAST_MS * 3 : TOAST_MS);
+  }
+}
+
+function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof SignalingError) return { code: error.code, message: error.message };
+  return { code: 'UNKNOWN', message: error instanceof Error ? error.message : String(error) };
+}

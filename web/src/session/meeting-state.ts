@@ -1,0 +1,201 @@
+import type {
+  ChatView,
+  ConnectionQuality,
+  JoinResult,
+  ParticipantView,
+} from '../../../gateways/signaling/protocol';
+
+export type Phase =
+  'connecting' | 'waiting' | 'joined' | 'denied' | 'left' | 'removed' | 'ended' | 'expired' | 'failed';
+
+export type MediaStatus = 'off' | 'connecting' | 'ready' | 'unavailable' | 'failed';
+export type Source = 'microphone' | 'camera' | 'screen';
+
+/** A remote participant's received media, one track per source. */
+export interface RemoteMedia {
+  microphone?: RemoteTrack;
+  camera?: RemoteTrack;
+  screen?: RemoteTrack;
+}
+
+export interface RemoteTrack {
+  consumerId: string;
+  producerId: string;
+  track: MediaStreamTrack;
+  paused: boolean;
+}
+
+export interface LocalMediaState {
+  audio: boolean;
+  video: boolean;
+  screen: boolean;
+  cameraTrack: MediaStreamTrack | null;
+  screenTrack: MediaStreamTrack | null;
+  /** Why the camera or microphone could not be used (shown to the person). */
+  cameraError: string | null;
+  microphoneError: string | null;
+}
+
+export type Panel = 'chat' | 'people' | null;
+
+export interface Toast {
+  id: number;
+  text: string;
+  tone: 'info' | 'warn' | 'error';
+  /** One button on the notice ("Admit"), for what a person usually does next. */
+  action?: { label: string; run(): void };
+}
+
+export interface MeetingClientState {
+  phase: Phase;
+  /** Why the meeting ended for this person, or why connecting failed. */
+  phaseDetail: string | null;
+  selfId: string;
+  isHost: boolean;
+  meeting: { meetingId: string; title: string; waitingRoom: boolean };
+  participants: Record<string, ParticipantView>;
+  /** Join order, for a stable grid. */
+  order: string[];
+  waiting: Record<string, ParticipantView>;
+  activeSpeakerId: string | null;
+  chat: ChatView[];
+  /** Cursor for older history (`before`), null when everything is loaded. */
+  chatBefore: number | null;
+  unread: number;
+  panel: Panel;
+  connection: 'online' | 'reconnecting';
+  media: { status: MediaStatus; detail: string | null };
+  local: LocalMediaState;
+  remote: Record<string, RemoteMedia>;
+  quality: Record<string, ConnectionQuality>;
+  toasts: Toast[];
+}
+
+export function initialState(meetingId: string, selfId: string, isHost: boolean): MeetingClientState {
+  return {
+    phase: 'connecting',
+    phaseDetail: null,
+    selfId,
+    isHost,
+    meeting: { meetingId, title: '', waitingRoom: false },
+    participants: {},
+    order: [],
+    waiting: {},
+    activeSpeakerId: null,
+    chat: [],
+    chatBefore: null,
+    unread: 0,
+    panel: null,
+    connection: 'online',
+    media: { status: 'off', detail: null },
+    local: {
+      audio: false,
+      video: false,
+      screen: false,
+      cameraTrack: null,
+      screenTrack: null,
+      cameraError: null,
+      microphoneError: null,
+    },
+    remote: {},
+    quality: {},
+    toasts: [],
+  };
+}
+
+/** Replaces roster and waiting room with the join acknowledgement's snapshot. */
+export function applyJoinResult(state: MeetingClientState, result: JoinResult): MeetingClientState {
+  const participants: Record<string, ParticipantView> = {};
+  for (const p of result.participants) participants[p.participantId] = p;
+  const known = state.order.filter((id) => participants[id]);
+  const fresh = result.participants
+    .filter((p) => !known.includes(p.participantId))
+    .sort((a, b) => (a.joinTime ?? '').localeCompare(b.joinTime ?? ''))
+    .map((p) => p.participantId);
+  const waiting: Record<string, ParticipantView> = {};
+  for (const p of result.waiting) waiting[p.participantId] = p;
+  return {
+    ...state,
+    phase: result.self.status === 'waiting' ? 'waiting' : 'joined',
+    isHost: result.self.role === 'host',
+    meeting: {
+      meetingId: result.meeting.meetingId,
+      title: result.meeting.title,
+      waitingRoom: result.meeting.waitingRoom,
+    },
+    participants,
+    order: [...known, ...fresh],
+    waiting,
+    activeSpeakerId: result.activeSpeakerId,
+  };
+}
+
+export function upsertParticipant(state: MeetingClientState, p: ParticipantView): MeetingClientState {
+  const waiting = { ...state.waiting };
+  delete waiting[p.participantId];
+  return {
+    ...state,
+    participants: { ...state.participants, [p.participantId]: p },
+    order: state.order.includes(p.participantId) ? state.order : [...state.order, p.participantId],
+    waiting,
+  };
+}
+
+export function removeParticipant(state: MeetingClientState, participantId: string): MeetingClientState {
+  const participants = { ...state.participants };
+  delete participants[participantId];
+  const waiting = { ...state.waiting };
+  delete waiting[participantId];
+  const remote = { ...state.remote };
+  delete remote[participantId];
+  return {
+    ...state,
+    participants,
+    waiting,
+    remote,
+    order: state.order.filter((id) => id !== participantId),
+    activeSpeakerId: state.activeSpeakerId === participantId ? null : state.activeSpeakerId,
+  };
+}
+
+export function patchParticipant(
+  state: MeetingClientState,
+  participantId: string,
+  patch: Partial<ParticipantView>,
+): MeetingClientState {
+  const current = state.participants[participantId];
+  if (!current) return state;
+  return { ...state, participants: { ...state.participants, [participantId]: { ...current, ...patch } } };
+}
+
+/** Adds chat messages (live or history) once each, in stream order. */
+export function mergeChat(state: MeetingClientState, messages: ChatView[]): MeetingClientState {
+  const seen = new Set(state.chat.map((m) => m.messageId));
+  const added = messages.filter((m) => !seen.has(m.messageId));
+  if (added.length === 0) return state;
+  return { ...state, chat: [...state.chat, ...added].sort((a, b) => a.seq - b.seq) };
+}
+
+export function setRemoteTrack(
+  state: MeetingClientState,
+  participantId: string,
+  source: Source,
+  track: RemoteTrack | undefined,
+): MeetingClientState {
+  const media = { ...(state.remote[participantId] ?? {}) };
+  if (track) media[source] = track;
+  else delete media[source];
+  return { ...state, remote: { ...state.remote, [participantId]: media } };
+}
+
+/** Who is presenting: the first remote screen share, or this person's own. */
+export function presenter(
+  state: MeetingClientState,
+): { participantId: string; track: MediaStreamTrack } | null {
+  for (const id of state.order) {
+    const screen = state.remote[id]?.screen;
+    if (screen && state.participants[id]) return { participantId: id, track: screen.track };
+  }
+  if (state.local.screenTrack) return { participantId: state.selfId, track: state.local.screenTrack };
+  return null;
+}

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatView, ParticipantView } from '../../../gateways/signaling/protocol';
+import { applyJoinResult, initialState, type MeetingClientState } from './meeting-state';
+import { reduceMessage } from './message-reducer';
+
+const person = (participantId: string, displayName: string, extra: Partial<ParticipantView> = {}) =>
+  ({
+    participantId,
+    displayName,
+    userId: null,
+    role: 'participant',
+    status: 'joined',
+    joinTime: '2026-01-01T10:00:00.000Z',
+    connectionStatus: 'connected',
+    audioEnabled: true,
+    videoEnabled: true,
+    screenSharing: false,
+    handRaised: false,
+    ...extra,
+  }) satisfies ParticipantView;
+
+const chat = (seq: number, from: string, message: string): ChatView => ({
+  messageId: `m${seq}`,
+  from,
+  fromName: from,
+  message,
+  timestamp: '2026-01-01T10:00:00.000Z',
+  seq,
+});
+
+/** Given a meeting joined by "me" with Ann already there. */
+function joined(): MeetingClientState {
+  return applyJoinResult(initialState('meeting-1', 'me', false), {
+    self: person('me', 'Me'),
+    meeting: { meetingId: 'meeting-1', title: 'Standup', status: 'active', waitingRoom: false },
+    participants: [person('ann', 'Ann', { joinTime: '2026-01-01T09:00:00.000Z' }), person('me', 'Me')],
+    waiting: [],
+    activeSpeakerId: null,
+    seq: 5,
+    replayed: 0,
+    media: true,
+  });
+}
+
+describe('reduceMessage', () => {
+  it('orders the roster by join time and adds newcomers at the end', () => {
+    const state = reduceMessage(joined(), 'participant-joined', {
+      participant: person('bob', 'Bob'),
+      seq: 6,
+    });
+    expect(state.phase).toBe('joined');
+    expect(state.meeting.title).toBe('Standup');
+    expect(state.order).toEqual(['ann', 'me', 'bob']);
+  });
+
+  it('removes someone who left, with their media, and forgets them as active speaker', () => {
+    let state = reduceMessage(joined(), 'active-speaker', { participantId: 'ann', seq: 6 });
+    state = { ...state, remote: { ann: {} } };
+    state = reduceMessage(state, 'participant-left', { participantId: 'ann', reason: 'left', seq: 7 });
+    expect(state.order).toEqual(['me']);
+    expect(state.participants['ann']).toBeUndefined();
+    expect(state.remote['ann']).toBeUndefined();
+    expect(state.activeSpeakerId).toBeNull();
+  });
+
+  it("ends this person's meeting with the reason they were let go", () => {
+    const cases = [
+      ['removed', 'removed'],
+      ['meeting-ended', 'ended'],
+      ['disconnected', 'expired'],
+      ['left', 'left'],
+    ] as const;
+    for (const [reason, phase] of cases) {
+      const state = reduceMessage(joined(), 'participant-left', { participantId: 'me', reason, seq: 9 });
+      expect(state.phase, reason).toBe(phase);
+    }
+    expect(reduceMessage(joined(), 'meeting-ended', { reason: 'host-ended', seq: 9 }).phase).toBe('ended');
+  });
+
+  it('counts unread chat only while the chat panel is closed, once per message, in stream order', () => {
+    let state = reduceMessage(joined(), 'chat', chat(8, 'ann', 'second'));
+    state = reduceMessage(state, 'chat', chat(7, 'ann', 'first'));
+    state = reduceMessage(state, 'chat', chat(8, 'ann', 'second'));
+    state = reduceMessage(state, 'chat', chat(9, 'me', 'mine'));
+    expect(state.chat.map((m) => m.message)).toEqual(['first', 'second', 'mine']);
+    expect(state.unread).toBe(2);
+    state = reduceMessage({ ...state, panel: 'chat', unread: 0 }, 'chat', chat(10, 'ann', 'seen'));
+    expect(state.unread).toBe(0);
+  });
+
+  it('shows mute, camera, hands and connection state on the participant', () => {
+    let state = reduceMessage(joined(), 'media-update', {
+      participantId: 'ann',
+      audio: false,
+      video: true,
+      screen: true,
+      seq: 6,
+    });
+    state = reduceMessage(state, 'hand-raised', { participantId: 'ann', seq: 7 });
+    state = reduceMessage(state, 'connection-update', {
+      participantId: 'ann',
+      connectionStatus: 'reconnecting',
+      seq: 8,
+    });
+    expect(state.participants['ann']).toMatchObject({
+      audioEnabled: false,
+      videoEnabled: true,
+      screenSharing: true,
+      handRaised: true,
+      connectionStatus: 'reconnecting',
+    });
+    state = reduceMessage(state, 'hand-lowered', { participantId: 'ann', seq: 9 });
+    expect(state.participants['ann']?.handRaised).toBe(false);
+  });
+
+  it('keeps the waiting room for hosts: added when someone waits, cleared when admitted or denied', () => {
+    const host = { ...joined(), isHost: true };
+    let state = reduceMessage(host, 'participant-waiting', {
+      participant: person('eve', 'Eve', { status: 'waiting' }),
+      seq: 6,
+    });
+    state = reduceMessage(state, 'participant-waiting', {
+      participant: person('zed', 'Zed', { status: 'waiting' }),
+      seq: 7,
+    });
+    expect(Object.keys(state.waiting)).toEqual(['eve', 'zed']);
+    state = reduceMessage(state, 'admitted', { participantId: 'eve', seq: 8 });
+    state = reduceMessage(state, 'denied', { participantId: 'zed', seq: 9 });
+    expect(state.waiting).toEqual({});
+  });
+
+  it('ignores what it does not know', () => {
+    const state = joined();
+    expect(
+      reduceMessage(state, 'media:consumer-layers', { consumerId: 'c', spatialLayer: 1, temporalLayer: 2 }),
+    ).toBe(state);
+  });
+});

@@ -1,0 +1,36 @@
+/** What the browser remembers between visits: the name, and host tokens for this tab. */
+const NAME_KEY = 'confer:name';
+const hostKey = (meetingId: string) => `confer:host:${meetingId}`;
+
+export const preferences = {
+  displayName(): string {
+    return readStorage(localStorage, NAME_KEY) ?? '';
+  },
+  saveDisplayName(name: string): void {
+    writeStorage(localStorage, NAME_KEY, name);
+  },
+  /** The host token of a meeting created in this tab (it makes the first join the host's). */
+  hostToken(meetingId: string): string | undefined {
+    return readStorage(sessionStorage, hostKey(meetingId)) ?? undefined;
+  },
+  saveHostToken(meetingId: string, token: string): void {
+    writeStorage(sessionStorage, hostKey(meetingId), token);
+  },
+};
+
+// Storage may be disabled (private mode, policies): the page still works, it only forgets.
+function readStorage(storage: Storage, key: string): string | null {
+  try {
+    return storage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function writeStorage(storage: Storage, key: string, value: string): void {
+  try {
+    storage.setItem(key, value);
+  } catch {
+    // Nothing to do: see above.
+  }
+}

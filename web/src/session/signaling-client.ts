@@ -1,0 +1,211 @@
+import { io, type Socket } from 'socket.io-client';
+import type {
+  Ack,
+  ClientMessage,
+  ClientMessageType,
+  ErrorBody,
+  JoinResult,
+  ServerToClientEvents,
+} from '../../../gateways/signaling/protocol';
+
+/** A refused request: the server's coded error (or a timeout / lost connection). */
+export class SignalingError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'SignalingError';
+  }
+}
+
+type ServerEvent = keyof ServerToClientEvents;
+type Payload<K extends ServerEvent> = Parameters<ServerToClientEvents[K]>[0];
+/** Broadcasts that come from committed events: they carry `seq` and can be replayed. */
+const SEQUENCED = [
+  'participant-joined',
+  'participant-left',
+  'participant-waiting',
+  'admitted',
+  'denied',
+  'chat',
+  'media-update',
+  'hand-raised',
+  'hand-lowered',
+  'connection-update',
+  'active-speaker',
+  'meeting-ended',
+] as const satisfies readonly ServerEvent[];
+type SequencedEvent = (typeof SEQUENCED)[number];
+
+export interface SignalingHandlers {
+  /** A broadcast, in stream order, each at most once (duplicates and replays filtered by seq). */
+  onMessage<K extends ServerEvent>(event: K, payload: Payload<K>): void;
+  /** The (re)join answer: the meeting as it is now; replayed messages follow through onMessage. */
+  onJoined(result: JoinResult, rejoin: boolean): void;
+  onConnectionChange(state: 'online' | 'reconnecting'): void;
+  /** The server refused the connection for good (removed, meeting ended, token expired...). */
+  onRefused(error: ErrorBody): void;
+}
+
+const REQUEST_TIMEOUT_MS = 15_000;
+
+/**
+ * The socket.io connection to a meeting's namespace. Keeps the last `seq` seen, drops anything
+ * not newer, and after a dropped connection reconnects with the same token and sends `join`
+ * with that `lastSeq`, so the server replays what was missed.
+ */
+export class SignalingClient {
+  private readonly socket: Socket;
+  private lastSeq = -1;
+  /** Broadcasts that arrive while a join is in flight wait for its snapshot. */
+  private held: { event: SequencedEvent; payload: { seq: number } }[] | null = null;
+  private joinedOnce = false;
+  private closed = false;
+
+  constructor(
+    url: string,
+    token: string,
+    private readonly handlers: SignalingHandlers,
+  ) {
+    this.socket = io(url, {
+      auth: { token },
+      // The meeting's node may be another origin: WebSocket needs no CORS preflight.
+      transports: ['websocket'],
+      reconnection: true,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 4000,
+      timeout: 10_000,
+      forceNew: true,
+    });
+    for (const event of SEQUENCED) {
+      this.socket.on(event, (payload: { seq: number }) => this.receive(event, payload));
+    }
+    this.socket.onAny((event: string, payload: unknown) => {
+      if (event.startsWith('media:') || event === 'error') {
+        this.handlers.onMessage(event as ServerEvent, payload as never);
+      }
+    });
+    this.socket.on('connect', () => {
+      this.handlers.onConnectionChange('online');
+      void this.join().catch((error: unknown) => this.refuse(error));
+    });
+    this.socket.on('disconnect', (reason) => {
+      if (this.closed) return;
+      this.handlers.onConnectionChange('reconnecting');
+      // The server closed us on purpose (removed, meeting ended): the messages said why.
+      if (reason === 'io server disconnect') this.socket.connect();
+    });
+    this.socket.on('connect_error', (error: Error & { data?: ErrorBody }) => {
+      // A refusal with a code is final (the token is no longer good); anything else is retried.
+      if (error.data?.code) this.refuse(error.data);
+      else this.handlers.onConnectionChange('reconnecting');
+    });
+  }
+
+  get seq(): number {
+    return this.lastSeq;
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Sends a client message and resolves with the acknowledgement's data. */
+  request<K extends ClientMessageType>(type: K, payload: ClientMessage<K>): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.closed) {
+        reject(new SignalingError('CLOSED', 'The meeting connection is closed.'));
+        return;
+      }
+      // The typed emitter cannot follow a generic message name; payloads are typed by `request`.
+      const timed = this.socket.timeout(REQUEST_TIMEOUT_MS) as unknown as {
+        emit(event: string, payload: unknown, callback: (err: Error | null, ack: Ack) => void): void;
+      };
+      timed.emit(type, payload, (err, ack) => {
+        if (err) reject(new SignalingError('TIMEOUT', `No answer to ${type}; the connection may be down.`));
+        else if (ack.ok) resolve(ack.data);
+        else reject(new SignalingError(ack.error.code, ack.error.message, ack.error.field));
+      });
+    });
+  }
+
+  /**
+   * (Re)joins and takes the answer as the new baseline. A first join asks for no replay; a later
+   * one (after a reconnection, or to refresh the snapshot once admitted) replays from lastSeq.
+   */
+  async join(fresh = false): Promise<JoinResult> {
+    const rejoin = this.joinedOnce && !fresh;
+    this.held = [];
+    try {
+      const result = (await this.request(
+        'join',
+        rejoin && this.lastSeq >= 0 ? { lastSeq: this.lastSeq } : {},
+      )) as JoinResult;
+      this.joinedOnce = true;
+      // A fresh snapshot makes everything up to its seq known. After a reconnection the replay
+      // (sent before the answer) fills the gap from lastSeq.
+      if (!rejoin) this.lastSeq = Math.max(this.lastSeq, result.seq);
+      this.handlers.onJoined(result, rejoin);
+      this.releaseHeld();
+      if (rejoin) this.lastSeq = Math.max(this.lastSeq, result.seq);
+      return result;
+    } catch (error) {
+      this.releaseHeld();
+      throw error;
+    }
+  }
+
+  /**
+   * Delivers what arrived during a join in stream order: a live broadcast of the new connection
+   * can overtake the replay of older events, and must not make them look like duplicates.
+   */
+  private releaseHeld(): void {
+    const held = (this.held ?? []).sort((a, b) => a.payload.seq - b.payload.seq);
+    this.held = null;
+    for (const { event, payload } of held) this.deliver(event, payload);
+  }
+
+  on<K extends ServerEvent>(event: K, listener: (payload: Payload<K>) => void): () => void {
+    const loose = this.socket as unknown as {
+      on(e: string, l: (p: unknown) => void): void;
+      off(e: string, l: (p: unknown) => void): void;
+    };
+    const wrapped = (p: unknown) => listener(p as Payload<K>);
+    loose.on(event, wrapped);
+    return () => loose.off(event, wrapped);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.removeAllListeners();
+    this.socket.disconnect();
+  }
+
+  private receive(event: SequencedEvent, payload: { seq: number }): void {
+    if (this.held) this.held.push({ event, payload });
+    else this.deliver(event, payload);
+  }
+
+  private deliver(event: SequencedEvent, payload: { seq: number }): void {
+    if (payload.seq <= this.lastSeq) return;
+    this.lastSeq = payload.seq;
+    this.handlers.onMessage(event, payload as never);
+  }
+
+  private refuse(error: unknown): void {
+    if (this.closed) return;
+    const body: ErrorBody =
+      error instanceof SignalingError
+        ? { code: error.code, message: error.message }
+        : typeof error === 'object' && error !== null && 'code' in error
+          ? (error as ErrorBody)
+          : { code: 'UNKNOWN', message: String(error) };
+    // A timeout while reconnecting is not final: socket.io keeps trying.
+    if (body.code === 'TIMEOUT' || body.code === 'CLOSED') return;
+    this.closed = true;
+    this.socket.disconnect();
+    this.handlers.onRefused(body);
+  }
+}

@@ -1,0 +1,159 @@
+import type { VNode } from 'preact';
+import { useState } from 'preact/hooks';
+import type { ParticipantView } from '../../../gateways/signaling/protocol';
+import { Avatar } from './avatar';
+import { html } from './html';
+import { Icon } from './icons';
+import { useMeeting, useSession } from './session-context';
+
+/** Who is here (microphone, camera and hand of each), who waits, and the host's controls. */
+export function PeoplePanel(): VNode {
+  const session = useSession();
+  const order = useMeeting((s) => s.order);
+  const participants = useMeeting((s) => s.participants);
+  const waiting = useMeeting((s) => Object.values(s.waiting));
+  const isHost = useMeeting((s) => s.isHost);
+  const selfId = useMeeting((s) => s.selfId);
+  const people = order.map((id) => participants[id]).filter((p): p is ParticipantView => !!p);
+  // Raised hands first, in the order they came; then everyone else.
+  const sorted = [...people.filter((p) => p.handRaised), ...people.filter((p) => !p.handRaised)];
+
+  return html`<aside class="panel people-panel" aria-label="People">
+    <header class="panel-header">
+      <h2>People <span class="count">${people.length}</span></h2>
+      <button class="icon-btn" aria-label="Close people" onClick=${() => session.setPanel(null)}>
+        <${Icon} name="close" />
+      </button>
+    </header>
+    ${
+      isHost &&
+      waiting.length > 0 &&
+      html`<section class="waiting-list" aria-label="Waiting to join">
+        <h3>Waiting to join</h3>
+        <ul>
+          ${waiting.map(
+            (p) =>
+              html`<li class="person" key=${p.participantId}>
+                <${Avatar} name=${p.displayName} size="sm" />
+                <span class="person-name">${p.displayName}</span>
+                <span class="person-actions">
+                  <button
+                    class="btn btn-small btn-ghost"
+                    aria-label=${`Deny ${p.displayName}`}
+                    onClick=${() => session.deny(p.participantId)}
+                  >
+                    Deny
+                  </button>
+                  <button
+                    class="btn btn-small btn-primary"
+                    aria-label=${`Admit ${p.displayName}`}
+                    onClick=${() => session.admit(p.participantId)}
+                  >
+                    Admit
+                  </button>
+                </span>
+              </li>`,
+          )}
+        </ul>
+      </section>`
+    }
+    <ul class="people-list" aria-label="In the meeting">
+      ${sorted.map(
+        (p) =>
+          html`<${PersonRow}
+            key=${p.participantId}
+            person=${p}
+            self=${p.participantId === selfId}
+            canManage=${isHost && p.participantId !== selfId}
+          />`,
+      )}
+    </ul>
+  </aside>`;
+}
+
+function PersonRow(props: { person: ParticipantView; self: boolean; canManage: boolean }): VNode {
+  const session = useSession();
+  const [confirming, setConfirming] = useState(false);
+  const p = props.person;
+  const states = [
+    p.audioEnabled ? 'microphone on' : 'microphone off',
+    p.videoEnabled ? 'camera on' : 'camera off',
+    p.handRaised ? 'hand raised' : null,
+    p.screenSharing ? 'presenting' : null,
+    p.connectionStatus === 'reconnecting' ? 'reconnecting' : null,
+  ].filter(Boolean);
+  return html`<li
+    class="person"
+    data-participant-id=${p.participantId}
+    aria-label=${`${p.displayName}${props.self ? ' (you)' : ''}${p.role === 'host' ? ', host' : ''}: ${states.join(', ')}`}
+  >
+    <${Avatar} name=${p.displayName} size="sm" />
+    <span class="person-name">
+      ${p.displayName}${props.self && html`<small> (You)</small>`}
+      ${p.role === 'host' && html`<span class="tag">Host</span>`}
+    </span>
+    <span class="person-state">
+      ${p.handRaised && html`<span class="state-hand"><${Icon} name="hand" label="Hand raised" size=${18} /></span>`}
+      ${p.screenSharing && html`<${Icon} name="screen" label="Presenting" size=${18} />`}
+      <span class=${p.videoEnabled ? 'state-on' : 'state-off'}>
+        <${Icon}
+          name=${p.videoEnabled ? 'camera' : 'cameraOff'}
+          label=${p.videoEnabled ? 'Camera on' : 'Camera off'}
+          size=${18}
+        />
+      </span>
+      <span class=${p.audioEnabled ? 'state-on' : 'state-off'}>
+        <${Icon}
+          name=${p.audioEnabled ? 'mic' : 'micOff'}
+          label=${p.audioEnabled ? 'Microphone on' : 'Microphone off'}
+          size=${18}
+        />
+      </span>
+    </span>
+    ${
+      props.canManage &&
+      html`<span class="person-actions host-actions">
+        ${
+          p.handRaised &&
+          html`<button
+            class="icon-btn small"
+            aria-label=${`Lower ${p.displayName}'s hand`}
+            title="Lower hand"
+            onClick=${() => session.lowerHandOf(p.participantId)}
+          >
+            <${Icon} name="hand" size=${16} />
+          </button>`
+        }
+        <button
+          class="icon-btn small"
+          aria-label=${`Mute ${p.displayName}`}
+          title="Mute"
+          disabled=${!p.audioEnabled}
+          onClick=${() => session.muteParticipant(p.participantId, 'audio')}
+        >
+          <${Icon} name="micOff" size=${16} />
+        </button>
+        ${
+          confirming
+            ? html`<button
+                class="btn btn-small btn-danger"
+                aria-label=${`Confirm removing ${p.displayName}`}
+                ref=${(el: HTMLButtonElement | null) => el?.focus()}
+                onClick=${() => void session.removeParticipant(p.participantId)}
+                onBlur=${() => setConfirming(false)}
+              >
+                Remove?
+              </button>`
+            : html`<button
+                class="icon-btn small danger"
+                aria-label=${`Remove ${p.displayName}`}
+                title="Remove from the meeting"
+                onClick=${() => setConfirming(true)}
+              >
+                <${Icon} name="remove" size=${16} />
+              </button>`
+        }
+      </span>`
+    }
+  </li>`;
+}

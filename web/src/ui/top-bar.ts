@@ -1,0 +1,40 @@
+import type { VNode } from 'preact';
+import { meetingUrl } from '../api/meeting-link';
+import { Brand } from './home-page';
+import { html } from './html';
+import { Icon } from './icons';
+import { QualityIndicator } from './quality-indicator';
+import { useMeeting, useSession } from './session-context';
+
+/** Title, invite link and this person's own connection quality. */
+export function TopBar(): VNode {
+  const session = useSession();
+  const title = useMeeting((s) => s.meeting.title);
+  const meetingId = useMeeting((s) => s.meeting.meetingId);
+  const connection = useMeeting((s) => s.connection);
+  const mediaStatus = useMeeting((s) => s.media.status);
+  const quality = useMeeting((s) => s.quality[s.selfId]);
+  const link = meetingUrl(meetingId);
+
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(link);
+      session.toast('Invite link copied');
+    } catch {
+      session.toast(`Invite link: ${link}`);
+    }
+  }
+
+  const level =
+    connection === 'reconnecting' ? 'offline' : mediaStatus === 'ready' ? undefined : ('unknown' as const);
+  return html`<header class="top-bar">
+    <${Brand} />
+    <h1 class="meeting-title">${title}</h1>
+    <div class="top-actions">
+      <${QualityIndicator} quality=${quality} level=${level} label="Your connection" />
+      <button class="btn btn-ghost btn-small" aria-label="Copy invite link" onClick=${copy}>
+        <${Icon} name="copy" size=${16} /><span class="invite-text">Invite</span>
+      </button>
+    </div>
+  </header>`;
+}
