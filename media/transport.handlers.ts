@@ -8,6 +8,10 @@ export async function routerCapabilities(
   _payload: ClientMessage<'media:router-capabilities'>,
   ctx: HandlerContext,
 ) {
+  // A client that starts its media session again (it reconnected before the server noticed its
+  // old socket was gone) gets a clean one: its old transports, producers and consumers are closed
+  // and their end recorded, so it can produce again and be told of every producer anew.
+  if (ctx.peer.producers.size > 0 || ctx.peer.consumers.size > 0) ctx.peer.closeMedia('disconnected');
   const router = await ctx.room.assignRouter(ctx.peer);
   return { rtpCapabilities: router.rtpCapabilities };
 }
