@@ -13,6 +13,7 @@ import { startConferProcess } from '../test/support/confer-process';
 import { startKafka, type KafkaBroker } from '../test/support/kafka-broker';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server';
 import { benchBus } from './bus-throughput';
+import { benchFirstFrame } from './first-frame';
 import { benchSfu } from './media-sfu';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import { benchAppends } from './event-store-appends';
@@ -342,6 +343,20 @@ async function benchMedia(): Promise<void> {
   );
 }
 
+async function benchBrowser(): Promise<void> {
+  progress('browser: join → first decoded remote frame (Chromium, fake camera, real SFU)');
+  const r = await benchFirstFrame({ runs: quick ? 4 : 10 });
+  results['firstFrame'] = r;
+  table('Time from join to the first decoded remote video frame (browser)', [
+    {
+      runs: r.samplesMs.length,
+      'p50 ms': round(r.p50Ms, 0),
+      'p95 ms': round(r.p95Ms, 0),
+      'min ms': round(Math.min(...r.samplesMs), 0),
+    },
+  ]);
+}
+
 async function main(): Promise<void> {
   const only = process.argv
     .find((a) => a.startsWith('--only='))
@@ -353,6 +368,7 @@ async function main(): Promise<void> {
   if (wanted('chat')) await benchChat();
   if (wanted('deployments')) await benchDeployments();
   if (wanted('media')) await benchMedia();
+  if (wanted('browser')) await benchBrowser();
   await services.stop();
   results['finishedAt'] = new Date().toISOString();
   const dir = join(repoRoot, 'bench', 'results');
