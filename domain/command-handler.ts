@@ -88,14 +88,62 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     return loaded;
   }
 
+  /** The cached state with whatever other writers appended since (usually nothing to read). */
+  async function catchUp(streamId: string, cached: Loaded<S>): Promise<Loaded<S>> {
+    const newer = await deps.store.readStream(streamId, { fromRevision: cached.revision + 1 });
+    if (newer.length === 0) return cached;
+    let { state, revision } = cached;
+    for (const event of newer) {
+      revision = event.streamRevision;
+      const parsed = deps.parse(event);
+      if (parsed)
+        state = deps.decider.evolve(state, {
+          ...parsed,
+          occurredAt: event.occurredAt,
+          streamRevision: revision,
+        });
+    }
+    const loaded = { state, revision };
+    cache.set(streamId, loaded);
+    return loaded;
+  }
+
+  /**
+   * Decides on the cached state. An append is guarded by its expected revision, but a refusal or a
+   * no-op appends nothing, so nothing would notice that another node wrote since the state was
+   * cached (a hand it raised, a participant it let in): those two outcomes are decided again on
+   * the state caught up from the store before they are answered.
+   */
+  async function decideOnFreshState(
+    streamId: string,
+    command: C,
+    actor: Actor,
+  ): Promise<{ current: Loaded<S>; decided: E[] }> {
+    const decide = (state: S): { events: E[] } | { error: unknown } => {
+      try {
+        return { events: deps.decider.decide(command, state, actor) };
+      } catch (error) {
+        return { error };
+      }
+    };
+    const cached = await loadCached(streamId);
+    let outcome = decide(cached.state);
+    let current = cached;
+    if (!('events' in outcome) || outcome.events.length === 0) {
+      current = await catchUp(streamId, cached);
+      if (current !== cached) outcome = decide(current.state);
+    }
+    if ('error' in outcome) throw outcome.error;
+    return { current, decided: outcome.events };
+  }
+
   async function attempt(
     aggregateId: string,
     command: C,
     context: CommandContext,
   ): Promise<CommandResult<S>> {
     const streamId = deps.streamIdOf(aggregateId);
-    const current = await loadCached(streamId);
-    const decided = deps.decider.decide(command, current.state, context.actor);
+    const { current, decided } = await decideOnFreshState(streamId, command, context.actor);
     if (decided.length === 0) return { events: [], state: current.state, revision: current.revision };
 
     const occurredAt = deps.clock.now().toISOString();

@@ -102,7 +102,14 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
         'auth.token',
       );
     }
-    const { state } = await commands.load(meetingId);
+    let { state } = await commands.load(meetingId);
+    const admitted = (s: MeetingState) =>
+      s.status === 'active' && ['joined', 'waiting'].includes(s.participants[claims.pid]?.status ?? 'none');
+    if (!admitted(state)) {
+      // The cached state may predate a join made through another node: refuse only on fresh state.
+      commands.invalidate(meetingId);
+      ({ state } = await commands.load(meetingId));
+    }
     if (state.status === 'none') throw new ConferError('CONFER_MEETING_NOT_FOUND');
     if (state.status === 'ended') throw new ConferError('CONFER_MEETING_ENDED');
     const self = state.participants[claims.pid];

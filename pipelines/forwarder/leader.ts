@@ -29,22 +29,43 @@ export function runWhileLeader(options: {
     const lease = await options.leases.tryAcquire(options.name);
     if (!lease || stopped) {
       await lease?.release();
-      timer = setTimeout(() => void attempt(), retryMs);
+      schedule();
       return;
     }
     leading = true;
     release = () => lease.release();
     options.logger.info({ lease: options.name }, 'leading');
-    await options.start();
+    try {
+      await options.start();
+    } catch (error) {
+      // Holding the lease without doing the work would stop it for every node: let it go, retry.
+      options.logger.error({ err: error, lease: options.name }, 'could not start the work; retrying');
+      leading = false;
+      release = undefined;
+      await options.stop().catch(() => undefined);
+      await lease.release();
+      schedule();
+      return;
+    }
     void lease.lost.then(async () => {
       if (stopped) return;
       options.logger.warn({ lease: options.name }, 'lease lost; stopping until it is won again');
       leading = false;
       await options.stop();
-      timer = setTimeout(() => void attempt(), retryMs);
+      schedule();
     });
   }
-  void attempt().catch((error: unknown) => options.logger.error({ err: error }, 'leader loop failed'));
+  /** The next attempt; one that fails outright (a bug) is logged and retried, never left unhandled. */
+  function schedule(delayMs = retryMs): void {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void attempt().catch((error: unknown) => {
+        options.logger.error({ err: error }, 'leader loop failed');
+        schedule();
+      });
+    }, delayMs);
+  }
+  schedule(0);
 
   return {
     get leading() {
