@@ -52,14 +52,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     worker.once('message', (reply: WriterReply) =>
       reply.type === 'ready' ? resolve() : reject(new Error('writer did not start')),
     );
+  }).then(() => {
+    reader = openReader(options.path);
+    worker.on('message', onReply);
   });
-  ready.then(
-    () => {
-      reader = openReader(options.path);
-      worker.on('message', onReply);
-    },
-    () => undefined,
-  );
+  // Callers see a failed start through their own calls; nothing else should report it.
+  ready.catch(() => undefined);
   worker.on('error', (error) =>
     failAll(new StoreUnavailableError(`SQLite writer failed: ${error.message}`, error)),
   );

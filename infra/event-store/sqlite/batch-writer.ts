@@ -107,7 +107,7 @@ export function createBatchWriter(
     return { nextExpectedRevision: last.streamRevision, lastPosition: last.globalPosition, events: stored };
   }
 
-  return db.transaction((batch: readonly AppendRequest[]) =>
+  const transaction = db.transaction((batch: readonly AppendRequest[]) =>
     batch.map((request): AppendOutcome => {
       try {
         return { ok: appendOne(request) };
@@ -119,4 +119,7 @@ export function createBatchWriter(
       }
     }),
   );
+  // BEGIN IMMEDIATE: take the write lock up front, so that another process writing the same file
+  // makes this batch wait (busy_timeout) instead of failing on a lock upgrade.
+  return (batch) => transaction.immediate(batch);
 }
