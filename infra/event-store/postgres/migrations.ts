@@ -1,11 +1,8 @@
+import { applyPendingMigrations, type Migration as PgMigration } from '../../postgres/apply-migrations';
 import type pg from 'pg';
 import type { StoreNames } from './store-names';
 
-export interface Migration {
-  version: number;
-  description: string;
-  sql(names: StoreNames): string;
-}
+export type Migration = PgMigration<StoreNames>;
 
 /**
  * The event store's schema, one versioned step at a time. A released step is never edited: a
@@ -68,24 +65,7 @@ export async function migrate(
     );
     const { rows } = await client.query<{ version: number }>(`SELECT version FROM ${names.migrations}`);
     const done = new Set(rows.map((r) => r.version));
-    const applied: number[] = [];
-    for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
-      if (done.has(migration.version)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(migration.sql(names));
-        await client.query(`INSERT INTO ${names.migrations} (version, description) VALUES ($1, $2)`, [
-          migration.version,
-          migration.description,
-        ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      applied.push(migration.version);
-    }
-    return applied;
+    return await applyPendingMigrations(client, migrations, done, names.migrations, names);
   } finally {
     await client
       .query('SELECT pg_advisory_unlock($1::bigint)', [names.migrationLockKey])

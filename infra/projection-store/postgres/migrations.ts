@@ -1,3 +1,4 @@
+import { applyPendingMigrations, type Migration } from '../../postgres/apply-migrations';
 import type pg from 'pg';
 
 /** Names of the store's tables inside its schema (validated by the options, so quoting suffices). */
@@ -18,12 +19,6 @@ export function docsTables(schemaName: string): DocsTables {
   };
 }
 
-interface Migration {
-  version: number;
-  description: string;
-  sql(tables: DocsTables): string;
-}
-
 /**
  * The projection store's schema, one versioned step at a time. A released step is never edited:
  * a change is a new step.
@@ -34,7 +29,7 @@ interface Migration {
  * all of which JSON.stringify may produce and jsonb refuses or rewrites), and nothing queries
  * inside documents.
  */
-const MIGRATIONS: readonly Migration[] = [
+const MIGRATIONS: readonly Migration<DocsTables>[] = [
   {
     version: 1,
     description: 'docs',
@@ -79,24 +74,7 @@ export async function migrateDocsSchema(client: pg.ClientBase, tables: DocsTable
         `Projection store schema ${tables.schemaName} is at v${newest}, newer than this code (v${DOCS_SCHEMA_VERSION})`,
       );
     }
-    const applied: number[] = [];
-    for (const migration of MIGRATIONS) {
-      if (done.has(migration.version)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(migration.sql(tables));
-        await client.query(`INSERT INTO ${tables.migrations} (version, description) VALUES ($1, $2)`, [
-          migration.version,
-          migration.description,
-        ]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      applied.push(migration.version);
-    }
-    return applied;
+    return await applyPendingMigrations(client, MIGRATIONS, done, tables.migrations, tables);
   } finally {
     await client
       .query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [lockKey])
