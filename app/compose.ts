@@ -5,16 +5,20 @@ import pino, { type Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
 import { createMeetingCommandHandler, type MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
+import type { NodeLinks } from '../media/cascade/node-link.port';
 import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
 import { isConferError } from '../domain/shared/errors';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
+import { createNodeTokens } from '../gateways/auth/node-tokens';
 import { createTokenService } from '../gateways/auth/tokens';
 import { buildHttpServer } from '../gateways/http/http-server';
 import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import { createNodeLinks } from '../gateways/routing/node-links';
 import { createNodeRegistry } from '../gateways/routing/node-registry';
 import { createPlacement } from '../gateways/routing/placement';
+import { createPresenceSweeper } from '../gateways/routing/presence-sweeper';
 import { createSignalingGateway } from '../gateways/signaling/signaling-gateway';
 import type { SignalingServer } from '../gateways/signaling/socket-types';
 import { createSystemClock } from '../infra/clock/system-clock';
@@ -88,6 +92,7 @@ export async function startConfer(
     commands,
     registry,
     self: { nodeId: config.nodeId, url: config.publicUrl },
+    perNode: config.MEDIA_PARTICIPANTS_PER_NODE,
   });
 
   const webRoot = join(repoRoot, 'web', 'dist');
@@ -100,7 +105,7 @@ export async function startConfer(
     clock,
     authSecret: secret,
     publicUrl: config.publicUrl,
-    signalingBaseUrl: (meetingId) => placement.signalingBaseUrl(meetingId),
+    signalingBaseUrl: (meetingId, participantId) => placement.signalingBaseUrl(meetingId, participantId),
     iceServers,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
     ...(existsSync(webRoot) ? { webRoot } : {}),
@@ -131,8 +136,16 @@ export async function startConfer(
     pingInterval: 10_000,
     pingTimeout: 10_000,
   });
+  // Links between the SFUs of the deployment's nodes, for meetings cascaded over several nodes.
+  const links = createNodeLinks({
+    io,
+    selfNodeId: config.nodeId,
+    tokens: createNodeTokens(secret),
+    resolve: async (nodeId) => (await registry.live()).find((n) => n.nodeId === nodeId)?.url,
+    logger: logger.child({ part: 'node-links' }),
+  });
   const media = options.media
-    ? await options.media({ config, logger, commands, bus, nodeId: config.nodeId })
+    ? await options.media({ config, logger, commands, bus, nodeId: config.nodeId, links })
     : undefined;
   const gateway = createSignalingGateway({
     io,
@@ -183,6 +196,28 @@ export async function startConfer(
     },
   });
 
+  // Whoever this node carried before a restart is not connected any more (sockets are not yet open).
+  const sweeper = createPresenceSweeper({
+    store: projectionStore,
+    registry,
+    commands,
+    clock,
+    logger: logger.child({ part: 'presence-sweeper' }),
+    selfNodeId: config.nodeId,
+    graceMs: config.RECONNECT_GRACE_SECONDS * 1000,
+  });
+  await sweeper.sweepOwn().catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not sweep the connections of this node before its restart');
+  });
+  // One sweeper per deployment, like the forwarder: whichever node holds its lease.
+  const sweeping = runWhileLeader({
+    leases,
+    name: 'presence-sweeper',
+    logger,
+    start: async () => sweeper.start(),
+    stop: () => sweeper.stop(),
+  });
+
   await app.listen({ port: config.PORT, host: config.HOST });
   await registry.start();
   const address = app.server.address();
@@ -203,10 +238,12 @@ export async function startConfer(
       closed = true;
       await registry.stop();
       await gateway.close();
+      await links.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
       await media?.close();
       await forwarding.stop();
+      await sweeping.stop();
       await leases.close();
       await projectionSubscription.close();
       await bus.close();
@@ -222,6 +259,7 @@ export interface MediaDeps {
   commands: MeetingCommandHandler;
   bus: EventBus;
   nodeId: string;
+  links: NodeLinks;
 }
 
 /** Wraps the handler to count commands and time them (Prometheus). */

@@ -53,6 +53,7 @@ export const EnvSchema = z
     MEDIA_RTC_MIN_PORT: port.default(40000),
     MEDIA_RTC_MAX_PORT: port.default(49999),
     MEDIA_CONSUMERS_PER_WORKER: z.coerce.number().int().min(10).default(500),
+    MEDIA_PARTICIPANTS_PER_NODE: z.coerce.number().int().min(1).max(10_000).default(100),
     MEDIASOUP_WORKER_BIN: z.string().min(1).optional(),
     TURN_URLS: list.optional(),
     TURN_SECRET: z.string().min(1).optional(),

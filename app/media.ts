@@ -58,6 +58,7 @@ export async function createMediaFromConfig(deps: MediaDeps): Promise<ConferMedi
       commands: deps.commands,
       bus: deps.bus,
       nodeId: deps.nodeId,
+      links: deps.links,
       workers: config.MEDIA_WORKERS ?? availableParallelism(),
       rtcMinPort: config.MEDIA_RTC_MIN_PORT,
       rtcMaxPort: config.MEDIA_RTC_MAX_PORT,

@@ -10,6 +10,8 @@ import type { Room } from './room';
 /** What every signaling handler may use besides its room and peer. */
 export interface MediaServices {
   commands: MeetingCommandHandler;
+  /** This node: recorded with every producer it hosts, so other nodes know where to pull it. */
+  nodeId: string;
   logger: Logger;
   listenIp: string;
   announcedIp?: string;

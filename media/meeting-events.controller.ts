@@ -8,6 +8,8 @@ import type { Room } from './room';
 
 export interface MeetingEventsControllerDeps {
   logger: Logger;
+  /** This node: a producer published through another node is pulled from there. */
+  nodeId: string;
   room(meetingId: string): Room | undefined;
   /** The meeting is over or nobody is left on this node: close and forget its room. */
   closeRoom(meetingId: string, reason: 'meeting-ended' | 'room-empty'): void;
@@ -23,7 +25,8 @@ const sourcesOfKind: Record<'audio' | 'video' | 'screen', MediaSource[]> = {
  * The SFU's reactions to committed meeting events (received on the bus, as a second node would):
  * a mute pauses the producer in the SFU, so a host's mute really silences; a departure closes
  * the participant's transports; the end of the meeting closes its routers; a publication is
- * announced to the others; a new active speaker gets the top simulcast layer.
+ * announced to the others (pulled from its node first when another node hosts it); a new active
+ * speaker gets the top simulcast layer.
  */
 export function createMeetingEventsController(deps: MeetingEventsControllerDeps) {
   // At-least-once delivery: the same event may come twice.
@@ -38,10 +41,15 @@ export function createMeetingEventsController(deps: MeetingEventsControllerDeps)
         await room.setSourcesPaused(participantId, sourcesOfKind[kind], !enabled);
         return;
       }
-      case 'MediaPublished':
-        room.announcePublished(event.data.producerId);
+      case 'MediaPublished': {
+        const { nodeId, participantId, producerId, source, kind } = event.data;
+        if (nodeId !== null && nodeId !== deps.nodeId)
+          room.remote?.learn({ producerId, participantId, source, kind, nodeId });
+        else room.announcePublished(producerId);
         return;
+      }
       case 'MediaUnpublished': {
+        room.remote?.forget(event.data.producerId);
         // Normally already closed by whoever unpublished; if it still runs here, stop it.
         const entry = room.producers.get(event.data.producerId);
         if (entry && !entry.producer.closed) {
@@ -54,6 +62,7 @@ export function createMeetingEventsController(deps: MeetingEventsControllerDeps)
       case 'ParticipantRemoved': {
         const { participantId } = event.data;
         room.speaker.forget(participantId);
+        room.remote?.forgetParticipant(participantId);
         room.closePeer(participantId, 'left');
         if (room.peers.size === 0) deps.closeRoom(meetingId, 'room-empty');
         return;

@@ -27,7 +27,10 @@ export interface TransportEntry {
 
 export interface ProducerEntry {
   producer: types.Producer;
-  owner: Peer;
+  /** The participant's session on this node; none for a producer pulled from another node. */
+  owner?: Peer;
+  /** The node hosting the producer, when it was pulled from there (media/cascade). */
+  remoteNode?: string;
   participantId: string;
   source: MediaSource;
   router: types.Router;

@@ -61,6 +61,7 @@ export async function produce(payload: ClientMessage<'media:produce'>, ctx: Hand
       source: payload.source,
       kind: payload.kind,
       paused,
+      nodeId: services.nodeId,
     });
     if (payload.source === 'screen')
       await runAsParticipant(ctx, { type: 'ChangeMediaState', participantId, kind: 'screen', enabled: true });

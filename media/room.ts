@@ -11,6 +11,9 @@ import {
   type ProducerEntry,
   type TransportDirection,
 } from './peer';
+import { RemoteProducers, type RemoteProducerInfo } from './cascade/remote-producers';
+import type { NodeLinks } from './cascade/node-link.port';
+import type { PipeListen } from './cascade/pipe-transport';
 import { RoomRouters } from './room-routers';
 import type { WorkerPool } from './worker-pool';
 
@@ -24,6 +27,8 @@ export interface RoomDeps {
   onActiveSpeaker(participantId: string | null): void;
   /** A producer closed, and why (the SFU records it with UnpublishMedia when its owner did not). */
   onProducerGone(entry: ProducerEntry, reason: CloseReason): void;
+  /** Other nodes of the deployment, to pull this meeting's producers hosted there. */
+  cascade?: { links: NodeLinks; listen: PipeListen; retryDelaysMs?: readonly number[] };
 }
 
 /** Transports per participant and direction; a further one replaces the oldest. */
@@ -32,6 +37,8 @@ const MAX_TRANSPORTS_PER_DIRECTION = 2;
 export interface RoomDescription {
   meetingId: string;
   routers: Array<{ routerId: string; workerPid: number }>;
+  /** Producers of other nodes: known from the events, pulled here, and the pipes they came by. */
+  remote: { known: number; pulled: number; pipes: number };
   participants: Array<{
     participantId: string;
     routerId: string | null;
@@ -50,6 +57,8 @@ export class Room {
   readonly peers = new Map<string, Peer>();
   readonly producers = new Map<string, ProducerEntry>();
   readonly speaker: SpeakerDebouncer;
+  /** The meeting's producers hosted by other nodes (absent on a node without links). */
+  readonly remote?: RemoteProducers;
   /** The committed active speaker (from ActiveSpeakerChanged): their camera gets the top layer. */
   activeSpeakerId: string | null = null;
   closed = false;
@@ -69,6 +78,20 @@ export class Room {
       producers: () => this.producers.values(),
       onFirstRouter: (router) => this.createSpeakerObserver(router),
     });
+    if (deps.cascade) {
+      this.remote = new RemoteProducers({
+        meetingId: deps.meetingId,
+        logger: deps.logger,
+        ...deps.cascade,
+        firstRouter: () => this.firstRouter(),
+        adopt: (producer, info, router) => this.registerRemoteProducer(producer, info, router),
+      });
+    }
+  }
+
+  /** The meeting's first router (created on first need): where pipes to other nodes land. */
+  async firstRouter(): Promise<types.Router> {
+    return (await this.routers.first()).router;
   }
 
   get meetingId(): string {
@@ -125,6 +148,31 @@ export class Room {
     this.routers.spread(entry);
     if (producer.kind === 'audio') void this.observeSpeaker(entry);
     return entry;
+  }
+
+  /**
+   * A producer pulled from the node hosting it: announced to the participants here at once (its
+   * MediaPublished is what made it known), and heard by the active-speaker observer like a local one.
+   */
+  registerRemoteProducer(producer: types.Producer, info: RemoteProducerInfo, router: types.Router): void {
+    if (this.closed) {
+      producer.close();
+      return;
+    }
+    const entry: ProducerEntry = {
+      producer,
+      participantId: info.participantId,
+      source: info.source,
+      router,
+      worker: this.routers.workerOf(router),
+      published: true,
+      remoteNode: info.nodeId,
+    };
+    this.producers.set(producer.id, entry);
+    producer.observer.once('close', () => this.producerClosed(entry));
+    this.routers.spread(entry);
+    if (producer.kind === 'audio') void this.observeSpeaker(entry);
+    for (const peer of this.peers.values()) this.announceTo(peer, entry);
   }
 
   registerConsumer(peer: Peer, consumer: types.Consumer, producer: ProducerEntry): ConsumerEntry {
@@ -272,6 +320,7 @@ export class Room {
     this.closed = true;
     this.quiet = true;
     this.closeReason = reason;
+    this.remote?.close();
     for (const peer of this.peers.values()) peer.close(reason);
     this.routers.close();
     this.peers.clear();
@@ -286,6 +335,7 @@ export class Room {
     return {
       meetingId: this.meetingId,
       routers: this.routers.list().map((r) => ({ routerId: r.router.id, workerPid: r.worker.pid })),
+      remote: this.remote?.count() ?? { known: 0, pulled: 0, pipes: 0 },
       participants: [...this.peers.values()].map((p) => ({
         participantId: p.participantId,
         routerId: p.router?.id ?? null,
@@ -324,13 +374,14 @@ export class Room {
 
   private producerClosed(entry: ProducerEntry): void {
     const id = entry.producer.id;
-    entry.owner.producers.delete(id);
-    this.producers.delete(id);
+    entry.owner?.producers.delete(id);
+    // A pulled producer re-pulled since has taken the id over: leave the new one in place.
+    if (this.producers.get(id) === entry) this.producers.delete(id);
     this.routers.forgetProducer(id);
     const reason =
       entry.closeReason ??
       (entry.worker.died ? 'worker-lost' : undefined) ??
-      entry.owner.closeReason ??
+      entry.owner?.closeReason ??
       this.closeReason ??
       'transport-closed';
     if (!this.quiet && !entry.worker.died) {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
+import type { NodeLinks } from './cascade/node-link.port';
 
 /** An ICE server as mediasoup-client's `iceServers` wants it (STUN, or TURN with credentials). */
 export interface IceServer {
@@ -25,6 +26,11 @@ export interface SfuOptions {
   announcedIp?: string;
   /** Consumers a worker should carry before a meeting spreads to a router on another worker. */
   consumersPerWorker: number;
+  /**
+   * Links to the other nodes of the deployment: a meeting cascaded over several nodes pulls the
+   * producers each node hosts (media/cascade). Without them, this node serves whole meetings only.
+   */
+  links?: NodeLinks;
   /** STUN/TURN servers for one participant (time-limited TURN credentials). */
   iceServers(participantId: string): IceServer[];
   /** Estimate of the downlink before the bandwidth estimator knows better, bit/s. */

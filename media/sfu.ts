@@ -4,6 +4,8 @@ import { systemActor } from '../domain/shared/actor';
 import { isConferError } from '../domain/shared/errors';
 import type { BusSubscription } from '../domain/ports/event-bus';
 import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import { createCascade } from './cascade/cascade';
+import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
 import { createMeetingEventsController } from './meeting-events.controller';
 import type { CloseReason, ProducerEntry } from './peer';
@@ -27,7 +29,8 @@ export interface SfuStats {
 export interface Sfu extends MediaSignaling {
   stats(): SfuStats;
   workers(): WorkerInfo[];
-  describeMeeting(meetingId: string): RoomDescription | undefined;
+  /** The meeting's media on this node, with the pipes other nodes pull from it. */
+  describeMeeting(meetingId: string): (RoomDescription & { servedPipes: number }) | undefined;
   close(): Promise<void>;
 }
 
@@ -64,6 +67,7 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
   const rooms = new Map<string, Room>();
   const services: MediaServices = {
     commands,
+    nodeId: options.nodeId,
     logger,
     listenIp: options.listenIp,
     ...(options.announcedIp ? { announcedIp: options.announcedIp } : {}),
@@ -79,14 +83,15 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
   }
 
   function producerGone(meetingId: string, entry: ProducerEntry, reason: CloseReason): void {
-    if (!unpublishedBySystem.has(reason)) return;
+    // A producer pulled from another node is that node's to record.
+    if (entry.remoteNode !== undefined || !unpublishedBySystem.has(reason)) return;
     const { participantId } = entry;
     runAsSystem(meetingId, `media-${reason}`, {
       type: 'UnpublishMedia',
       participantId,
       producerId: entry.producer.id,
     });
-    if (entry.source === 'screen' && !entry.owner.producerOf('screen')) {
+    if (entry.source === 'screen' && !entry.owner?.producerOf('screen')) {
       runAsSystem(meetingId, `media-${reason}`, {
         type: 'ChangeMediaState',
         participantId,
@@ -94,6 +99,20 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
         enabled: false,
       });
     }
+  }
+
+  const listen = {
+    ip: options.listenIp,
+    ...(options.announcedIp ? { announcedIp: options.announcedIp } : {}),
+  };
+  const links = options.links;
+
+  /** In a meeting cascaded over nodes, one node reports the active speaker (speakerNodeOf). */
+  async function reportSpeaker(meetingId: string, participantId: string | null): Promise<void> {
+    const { state } = await commands.load(meetingId);
+    const speakerNode = speakerNodeOf(state);
+    if (speakerNode !== null && speakerNode !== options.nodeId) return;
+    runAsSystem(meetingId, 'active-speaker', { type: 'ChangeActiveSpeaker', participantId });
   }
 
   function openRoom(meetingId: string): Room {
@@ -105,13 +124,44 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
       logger,
       consumersPerWorker: options.consumersPerWorker,
       activeSpeakerDebounceMs: settings.activeSpeakerDebounceMs,
-      onActiveSpeaker: (participantId) =>
-        runAsSystem(meetingId, 'active-speaker', { type: 'ChangeActiveSpeaker', participantId }),
+      onActiveSpeaker: (participantId) => {
+        reportSpeaker(meetingId, participantId).catch((error: unknown) =>
+          logger.debug({ err: error, meetingId }, 'could not report the active speaker'),
+        );
+      },
       onProducerGone: (entry, reason) => producerGone(meetingId, entry, reason),
+      ...(cascade ? { cascade: cascade.roomOptions } : {}),
     });
     rooms.set(meetingId, room);
+    if (room.remote) void learnRemoteProducers(room);
     return room;
   }
+
+  /** A room opening on this node pulls what the meeting already publishes on other nodes. */
+  async function learnRemoteProducers(room: Room): Promise<void> {
+    try {
+      const { state } = await commands.load(room.meetingId);
+      for (const p of Object.values(state.participants)) {
+        if (p.status !== 'joined') continue;
+        for (const media of Object.values(p.media)) {
+          if (media.nodeId === null || media.nodeId === options.nodeId) continue;
+          room.remote?.learn({ ...media, nodeId: media.nodeId, participantId: p.participantId });
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error, meetingId: room.meetingId }, 'could not learn the producers of other nodes');
+    }
+  }
+
+  const cascade = links
+    ? createCascade({
+        links,
+        listen,
+        logger,
+        room: (meetingId) => rooms.get(meetingId),
+        rooms: () => rooms.values(),
+      })
+    : undefined;
 
   function closeRoom(meetingId: string, reason: CloseReason): void {
     const room = rooms.get(meetingId);
@@ -135,6 +185,7 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
 
   const controller = createMeetingEventsController({
     logger,
+    nodeId: options.nodeId,
     room: (meetingId) => rooms.get(meetingId),
     closeRoom,
   });
@@ -198,7 +249,10 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
       return { ...pool.totals(), meetings: rooms.size, participants };
     },
     workers: () => pool.workers(),
-    describeMeeting: (meetingId) => rooms.get(meetingId)?.describe(),
+    describeMeeting: (meetingId) => {
+      const description = rooms.get(meetingId)?.describe();
+      return description && { ...description, servedPipes: cascade?.server.count(meetingId) ?? 0 };
+    },
     async close() {
       if (closed) return;
       closed = true;

@@ -267,6 +267,13 @@ describe.each(backends)('projection runner: gaps and validation on $name', (back
         position: events.at(-1)!.globalPosition,
         rebuildNeeded: false,
       },
+      {
+        name: 'presence',
+        version: 1,
+        storedVersion: 1,
+        position: events.at(-1)!.globalPosition,
+        rebuildNeeded: false,
+      },
     ]);
   });
 });

@@ -45,6 +45,12 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
     type: z.literal('SetConnectionStatus'),
     participantId: id,
     connectionStatus: z.enum(['connected', 'reconnecting']),
+    /**
+     * The node whose socket reports it. Connected: the participant is now reached through it.
+     * Reconnecting: its connection through that node was lost (ignored when they are already back
+     * through another node).
+     */
+    nodeId: id.optional(),
   }),
   z.object({ type: z.literal('ChangeActiveSpeaker'), participantId: id.nullable() }),
   z.object({
@@ -54,6 +60,8 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
     source: z.enum(['microphone', 'camera', 'screen']),
     kind: z.enum(['audio', 'video']),
     paused: z.boolean(),
+    /** The node whose SFU hosts the producer. */
+    nodeId: id.nullable().optional(),
   }),
   z.object({ type: z.literal('UnpublishMedia'), participantId: id, producerId: id }),
   z.object({ type: z.literal('EndMeeting') }),
@@ -63,6 +71,30 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
     nodeId: id,
     url: z.string().min(1),
     replacing: id.nullable(),
+  }),
+  /**
+   * Placement of one participant: the live nodes that may take them (least loaded first) and how
+   * many of this meeting's participants one node carries before the meeting cascades to another.
+   */
+  z.object({
+    type: z.literal('PlaceParticipant'),
+    participantId: id,
+    candidates: z
+      .array(z.object({ nodeId: id, url: z.string().min(1) }))
+      .min(1)
+      .max(1000),
+    perNode: z.number().int().min(1),
+  }),
+  /**
+   * A participant was last connected through a node that is gone (crashed, or stopped without
+   * handing them over): their media there is over; first they are shown reconnecting, and once
+   * the grace period has passed (`leave`) they have left.
+   */
+  z.object({
+    type: z.literal('SweepLostConnection'),
+    participantId: id,
+    nodeId: id,
+    leave: z.boolean(),
   }),
 ]);
 

@@ -55,6 +55,10 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
       return end(state, actor);
     case 'AssignMediaNode':
       return assignNode(command, state, actor);
+    case 'PlaceParticipant':
+      return placeParticipant(command, state, actor);
+    case 'SweepLostConnection':
+      return sweepLostConnection(command, state, actor);
   }
 }
 
@@ -73,6 +77,77 @@ function assignNode(
     {
       type: 'MediaNodeAssigned',
       data: { nodeId: command.nodeId, url: command.url, previousNodeId: current },
+    },
+  ];
+}
+
+/**
+ * Where one participant connects. The meeting gathers on its media node; a node already carrying
+ * `perNode` of the meeting's present participants is full for it, and the participant goes to a
+ * node the meeting already uses, else to the least loaded other candidate: the meeting cascades.
+ * Counted here, from the stream, so that a burst of joins through several nodes is placed exactly.
+ */
+function placeParticipant(
+  command: MeetingCommandOf<'PlaceParticipant'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  if (actor.type !== 'system') throw new ConferError('CONFER_FORBIDDEN', 'Only the platform places meetings');
+  const target = requireParticipant(state, command.participantId);
+  if (!isPresent(target)) throw new ConferError('CONFER_PARTICIPANT_NOT_JOINED', undefined, 'participantId');
+  const { candidates, perNode } = command;
+  const current = target.placedNode;
+  if (current && candidates.some((c) => c.nodeId === current.nodeId && c.url === current.url)) return [];
+  const carried = new Map<string, number>();
+  for (const p of Object.values(state.participants)) {
+    if (p.participantId === target.participantId || !isPresent(p) || !p.placedNode) continue;
+    carried.set(p.placedNode.nodeId, (carried.get(p.placedNode.nodeId) ?? 0) + 1);
+  }
+  const home = state.mediaNode?.nodeId;
+  const rank = (nodeId: string) => (nodeId === home ? 0 : carried.has(nodeId) ? 1 : 2);
+  const ordered = candidates
+    .map((candidate, order) => ({ candidate, order, count: carried.get(candidate.nodeId) ?? 0 }))
+    .sort((a, b) => rank(a.candidate.nodeId) - rank(b.candidate.nodeId) || a.order - b.order);
+  // Every node full: the one carrying the fewest takes the overflow (the meeting is never refused here).
+  const chosen =
+    ordered.find((c) => c.count < perNode) ?? ordered.reduce((best, c) => (c.count < best.count ? c : best));
+  const { nodeId, url } = chosen.candidate;
+  return [
+    {
+      type: 'ParticipantPlaced',
+      data: { participantId: target.participantId, nodeId, url, previousNodeId: current?.nodeId ?? null },
+    },
+  ];
+}
+
+/**
+ * A participant's connection through a node is lost for good (the node is gone, or the grace
+ * period ran out there): their media there is over; they are shown reconnecting, and once that is
+ * on record and the grace period has passed (`leave`) they have left. Nothing happens once they
+ * are back, through this node or another.
+ */
+function sweepLostConnection(
+  command: MeetingCommandOf<'SweepLostConnection'>,
+  state: MeetingState,
+  actor: Actor,
+): MeetingEvent[] {
+  if (actor.type !== 'system') throw new ConferError('CONFER_FORBIDDEN', 'Only the platform sweeps');
+  const target = state.participants[command.participantId];
+  if (!isPresent(target) || target.connectedNode !== command.nodeId) return [];
+  const { participantId } = target;
+  const unpublished: MeetingEvent[] = Object.values(target.media)
+    .filter((m) => m.nodeId === command.nodeId)
+    .map((m) => ({ type: 'MediaUnpublished', data: { participantId, producerId: m.producerId } }));
+  if (target.connectionStatus === 'reconnecting') {
+    if (!command.leave) return unpublished;
+    return [...unpublished, { type: 'ParticipantLeft', data: { participantId, reason: 'disconnected' } }];
+  }
+  // Shown connected until now: reconnecting first, whatever was asked, so nobody vanishes unannounced.
+  return [
+    ...unpublished,
+    {
+      type: 'ParticipantConnectionChanged',
+      data: { participantId, connectionStatus: 'reconnecting', nodeId: command.nodeId },
     },
   ];
 }
@@ -249,9 +324,35 @@ function setConnection(
   assertSelfOrSystem(actor, command.participantId);
   const target = requireParticipant(state, command.participantId);
   if (!isPresent(target)) throw new ConferError('CONFER_PARTICIPANT_NOT_JOINED', undefined, 'participantId');
-  if (target.connectionStatus === command.connectionStatus) return [];
   const { participantId, connectionStatus } = command;
-  return [{ type: 'ParticipantConnectionChanged', data: { participantId, connectionStatus } }];
+  const current = target.connectedNode;
+  if (connectionStatus === 'reconnecting') {
+    // A node reporting a lost socket after the participant came back through another node is late news.
+    if (command.nodeId !== undefined && current !== null && command.nodeId !== current) return [];
+    if (target.connectionStatus === 'reconnecting') return [];
+    return [
+      { type: 'ParticipantConnectionChanged', data: { participantId, connectionStatus, nodeId: current } },
+    ];
+  }
+  const nodeId = command.nodeId ?? current;
+  if (target.connectionStatus === 'connected' && current === nodeId) return [];
+  // A participant's media lives on the node they are connected through: what they published
+  // through another node ended with that connection, even if that node could not record it.
+  const stranded = nodeId === current ? [] : unpublishHostedElsewhere(target, nodeId);
+  return [
+    ...stranded,
+    { type: 'ParticipantConnectionChanged', data: { participantId, connectionStatus, nodeId } },
+  ];
+}
+
+/** MediaUnpublished for the participant's media hosted on a named node other than `nodeId`. */
+function unpublishHostedElsewhere(target: ParticipantState, nodeId: string | null): MeetingEvent[] {
+  return Object.values(target.media)
+    .filter((m) => m.nodeId !== null && m.nodeId !== nodeId)
+    .map((m) => ({
+      type: 'MediaUnpublished',
+      data: { participantId: target.participantId, producerId: m.producerId },
+    }));
 }
 
 function activeSpeaker(
@@ -275,7 +376,8 @@ function publish(
   const target = requireJoined(state, command.participantId);
   if (target.media[command.producerId]) return [];
   const { participantId, producerId, source, kind, paused } = command;
-  return [{ type: 'MediaPublished', data: { participantId, producerId, source, kind, paused } }];
+  const nodeId = command.nodeId ?? null;
+  return [{ type: 'MediaPublished', data: { participantId, producerId, source, kind, paused, nodeId } }];
 }
 
 function unpublish(
@@ -367,8 +469,19 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
       return state;
     case 'ParticipantJoined': {
       const { participantId, displayName, userId, role, audioEnabled, videoEnabled } = event.data;
+      // Admitted from the waiting room: they are already placed, and maybe connected.
+      const waiting = state.participants[participantId];
+      const connection =
+        waiting?.status === 'waiting'
+          ? {
+              connectionStatus: waiting.connectionStatus,
+              connectedNode: waiting.connectedNode,
+              placedNode: waiting.placedNode,
+            }
+          : {};
       return withParticipant(state, {
         ...newParticipant(participantId, displayName, userId),
+        ...connection,
         role,
         status: 'joined',
         joinTime: event.occurredAt,
@@ -383,7 +496,10 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
     case 'ParticipantRemoved':
       return gone(state, event.data.participantId, 'removed', event.occurredAt);
     case 'ParticipantConnectionChanged':
-      return patch(state, event.data.participantId, { connectionStatus: event.data.connectionStatus });
+      return patch(state, event.data.participantId, {
+        connectionStatus: event.data.connectionStatus,
+        connectedNode: event.data.nodeId,
+      });
     case 'MediaStateChanged': {
       const { participantId, kind, enabled } = event.data;
       const field = kind === 'audio' ? 'audioEnabled' : kind === 'video' ? 'videoEnabled' : 'screenSharing';
@@ -398,11 +514,11 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
     case 'ActiveSpeakerChanged':
       return { ...state, activeSpeakerId: event.data.participantId };
     case 'MediaPublished': {
-      const { participantId, producerId, source, kind } = event.data;
+      const { participantId, producerId, source, kind, nodeId } = event.data;
       const p = state.participants[participantId];
       if (!p) return state;
       return patch(state, participantId, {
-        media: { ...p.media, [producerId]: { producerId, source, kind } },
+        media: { ...p.media, [producerId]: { producerId, source, kind, nodeId } },
       });
     }
     case 'MediaUnpublished': {
@@ -416,6 +532,10 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
       return { ...state, status: 'ended', endedAt: event.occurredAt, activeSpeakerId: null };
     case 'MediaNodeAssigned':
       return { ...state, mediaNode: { nodeId: event.data.nodeId, url: event.data.url } };
+    case 'ParticipantPlaced':
+      return patch(state, event.data.participantId, {
+        placedNode: { nodeId: event.data.nodeId, url: event.data.url },
+      });
   }
 }
 
@@ -429,6 +549,8 @@ function newParticipant(participantId: string, displayName: string, userId: stri
     joinTime: null,
     leftTime: null,
     connectionStatus: 'connecting',
+    connectedNode: null,
+    placedNode: null,
     audioEnabled: false,
     videoEnabled: false,
     screenSharing: false,

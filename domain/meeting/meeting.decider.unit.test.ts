@@ -378,12 +378,74 @@ describe('Connection status, active speaker and published media', () => {
       .then([
         {
           type: 'ParticipantConnectionChanged',
-          data: { participantId: 'p1', connectionStatus: 'connected' },
+          data: { participantId: 'p1', connectionStatus: 'connected', nodeId: null },
         },
       ]);
     given(created(), joined('p1'), { type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'left' } })
       .when({ type: 'SetConnectionStatus', participantId: 'p1', connectionStatus: 'connected' }, as('p1'))
       .thenError('CONFER_PARTICIPANT_NOT_JOINED');
+  });
+  it('records the node a participant connects through, and a move to another node', () => {
+    const onA = {
+      type: 'ParticipantConnectionChanged' as const,
+      data: { participantId: 'p1', connectionStatus: 'connected' as const, nodeId: 'a' },
+    };
+    const connect = (nodeId: string) => ({
+      type: 'SetConnectionStatus' as const,
+      participantId: 'p1',
+      connectionStatus: 'connected' as const,
+      nodeId,
+    });
+    const lostOn = (nodeId?: string) => ({
+      type: 'SetConnectionStatus' as const,
+      participantId: 'p1',
+      connectionStatus: 'reconnecting' as const,
+      ...(nodeId ? { nodeId } : {}),
+    });
+    given(created(), joined('p1')).when(connect('a'), as('p1')).then([onA]);
+    given(created(), joined('p1'), onA).when(connect('a'), as('p1')).thenNothing();
+    // Still "connected" as far as the stream knows (node A died): reconnecting through B is news.
+    given(created(), joined('p1'), onA)
+      .when(connect('b'), as('p1'))
+      .then([{ ...onA, data: { ...onA.data, nodeId: 'b' } }]);
+    // A's socket dropping: reconnecting, and A stays on record as the last node.
+    const lostA = { ...onA, data: { ...onA.data, connectionStatus: 'reconnecting' as const } };
+    given(created(), joined('p1'), onA).when(lostOn('a'), system).then([lostA]);
+    given(created(), joined('p1'), onA).when(lostOn(), system).then([lostA]);
+    given(created(), joined('p1'), onA, lostA).when(lostOn('a'), system).thenNothing();
+    given(created(), joined('p1'), onA, lostA).when(connect('a'), as('p1')).then([onA]);
+    // Back through B before A noticed the old socket dropping: A's late report changes nothing.
+    const onB = { ...onA, data: { ...onA.data, nodeId: 'b' } };
+    given(created(), joined('p1'), onA, onB).when(lostOn('a'), system).thenNothing();
+  });
+  it('ends the media a participant published through a node they no longer connect through', () => {
+    const onA = {
+      type: 'ParticipantConnectionChanged' as const,
+      data: { participantId: 'p1', connectionStatus: 'connected' as const, nodeId: 'a' },
+    };
+    const published = (producerId: string, nodeId: string | null) => ({
+      type: 'MediaPublished' as const,
+      data: {
+        participantId: 'p1',
+        producerId,
+        source: 'camera' as const,
+        kind: 'video' as const,
+        paused: false,
+        nodeId,
+      },
+    });
+    const state = given(created(), joined('p1'), onA, published('cam-a', 'a'), published('old', null));
+    state
+      .when(
+        { type: 'SetConnectionStatus', participantId: 'p1', connectionStatus: 'connected', nodeId: 'b' },
+        as('p1'),
+      )
+      .then([
+        // Media of unknown origin (recorded before nodes were named) is left to its SFU.
+        { type: 'MediaUnpublished', data: { participantId: 'p1', producerId: 'cam-a' } },
+        { ...onA, data: { ...onA.data, nodeId: 'b' } },
+      ]);
+    expect(Object.keys(state.state.participants['p1']?.media ?? {})).toEqual(['cam-a', 'old']);
   });
   it('takes the active speaker from the system only', () => {
     given(created(), joined('p1'))
@@ -402,19 +464,29 @@ describe('Connection status, active speaker and published media', () => {
       kind: 'video' as const,
       paused: false,
     };
+    const { type: _command, ...fields } = publish;
     given(created(), joined('p1'))
       .when(publish, as('p1'))
       .then([
         {
           type: 'MediaPublished',
-          data: { participantId: 'p1', producerId: 'pr1', source: 'camera', kind: 'video', paused: false },
+          data: {
+            participantId: 'p1',
+            producerId: 'pr1',
+            source: 'camera',
+            kind: 'video',
+            paused: false,
+            nodeId: null,
+          },
         },
       ]);
-    given(created(), joined('p1'), { type: 'MediaPublished', data: { ...publish } })
-      .when(publish, as('p1'))
-      .thenNothing();
+    given(created(), joined('p1'))
+      .when({ ...publish, nodeId: 'node-b' }, as('p1'))
+      .then([{ type: 'MediaPublished', data: { ...fields, nodeId: 'node-b' } }]);
+    const published = { type: 'MediaPublished' as const, data: { ...fields, nodeId: null } };
+    given(created(), joined('p1'), published).when(publish, as('p1')).thenNothing();
     given(created(), joined('p1'), joined('p2')).when(publish, as('p2')).thenError('CONFER_FORBIDDEN');
-    given(created(), joined('p1'), { type: 'MediaPublished', data: { ...publish } })
+    given(created(), joined('p1'), published)
       .when({ type: 'UnpublishMedia', participantId: 'p1', producerId: 'pr1' }, as('p1'))
       .then([{ type: 'MediaUnpublished', data: { participantId: 'p1', producerId: 'pr1' } }]);
   });
@@ -449,5 +521,140 @@ describe('Media placement', () => {
       .then([{ type: 'MediaNodeAssigned', data: { nodeId: 'b', url: 'http://b', previousNodeId: 'a' } }]);
     given(created(), placed).when(assign('b', null), system).thenNothing();
     expect(given(created(), placed).state.mediaNode).toEqual({ nodeId: 'a', url: 'http://a' });
+  });
+});
+
+describe('Participant placement (cascading a meeting over nodes)', () => {
+  const home = {
+    type: 'MediaNodeAssigned' as const,
+    data: { nodeId: 'a', url: 'http://a', previousNodeId: null },
+  };
+  const node = (nodeId: string) => ({ nodeId, url: `http://${nodeId}` });
+  const place = (participantId: string, nodeIds: string[], perNode = 2) => ({
+    type: 'PlaceParticipant' as const,
+    participantId,
+    candidates: nodeIds.map(node),
+    perNode,
+  });
+  const placed = (participantId: string, nodeId: string, previousNodeId: string | null = null) => ({
+    type: 'ParticipantPlaced' as const,
+    data: { participantId, nodeId, url: `http://${nodeId}`, previousNodeId },
+  });
+
+  it('gathers a meeting on its media node until that node carries its share', () => {
+    // b is the least loaded node of the deployment, but the meeting lives on a.
+    given(created(), home, joined('p1'))
+      .when(place('p1', ['b', 'a']), system)
+      .then([placed('p1', 'a')]);
+    given(created(), home, joined('p1'), placed('p1', 'a'), joined('p2'))
+      .when(place('p2', ['b', 'a']), system)
+      .then([placed('p2', 'a')]);
+  });
+  it('cascades to the least loaded other node, then fills the nodes the meeting already uses', () => {
+    const full = [created(), home, joined('p1'), placed('p1', 'a'), joined('p2'), placed('p2', 'a')];
+    given(...full, joined('p3'))
+      .when(place('p3', ['c', 'b', 'a']), system)
+      .then([placed('p3', 'c')]);
+    // A node the meeting already uses comes before a less loaded one it does not.
+    given(...full, joined('p3'), placed('p3', 'b'), joined('p4'))
+      .when(place('p4', ['c', 'b', 'a']), system)
+      .then([placed('p4', 'b')]);
+  });
+  it('frees a place when someone leaves, and overflows to the least full node when all are full', () => {
+    const left = { type: 'ParticipantLeft' as const, data: { participantId: 'p1', reason: 'left' as const } };
+    given(
+      created(),
+      home,
+      joined('p1'),
+      placed('p1', 'a'),
+      joined('p2'),
+      placed('p2', 'a'),
+      left,
+      joined('p3'),
+    )
+      .when(place('p3', ['b', 'a']), system)
+      .then([placed('p3', 'a')]);
+    given(created(), home, joined('p1'), placed('p1', 'a'), joined('p2'), placed('p2', 'b'), joined('p3'))
+      .when(place('p3', ['a', 'b'], 1), system)
+      .then([placed('p3', 'a')]);
+  });
+  it('keeps a placement while its node is live, and moves it when that node is gone', () => {
+    const history = [created(), home, joined('p1'), placed('p1', 'a')];
+    given(...history)
+      .when(place('p1', ['a', 'b']), system)
+      .thenNothing();
+    given(...history)
+      .when(place('p1', ['b']), system)
+      .then([placed('p1', 'b', 'a')]);
+  });
+  it('places waiting participants too, keeps admitted ones where they are, and only for the platform', () => {
+    const history = [created({ waitingRoom: true }), home, waiting('p1')];
+    given(...history)
+      .when(place('p1', ['a']), system)
+      .then([placed('p1', 'a')]);
+    const connected = {
+      type: 'ParticipantConnectionChanged' as const,
+      data: { participantId: 'p1', connectionStatus: 'connected' as const, nodeId: 'a' },
+    };
+    const admitted = given(...history, placed('p1', 'a'), connected, joined('p1')).state.participants['p1'];
+    expect(admitted).toMatchObject({
+      status: 'joined',
+      connectionStatus: 'connected',
+      connectedNode: 'a',
+      placedNode: node('a'),
+    });
+    given(...history)
+      .when(place('p1', ['a']), host)
+      .thenError('CONFER_FORBIDDEN');
+    given(created(), home)
+      .when(place('nobody', ['a']), system)
+      .thenError('CONFER_PARTICIPANT_NOT_FOUND');
+  });
+});
+
+describe('Sweeping participants of a node that is gone', () => {
+  const onA = {
+    type: 'ParticipantConnectionChanged' as const,
+    data: { participantId: 'p1', connectionStatus: 'connected' as const, nodeId: 'a' },
+  };
+  const camera = {
+    type: 'MediaPublished' as const,
+    data: {
+      participantId: 'p1',
+      producerId: 'cam',
+      source: 'camera' as const,
+      kind: 'video' as const,
+      paused: false,
+      nodeId: 'a',
+    },
+  };
+  const sweep = (leave: boolean, nodeId = 'a') => ({
+    type: 'SweepLostConnection' as const,
+    participantId: 'p1',
+    nodeId,
+    leave,
+  });
+  const unpublished = { type: 'MediaUnpublished' as const, data: { participantId: 'p1', producerId: 'cam' } };
+  const reconnecting = { ...onA, data: { ...onA.data, connectionStatus: 'reconnecting' as const } };
+
+  it('ends their media there and shows them reconnecting, then gone after the grace period', () => {
+    given(created(), joined('p1'), onA, camera).when(sweep(false), system).then([unpublished, reconnecting]);
+    // Never shown reconnecting: that comes first, even when the grace period is said to be over.
+    given(created(), joined('p1'), onA, camera).when(sweep(true), system).then([unpublished, reconnecting]);
+    given(created(), joined('p1'), onA, unpublished, reconnecting).when(sweep(false), system).thenNothing();
+    given(created(), joined('p1'), onA, unpublished, reconnecting)
+      .when(sweep(true), system)
+      .then([{ type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'disconnected' } }]);
+  });
+  it('leaves alone whoever came back through another node, or already left', () => {
+    const onB = { ...onA, data: { ...onA.data, nodeId: 'b' } };
+    given(created(), joined('p1'), onA, onB).when(sweep(true), system).thenNothing();
+    given(created(), joined('p1'), onA, {
+      type: 'ParticipantLeft',
+      data: { participantId: 'p1', reason: 'left' },
+    })
+      .when(sweep(true), system)
+      .thenNothing();
+    given(created(), joined('p1'), onA).when(sweep(true), as('p1')).thenError('CONFER_FORBIDDEN');
   });
 });

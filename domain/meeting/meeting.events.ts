@@ -53,6 +53,12 @@ export const MeetingEventSchemas = {
   ParticipantRemoved: { 1: z.object({ participantId: id }) },
   ParticipantConnectionChanged: {
     1: z.object({ participantId: id, connectionStatus: z.enum(['connected', 'reconnecting']) }),
+    /** v2: the node whose socket the participant is (or was last) connected through. */
+    2: z.object({
+      participantId: id,
+      connectionStatus: z.enum(['connected', 'reconnecting']),
+      nodeId: id.nullable(),
+    }),
   },
   MediaStateChanged: {
     1: z.object({ participantId: id, kind: MediaKindSchema, enabled: z.boolean() }),
@@ -71,11 +77,27 @@ export const MeetingEventSchemas = {
       kind: z.enum(['audio', 'video']),
       paused: z.boolean(),
     }),
+    /** v2: the node whose SFU hosts the producer (other nodes pipe it from there). */
+    2: z.object({
+      participantId: id,
+      producerId: id,
+      source: z.enum(['microphone', 'camera', 'screen']),
+      kind: z.enum(['audio', 'video']),
+      paused: z.boolean(),
+      nodeId: id.nullable(),
+    }),
   },
   MediaUnpublished: { 1: z.object({ participantId: id, producerId: id }) },
   MeetingEnded: { 1: z.object({ reason: z.enum(['host-ended', 'expired']) }) },
   /** Which node hosts the meeting's media (its SFU routers) and serves its signaling. */
   MediaNodeAssigned: { 1: z.object({ nodeId: id, url: z.string().min(1), previousNodeId: id.nullable() }) },
+  /**
+   * The node one participant is sent to for signaling and media. A meeting gathers on its media
+   * node and cascades to others once that node carries its share of the meeting.
+   */
+  ParticipantPlaced: {
+    1: z.object({ participantId: id, nodeId: id, url: z.string().min(1), previousNodeId: id.nullable() }),
+  },
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -90,16 +112,17 @@ export const CurrentVersion = {
   ParticipantDenied: 1,
   ParticipantLeft: 1,
   ParticipantRemoved: 1,
-  ParticipantConnectionChanged: 1,
+  ParticipantConnectionChanged: 2,
   MediaStateChanged: 1,
   ChatMessageSent: 1,
   HandRaised: 1,
   HandLowered: 1,
   ActiveSpeakerChanged: 1,
-  MediaPublished: 1,
+  MediaPublished: 2,
   MediaUnpublished: 1,
   MeetingEnded: 1,
   MediaNodeAssigned: 1,
+  ParticipantPlaced: 1,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

@@ -7,6 +7,8 @@ export interface PublishedMedia {
   producerId: string;
   source: 'microphone' | 'camera' | 'screen';
   kind: 'audio' | 'video';
+  /** The node whose SFU hosts it (null: recorded before nodes were named, i.e. the media node). */
+  nodeId: string | null;
 }
 
 export interface ParticipantState {
@@ -18,6 +20,10 @@ export interface ParticipantState {
   joinTime: string | null;
   leftTime: string | null;
   connectionStatus: ConnectionStatus;
+  /** The node whose socket the participant is (or was last) connected through. */
+  connectedNode: string | null;
+  /** The node the participant was sent to (ParticipantPlaced): what placement counts. */
+  placedNode: { nodeId: string; url: string } | null;
   audioEnabled: boolean;
   videoEnabled: boolean;
   screenSharing: boolean;

@@ -5,12 +5,16 @@ import { CurrentVersion, MeetingEventSchemas, isMeetingEventType, type MeetingEv
 /**
  * Upcasters turn version N of an event's data into version N+1. Stored events are never rewritten:
  * old versions are upcast each time they are read. Keyed by type, then by the version they read.
- * (Empty today: every meeting event is at version 1. The mechanism is tested with a sample chain.)
  */
 export type Upcaster = (data: unknown) => unknown;
 export type UpcasterTable = Partial<Record<string, Record<number, Upcaster>>>;
 
-export const meetingUpcasters: UpcasterTable = {};
+export const meetingUpcasters: UpcasterTable = {
+  // v1 did not say which node the socket was on: unknown, so no node can be blamed for it.
+  ParticipantConnectionChanged: { 1: (d) => ({ ...(d as object), nodeId: null }) },
+  // v1 producers were hosted by the meeting's media node, whichever it was then: null says so.
+  MediaPublished: { 1: (d) => ({ ...(d as object), nodeId: null }) },
+};
 
 export function upcast(
   type: string,

@@ -43,4 +43,25 @@ describe('upcasting', () => {
     expect(toMeetingEvent({ type: 'SomethingElse', schemaVersion: 1, data: {} })).toBeUndefined();
     expect(() => toMeetingEvent({ type: 'HandRaised', schemaVersion: 1, data: {} })).toThrow();
   });
+
+  it('upcasts the v1 meeting events that gained a node to v2 with an unknown node', () => {
+    expect(
+      toMeetingEvent({
+        type: 'ParticipantConnectionChanged',
+        schemaVersion: 1,
+        data: { participantId: 'p', connectionStatus: 'connected' },
+      }),
+    ).toEqual({
+      type: 'ParticipantConnectionChanged',
+      data: { participantId: 'p', connectionStatus: 'connected', nodeId: null },
+    });
+    const v1 = { participantId: 'p', producerId: 'x', source: 'camera', kind: 'video', paused: false };
+    expect(toMeetingEvent({ type: 'MediaPublished', schemaVersion: 1, data: v1 })).toEqual({
+      type: 'MediaPublished',
+      data: { ...v1, nodeId: null },
+    });
+    expect(
+      toMeetingEvent({ type: 'MediaPublished', schemaVersion: 2, data: { ...v1, nodeId: 'b' } }),
+    ).toEqual({ type: 'MediaPublished', data: { ...v1, nodeId: 'b' } });
+  });
 });

@@ -38,6 +38,7 @@ export const ErrorCodes = {
   CONFER_MEDIA_CANNOT_CONSUME: 'The receiver cannot consume this producer with its RTP capabilities.',
   CONFER_MEDIA_CAPABILITIES_REQUIRED: 'Send RTP capabilities before consuming.',
   CONFER_MEDIA_INVALID_PARAMETERS: 'The RTP or DTLS parameters were rejected by the SFU.',
+  CONFER_MEDIA_NODE_UNREACHABLE: 'Another media node of the meeting cannot be reached.',
   // Generic
   CONFER_NOT_FOUND: 'No such resource.',
   CONFER_INTERNAL: 'An unexpected error occurred; it has been logged.',

@@ -28,6 +28,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CONFER_RATE_LIMITED: 429,
   CONFER_STORE_UNAVAILABLE: 503,
   CONFER_MEDIA_UNAVAILABLE: 503,
+  CONFER_MEDIA_NODE_UNREACHABLE: 503,
 };
 
 export const httpStatusOf = (code: ErrorCode): number => STATUS[code] ?? 500;

@@ -24,8 +24,8 @@ export interface MeetingRoutesDeps {
   clock: Clock;
   authSecret: string;
   publicUrl: string;
-  /** Base URL of the node that serves this meeting's signaling and media. */
-  signalingBaseUrl(meetingId: string): Promise<string>;
+  /** Base URL of the node serving this participant's signaling and media (placing them if needed). */
+  signalingBaseUrl(meetingId: string, participantId?: string): Promise<string>;
   iceServers(participantId: string): IceServer[];
 }
 
@@ -233,7 +233,7 @@ export const meetingRoutes =
           participantId,
           status: self.status === 'waiting' ? ('waiting' as const) : ('joined' as const),
           role: self.role,
-          webSocketUrl: `${await deps.signalingBaseUrl(meetingId)}/meetings/${meetingId}`,
+          webSocketUrl: `${await deps.signalingBaseUrl(meetingId, participantId)}/meetings/${meetingId}`,
           iceServers: deps.iceServers(participantId),
           token: await deps.tokens.issueParticipantToken(meetingId, participantId, isHost),
         };
@@ -306,7 +306,7 @@ export const meetingRoutes =
       '/meetings/:meetingId/connection',
       {
         schema: {
-          summary: 'Where to (re)connect: the socket URL of the node now serving the meeting',
+          summary: 'Where to (re)connect: the socket URL of the node now serving this participant',
           tags: ['meetings'],
           params: MeetingIdParams,
           response: {
@@ -327,10 +327,10 @@ export const meetingRoutes =
       async (request) => {
         const { meetingId } = request.params;
         const claims = await requireClaims(request, deps.tokens, meetingId);
-        const participantId = claims.role === 'participant' ? claims.pid : 'host';
+        const participantId = claims.role === 'participant' ? claims.pid : undefined;
         return {
-          webSocketUrl: `${await deps.signalingBaseUrl(meetingId)}/meetings/${meetingId}`,
-          iceServers: deps.iceServers(participantId),
+          webSocketUrl: `${await deps.signalingBaseUrl(meetingId, participantId)}/meetings/${meetingId}`,
+          iceServers: deps.iceServers(participantId ?? 'host'),
         };
       },
     );

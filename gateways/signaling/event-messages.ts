@@ -227,7 +227,9 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
     case 'MediaPublished':
     case 'MediaUnpublished':
     case 'MediaNodeAssigned':
-      // Media producers are announced by the SFU controller, which knows the consumers to create.
+    case 'ParticipantPlaced':
+      // Media producers are announced by the SFU controller, which knows the consumers to create;
+      // placement reaches each participant in the answer to join and to /connection.
       return none;
   }
 }

@@ -232,6 +232,7 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
       type: 'SetConnectionStatus',
       participantId,
       connectionStatus: 'connected',
+      nodeId: deps.nodeId,
     });
     const { state, revision } = result;
     placeInRooms(socket, state);
@@ -298,7 +299,7 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
         return;
       await commands.handle(
         meetingId,
-        { type: 'SetConnectionStatus', participantId, connectionStatus: 'reconnecting' },
+        { type: 'SetConnectionStatus', participantId, connectionStatus: 'reconnecting', nodeId: deps.nodeId },
         { actor: { type: 'system', reason: 'socket-disconnected' } },
       );
       startGrace(meetingId, participantId);
@@ -326,17 +327,20 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
     graceTimers.delete(key);
   }
 
-  /** Still gone after the grace period (and not back on another node): they left. */
+  /** Still gone after the grace period (and not back through another node): they left. */
   async function expireGrace(meetingId: string, participantId: string): Promise<void> {
     try {
       commands.invalidate(meetingId);
       const { state } = await commands.load(meetingId);
-      if (state.participants[participantId]?.connectionStatus !== 'reconnecting') return;
-      await commands.handle(
-        meetingId,
-        { type: 'LeaveMeeting', participantId, reason: 'disconnected' },
-        { actor: { type: 'system', reason: 'reconnect-grace-expired' } },
-      );
+      const self = state.participants[participantId];
+      if (self?.connectionStatus !== 'reconnecting') return;
+      const actor = { type: 'system', reason: 'reconnect-grace-expired' } as const;
+      // Decided on the stream, so that a reconnection through another node meanwhile wins.
+      const command: MeetingCommand =
+        self.connectedNode === null
+          ? { type: 'LeaveMeeting', participantId, reason: 'disconnected' }
+          : { type: 'SweepLostConnection', participantId, nodeId: deps.nodeId, leave: true };
+      await commands.handle(meetingId, command, { actor });
     } catch (error) {
       logger.warn({ err: error, meetingId, participantId }, 'could not expire a disconnected participant');
     }

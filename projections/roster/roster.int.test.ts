@@ -202,7 +202,7 @@ describe.each(backends)('roster on $name', (backend) => {
       const roster = await getRoster(world.store, meetingId, { includeGone: true });
       expect(roster?.activeSpeakerId).toBe(state.activeSpeakerId);
       const fromEvolve = Object.values(state.participants)
-        .map(({ media: _media, ...p }) => p)
+        .map(({ media: _media, connectedNode: _node, placedNode: _placed, ...p }) => p)
         .sort((a, b) => a.participantId.localeCompare(b.participantId));
       const fromRoster = (roster?.participants ?? [])
         .map(({ handRaisedAt: _at, ...p }) => p)

@@ -28,8 +28,11 @@ export function rosterProjection(): Projection {
         }
         case 'ParticipantJoined': {
           const { participantId, displayName, userId, role, audioEnabled, videoEnabled } = event.data;
+          // Admitted from the waiting room: their connection carries over.
+          const waiting = await tx.get<RosterParticipant>(ROSTER, meetingId, participantId);
           return put(tx, meetingId, {
             ...newParticipant(participantId, displayName, userId),
+            ...(waiting?.status === 'waiting' ? { connectionStatus: waiting.connectionStatus } : {}),
             role,
             status: 'joined',
             joinTime: at,

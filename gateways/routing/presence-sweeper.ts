@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
+import type { Clock } from '../../domain/ports/clock';
+import type { ProjectionReader } from '../../domain/ports/projection-store';
+import type { Actor } from '../../domain/shared/actor';
+import { nodesWithPresence, presenceOn, type Presence } from '../../projections';
+import type { NodeRegistry } from './node-registry';
+
+const PAGE = 200;
+
+export interface PresenceSweeper {
+  /** One pass; resolves with the number of participants it recorded something for. */
+  sweep(): Promise<number>;
+  /** The participants this node carried before it (re)started are not connected any more. */
+  sweepOwn(): Promise<number>;
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A node's sockets tell the meeting when someone drops, and its grace timer makes them leave. A
+ * node that dies takes both with it, and its participants would stay "connected" for ever. The
+ * sweeper (one per deployment, on the lease holder) finds them in the presence read model:
+ * people connected through a node that is no longer live are shown reconnecting, and once the
+ * grace period has passed without them coming back, they have left. It is also the backstop for
+ * a grace timer lost with a restart. Every step is a command decided on the meeting's stream
+ * (SweepLostConnection), so someone who came back meanwhile is left alone.
+ */
+export function createPresenceSweeper(options: {
+  store: ProjectionReader;
+  registry: Pick<NodeRegistry, 'live'>;
+  commands: MeetingCommandHandler;
+  clock: Clock;
+  logger: Logger;
+  selfNodeId: string;
+  graceMs: number;
+  intervalMs?: number;
+}): PresenceSweeper {
+  const { store, registry, commands, clock, logger } = options;
+  const intervalMs = options.intervalMs ?? 3000;
+  const actor: Actor = { type: 'system', reason: 'presence-sweep' };
+  // A node's own grace timer fires first; the sweeper only steps in when it clearly did not.
+  const backstopMs = options.graceMs + 2 * intervalMs;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+
+  async function record(nodeId: string, presence: Presence, leave: boolean): Promise<boolean> {
+    const { meetingId, participantId } = presence;
+    try {
+      const result = await commands.handle(
+        meetingId,
+        { type: 'SweepLostConnection', participantId, nodeId, leave },
+        { actor },
+      );
+      return result.events.length > 0;
+    } catch (error) {
+      // The meeting may have ended meanwhile: nothing to sweep there.
+      logger.debug({ err: error, meetingId, participantId, nodeId }, 'sweep skipped a participant');
+      return false;
+    }
+  }
+
+  /** Everyone filed under `nodeId`, page by page. */
+  async function* filedUnder(nodeId: string): AsyncGenerator<Presence> {
+    for (let cursor: string | undefined; ;) {
+      const page = await presenceOn(store, nodeId, { limit: PAGE, ...(cursor ? { cursor } : {}) });
+      for (const entry of page) yield entry.presence;
+      if (page.length < PAGE) return;
+      cursor = page[page.length - 1]?.key;
+    }
+  }
+
+  async function sweep(): Promise<number> {
+    const live = new Set((await registry.live()).map((n) => n.nodeId));
+    // Not even this node looks live: the registry cannot be read right, so judge nobody.
+    if (!live.has(options.selfNodeId)) return 0;
+    const now = clock.now().getTime();
+    let recorded = 0;
+    for (const nodeId of await nodesWithPresence(store)) {
+      const nodeLive = live.has(nodeId);
+      for await (const presence of filedUnder(nodeId)) {
+        const overdue =
+          presence.connectionStatus === 'reconnecting' && now - Date.parse(presence.since) >= backstopMs;
+        const ghost = !nodeLive && presence.connectionStatus === 'connected';
+        if ((ghost || overdue) && (await record(nodeId, presence, overdue))) recorded++;
+      }
+    }
+    if (recorded > 0) logger.info({ recorded }, 'swept lost connections');
+    return recorded;
+  }
+
+  return {
+    sweep: () => {
+      const pass = running.then(sweep);
+      running = pass.catch(() => undefined);
+      return pass;
+    },
+    async sweepOwn() {
+      let recorded = 0;
+      for await (const presence of filedUnder(options.selfNodeId))
+        if (presence.connectionStatus === 'connected' && (await record(options.selfNodeId, presence, false)))
+          recorded++;
+      if (recorded > 0)
+        logger.info({ recorded }, 'participants of this node before its restart shown reconnecting');
+      return recorded;
+    },
+    start() {
+      timer = setInterval(() => {
+        running = running
+          .then(sweep)
+          .catch((error: unknown) => logger.warn({ err: error }, 'presence sweep failed'));
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

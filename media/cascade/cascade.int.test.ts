@@ -1,0 +1,309 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { Server } from 'socket.io';
+import { io as connect } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeTokens } from '../../gateways/auth/node-tokens';
+import { createTokenService } from '../../gateways/auth/tokens';
+import { createNodeLinks, NODE_LINK_NAMESPACE } from '../../gateways/routing/node-links';
+import type { ParticipantChannel } from '../../gateways/signaling/media-signaling.port';
+import type { Room } from '../room';
+import { parseRtp } from '../testing/rtp-packets';
+import { plainOutput, plainProducer, udpSocket, vp8Payload } from '../testing/synthetic-rtp';
+import { ensureWorkerBinary } from '../testing/worker-binary';
+import type { WorkerPool } from '../worker-pool';
+import type { Cascade } from './cascade';
+import type { LinkAck } from './link-protocol';
+
+/*
+ * A meeting cascaded over two nodes, each with its own mediasoup worker, rooms and node links
+ * over real socket.io servers on loopback (what app/compose.ts wires on every node): node B pulls
+ * node A's producer through an SRTP pipe, and real RTP sent into A comes out of a consumer on B.
+ */
+
+const logger = pino({ level: process.env['MEDIA_TEST_LOG'] ?? 'silent' });
+const secret = 'cascade-test-secret-of-at-least-32-characters';
+const silent: ParticipantChannel = { emit: () => undefined };
+const MEETING = 'm_cascade';
+
+interface TestNode {
+  id: string;
+  url: string;
+  pool: WorkerPool;
+  http: HttpServer;
+  io: Server;
+  links: ReturnType<typeof createNodeLinks>;
+  cascade: Cascade;
+  room: Room;
+}
+
+/** Which nodes are live, as the registry would say. */
+const live = new Map<string, string>();
+const nodes: TestNode[] = [];
+let nextPorts = 44_000;
+
+async function startNode(id: string): Promise<TestNode> {
+  const { createWorkerPool } = await import('../worker-pool');
+  const { Room: RoomClass } = await import('../room');
+  const { createCascade } = await import('./cascade');
+  const pool = createWorkerPool({ size: 1, rtcMinPort: nextPorts, rtcMaxPort: nextPorts + 499, logger });
+  nextPorts += 500;
+  await pool.start();
+  const http = createServer();
+  const io = new Server(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const links = createNodeLinks({
+    io,
+    selfNodeId: id,
+    tokens: createNodeTokens(secret),
+    resolve: async (nodeId) => live.get(nodeId),
+    logger,
+    requestTimeoutMs: 2000,
+  });
+  const rooms = new Map<string, Room>();
+  const cascade = createCascade({
+    links,
+    listen: { ip: '127.0.0.1' },
+    logger,
+    room: (meetingId) => rooms.get(meetingId),
+    rooms: () => rooms.values(),
+  });
+  const room = new RoomClass({
+    meetingId: MEETING,
+    pool,
+    logger,
+    consumersPerWorker: 500,
+    activeSpeakerDebounceMs: 200,
+    onActiveSpeaker: () => undefined,
+    onProducerGone: () => undefined,
+    cascade: { ...cascade.roomOptions, retryDelaysMs: [100, 200, 400] },
+  });
+  rooms.set(MEETING, room);
+  live.set(id, url);
+  const node = { id, url, pool, http, io, links, cascade, room };
+  nodes.push(node);
+  return node;
+}
+
+async function until<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 15_000,
+) {
+  const started = Date.now();
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+let a: TestNode;
+let b: TestNode;
+
+beforeAll(async () => {
+  ensureWorkerBinary();
+  [a, b] = [await startNode('a'), await startNode('b')];
+});
+afterAll(async () => {
+  for (const node of nodes) {
+    node.room.close('shutdown');
+    await node.links.close();
+    node.io.close();
+    node.pool.close();
+  }
+});
+
+/** A camera of `participantId` on node A, fed by this process, known to B as A's. */
+async function cameraOnA(participantId: string, ssrc: number) {
+  const peer = a.room.peerFor(participantId, silent);
+  const router = await a.room.assignRouter(peer);
+  const input = await plainProducer(router, 'video', ssrc);
+  const entry = a.room.registerProducer(peer, input.producer, 'camera', router);
+  entry.published = true;
+  b.room.remote!.learn({
+    producerId: input.producer.id,
+    participantId,
+    source: 'camera',
+    kind: 'video',
+    nodeId: 'a',
+  });
+  const pulled = await until(() => b.room.producers.get(input.producer.id), 'the producer pulled to B');
+  return { input, pulled };
+}
+
+describe('a meeting cascaded over two nodes', () => {
+  it('pulls a producer from the node hosting it through an SRTP pipe; its RTP comes out on the other node', async () => {
+    const ssrc = 31_313_131;
+    const { input, pulled } = await cameraOnA('alice', ssrc);
+    expect(pulled.remoteNode).toBe('a');
+    expect(pulled.participantId).toBe('alice');
+    expect(pulled.source).toBe('camera');
+    expect(b.room.describe().remote).toEqual({ known: 1, pulled: 1, pipes: 1 });
+    expect(a.cascade.server.count(MEETING)).toBe(1);
+
+    // Bob on B receives it through a PlainTransport consumer, as his WebRTC transport would.
+    const bob = b.room.peerFor('bob', silent);
+    const bobRouter = await b.room.assignRouter(bob);
+    const packets: Buffer[] = [];
+    const receiver = await udpSocket((message) => packets.push(message));
+    const output = await plainOutput(bobRouter, receiver.address().port, false);
+    await b.room.ensureOnRouter(pulled, bobRouter);
+    const consumer = await output.consume({
+      producerId: input.producer.id,
+      rtpCapabilities: bobRouter.rtpCapabilities,
+    });
+    const outSsrc = consumer.rtpParameters.encodings?.[0]?.ssrc;
+    let frame = 0;
+    const sender = setInterval(() => input.send(vp8Payload(frame, 600), (frame++ * 3000) >>> 0), 20);
+    try {
+      await until(
+        () => packets.map(parseRtp).filter((p) => p?.ssrc === outSsrc).length >= 20,
+        'RTP from A arriving out of B',
+      );
+    } finally {
+      clearInterval(sender);
+    }
+    // The pipe carried it encrypted both ways and counted it on each side.
+    const [pipeStats] = (await [...b.room.producers.values()][0]!.producer.getStats()) as Array<{
+      packetCount: number;
+    }>;
+    expect(pipeStats?.packetCount).toBeGreaterThan(0);
+    receiver.close();
+    output.close();
+    input.close();
+    await until(() => !b.room.producers.has(input.producer.id), 'the end of the producer reaching B');
+    expect(b.room.describe().remote.known).toBe(0);
+  });
+
+  it('mirrors a pause and a resume at the source', async () => {
+    const { input, pulled } = await cameraOnA('carol', 32_323_232);
+    await input.producer.pause();
+    await until(() => pulled.producer.paused, 'the pause mirrored on B');
+    await input.producer.resume();
+    await until(() => !pulled.producer.paused, 'the resume mirrored on B');
+    input.close();
+  });
+
+  it('closes what came through a link that drops, and pulls it again once the link is back', async () => {
+    const { input, pulled } = await cameraOnA('dave', 33_333_333);
+    const firstPipes = a.cascade.server.count(MEETING);
+    expect(firstPipes).toBeGreaterThanOrEqual(1);
+    // A's side drops every link connection (a network cut, a restart of its socket server).
+    a.io.of(NODE_LINK_NAMESPACE).disconnectSockets(true);
+    await until(() => pulled.producer.closed, 'the pulled producer closed on B');
+    const again = await until(() => {
+      const entry = b.room.producers.get(input.producer.id);
+      return entry && entry !== pulled && !entry.producer.closed ? entry : undefined;
+    }, 'the producer pulled again');
+    expect(again.remoteNode).toBe('a');
+    expect(a.cascade.server.count(MEETING)).toBe(1);
+    input.close();
+  });
+
+  it('refuses bad link requests with a code naming the problem', async () => {
+    const ask = (type: string, payload: unknown) => b.links.request('a', type as never, payload);
+    const refused = async (ack: Promise<LinkAck>) => {
+      const answer = await ack;
+      if (answer.ok) throw new Error('expected a refusal');
+      return answer.error;
+    };
+    expect(await refused(ask('pipe:teleport', {}))).toMatchObject({ code: 'CONFER_UNKNOWN_MESSAGE' });
+    expect(await refused(ask('pipe:open', { meetingId: MEETING }))).toMatchObject({
+      code: 'CONFER_VALIDATION_FAILED',
+      field: 'end',
+    });
+    const end = {
+      ip: '127.0.0.1',
+      port: 9,
+      srtpParameters: { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: randomBytes(44).toString('base64') },
+    };
+    const otherSuite = {
+      ...end,
+      srtpParameters: { ...end.srtpParameters, cryptoSuite: 'AES_CM_128_HMAC_SHA1_80' },
+    };
+    expect(await refused(ask('pipe:open', { meetingId: MEETING, end: otherSuite }))).toMatchObject({
+      code: 'CONFER_VALIDATION_FAILED',
+      field: 'end.srtpParameters.cryptoSuite',
+    });
+    const shortKey = { ...end, srtpParameters: { ...end.srtpParameters, keyBase64: 'eA==' } };
+    expect(await refused(ask('pipe:open', { meetingId: MEETING, end: shortKey }))).toMatchObject({
+      code: 'CONFER_MEDIA_INVALID_PARAMETERS',
+      field: 'end',
+    });
+    expect(await refused(ask('pipe:open', { meetingId: 'm_nowhere', end }))).toMatchObject({
+      code: 'CONFER_MEDIA_UNAVAILABLE',
+      field: 'meetingId',
+    });
+    expect(await refused(ask('pipe:consume', { pipeId: 'nope', producerId: 'x' }))).toMatchObject({
+      code: 'CONFER_MEDIA_UNKNOWN_TRANSPORT',
+      field: 'pipeId',
+    });
+    // A producer A itself pulled from B is B's to serve: never relayed.
+    const peer = b.room.peerFor('erin', silent);
+    const router = await b.room.assignRouter(peer);
+    const onB = await plainProducer(router, 'audio', 34_343_434);
+    b.room.registerProducer(peer, onB.producer, 'microphone', router).published = true;
+    a.room.remote!.learn({
+      producerId: onB.producer.id,
+      participantId: 'erin',
+      source: 'microphone',
+      kind: 'audio',
+      nodeId: 'b',
+    });
+    await until(() => a.room.producers.get(onB.producer.id), 'B’s microphone pulled to A');
+    const pipes = await ask('pipe:open', { meetingId: MEETING, end });
+    if (!pipes.ok) throw new Error(pipes.error.message);
+    const { pipeId } = pipes.data as { pipeId: string };
+    expect(await refused(ask('pipe:consume', { pipeId, producerId: onB.producer.id }))).toMatchObject({
+      code: 'CONFER_MEDIA_UNKNOWN_PRODUCER',
+    });
+    expect((await ask('pipe:close', { pipeId })).ok).toBe(true);
+    onB.close();
+    // A node that is not live is not reached at all.
+    await expect(b.links.request('zed', 'pipe:close', { pipeId })).rejects.toMatchObject({
+      code: 'CONFER_MEDIA_NODE_UNREACHABLE',
+    });
+  });
+
+  it('lets only nodes of the deployment in', async () => {
+    const refusal = (auth: object) =>
+      new Promise<{ code?: string }>((resolve) => {
+        const socket = connect(`${a.url}${NODE_LINK_NAMESPACE}`, { transports: ['websocket'], auth });
+        socket.on('connect', () => {
+          socket.disconnect();
+          resolve({});
+        });
+        socket.on('connect_error', (error) => {
+          socket.disconnect();
+          resolve((error as Error & { data?: { code?: string } }).data ?? {});
+        });
+      });
+    expect(await refusal({})).toEqual(expect.objectContaining({ code: 'CONFER_AUTH_MISSING' }));
+    const foreign = await createNodeTokens('another-deployment-secret-of-32-characters!').issue('b');
+    expect(await refusal({ token: foreign })).toEqual(
+      expect.objectContaining({ code: 'CONFER_AUTH_INVALID' }),
+    );
+    // A participant's token, signed with the same secret, is not a node token.
+    const participant = await createTokenService({ secret, participantTtlSeconds: 60 }).issueParticipantToken(
+      MEETING,
+      'p1',
+      false,
+    );
+    expect(await refusal({ token: participant })).toEqual(
+      expect.objectContaining({ code: 'CONFER_AUTH_INVALID' }),
+    );
+  });
+
+  it('tells the source when the meeting closes on the pulling node', async () => {
+    const { input } = await cameraOnA('frank', 35_353_535);
+    expect(a.cascade.server.count(MEETING)).toBeGreaterThanOrEqual(1);
+    b.room.close('room-empty');
+    await until(() => a.cascade.server.count(MEETING) === 0, 'A to close the pipes B no longer needs');
+    input.close();
+  });
+});

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { RtpParametersSchema } from '../parameters.schemas';
+
+/**
+ * What the SFUs of two nodes say to each other to cascade a meeting (media/cascade): the node
+ * that wants a producer (the puller) asks the node hosting it (the source) over a node link.
+ * One PipeTransport pair per meeting and pair of nodes carries every producer pulled, SRTP
+ * protected and with retransmissions (the two nodes are on a network, not in one host).
+ * Both sides check every message: a node link is a boundary like any other.
+ */
+const id = z.string().min(1).max(128);
+
+/** mediasoup's pipe transports protect RTP with AES-256-GCM only (key and salt: 44 bytes). */
+const SrtpParametersSchema = z.object({
+  cryptoSuite: z.literal('AEAD_AES_256_GCM'),
+  keyBase64: z.string().min(1).max(256),
+});
+
+const PipeEndSchema = z.object({
+  ip: z.string().min(1).max(64),
+  port: z.number().int().min(1).max(65535),
+  srtpParameters: SrtpParametersSchema,
+});
+export type PipeEnd = z.infer<typeof PipeEndSchema>;
+
+/** Requests from the puller to the source, each answered by an acknowledgement. */
+export const LinkRequestSchemas = {
+  /** Opens the meeting's pipe towards the puller's end; answers with the source's end. */
+  'pipe:open': z.object({ meetingId: id, end: PipeEndSchema }).strict(),
+  /** Sends one producer down the pipe; answers with what the puller produces it with. */
+  'pipe:consume': z.object({ pipeId: id, producerId: id }).strict(),
+  /** The puller no longer needs the pipe. */
+  'pipe:close': z.object({ pipeId: id }).strict(),
+} as const;
+export type LinkRequestType = keyof typeof LinkRequestSchemas;
+export type LinkRequest<K extends LinkRequestType> = z.infer<(typeof LinkRequestSchemas)[K]>;
+
+export const LinkAnswerSchemas = {
+  'pipe:open': z.object({ pipeId: id, end: PipeEndSchema }),
+  'pipe:consume': z.object({
+    producerId: id,
+    participantId: id,
+    source: z.enum(['microphone', 'camera', 'screen']),
+    kind: z.enum(['audio', 'video']),
+    rtpParameters: RtpParametersSchema,
+    paused: z.boolean(),
+  }),
+  'pipe:close': z.object({}),
+} as const satisfies Record<LinkRequestType, z.ZodType>;
+export type LinkAnswer<K extends LinkRequestType> = z.infer<(typeof LinkAnswerSchemas)[K]>;
+
+/** What the source tells the puller without being asked. */
+export const LinkNotificationSchemas = {
+  'pipe:producer-paused': z.object({ meetingId: id, pipeId: id, producerId: id, paused: z.boolean() }),
+  'pipe:producer-closed': z.object({ meetingId: id, pipeId: id, producerId: id }),
+  /** The source's side of the pipe is gone (its meeting closed there). */
+  'pipe:closed': z.object({ meetingId: id, pipeId: id }),
+} as const;
+export type LinkNotificationType = keyof typeof LinkNotificationSchemas;
+export type LinkNotification<K extends LinkNotificationType> = z.infer<(typeof LinkNotificationSchemas)[K]>;
+
+/** The acknowledgement of a request, as on client sockets. */
+export type LinkAck =
+  { ok: true; data: unknown } | { ok: false; error: { code: string; message: string; field?: string } };
