@@ -30,15 +30,21 @@ export function createPlacement(options: {
 }): Placement {
   const { commands, registry, self, perNode } = options;
 
-  /** Live media nodes, least loaded first (this node first among equals); any live node without media. */
+  /**
+   * Live media nodes, least loaded first (this node first among equals). Where no node serves
+   * media there is no media load to spread: this node first, then the other live ones.
+   */
   async function candidates(): Promise<Array<{ nodeId: string; url: string }>> {
     const live = await registry.live();
     const media = live.filter((n) => n.media);
-    const pool: Array<Pick<NodeInfo, 'nodeId' | 'url' | 'load'>> = media.length > 0 ? media : live;
-    const ordered = pool.length > 0 ? [...pool] : [{ ...self, load: 0 }];
-    ordered.sort(
-      (a, b) => a.load - b.load || Number(b.nodeId === self.nodeId) - Number(a.nodeId === self.nodeId),
-    );
+    const isSelf = (n: Pick<NodeInfo, 'nodeId'>) => Number(n.nodeId === self.nodeId);
+    const ordered: Array<Pick<NodeInfo, 'nodeId' | 'url' | 'load'>> =
+      media.length > 0
+        ? media.sort((a, b) => a.load - b.load || isSelf(b) - isSelf(a))
+        : [
+            { ...self, load: 0 },
+            ...live.filter((n) => n.nodeId !== self.nodeId).sort((a, b) => a.load - b.load),
+          ];
     return ordered.map(({ nodeId, url }) => ({ nodeId, url }));
   }
 

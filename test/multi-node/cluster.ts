@@ -35,6 +35,8 @@ export interface ClusterOptions {
   nodeIds?: string[];
   /** Extra settings for every node. */
   env?: Record<string, string>;
+  /** Settings of one node (its own RTP ports, say), on top of `env`. */
+  nodeEnv?(nodeId: string): Record<string, string>;
 }
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
@@ -68,7 +70,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       if (!existing.process.running()) await existing.start();
       return existing;
     }
-    const started = await startConferProcess({ ...env, NODE_ID: id });
+    const started = await startConferProcess({ ...env, ...options.nodeEnv?.(id), NODE_ID: id });
     nodes.set(id, started);
     return started;
   }
