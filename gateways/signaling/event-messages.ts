@@ -143,11 +143,16 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
         ],
       };
     }
-    case 'ParticipantConnectionChanged':
+    case 'ParticipantConnectionChanged': {
+      // Which node someone is connected through is the deployment's business, not the clients'.
+      const { participantId, connectionStatus } = parsed.data;
       return {
         changes: [],
-        messages: [{ to: everyone, event: 'connection-update', payload: { ...parsed.data, seq } }],
+        messages: [
+          { to: everyone, event: 'connection-update', payload: { participantId, connectionStatus, seq } },
+        ],
       };
+    }
     case 'MediaStateChanged': {
       const { participantId, kind, enabled } = parsed.data;
       const p = state?.participants[participantId];

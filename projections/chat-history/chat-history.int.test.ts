@@ -1,40 +1,9 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
-import {
-  projectionStoreBackends,
-  type ProjectionStoreBackend,
-} from '../../test/support/projection-store-backends';
-import {
-  actors,
-  createMeeting,
-  join,
-  projectionSpecWorld,
-  type ProjectionSpecWorld,
-} from '../projection.spec-helper';
+import { describe, expect, it } from 'vitest';
+import { projectionSpecWorlds } from '../../test/support/projection-spec-worlds';
+import { actors, createMeeting, join, type ProjectionSpecWorld } from '../projection.spec-helper';
 import { chatPage } from './chat-history.queries';
 
-const dir = mkdtempSync(joinPath(tmpdir(), 'confer-chat-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const open: ProjectionSpecWorld[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((w) => w.close()));
-});
-
-const backends = projectionStoreBackends();
-
-async function given(backend: ProjectionStoreBackend): Promise<ProjectionSpecWorld> {
-  const id = randomUUID();
-  const world = projectionSpecWorld({
-    events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
-    store: await backend.open(),
-  });
-  open.push(world);
-  return world;
-}
+const { backends, given } = projectionSpecWorlds('chat');
 
 const { participant, host } = actors;
 

@@ -1,43 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join as joinPath } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
-import {
-  projectionStoreBackends,
-  type ProjectionStoreBackend,
-} from '../../test/support/projection-store-backends';
-import {
-  actors,
-  busyMorning,
-  createMeeting,
-  join,
-  projectionSpecWorld,
-  storedEvent,
-  type ProjectionSpecWorld,
-} from '../projection.spec-helper';
+import { projectionSpecWorlds } from '../../test/support/projection-spec-worlds';
+import { actors, busyMorning, createMeeting, join, storedEvent } from '../projection.spec-helper';
 import { getParticipant, getRoster } from './roster.queries';
 
-const dir = mkdtempSync(joinPath(tmpdir(), 'confer-roster-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-const open: ProjectionSpecWorld[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((w) => w.close()));
-});
-
-const backends = projectionStoreBackends();
-
-async function given(backend: ProjectionStoreBackend): Promise<ProjectionSpecWorld> {
-  const id = randomUUID();
-  const world = projectionSpecWorld({
-    events: createSqliteEventStore({ path: joinPath(dir, `${id}.events.db`) }),
-    store: await backend.open(),
-  });
-  open.push(world);
-  return world;
-}
+const { backends, given } = projectionSpecWorlds('roster');
 
 const { participant, host, sfu } = actors;
 const occurredAt = (events: StoredEvent[]) => events[events.length - 1]!.occurredAt;

@@ -37,7 +37,8 @@ const quiet = {
 };
 
 beforeAll(async () => {
-  cluster = await startCluster({ name: 'node_crash' });
+  // A short grace period, so that a participant lost with a node is seen leaving within the test.
+  cluster = await startCluster({ name: 'node_crash', env: { RECONNECT_GRACE_SECONDS: '8' } });
 });
 afterAll(async () => {
   for (const x of attendees) x.disconnect();
@@ -69,8 +70,10 @@ describe('one app node killed', () => {
     expect(ann.socketNode).toBe(leader);
     const bob = await attend({ via: survivor, socketOn: survivor, meetingId: id, name: 'Bob' });
     const cid = await attend({ via: leader, socketOn: survivor, meetingId: id, name: 'Cid' });
+    // Dan is on the node that dies and never comes back.
+    const dan = await attend({ via: leader, socketOn: leader, meetingId: id, name: 'Dan' });
     const everyone = [host, ann, bob, cid];
-    attendees.push(...everyone);
+    attendees.push(...everyone, dan);
 
     const before: SentChat[] = [];
     for (const x of everyone) {
@@ -131,7 +134,29 @@ describe('one app node killed', () => {
     await everyoneShows(everyone, final);
     // Those who never moved saw every broadcast once, in order.
     for (const x of [bob, cid]) expect(strictlyIncreasing(x.rawSeqs()), x.name).toBe(true);
-  }, 150_000);
+
+    // Dan's node could not say he dropped: the sweeper does, once the node is gone, and after
+    // the grace period he has left. Those who came back through the survivor stay.
+    const aboutDan = () =>
+      bob.shown
+        .filter((m) => m.payload['participantId'] === dan.participantId)
+        .map((m) => `${m.event}:${String(m.payload['connectionStatus'] ?? m.payload['reason'])}`);
+    await eventually(
+      'Dan to be shown reconnecting, then gone',
+      () => aboutDan().includes('participant-left:disconnected'),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+      },
+    );
+    expect(aboutDan().slice(-2)).toEqual(['connection-update:reconnecting', 'participant-left:disconnected']);
+    const roster = await api(survivor).call<{
+      participants: Array<{ participantId: string; status: string }>;
+    }>('GET', `/meetings/${id}/participants`, undefined, host.token);
+    const status = new Map(roster.body.participants.map((p) => [p.participantId, p.status]));
+    expect(status.get(dan.participantId)).toBe('left');
+    for (const x of everyone) expect(status.get(x.participantId), x.name).toBe('joined');
+  }, 180_000);
 });
 
 describe('a projection crashed mid-batch', () => {

@@ -1,0 +1,143 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { MeetingCommand } from '../../domain/meeting/meeting.commands';
+import {
+  actors,
+  createMeeting,
+  join,
+  type ProjectionSpecWorld,
+} from '../../projections/projection.spec-helper';
+import { projectionSpecWorlds } from '../../test/support/projection-spec-worlds';
+import { createNodeRegistry } from './node-registry';
+import { createPresenceSweeper } from './presence-sweeper';
+
+/*
+ * The sweeper against the real presence read model, node registry and meeting decider (SQLite and
+ * PostgreSQL): people connected through a node that is gone are shown reconnecting, then leave
+ * after the grace period, unless they came back; a node that restarts lets go of its old sockets.
+ */
+const { backends, given } = projectionSpecWorlds('sweeper');
+const { participant, host } = actors;
+const GRACE_MS = 10_000;
+const INTERVAL_MS = 1000;
+
+const connect = (participantId: string, nodeId: string): MeetingCommand => ({
+  type: 'SetConnectionStatus',
+  participantId,
+  connectionStatus: 'connected',
+  nodeId,
+});
+
+/** A deployment seen at a time of the test's choosing: nodes beat on the shared store. */
+function deployment(world: ProjectionSpecWorld) {
+  // Set from the stream by catchUp() before anything reads it.
+  let now = 0;
+  const clock = { now: () => new Date(now) };
+  const node = (nodeId: string) =>
+    createNodeRegistry({
+      store: world.store,
+      clock,
+      self: { nodeId, url: `http://${nodeId}`, media: true },
+      load: () => 0,
+    });
+  const sweeper = (selfNodeId: string) =>
+    createPresenceSweeper({
+      store: world.store,
+      registry: node(selfNodeId),
+      commands: world.meetings,
+      clock,
+      logger: pino({ level: 'silent' }),
+      selfNodeId,
+      graceMs: GRACE_MS,
+      intervalMs: INTERVAL_MS,
+    });
+  return {
+    node,
+    sweeper,
+    advance(ms: number) {
+      now += ms;
+    },
+    /** The events carry the spec world's clock: the deployment's time starts from the last one. */
+    async catchUp() {
+      const last = (await world.history()).at(-1);
+      if (last) now = Math.max(now, Date.parse(last.occurredAt));
+    },
+  };
+}
+
+async function meetingWithAnnOnAAndBobOnB(world: ProjectionSpecWorld) {
+  await world.command('m1', createMeeting('m1'), host);
+  await world.command('m1', join('ann'), participant('ann'));
+  await world.command('m1', join('bob'), participant('bob'));
+  await world.command('m1', connect('ann', 'a'), participant('ann'));
+  await world.command('m1', connect('bob', 'b'), participant('bob'));
+  await world.project();
+}
+
+const statusOf = async (world: ProjectionSpecWorld, participantId: string) => {
+  world.meetings.invalidate('m1');
+  const p = (await world.meetings.load('m1')).state.participants[participantId];
+  return `${p?.status}/${p?.connectionStatus}`;
+};
+
+describe.each(backends)('presence sweeper on $name', (backend) => {
+  it('shows the people of a node that died reconnecting, and gone after the grace period', async () => {
+    const world = await given(backend);
+    const d = deployment(world);
+    await meetingWithAnnOnAAndBobOnB(world);
+    await d.catchUp();
+    const a = d.node('a');
+    await a.start();
+    await a.stop(); // gone (a crash is the same once its heartbeat is past the TTL)
+    await d.node('b').start();
+    const sweeper = d.sweeper('b');
+
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
+    expect(await statusOf(world, 'bob')).toBe('joined/connected');
+    await world.project();
+    await d.catchUp();
+    // Within the grace period nothing more happens.
+    d.advance(GRACE_MS / 2);
+    expect(await sweeper.sweep()).toBe(0);
+    d.advance(GRACE_MS);
+    await d.node('b').start(); // a fresh heartbeat at the new time
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await statusOf(world, 'ann')).toBe('left/disconnected');
+    expect(await statusOf(world, 'bob')).toBe('joined/connected');
+  });
+
+  it('leaves alone whoever came back through a live node meanwhile', async () => {
+    const world = await given(backend);
+    const d = deployment(world);
+    await meetingWithAnnOnAAndBobOnB(world);
+    await d.catchUp();
+    await d.node('b').start();
+    const sweeper = d.sweeper('b');
+    expect(await sweeper.sweep()).toBe(1);
+    // Ann is back through B before the read model shows it: the sweep is decided on the stream.
+    await world.command('m1', connect('ann', 'b'), participant('ann'));
+    d.advance(2 * GRACE_MS);
+    await d.node('b').start();
+    await sweeper.sweep();
+    expect(await statusOf(world, 'ann')).toBe('joined/connected');
+  });
+
+  it('lets a restarted node drop the connections it had before', async () => {
+    const world = await given(backend);
+    const d = deployment(world);
+    await meetingWithAnnOnAAndBobOnB(world);
+    expect(await d.sweeper('a').sweepOwn()).toBe(1);
+    expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
+    expect(await statusOf(world, 'bob')).toBe('joined/connected');
+  });
+
+  it('judges nobody while it cannot see itself live', async () => {
+    const world = await given(backend);
+    const d = deployment(world);
+    await meetingWithAnnOnAAndBobOnB(world);
+    // No heartbeat at all (the registry is empty): every node would look dead.
+    expect(await d.sweeper('b').sweep()).toBe(0);
+    expect(await statusOf(world, 'ann')).toBe('joined/connected');
+  });
+});
