@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type * as Mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import pino from 'pino';
@@ -10,6 +11,7 @@ import {
   udpSocket,
   vp8Payload,
 } from '../media/testing/synthetic-rtp';
+import { startCascadeNode } from '../media/testing/cascade-node';
 import { ensureWorkerBinary } from '../media/testing/worker-binary';
 import type { WorkerPool } from '../media/worker-pool';
 import { round, summarize } from './stats';
@@ -382,6 +384,55 @@ export async function benchSfu(options: SfuBenchOptions = {}): Promise<SfuBenchR
       room.close('shutdown');
     }
     pool.close();
+  }
+  {
+    // A meeting cascaded over two nodes (here two workers and socket.io servers of this process):
+    // the receiver's node pulls the producer through an SRTP pipe with RTX over the node link.
+    const live = new Map<string, string>();
+    const secret = randomBytes(32).toString('hex');
+    const node = (id: string, offset: number) =>
+      startCascadeNode({
+        id,
+        meetingId: 'bench-cascade',
+        live,
+        rtcMinPort: o.rtcMinPort + offset,
+        logger,
+        secret,
+      });
+    const [a, b] = [await node('bench-a', 9000), await node('bench-b', 9500)];
+    const channel = { emit: () => undefined };
+    const sender = a.room.peerFor('sender', channel);
+    const receiver = b.room.peerFor('receiver', channel);
+    const from = await a.room.assignRouter(sender);
+    const to = await b.room.assignRouter(receiver);
+    latency.push(
+      await latencyThrough(
+        'Confer meeting, pulled from another node (SRTP pipe)',
+        from,
+        to,
+        async (producer) => {
+          a.room.registerProducer(sender, producer, 'microphone', from).published = true;
+          b.room.remote?.learn({
+            producerId: producer.id,
+            participantId: 'sender',
+            source: 'microphone',
+            kind: 'audio',
+            nodeId: 'bench-a',
+          });
+          let pulled = b.room.producers.get(producer.id);
+          for (let waited = 0; !pulled && waited < 10_000; waited += 20) {
+            await sleep(20);
+            pulled = b.room.producers.get(producer.id);
+          }
+          if (!pulled) throw new Error('the producer was not pulled to the other node');
+          await b.room.ensureOnRouter(pulled, to);
+        },
+        o,
+        41_000_003,
+      ),
+    );
+    await a.close();
+    await b.close();
   }
 
   // ── Capacity ──

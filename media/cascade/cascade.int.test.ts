@@ -1,20 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { Server } from 'socket.io';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeTokens } from '../../gateways/auth/node-tokens';
 import { createTokenService } from '../../gateways/auth/tokens';
-import { createNodeLinks, NODE_LINK_NAMESPACE } from '../../gateways/routing/node-links';
+import { NODE_LINK_NAMESPACE } from '../../gateways/routing/node-links';
 import type { ParticipantChannel } from '../../gateways/signaling/media-signaling.port';
-import type { Room } from '../room';
 import { parseRtp } from '../testing/rtp-packets';
 import { plainOutput, plainProducer, udpSocket, vp8Payload } from '../testing/synthetic-rtp';
 import { ensureWorkerBinary } from '../testing/worker-binary';
-import type { WorkerPool } from '../worker-pool';
-import type { Cascade } from './cascade';
+import { startCascadeNode, type CascadeNode } from '../testing/cascade-node';
 import type { LinkAck } from './link-protocol';
 
 /*
@@ -28,62 +23,22 @@ const secret = 'cascade-test-secret-of-at-least-32-characters';
 const silent: ParticipantChannel = { emit: () => undefined };
 const MEETING = 'm_cascade';
 
-interface TestNode {
-  id: string;
-  url: string;
-  pool: WorkerPool;
-  http: HttpServer;
-  io: Server;
-  links: ReturnType<typeof createNodeLinks>;
-  cascade: Cascade;
-  room: Room;
-}
-
 /** Which nodes are live, as the registry would say. */
 const live = new Map<string, string>();
-const nodes: TestNode[] = [];
+const nodes: CascadeNode[] = [];
 let nextPorts = 44_000;
 
-async function startNode(id: string): Promise<TestNode> {
-  const { createWorkerPool } = await import('../worker-pool');
-  const { Room: RoomClass } = await import('../room');
-  const { createCascade } = await import('./cascade');
-  const pool = createWorkerPool({ size: 1, rtcMinPort: nextPorts, rtcMaxPort: nextPorts + 499, logger });
-  nextPorts += 500;
-  await pool.start();
-  const http = createServer();
-  const io = new Server(http);
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
-  const links = createNodeLinks({
-    io,
-    selfNodeId: id,
-    tokens: createNodeTokens(secret),
-    resolve: async (nodeId) => live.get(nodeId),
-    logger,
-    requestTimeoutMs: 2000,
-  });
-  const rooms = new Map<string, Room>();
-  const cascade = createCascade({
-    links,
-    listen: { ip: '127.0.0.1' },
-    logger,
-    room: (meetingId) => rooms.get(meetingId),
-    rooms: () => rooms.values(),
-  });
-  const room = new RoomClass({
+async function startNode(id: string): Promise<CascadeNode> {
+  const node = await startCascadeNode({
+    id,
     meetingId: MEETING,
-    pool,
+    live,
+    rtcMinPort: nextPorts,
     logger,
-    consumersPerWorker: 500,
-    activeSpeakerDebounceMs: 200,
-    onActiveSpeaker: () => undefined,
-    onProducerGone: () => undefined,
-    cascade: { ...cascade.roomOptions, retryDelaysMs: [100, 200, 400] },
+    secret,
+    retryDelaysMs: [100, 200, 400],
   });
-  rooms.set(MEETING, room);
-  live.set(id, url);
-  const node = { id, url, pool, http, io, links, cascade, room };
+  nextPorts += 500;
   nodes.push(node);
   return node;
 }
@@ -102,20 +57,15 @@ async function until<T>(
   }
 }
 
-let a: TestNode;
-let b: TestNode;
+let a: CascadeNode;
+let b: CascadeNode;
 
 beforeAll(async () => {
   ensureWorkerBinary();
   [a, b] = [await startNode('a'), await startNode('b')];
 });
 afterAll(async () => {
-  for (const node of nodes) {
-    node.room.close('shutdown');
-    await node.links.close();
-    node.io.close();
-    node.pool.close();
-  }
+  for (const node of nodes) await node.close();
 });
 
 /** A camera of `participantId` on node A, fed by this process, known to B as A's. */
