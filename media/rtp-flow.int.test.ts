@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ParticipantChannel } from '../gateways/signaling/media-signaling.port';
 import type { Room } from './room';
 import { audioLevel, parseRtp, rtpPacket } from './testing/rtp-packets';
+import { eventually } from '../test/support/eventually';
 import { ensureWorkerBinary } from './testing/worker-binary';
 import type { WorkerPool } from './worker-pool';
 
@@ -47,20 +48,6 @@ afterAll(() => {
   room?.close('shutdown');
   pool?.close();
 });
-
-async function until<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 15_000,
-) {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 async function udpReceiver(): Promise<{ socket: Socket; port: number; packets: Buffer[] }> {
   const socket = createSocket('udp4');
@@ -135,13 +122,11 @@ describe('RTP through the SFU', () => {
 
     const packetCount = async (c: types.Consumer) =>
       (await c.getStats()).find((s) => s.type === 'outbound-rtp')?.packetCount ?? 0;
-    const first = await until(
-      async () => ((await packetCount(consumer)) > 10 ? packetCount(consumer) : undefined),
-      `forwarded packets (ffmpeg: ${ffmpegErrors})`,
+    const first = await eventually(`forwarded packets (ffmpeg: ${ffmpegErrors})`, async () =>
+      (await packetCount(consumer)) > 10 ? packetCount(consumer) : undefined,
     );
-    await until(
-      async () => ((await packetCount(consumer)) > first ? true : undefined),
-      'the packet count rising',
+    await eventually('the packet count rising', async () =>
+      (await packetCount(consumer)) > first ? true : undefined,
     );
 
     // What arrived is VP8 from our producer, rewritten to the consumer's SSRC and payload type.
@@ -216,9 +201,8 @@ describe('RTP through the SFU', () => {
       ] as const) {
         levels.set(speaker, talking);
         levels.set(other, quiet);
-        await until(
-          () => (speakers.at(-1) === speaker ? true : undefined),
-          `${speaker} as the active speaker`,
+        await eventually(`${speaker} as the active speaker`, () =>
+          speakers.at(-1) === speaker ? true : undefined,
         );
       }
     } finally {

@@ -22,6 +22,19 @@ export type ParticipantRole = z.infer<typeof ParticipantRoleSchema>;
 
 const id = z.string().min(1);
 
+// Versions a later version extends (the released schema itself is never edited).
+const ConnectionChangedV1 = z.object({
+  participantId: id,
+  connectionStatus: z.enum(['connected', 'reconnecting']),
+});
+const MediaPublishedV1 = z.object({
+  participantId: id,
+  producerId: id,
+  source: z.enum(['microphone', 'camera', 'screen']),
+  kind: z.enum(['audio', 'video']),
+  paused: z.boolean(),
+});
+
 export const MeetingEventSchemas = {
   MeetingCreated: {
     1: z.object({
@@ -52,13 +65,9 @@ export const MeetingEventSchemas = {
   },
   ParticipantRemoved: { 1: z.object({ participantId: id }) },
   ParticipantConnectionChanged: {
-    1: z.object({ participantId: id, connectionStatus: z.enum(['connected', 'reconnecting']) }),
+    1: ConnectionChangedV1,
     /** v2: the node whose socket the participant is (or was last) connected through. */
-    2: z.object({
-      participantId: id,
-      connectionStatus: z.enum(['connected', 'reconnecting']),
-      nodeId: id.nullable(),
-    }),
+    2: ConnectionChangedV1.extend({ nodeId: id.nullable() }),
   },
   MediaStateChanged: {
     1: z.object({ participantId: id, kind: MediaKindSchema, enabled: z.boolean() }),
@@ -70,22 +79,9 @@ export const MeetingEventSchemas = {
   HandLowered: { 1: z.object({ participantId: id }) },
   ActiveSpeakerChanged: { 1: z.object({ participantId: id.nullable() }) },
   MediaPublished: {
-    1: z.object({
-      participantId: id,
-      producerId: id,
-      source: z.enum(['microphone', 'camera', 'screen']),
-      kind: z.enum(['audio', 'video']),
-      paused: z.boolean(),
-    }),
-    /** v2: the node whose SFU hosts the producer (other nodes pipe it from there). */
-    2: z.object({
-      participantId: id,
-      producerId: id,
-      source: z.enum(['microphone', 'camera', 'screen']),
-      kind: z.enum(['audio', 'video']),
-      paused: z.boolean(),
-      nodeId: id.nullable(),
-    }),
+    1: MediaPublishedV1,
+    /** v2: the node whose SFU hosts the producer (other nodes pull it from there). */
+    2: MediaPublishedV1.extend({ nodeId: id.nullable() }),
   },
   MediaUnpublished: { 1: z.object({ participantId: id, producerId: id }) },
   MeetingEnded: { 1: z.object({ reason: z.enum(['host-ended', 'expired']) }) },

@@ -8,6 +8,7 @@ import { NODE_LINK_NAMESPACE } from '../../gateways/routing/node-links';
 import type { ParticipantChannel } from '../../gateways/signaling/media-signaling.port';
 import { parseRtp } from '../testing/rtp-packets';
 import { plainOutput, plainProducer, udpSocket, vp8Payload } from '../testing/synthetic-rtp';
+import { eventually } from '../../test/support/eventually';
 import { ensureWorkerBinary } from '../testing/worker-binary';
 import { startCascadeNode, type CascadeNode } from '../testing/cascade-node';
 import type { LinkAck } from './link-protocol';
@@ -43,20 +44,6 @@ async function startNode(id: string): Promise<CascadeNode> {
   return node;
 }
 
-async function until<T>(
-  check: () => Promise<T | undefined> | T | undefined,
-  what: string,
-  timeoutMs = 15_000,
-) {
-  const started = Date.now();
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 let a: CascadeNode;
 let b: CascadeNode;
 
@@ -82,7 +69,7 @@ async function cameraOnA(participantId: string, ssrc: number) {
     kind: 'video',
     nodeId: 'a',
   });
-  const pulled = await until(() => b.room.producers.get(input.producer.id), 'the producer pulled to B');
+  const pulled = await eventually('the producer pulled to B', () => b.room.producers.get(input.producer.id));
   return { input, pulled };
 }
 
@@ -111,9 +98,9 @@ describe('a meeting cascaded over two nodes', () => {
     let frame = 0;
     const sender = setInterval(() => input.send(vp8Payload(frame, 600), (frame++ * 3000) >>> 0), 20);
     try {
-      await until(
-        () => packets.map(parseRtp).filter((p) => p?.ssrc === outSsrc).length >= 20,
+      await eventually(
         'RTP from A arriving out of B',
+        () => packets.map(parseRtp).filter((p) => p?.ssrc === outSsrc).length >= 20,
       );
     } finally {
       clearInterval(sender);
@@ -126,16 +113,16 @@ describe('a meeting cascaded over two nodes', () => {
     receiver.close();
     output.close();
     input.close();
-    await until(() => !b.room.producers.has(input.producer.id), 'the end of the producer reaching B');
+    await eventually('the end of the producer reaching B', () => !b.room.producers.has(input.producer.id));
     expect(b.room.describe().remote.known).toBe(0);
   });
 
   it('mirrors a pause and a resume at the source', async () => {
     const { input, pulled } = await cameraOnA('carol', 32_323_232);
     await input.producer.pause();
-    await until(() => pulled.producer.paused, 'the pause mirrored on B');
+    await eventually('the pause mirrored on B', () => pulled.producer.paused);
     await input.producer.resume();
-    await until(() => !pulled.producer.paused, 'the resume mirrored on B');
+    await eventually('the resume mirrored on B', () => !pulled.producer.paused);
     input.close();
   });
 
@@ -145,11 +132,11 @@ describe('a meeting cascaded over two nodes', () => {
     expect(firstPipes).toBeGreaterThanOrEqual(1);
     // A's side drops every link connection (a network cut, a restart of its socket server).
     a.io.of(NODE_LINK_NAMESPACE).disconnectSockets(true);
-    await until(() => pulled.producer.closed, 'the pulled producer closed on B');
-    const again = await until(() => {
+    await eventually('the pulled producer closed on B', () => pulled.producer.closed);
+    const again = await eventually('the producer pulled again', () => {
       const entry = b.room.producers.get(input.producer.id);
       return entry && entry !== pulled && !entry.producer.closed ? entry : undefined;
-    }, 'the producer pulled again');
+    });
     expect(again.remoteNode).toBe('a');
     expect(a.cascade.server.count(MEETING)).toBe(1);
     input.close();
@@ -205,7 +192,7 @@ describe('a meeting cascaded over two nodes', () => {
       kind: 'audio',
       nodeId: 'b',
     });
-    await until(() => a.room.producers.get(onB.producer.id), 'B’s microphone pulled to A');
+    await eventually('B’s microphone pulled to A', () => a.room.producers.get(onB.producer.id));
     const pipes = await ask('pipe:open', { meetingId: MEETING, end });
     if (!pipes.ok) throw new Error(pipes.error.message);
     const { pipeId } = pipes.data as { pipeId: string };
@@ -253,7 +240,7 @@ describe('a meeting cascaded over two nodes', () => {
     const { input } = await cameraOnA('frank', 35_353_535);
     expect(a.cascade.server.count(MEETING)).toBeGreaterThanOrEqual(1);
     b.room.close('room-empty');
-    await until(() => a.cascade.server.count(MEETING) === 0, 'A to close the pipes B no longer needs');
+    await eventually('A to close the pipes B no longer needs', () => a.cascade.server.count(MEETING) === 0);
     input.close();
   });
 });

@@ -1,7 +1,14 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
-import { expectRising, joinAs, openMeetingPage, received, tile } from '../../web/e2e/page-helpers';
+import {
+  expectEveryoneReceivesEveryone,
+  expectRising,
+  joinAs,
+  openMeetingPage,
+  received,
+  tile,
+} from '../../web/e2e/page-helpers';
 import { ensureWebClientBuilt } from '../../web/e2e/web-build';
 import { api, eventually, startCluster, storedEvents, type Cluster } from './cluster';
 
@@ -89,24 +96,7 @@ describe('a meeting cascaded over two nodes, in the browser', () => {
 
   it('each decodes the others’ video and receives their audio across the nodes', async () => {
     const people = [ann, bob, cid];
-    await Promise.all(
-      people.flatMap((me) =>
-        people
-          .filter((other) => other !== me)
-          .flatMap((other) => [
-            expectRising(
-              async () => (await received(me.page, other.id, 'camera')).frames,
-              `${me.name} decoding ${other.name}'s camera`,
-              me.page,
-            ),
-            expectRising(
-              async () => (await received(me.page, other.id, 'microphone')).packets,
-              `${me.name} receiving ${other.name}'s microphone`,
-              me.page,
-            ),
-          ]),
-      ),
-    );
+    await expectEveryoneReceivesEveryone(people);
   }, 90_000);
 
   it('a mute through one node shows on the other; a screen shared there is shown large here', async () => {

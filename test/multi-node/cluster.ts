@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { createPostgresProjectionStore } from '../../infra/projection-store/postgres-projection-store';
 import { chatPage, getMeeting } from '../../projections';
 import { api, type ClientSocket } from '../support/confer-client';
+import { eventually } from '../support/eventually';
 import { startConferProcess, type ConferProcess } from '../support/confer-process';
 import { startKafka, type KafkaBroker } from '../support/kafka-broker';
 import { startPostgres, type PostgresServer } from '../support/postgres-server';
@@ -17,6 +17,8 @@ import { startPostgres, type PostgresServer } from '../support/postgres-server';
  * them and the auth secret. Each test file gets its own topic and database, so files can run side
  * by side without seeing each other's events.
  */
+export { eventually };
+
 export interface Cluster {
   postgres: PostgresServer;
   kafka: KafkaBroker;
@@ -111,32 +113,6 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       await Promise.allSettled([kafka.stop(), postgres.stop()]);
     },
   };
-}
-
-/**
- * Polls `probe` until it returns a value other than undefined/false and resolves with it; rejects
- * after `timeoutMs` naming what it waited for and the last thing it saw. Conditions, not sleeps.
- */
-export async function eventually<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  { timeoutMs = 20_000, intervalMs = 50 }: { timeoutMs?: number; intervalMs?: number } = {},
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-      last = value;
-    } catch (error) {
-      last = error instanceof Error ? error.message : error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    }
-    await sleep(intervalMs);
-  }
 }
 
 export interface Health {

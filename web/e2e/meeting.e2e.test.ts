@@ -4,7 +4,14 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/support/browser';
 import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
-import { expectRising, joinAs, openMeetingPage, received, tile } from './page-helpers';
+import {
+  expectEveryoneReceivesEveryone,
+  expectRising,
+  joinAs,
+  openMeetingPage,
+  received,
+  tile,
+} from './page-helpers';
 import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
 
 /**
@@ -182,24 +189,7 @@ describe('three people meet through the web client', () => {
   it('each person decodes video from both others and receives their audio', async (ctx) => {
     if (!mediaAvailable) ctx.skip();
     const people = [host, ann, bob];
-    await Promise.all(
-      people.flatMap((me) =>
-        people
-          .filter((other) => other !== me)
-          .flatMap((other) => [
-            expectRising(
-              async () => (await received(me.page, other.id, 'camera')).frames,
-              `${me.name} decoding ${other.name}'s camera`,
-              me.page,
-            ),
-            expectRising(
-              async () => (await received(me.page, other.id, 'microphone')).packets,
-              `${me.name} receiving ${other.name}'s microphone`,
-              me.page,
-            ),
-          ]),
-      ),
-    );
+    await expectEveryoneReceivesEveryone(people);
     // Video shows in the tiles, and the screenshot shows the three of them.
     for (const me of people) {
       for (const other of people.filter((o) => o !== me)) {

@@ -23,7 +23,10 @@ export async function openMeetingPage(
 export async function joinAs(page: Page, name: string): Promise<string> {
   await page.getByLabel('Your name').fill(name);
   await page.getByRole('button', { name: 'Join now' }).click();
-  await expect.poll(() => page.evaluate(() => window.__confer?.state()['phase'])).toBe('joined');
+  // A first join on a loaded machine (a fresh cluster, projections catching up) takes seconds.
+  await expect
+    .poll(() => page.evaluate(() => window.__confer?.state()['phase']), { timeout: 30_000 })
+    .toBe('joined');
   return page.evaluate(() => window.__confer!.participantId!);
 }
 
@@ -63,4 +66,28 @@ export async function expectRising(measure: () => Promise<number>, what: string,
       })
     : '';
   throw new Error(`${what} did not keep rising (last value ${last}) ${details}`);
+}
+
+/** Every person decodes every other person's camera and receives their microphone. */
+export async function expectEveryoneReceivesEveryone(
+  people: ReadonlyArray<{ name: string; page: Page; id: string }>,
+): Promise<void> {
+  await Promise.all(
+    people.flatMap((me) =>
+      people
+        .filter((other) => other !== me)
+        .flatMap((other) => [
+          expectRising(
+            async () => (await received(me.page, other.id, 'camera')).frames,
+            `${me.name} decoding ${other.name}'s camera`,
+            me.page,
+          ),
+          expectRising(
+            async () => (await received(me.page, other.id, 'microphone')).packets,
+            `${me.name} receiving ${other.name}'s microphone`,
+            me.page,
+          ),
+        ]),
+    ),
+  );
 }
