@@ -51,6 +51,17 @@ export class BatchCheckpoints {
 
   constructor(private readonly tx: ProjectionWriter) {}
 
+  /** Reads the checkpoints of every projection for every meeting of the batch, in one go. */
+  async prefetch(projections: readonly string[], meetingIds: readonly string[]): Promise<void> {
+    const refs = projections.flatMap((projection) =>
+      meetingIds.map((meetingId) => ({ collection: CHECKPOINTS, partition: projection, key: meetingId })),
+    );
+    const stored = await this.tx.getMany<MeetingCheckpoint>(refs);
+    refs.forEach((ref, i) =>
+      this.of(this.meetings, ref.partition, () => new Map()).set(ref.key, stored[i] ?? NONE),
+    );
+  }
+
   async revisionOf(projection: string, meetingId: string): Promise<number> {
     const known = this.meetings.get(projection)?.get(meetingId);
     if (known) return known.revision;

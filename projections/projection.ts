@@ -91,6 +91,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
 
   async function applyBatch(events: readonly StoredEvent[], tx: ProjectionWriter): Promise<void> {
     const checkpoints = new BatchCheckpoints(tx);
+    await checkpoints.prefetch(
+      projections.map((p) => p.name),
+      [...new Set(events.map((e) => e.meetingId))],
+    );
     for (const event of events) {
       for (const projection of projections) {
         const applied = await checkpoints.revisionOf(projection.name, event.meetingId);

@@ -17,8 +17,17 @@ export interface DocEntry<T extends Doc = Doc> {
   doc: T;
 }
 
+/** Where a document lives. */
+export interface DocRef {
+  collection: string;
+  partition: string;
+  key: string;
+}
+
 export interface ProjectionReader {
   get<T extends Doc = Doc>(collection: string, partition: string, key: string): Promise<T | undefined>;
+  /** Several documents at once (one round trip where the store is remote), in the order asked. */
+  getMany<T extends Doc = Doc>(refs: readonly DocRef[]): Promise<Array<T | undefined>>;
   range<T extends Doc = Doc>(
     collection: string,
     partition: string,

@@ -74,6 +74,7 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
   // Negotiating media for a large meeting sends a burst of consume requests: a wider budget.
   const mediaLimiter = new RateLimiterMemory({ points: 2000, duration: 10 });
   let subscription: BusSubscription | undefined;
+  let closing = false;
 
   const parent = io.of(MEETING_NAMESPACE);
 
@@ -282,6 +283,9 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
   }
 
   async function onDisconnect(socket: SignalingSocket): Promise<void> {
+    // This node is stopping (it has left the registry): the presence sweeper records its
+    // participants as disconnected; the store may already be closed under this handler.
+    if (closing) return;
     const { meetingId, participantId, evicted } = socket.data;
     const nsp = socket.nsp;
     if (nsp.sockets.size === 0) {
@@ -397,6 +401,7 @@ export function createSignalingGateway(deps: SignalingGatewayDeps): SignalingGat
       subscription = await deps.bus.subscribe({ group: `signaling-${deps.nodeId}`, handler: onEvents });
     },
     async close() {
+      closing = true;
       for (const timer of graceTimers.values()) clearTimeout(timer);
       graceTimers.clear();
       await subscription?.close();

@@ -190,14 +190,48 @@ describe('PostgreSQL projection store', () => {
       .transaction(async (tx) => {
         await tx.put('c', 'p', 'before', { n: 1 });
         // PostgreSQL text cannot hold NUL: this statement fails, and the transaction with it.
-        const failed = await tx.put('c', 'p', 'nul\u0000key', { n: 2 }).catch((e: unknown) => e);
+        const failed = await tx.get('c', 'p', 'nul\u0000key').catch((e: unknown) => e);
         expect(failed).toBeInstanceOf(Error);
         expect(failed).not.toBeInstanceOf(StoreUnavailableError); // a bad request, not an outage
       })
       .catch((e: unknown) => e);
     expect(outcome).toBeInstanceOf(Error);
-    expect(String(outcome)).toMatch(/rolled back/);
+    // Refused at the commit, or when the held writes meet the aborted transaction before it.
+    expect(String(outcome)).toMatch(/rolled back|transaction is aborted/);
     expect(await store.get('c', 'p', 'before')).toBeUndefined();
+    await store.close();
+  });
+
+  it('sends a transaction’s writes at commit, all or none: a bad one fails the whole transaction', async () => {
+    const store = await open(freshSchema());
+    await store.transaction((tx) => tx.put('c', 'p', 'kept', { n: 0 }));
+    const outcome = await store
+      .transaction(async (tx) => {
+        await tx.put('c', 'p', 'kept', { n: 1 });
+        await tx.put('c', 'p', 'new', { n: 1 });
+        await tx.delete('c', 'p', 'kept');
+        await tx.put('c', 'p', 'kept', { n: 2 });
+        // Writes wait for the commit, and the transaction reads its own.
+        expect(await tx.get('c', 'p', 'kept')).toEqual({ n: 2 });
+        await tx.put('c', 'p', 'nul\u0000key', { n: 3 });
+      })
+      .catch((e: unknown) => e);
+    expect(outcome).toBeInstanceOf(Error);
+    expect(outcome).not.toBeInstanceOf(StoreUnavailableError);
+    expect(await store.get('c', 'p', 'kept')).toEqual({ n: 0 });
+    expect(await store.get('c', 'p', 'new')).toBeUndefined();
+    // The same writes without the bad one: each document ends as the transaction left it.
+    await store.transaction(async (tx) => {
+      await tx.put('c', 'p', 'kept', { n: 1 });
+      await tx.put('c', 'p', 'new', { n: 1 });
+      await tx.delete('c', 'p', 'kept');
+      await tx.put('c', 'p', 'kept', { n: 2 });
+      await tx.put('c', 'p', 'gone', { n: 1 });
+      await tx.delete('c', 'p', 'gone');
+    });
+    expect(await store.get('c', 'p', 'kept')).toEqual({ n: 2 });
+    expect(await store.get('c', 'p', 'new')).toEqual({ n: 1 });
+    expect(await store.get('c', 'p', 'gone')).toBeUndefined();
     await store.close();
   });
 

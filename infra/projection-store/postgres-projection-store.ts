@@ -97,6 +97,7 @@ export async function createPostgresProjectionStore(
     try {
       await sql('BEGIN ISOLATION LEVEL READ COMMITTED');
       const result = await work(tx);
+      await tx.flush();
       tx.finish();
       const committed = await sql('COMMIT');
       // COMMIT of a transaction in which a statement failed (and the work carried on) rolls back.

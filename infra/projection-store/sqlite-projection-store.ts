@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { StoreUnavailableError } from '../../domain/ports/event-store';
 import type {
+  DocRef,
   Doc,
   DocEntry,
   ProjectionReader,
@@ -125,6 +126,14 @@ function readerOver(stmts: DocStatements, assertUsable: () => void): ProjectionR
       const row = sqlite(() => stmts.get.get(collection, partition, key));
       return row ? (JSON.parse(row.doc) as T) : undefined;
     },
+    // In-process: one indexed lookup each costs less than building one statement for them all.
+    async getMany<T extends Doc = Doc>(refs: readonly DocRef[]) {
+      assertUsable();
+      return refs.map(({ collection, partition, key }) => {
+        const row = sqlite(() => stmts.get.get(collection, partition, key));
+        return row ? (JSON.parse(row.doc) as T) : undefined;
+      });
+    },
     async range<T extends Doc = Doc>(collection: string, partition: string, opts: RangeOptions) {
       assertUsable();
       const rows = sqlite(() => {
@@ -172,6 +181,10 @@ class TransactionWriter implements ProjectionWriter {
 
   get<T extends Doc = Doc>(collection: string, partition: string, key: string): Promise<T | undefined> {
     return this.reads.get<T>(collection, partition, key);
+  }
+
+  getMany<T extends Doc = Doc>(refs: readonly DocRef[]): Promise<Array<T | undefined>> {
+    return this.reads.getMany<T>(refs);
   }
 
   range<T extends Doc = Doc>(

@@ -48,6 +48,18 @@ export function describeProjectionStoreContract(
         expect(await store.get(col, part, 'k2')).toBeUndefined();
       });
 
+      it('reads many documents at once, in the order asked, undefined for the missing', async () => {
+        const otherPart = `p-${randomUUID()}`;
+        await put('a', { n: 1 });
+        await put('b', { n: 2 });
+        await put('a', { n: 3 }, col, otherPart);
+        const ref = (key: string, partition = part) => ({ collection: col, partition, key });
+        expect(
+          await store.getMany([ref('b'), ref('missing'), ref('a', otherPart), ref('a'), ref('b')]),
+        ).toEqual([{ n: 2 }, undefined, { n: 3 }, { n: 1 }, { n: 2 }]);
+        expect(await store.getMany([])).toEqual([]);
+      });
+
       it('replaces a document put again under the same key', async () => {
         await put('k1', { n: 1, old: true });
         await put('k1', { n: 2 });
@@ -173,9 +185,16 @@ export function describeProjectionStoreContract(
         await store.transaction(async (tx) => {
           await tx.put(col, part, 'k1', { n: 1 });
           expect(await tx.get(col, part, 'k1')).toEqual({ n: 1 });
+          const many = [part, part, part].map((partition, i) => ({
+            collection: col,
+            partition,
+            key: ['gone', 'k1', 'k9'][i]!,
+          }));
+          expect(await tx.getMany(many)).toEqual([{ n: 0 }, { n: 1 }, undefined]);
           expect(keysOf(await tx.range(col, part, { limit: 10, order: 'asc' }))).toEqual(['gone', 'k1']);
           await tx.delete(col, part, 'gone');
           expect(await tx.get(col, part, 'gone')).toBeUndefined();
+          expect(await tx.getMany([{ collection: col, partition: part, key: 'gone' }])).toEqual([undefined]);
           expect(keysOf(await tx.scan(col, { limit: 10 }))).toEqual(['k1']);
           await tx.clear(col);
           expect(await tx.get(col, part, 'k1')).toBeUndefined();

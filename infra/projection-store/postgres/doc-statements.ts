@@ -1,4 +1,10 @@
-import type { Doc, DocEntry, ProjectionReader, RangeOptions } from '../../../domain/ports/projection-store';
+import type {
+  Doc,
+  DocEntry,
+  DocRef,
+  ProjectionReader,
+  RangeOptions,
+} from '../../../domain/ports/projection-store';
 import type { DocsTables } from './migrations';
 
 /** A statement prepared once per connection (node-postgres caches it by name). */
@@ -24,6 +30,9 @@ export function docStatements(t: DocsTables) {
   const statement = (name: string, text: string): Statement => ({ name: `projection-store.${name}`, text });
   const where = 'collection = $1 AND partition = $2';
   const get = `SELECT doc::text AS doc FROM ${t.docs} WHERE ${where} AND key = $3`;
+  const getMany = `SELECT r.i, d.doc::text AS doc
+    FROM json_to_recordset($1::json) AS r(i int, c text, p text, k text)
+    JOIN ${t.docs} AS d ON d.collection = r.c COLLATE "C" AND d.partition = r.p COLLATE "C" AND d.key = r.k COLLATE "C"`;
   return {
     get: statement('get', get),
     // Inside a transaction a read is a read for update (see transaction-writer.ts).
@@ -38,6 +47,30 @@ export function docStatements(t: DocsTables) {
       `INSERT INTO ${t.docs} (collection, partition, key, doc) VALUES ($1, $2, $3, $4::json)`,
     ),
     delete: statement('delete', `DELETE FROM ${t.docs} WHERE ${where} AND key = $3`),
+    // Many documents in one statement: $1 is a JSON array of {i, c, p, k} (i: the place asked) or,
+    // to write, of {c, p, k, d} (d: the document's text). Found documents only come back.
+    getMany: statement('get-many', getMany),
+    // Locked in key order, so that two transactions locking overlapping sets cannot deadlock.
+    getManyForUpdate: statement(
+      'get-many-for-update',
+      `${getMany} ORDER BY d.collection, d.partition, d.key FOR UPDATE OF d`,
+    ),
+    upsertMany: statement(
+      'upsert-many',
+      `INSERT INTO ${t.docs} (collection, partition, key, doc)
+       SELECT r.c, r.p, r.k, r.d::json FROM json_to_recordset($1::json) AS r(c text, p text, k text, d text)
+       ON CONFLICT (collection, partition, key) DO UPDATE SET doc = excluded.doc`,
+    ),
+    insertMany: statement(
+      'insert-many',
+      `INSERT INTO ${t.docs} (collection, partition, key, doc)
+       SELECT r.c, r.p, r.k, r.d::json FROM json_to_recordset($1::json) AS r(c text, p text, k text, d text)`,
+    ),
+    deleteMany: statement(
+      'delete-many',
+      `DELETE FROM ${t.docs} AS d USING json_to_recordset($1::json) AS r(c text, p text, k text)
+       WHERE d.collection = r.c COLLATE "C" AND d.partition = r.p COLLATE "C" AND d.key = r.k COLLATE "C"`,
+    ),
     clear: statement('clear', `DELETE FROM ${t.docs} WHERE collection = $1`),
     rangeAsc: statement(
       'range-asc',
@@ -82,6 +115,17 @@ export function docReader(
       const [row] = await run<{ doc: string }>(stmts.get, [collection, partition, key]);
       return row ? (JSON.parse(row.doc) as T) : undefined;
     },
+    async getMany<T extends Doc = Doc>(refs: readonly DocRef[]) {
+      assertUsable();
+      const found = new Map<number, string>();
+      if (refs.length > 0)
+        for (const row of await run<{ i: number; doc: string }>(stmts.getMany, [refList(refs)]))
+          found.set(row.i, row.doc);
+      return refs.map((_, i) => {
+        const text = found.get(i);
+        return text === undefined ? undefined : (JSON.parse(text) as T);
+      });
+    },
     async range<T extends Doc = Doc>(collection: string, partition: string, opts: RangeOptions) {
       assertUsable();
       const { cursor, limit, order } = opts;
@@ -108,4 +152,9 @@ export function docReader(
 
 function toEntry<T extends Doc>(row: DocRow): DocEntry<T> {
   return { key: row.key, doc: JSON.parse(row.doc) as T };
+}
+
+/** The `$1` of get-many: each reference with its place in the list. */
+export function refList(refs: readonly DocRef[]): string {
+  return JSON.stringify(refs.map((r, i) => ({ i, c: r.collection, p: r.partition, k: r.key })));
 }
