@@ -1,56 +1,16 @@
 import { Command, InvalidArgumentError } from 'commander';
-import pino from 'pino';
-import { allProjections, createProjectionRunner, rebuild } from '../projections';
-import { createRebuildProgressBar } from '../projections/rebuild-progress';
-import { createEventStore, createProjectionStore } from './adapters';
-import { ConfigError, loadConfig } from './config';
+import { registerRebuildProjections } from './commands/rebuild-projections';
+import { registerToken } from './commands/token';
+import { ConfigError } from './config';
 
 /**
- * Operator commands (`npm run projections:rebuild -- --projection roster`). Configuration comes
- * from the same environment variables as the server, so it acts on the same stores.
+ * The operator CLI, `npx confer <command>` (bin/confer.mjs). Configuration comes from the same
+ * environment variables as the server, so it acts on the same stores and signs with the same
+ * secret. Each command lives in app/commands/ and registers itself here.
  */
 const program = new Command('confer').description('Confer operator commands').exitOverride();
-
-program
-  .command('rebuild-projections')
-  .description('Rebuild read models from position zero of the event store (stop the server first)')
-  .option('-p, --projection <name...>', 'only these projections (default: all)')
-  .action(async (options: { projection?: string[] }) => {
-    const config = loadConfig(process.env);
-    const logger = pino({ level: config.LOG_LEVEL });
-    const known = allProjections();
-    const unknown = (options.projection ?? []).filter((name) => !known.some((p) => p.name === name));
-    if (unknown.length > 0) {
-      throw new InvalidArgumentError(
-        `--projection: unknown ${unknown.join(', ')} (known: ${known.map((p) => p.name).join(', ')})`,
-      );
-    }
-    const projections = options.projection
-      ? known.filter((p) => options.projection!.includes(p.name))
-      : known;
-    const store = await createEventStore(config);
-    const projectionStore = await createProjectionStore(config);
-    try {
-      const head = await store.headPosition();
-      const bar = createRebuildProgressBar(head);
-      const result = await rebuild({
-        store: projectionStore,
-        projections,
-        head,
-        readAll: (after, maxCount) => store.readAll({ after, maxCount }),
-        onProgress: (done, total) => bar.update(done, total),
-        logger,
-      });
-      bar.stop();
-      const status = await createProjectionRunner({ store: projectionStore, projections }).status();
-      process.stdout.write(
-        `${JSON.stringify({ rebuilt: projections.map((p) => p.name), events: result.events, position: result.position, status })}\n`,
-      );
-    } finally {
-      await projectionStore.close();
-      await store.close();
-    }
-  });
+registerRebuildProjections(program);
+registerToken(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof InvalidArgumentError)
@@ -60,7 +20,10 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     'code' in error &&
     String((error as { code: unknown }).code).startsWith('commander.')
   ) {
-    // commander has already printed its usage error
+    // commander has printed its usage or help; --help and --version are not failures
+    const code = String((error as { code: unknown }).code);
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
+      process.exit(0);
   } else process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(2);
 });
