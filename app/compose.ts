@@ -12,6 +12,7 @@ import type { StoredEvent } from '../domain/shared/envelope';
 import { isConferError } from '../domain/shared/errors';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
 import { createNodeTokens } from '../gateways/auth/node-tokens';
+import { createPasscodeGuard } from '../gateways/auth/passcode-guard';
 import { createTokenService } from '../gateways/auth/tokens';
 import { buildHttpServer } from '../gateways/http/http-server';
 import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
@@ -29,6 +30,7 @@ import { allProjections, createProjectionRunner, type ProjectionRunner } from '.
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
 import { createMetrics } from './metrics';
+import { serveMetrics } from './metrics-server';
 import { createMeetingQueries } from './meeting-queries';
 import { loadOrCreateSecret } from './secret';
 
@@ -95,6 +97,15 @@ export async function startConfer(
     perNode: config.MEDIA_PARTICIPANTS_PER_NODE,
   });
 
+  async function scrapeMetrics() {
+    metrics.connections.set(gateway.connectionCount());
+    const sfu = media?.stats?.();
+    if (sfu)
+      for (const [name, value] of Object.entries(sfu))
+        if (typeof value === 'number') metrics.sfu.set({ object: name }, value);
+    return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
+  }
+
   const webRoot = join(repoRoot, 'web', 'dist');
   const app = await buildHttpServer({
     logger,
@@ -107,16 +118,13 @@ export async function startConfer(
     publicUrl: config.publicUrl,
     signalingBaseUrl: (meetingId, participantId) => placement.signalingBaseUrl(meetingId, participantId),
     iceServers,
+    meetingState: async (meetingId) => (await commands.load(meetingId)).state,
+    passcodeGuard: createPasscodeGuard(),
+    trustedProxies: config.TRUSTED_PROXIES ?? [],
+    metricsOnMainPort: config.METRICS_PORT === undefined,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
     ...(existsSync(webRoot) ? { webRoot } : {}),
-    metrics: async () => {
-      metrics.connections.set(gateway.connectionCount());
-      const sfu = media?.stats?.();
-      if (sfu)
-        for (const [name, value] of Object.entries(sfu))
-          if (typeof value === 'number') metrics.sfu.set({ object: name }, value);
-      return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
-    },
+    metrics: scrapeMetrics,
     health: async () => ({
       ok: true,
       details: {
@@ -219,6 +227,11 @@ export async function startConfer(
   });
 
   await app.listen({ port: config.PORT, host: config.HOST });
+  // Metrics on a port of their own (for a scraper inside the network), or behind an operator credential.
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await serveMetrics({ port: config.METRICS_PORT, host: config.METRICS_HOST, scrape: scrapeMetrics });
   await registry.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -241,6 +254,7 @@ export async function startConfer(
       await links.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
+      await metricsServer?.close();
       await media?.close();
       await forwarding.stop();
       await sweeping.stop();

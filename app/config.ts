@@ -44,6 +44,13 @@ export const EnvSchema = z
     SOCKET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(20),
     SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(40),
     HTTP_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+    /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default. */
+    TRUSTED_PROXIES: list
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()]).or(z.literal('loopback'))))
+      .optional(),
+    /** Serve /metrics on this port only (no credential); unset: on the main port, operators only. */
+    METRICS_PORT: port.optional(),
+    METRICS_HOST: z.string().min(1).default('127.0.0.1'),
     RECONNECT_GRACE_SECONDS: z.coerce.number().min(0).default(30),
 
     MEDIA: bool.default(true),

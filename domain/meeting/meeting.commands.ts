@@ -90,6 +90,18 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
    * handing them over): their media there is over; first they are shown reconnecting, and once
    * the grace period has passed (`leave`) they have left.
    */
+  /**
+   * Wrong passcodes locked a client (or the whole meeting) out for a while: recorded so that the
+   * host and auditors see someone guessing. Only the system records it.
+   */
+  z.object({
+    type: z.literal('RecordPasscodeLockout'),
+    scope: z.enum(['client', 'meeting']),
+    failures: z.number().int().min(1),
+    lockedForSeconds: z.number().int().min(0),
+    /** A keyed hash of the client's address (never the address itself); null for the meeting scope. */
+    client: z.string().min(1).max(64).nullable(),
+  }),
   z.object({
     type: z.literal('SweepLostConnection'),
     participantId: id,

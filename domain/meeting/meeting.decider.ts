@@ -1,5 +1,6 @@
 import { actorIsHost, actorParticipantId, type Actor } from '../shared/actor';
 import { ConferError } from '../shared/errors';
+import { textProblem } from '../shared/text';
 import { MAX_CHAT_BYTES, type MeetingCommand, type MeetingCommandOf } from './meeting.commands';
 import type { MeetingEvent, RecordedMeetingEvent } from './meeting.events';
 import { initialMeetingState, isPresent, type MeetingState, type ParticipantState } from './meeting.state';
@@ -59,7 +60,24 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
       return placeParticipant(command, state, actor);
     case 'SweepLostConnection':
       return sweepLostConnection(command, state, actor);
+    case 'RecordPasscodeLockout':
+      return recordPasscodeLockout(command, actor);
   }
+}
+
+function recordPasscodeLockout(
+  command: MeetingCommandOf<'RecordPasscodeLockout'>,
+  actor: Actor,
+): MeetingEvent[] {
+  if (actor.type !== 'system') throw new ConferError('CONFER_FORBIDDEN', 'Only the system records lockouts');
+  const { scope, failures, lockedForSeconds, client } = command;
+  return [{ type: 'PasscodeLockoutStarted', data: { scope, failures, lockedForSeconds, client } }];
+}
+
+/** Text that reaches the store is valid Unicode without control characters, whatever the edge. */
+function assertText(value: string | null, field: string, multiline = false): void {
+  const problem = value === null ? undefined : textProblem(value, multiline);
+  if (problem) throw new ConferError('CONFER_VALIDATION_FAILED', `${field}: ${problem}`, field);
 }
 
 function assignNode(
@@ -155,6 +173,8 @@ function sweepLostConnection(
 function create(command: MeetingCommandOf<'CreateMeeting'>, state: MeetingState): MeetingEvent[] {
   if (state.status !== 'none') throw new ConferError('CONFER_MEETING_ALREADY_EXISTS');
   const { meetingId, title, startTime, hostUserId, settings } = command;
+  assertText(title, 'title');
+  assertText(hostUserId, 'hostUserId');
   return [{ type: 'MeetingCreated', data: { meetingId, title, startTime, hostUserId, settings } }];
 }
 
@@ -167,6 +187,8 @@ function join(command: MeetingCommandOf<'JoinMeeting'>, state: MeetingState, act
   }
   const asHost = actor.type === 'host' || actor.type === 'system';
   const { participantId, displayName, userId } = command;
+  assertText(displayName, 'displayName');
+  assertText(userId, 'userId');
   if (!asHost) {
     const digest = state.settings.passcodeDigest;
     if (digest !== null && command.passcodeDigest !== digest) {
@@ -284,6 +306,7 @@ function chat(
   const sender = requireJoined(state, senderId);
   const content = command.content.trim();
   if (content.length === 0) throw new ConferError('CONFER_CHAT_EMPTY', undefined, 'message');
+  assertText(content, 'message', true);
   if (utf8.encode(content).length > MAX_CHAT_BYTES)
     throw new ConferError('CONFER_CHAT_TOO_LONG', undefined, 'message');
   return [
@@ -536,6 +559,8 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
       return patch(state, event.data.participantId, {
         placedNode: { nodeId: event.data.nodeId, url: event.data.url },
       });
+    case 'PasscodeLockoutStarted':
+      return state;
   }
 }
 

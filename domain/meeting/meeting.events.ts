@@ -94,6 +94,15 @@ export const MeetingEventSchemas = {
   ParticipantPlaced: {
     1: z.object({ participantId: id, nodeId: id, url: z.string().min(1), previousNodeId: id.nullable() }),
   },
+  /** Wrong passcodes locked a client (or the meeting's passcode entry) out for a while. */
+  PasscodeLockoutStarted: {
+    1: z.object({
+      scope: z.enum(['client', 'meeting']),
+      failures: z.number().int().min(1),
+      lockedForSeconds: z.number().int().min(0),
+      client: z.string().nullable(),
+    }),
+  },
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -119,6 +128,7 @@ export const CurrentVersion = {
   MeetingEnded: 1,
   MediaNodeAssigned: 1,
   ParticipantPlaced: 1,
+  PasscodeLockoutStarted: 1,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

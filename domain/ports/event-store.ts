@@ -81,3 +81,15 @@ export class StoreUnavailableError extends ConferError {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * One append could not be stored for a reason of its own (not the store's health): it failed
+ * alone, and retrying it as is would fail again. The cause is for logs, never for callers.
+ */
+export class EventRejectedError extends ConferError {
+  constructor(cause?: unknown) {
+    super('CONFER_STORE_EVENT_REJECTED');
+    this.cause = cause;
+    this.name = 'EventRejectedError';
+  }
+}

@@ -30,6 +30,8 @@ export const ErrorCodes = {
   CONFER_STORE_REVISION_CONFLICT: 'The stream changed since it was read (optimistic concurrency).',
   CONFER_STORE_UNAVAILABLE: 'The event store cannot be reached; retry later.',
   CONFER_COMMAND_CONTENDED: 'The meeting was changed concurrently too often; retry.',
+  CONFER_STORE_EVENT_REJECTED:
+    'This change could not be stored; it has been logged, and nothing else was affected.',
   // Media
   CONFER_MEDIA_UNAVAILABLE: 'Media service is not available for this meeting.',
   CONFER_MEDIA_UNKNOWN_TRANSPORT: 'No transport with this id belongs to the participant.',
@@ -41,6 +43,7 @@ export const ErrorCodes = {
   CONFER_MEDIA_NODE_UNREACHABLE: 'Another media node of the meeting cannot be reached.',
   // Generic
   CONFER_NOT_FOUND: 'No such resource.',
+  CONFER_METHOD_NOT_ALLOWED: 'The HTTP method is not supported.',
   CONFER_INTERNAL: 'An unexpected error occurred; it has been logged.',
 } as const;
 

@@ -71,7 +71,8 @@ export function createTokenService(options: { secret: string; participantTtlSeco
         options.participantTtlSeconds,
       ),
     issueCredential({ role, meetingId, userId, ttlSeconds }) {
-      if (role === 'user' && !userId) throw new ConferError('CONFER_VALIDATION_FAILED', 'A user token needs a user id', 'user');
+      if (role === 'user' && !userId)
+        throw new ConferError('CONFER_VALIDATION_FAILED', 'A user token needs a user id', 'user');
       return sign(
         {
           role,
@@ -128,5 +129,9 @@ export function actorFromClaims(claims: TokenClaims): Actor {
   if (claims.role === 'host') return { type: 'host' };
   if (claims.role === 'participant')
     return { type: 'participant', participantId: claims.pid, isHost: claims.host };
-  throw new ConferError('CONFER_FORBIDDEN', `A ${claims.role} credential cannot act in a meeting`, 'authorization');
+  throw new ConferError(
+    'CONFER_FORBIDDEN',
+    `A ${claims.role} credential cannot act in a meeting`,
+    'authorization',
+  );
 }

@@ -1,5 +1,11 @@
 import type { FastifyRequest } from 'fastify';
-import { mayAccess, standingIn, type Access, type Principal, type Standing } from '../../domain/access/standing';
+import {
+  mayAccess,
+  standingIn,
+  type Access,
+  type Principal,
+  type Standing,
+} from '../../domain/access/standing';
 import type { MeetingState } from '../../domain/meeting/meeting.state';
 import { ConferError } from '../../domain/shared/errors';
 import { principalOf, type TokenClaims, type TokenService } from '../auth/tokens';
@@ -22,7 +28,11 @@ export interface Authorized extends Caller {
 }
 
 /** Who is calling (anonymous without a token); a bad token is an error, never anonymous. */
-export async function callerOf(request: FastifyRequest, tokens: TokenService, meetingId?: string): Promise<Caller> {
+export async function callerOf(
+  request: FastifyRequest,
+  tokens: TokenService,
+  meetingId?: string,
+): Promise<Caller> {
   const token = bearerToken(request);
   const claims = token ? await tokens.verify(token, meetingId) : undefined;
   return { claims, principal: principalOf(claims) };

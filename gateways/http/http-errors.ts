@@ -27,9 +27,14 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   CONFER_MEETING_FULL: 429,
   CONFER_RATE_LIMITED: 429,
   CONFER_STORE_UNAVAILABLE: 503,
+  CONFER_STORE_EVENT_REJECTED: 500,
+  CONFER_METHOD_NOT_ALLOWED: 405,
   CONFER_MEDIA_UNAVAILABLE: 503,
   CONFER_MEDIA_NODE_UNREACHABLE: 503,
 };
+
+/** Methods the API answers at all; anything else (TRACE, QUERY, …) is 405 wherever it is sent. */
+const STANDARD_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 export const httpStatusOf = (code: ErrorCode): number => STATUS[code] ?? 500;
 
@@ -62,10 +67,13 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(400).send(body);
     }
     if (error instanceof ConferError) {
+      const status = httpStatusOf(error.code);
+      // Server-side failures are logged with their cause; the caller sees the code's own words.
+      if (status >= 500) request.log.error({ err: error, cause: error.cause }, 'request failed');
       const body: ErrorResponse = {
         error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
       };
-      return reply.status(httpStatusOf(error.code)).send(body);
+      return reply.status(status).send(body);
     }
     // fastify's own client errors (malformed JSON, wrong content type, body too large, 429).
     const status = error.statusCode ?? 500;
@@ -77,6 +85,16 @@ export function installErrorHandler(app: FastifyInstance): void {
     return reply.status(500).send({
       error: { code: 'CONFER_INTERNAL', message: ErrorCodes.CONFER_INTERNAL },
     } satisfies ErrorResponse);
+  });
+  // Before any body parsing (fastify parses a QUERY body and would answer 400 first).
+  app.addHook('onRequest', async (request, reply) => {
+    if (STANDARD_METHODS.has(request.method)) return;
+    return reply
+      .status(405)
+      .header('allow', [...STANDARD_METHODS].join(', '))
+      .send({
+        error: { code: 'CONFER_METHOD_NOT_ALLOWED', message: `Method ${request.method} is not supported` },
+      } satisfies ErrorResponse);
   });
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send({

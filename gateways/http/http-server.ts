@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import type { Socket } from 'node:net';
+import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
@@ -11,12 +13,21 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import { ConferError } from '../../domain/shared/errors';
+import { callerOf } from './authorize';
 import { installErrorHandler } from './http-errors';
 import { meetingRoutes, type MeetingRoutesDeps } from './meetings.routes';
 
 export interface HttpServerDeps extends MeetingRoutesDeps {
   logger: Logger;
   ratePerMinute: number;
+  /**
+   * Addresses (IPs or CIDRs) of the proxies whose X-Forwarded-For is believed. Empty: none, so a
+   * client cannot choose the address its rate limits and lockouts are counted under.
+   */
+  trustedProxies: string[];
+  /** Serve /metrics here only to operator credentials (false when a separate metrics port serves it). */
+  metricsOnMainPort: boolean;
   /** Built web client (index.html and assets), served at / and /m/{meetingId}. */
   webRoot?: string;
   metrics(): Promise<{ contentType: string; body: string }>;
@@ -25,13 +36,34 @@ export interface HttpServerDeps extends MeetingRoutesDeps {
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
 }
 
+/** A request the HTTP parser could not take: 405 for an unknown method, 400 otherwise. */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const unknownMethod = error.code === 'HPE_INVALID_METHOD';
+  const status = unknownMethod ? '405 Method Not Allowed' : '400 Bad Request';
+  const body = JSON.stringify({
+    error: unknownMethod
+      ? { code: 'CONFER_METHOD_NOT_ALLOWED', message: 'The HTTP method is not supported.' }
+      : { code: 'CONFER_VALIDATION_FAILED', message: 'The request could not be parsed.' },
+  });
+  socket.end(
+    `HTTP/1.1 ${status}\r\n${unknownMethod ? 'Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n' : ''}` +
+      `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** The fastify application: REST API (zod schemas → validation and OpenAPI at /docs), web client, metrics. */
 export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: 64 * 1024,
-    trustProxy: true,
+    trustProxy: deps.trustedProxies.length > 0 ? deps.trustedProxies : false,
     genReqId: () => crypto.randomUUID(),
+    // Node's parser refuses methods it does not know (QUERY, …) before fastify sees them.
+    clientErrorHandler: answerClientError,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -48,6 +80,36 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     },
     transform: jsonSchemaTransform,
   });
+  await app.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // preact sets style attributes; the bundle's CSS is a file.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+        // Signaling may live on another node of the cluster (cascading): its URL is not this origin.
+        connectSrc: ["'self'", 'ws:', 'wss:', 'http:', 'https:'],
+        workerSrc: ["'self'", 'blob:'],
+        // The meeting page drives camera, microphone and host controls: never inside another site.
+        frameAncestors: ["'none'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        upgradeInsecureRequests: null,
+      },
+    },
+    // The meeting id in a page's URL is the key to the meeting: never send it to another site.
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header(
+      'permissions-policy',
+      'camera=(self), microphone=(self), display-capture=(self), fullscreen=(self), geolocation=(), payment=(), usb=()',
+    );
+  });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
   await app.register(fastifyRateLimit, {
     max: deps.ratePerMinute,
@@ -62,10 +124,16 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
     const health = await deps.health();
     return reply.status(health.ok ? 200 : 503).send(health);
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
-    const { contentType, body } = await deps.metrics();
-    return reply.type(contentType).send(body);
-  });
+  if (deps.metricsOnMainPort) {
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      const { claims, principal } = await callerOf(request, deps.tokens);
+      if (!claims) throw new ConferError('CONFER_AUTH_MISSING', undefined, 'authorization');
+      if (principal.kind !== 'operator')
+        throw new ConferError('CONFER_FORBIDDEN', 'Metrics need an operator credential', 'authorization');
+      const { contentType, body } = await deps.metrics();
+      return reply.type(contentType).send(body);
+    });
+  }
   for (const plugin of deps.plugins ?? []) await plugin(app as unknown as FastifyInstance);
 
   if (deps.webRoot && existsSync(deps.webRoot)) {

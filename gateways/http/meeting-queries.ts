@@ -25,7 +25,13 @@ export interface MeetingSummary {
  */
 export interface MeetingQueries {
   meeting(meetingId: string): Promise<MeetingSummary | undefined>;
-  list(options: { status?: 'active' | 'ended'; limit: number; cursor?: string }): Promise<{
+  list(options: {
+    status?: 'active' | 'ended';
+    limit: number;
+    cursor?: string;
+    /** Only the meetings this user hosts. */
+    hostUserId?: string;
+  }): Promise<{
     meetings: MeetingSummary[];
     nextCursor: string | null;
   }>;

@@ -4,15 +4,21 @@ import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler
 import type { Clock } from '../../domain/ports/clock';
 import type { Ids } from '../../domain/ports/ids';
 import { ConferError } from '../../domain/shared/errors';
+import { createHmac } from 'node:crypto';
+import type { MeetingState } from '../../domain/meeting/meeting.state';
+import { safeText } from '../../domain/shared/text';
 import { passcodeDigest } from '../auth/passcode';
+import type { PasscodeGuard } from '../auth/passcode-guard';
 import { actorFromClaims, type TokenService } from '../auth/tokens';
 import type { IceServer } from '../auth/turn-credentials';
-import { optionalClaims, requireClaims } from './bearer';
+import { authorize, callerOf } from './authorize';
 import type { MeetingQueries } from './meeting-queries';
 import {
   ErrorResponseSchema,
+  MeetingSummaryViewSchema,
   MeetingViewSchema,
   ParticipantViewSchema,
+  toMeetingSummaryView,
   toMeetingView,
 } from './meetings.schemas';
 
@@ -27,6 +33,9 @@ export interface MeetingRoutesDeps {
   /** Base URL of the node serving this participant's signaling and media (placing them if needed). */
   signalingBaseUrl(meetingId: string, participantId?: string): Promise<string>;
   iceServers(participantId: string): IceServer[];
+  /** The meeting's current state, from its stream: what standing is decided on. */
+  meetingState(meetingId: string): Promise<MeetingState>;
+  passcodeGuard: PasscodeGuard;
 }
 
 const READ_YOUR_WRITES_MS = 2000;
@@ -34,18 +43,31 @@ const MeetingIdParams = z.object({
   meetingId: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a meeting id'),
 });
 
+/**
+ * Passcodes: at least 8 characters. With the lockouts of PasscodeGuard a guesser gets under 300
+ * tries a day per meeting, so even 8 digits (10^8) hold for centuries; 4 digits fell in 450 tries.
+ */
+export const MIN_PASSCODE_LENGTH = 8;
+
 const CreateMeetingBody = z
   .object({
-    title: z.string().trim().min(1).max(200),
+    /** Trimmed first: a title of only whitespace is empty, hence refused. */
+    title: safeText({ max: 200, trim: true }),
     startTime: z.iso.datetime({ offset: true }).optional(),
-    hostUserId: z.string().min(1).max(200).optional(),
+    hostUserId: safeText({ max: 200 }).optional(),
     settings: z
       .object({
         muteOnEntry: z.boolean().default(false),
         videoOffOnEntry: z.boolean().default(false),
         waitingRoom: z.boolean().default(false),
         maxParticipants: z.number().int().min(2).max(500).default(100),
-        passcode: z.string().min(4).max(64).optional(),
+        passcode: safeText({ max: 64 })
+          .refine(
+            (v) => v.length >= MIN_PASSCODE_LENGTH,
+            `must have at least ${MIN_PASSCODE_LENGTH} characters`,
+          )
+          .refine((v) => new Set(v).size > 1, 'must not repeat one character')
+          .optional(),
       })
       .strict()
       .default({ muteOnEntry: false, videoOffOnEntry: false, waitingRoom: false, maxParticipants: 100 }),
@@ -54,8 +76,8 @@ const CreateMeetingBody = z
 
 const JoinBody = z
   .object({
-    displayName: z.string().trim().min(1).max(100),
-    userId: z.string().min(1).max(200).optional(),
+    displayName: safeText({ max: 100, trim: true }),
+    userId: safeText({ max: 200 }).optional(),
     passcode: z.string().max(64).optional(),
     audioEnabled: z.boolean().default(true),
     videoEnabled: z.boolean().default(true),
@@ -67,17 +89,49 @@ const errors = {
   401: ErrorResponseSchema,
   403: ErrorResponseSchema,
   404: ErrorResponseSchema,
+  429: ErrorResponseSchema,
 };
+/** OpenAPI: a bearer token is required / optional. */
+const bearer: Record<string, string[]>[] = [{ bearer: [] }];
+const bearerOptional: Record<string, string[]>[] = [{}, { bearer: [] }];
 
 export const meetingRoutes =
   (deps: MeetingRoutesDeps): FastifyPluginAsyncZod =>
   async (app) => {
+    /** Counts a wrong passcode; a lockout it starts is recorded for the host and auditors. */
+    function recordFailure(meetingId: string, client: string, correlationId: string): void {
+      const lockout = deps.passcodeGuard.failed(meetingId, client);
+      if (!lockout) return;
+      const clientHash =
+        lockout.scope === 'client'
+          ? createHmac('sha256', deps.authSecret).update(`client\u0000${client}`).digest('hex').slice(0, 16)
+          : null;
+      deps.commands
+        .handle(
+          meetingId,
+          {
+            type: 'RecordPasscodeLockout',
+            scope: lockout.scope,
+            failures: lockout.failures,
+            lockedForSeconds: Math.ceil(lockout.lockedForMs / 1000),
+            client: clientHash,
+          },
+          { actor: { type: 'system', reason: 'passcode-lockout' }, correlationId },
+        )
+        .catch((error: unknown) =>
+          app.log.warn({ err: error, meetingId }, 'could not record a passcode lockout'),
+        );
+    }
+
     app.post(
       '/meetings',
       {
         schema: {
           summary: 'Create a meeting',
+          description:
+            "Anyone may create a meeting (the answer holds its host token). With a user credential the meeting is recorded as that user's, and listed for them. A title of only whitespace is invalid.",
           tags: ['meetings'],
+          security: bearerOptional,
           body: CreateMeetingBody,
           response: {
             201: z.object({ meetingId: z.string(), joinUrl: z.string(), hostToken: z.string() }),
@@ -86,8 +140,17 @@ export const meetingRoutes =
         },
       },
       async (request, reply) => {
+        const { principal } = await callerOf(request, deps.tokens);
+        const { title, startTime, settings } = request.body;
+        // A signed-in user owns what they create; a body's hostUserId is only a label otherwise.
+        const hostUserId = principal.kind === 'user' ? principal.userId : request.body.hostUserId;
+        if (
+          principal.kind === 'user' &&
+          request.body.hostUserId &&
+          request.body.hostUserId !== principal.userId
+        )
+          throw new ConferError('CONFER_FORBIDDEN', 'hostUserId must be your own user id', 'hostUserId');
         const meetingId = deps.ids.meetingId();
-        const { title, startTime, hostUserId, settings } = request.body;
         const result = await deps.commands.handle(
           meetingId,
           {
@@ -118,8 +181,9 @@ export const meetingRoutes =
       '/meetings',
       {
         schema: {
-          summary: 'List meetings',
+          summary: 'List meetings: every meeting for an operator, their own for a signed-in user',
           tags: ['meetings'],
+          security: bearer,
           querystring: z
             .object({
               status: z.enum(['active', 'ended']).optional(),
@@ -137,11 +201,20 @@ export const meetingRoutes =
         },
       },
       async (request) => {
+        const { claims, principal } = await callerOf(request, deps.tokens);
+        if (!claims) throw new ConferError('CONFER_AUTH_MISSING', undefined, 'authorization');
+        if (principal.kind !== 'operator' && principal.kind !== 'user')
+          throw new ConferError(
+            'CONFER_FORBIDDEN',
+            'Listing needs an operator or user credential',
+            'authorization',
+          );
         const { status, limit, cursor } = request.query;
         const page = await deps.queries.list({
           limit,
           ...(status ? { status } : {}),
           ...(cursor ? { cursor } : {}),
+          ...(principal.kind === 'user' ? { hostUserId: principal.userId } : {}),
         });
         return { meetings: page.meetings.map((m) => toMeetingView(m, [])), nextCursor: page.nextCursor };
       },
@@ -151,16 +224,19 @@ export const meetingRoutes =
       '/meetings/:meetingId',
       {
         schema: {
-          summary: 'A meeting and who is in it',
+          summary: 'A meeting: who is in it for those in it, what a pre-join page needs for anyone else',
           tags: ['meetings'],
+          security: bearerOptional,
           params: MeetingIdParams,
-          response: { 200: MeetingViewSchema, ...errors },
+          response: { 200: z.union([MeetingViewSchema, MeetingSummaryViewSchema]), ...errors },
         },
       },
       async (request) => {
         const { meetingId } = request.params;
+        const { standing } = await authorize(request, deps, meetingId, 'read-summary');
         const meeting = await deps.queries.meeting(meetingId);
         if (!meeting) throw new ConferError('CONFER_MEETING_NOT_FOUND', undefined, 'meetingId');
+        if (standing !== 'host' && standing !== 'participant') return toMeetingSummaryView(meeting);
         const roster = await deps.queries.roster(meetingId);
         return toMeetingView(meeting, roster);
       },
@@ -171,7 +247,9 @@ export const meetingRoutes =
       {
         schema: {
           summary: 'Join a meeting (the host joins with its host token as Bearer)',
+          description: `Wrong passcodes lock the client out (5 free tries, then 30 s doubling) and, past 20 for the meeting, everyone (2 s doubling up to 5 min): 429 CONFER_RATE_LIMITED.`,
           tags: ['meetings'],
+          security: bearerOptional,
           params: MeetingIdParams,
           body: JoinBody,
           response: {
@@ -198,7 +276,7 @@ export const meetingRoutes =
       },
       async (request) => {
         const { meetingId } = request.params;
-        const claims = await optionalClaims(request, deps.tokens, meetingId);
+        const { claims } = await callerOf(request, deps.tokens, meetingId);
         if (claims && claims.role !== 'host') {
           throw new ConferError(
             'CONFER_FORBIDDEN',
@@ -208,23 +286,34 @@ export const meetingRoutes =
         }
         const participantId = deps.ids.participantId();
         const body = request.body;
-        const result = await deps.commands.handle(
-          meetingId,
-          {
-            type: 'JoinMeeting',
-            participantId,
-            displayName: body.displayName,
-            userId: body.userId ?? null,
-            passcodeDigest:
-              body.passcode !== undefined ? passcodeDigest(deps.authSecret, meetingId, body.passcode) : null,
-            audioEnabled: body.audioEnabled,
-            videoEnabled: body.videoEnabled,
-          },
-          {
-            actor: claims ? actorFromClaims(claims) : { type: 'participant', participantId, isHost: false },
-            correlationId: request.id,
-          },
-        );
+        const client = request.ip;
+        if (!claims) deps.passcodeGuard.check(meetingId, client);
+        const result = await deps.commands
+          .handle(
+            meetingId,
+            {
+              type: 'JoinMeeting',
+              participantId,
+              displayName: body.displayName,
+              userId: body.userId ?? null,
+              passcodeDigest:
+                body.passcode !== undefined
+                  ? passcodeDigest(deps.authSecret, meetingId, body.passcode)
+                  : null,
+              audioEnabled: body.audioEnabled,
+              videoEnabled: body.videoEnabled,
+            },
+            {
+              actor: claims ? actorFromClaims(claims) : { type: 'participant', participantId, isHost: false },
+              correlationId: request.id,
+            },
+          )
+          .catch((error: unknown) => {
+            if (error instanceof ConferError && error.code === 'CONFER_PASSCODE_INVALID')
+              recordFailure(meetingId, client, request.id);
+            throw error;
+          });
+        if (!claims && body.passcode !== undefined) deps.passcodeGuard.succeeded(meetingId, client);
         const self = result.state.participants[participantId];
         if (!self) throw new ConferError('CONFER_INTERNAL');
         await deps.queries.waitFor(meetingId, result.revision, READ_YOUR_WRITES_MS);
@@ -246,17 +335,18 @@ export const meetingRoutes =
         schema: {
           summary: 'End a meeting for everyone (host token)',
           tags: ['meetings'],
+          security: bearer,
           params: MeetingIdParams,
           response: { 200: z.object({ success: z.boolean() }), ...errors },
         },
       },
       async (request) => {
         const { meetingId } = request.params;
-        const claims = await requireClaims(request, deps.tokens, meetingId);
+        const { claims } = await authorize(request, deps, meetingId, 'host-act');
         const result = await deps.commands.handle(
           meetingId,
           { type: 'EndMeeting' },
-          { actor: actorFromClaims(claims), correlationId: request.id },
+          { actor: actorFromClaims(claims!), correlationId: request.id },
         );
         await deps.queries.waitFor(meetingId, result.revision, READ_YOUR_WRITES_MS);
         return { success: true };
@@ -267,8 +357,9 @@ export const meetingRoutes =
       '/meetings/:meetingId/chat',
       {
         schema: {
-          summary: 'Chat history, newest page first (cursor: before)',
+          summary: 'Chat history, newest page first (cursor: before); admitted participants only',
           tags: ['chat'],
+          security: bearer,
           params: MeetingIdParams,
           querystring: z
             .object({
@@ -296,7 +387,7 @@ export const meetingRoutes =
       },
       async (request) => {
         const { meetingId } = request.params;
-        await requireClaims(request, deps.tokens, meetingId);
+        await authorize(request, deps, meetingId, 'read-meeting');
         const { before, limit } = request.query;
         return deps.queries.chat(meetingId, { limit, ...(before !== undefined ? { before } : {}) });
       },
@@ -307,7 +398,10 @@ export const meetingRoutes =
       {
         schema: {
           summary: 'Where to (re)connect: the socket URL of the node now serving this participant',
+          description:
+            'For admitted participants and for those in the waiting room (who get no ICE servers until admitted).',
           tags: ['meetings'],
+          security: bearer,
           params: MeetingIdParams,
           response: {
             200: z.object({
@@ -326,11 +420,11 @@ export const meetingRoutes =
       },
       async (request) => {
         const { meetingId } = request.params;
-        const claims = await requireClaims(request, deps.tokens, meetingId);
-        const participantId = claims.role === 'participant' ? claims.pid : undefined;
+        const { claims, standing } = await authorize(request, deps, meetingId, 'connect');
+        const participantId = claims?.role === 'participant' ? claims.pid : undefined;
         return {
           webSocketUrl: `${await deps.signalingBaseUrl(meetingId, participantId)}/meetings/${meetingId}`,
-          iceServers: deps.iceServers(participantId ?? 'host'),
+          iceServers: standing === 'waiting' ? [] : deps.iceServers(participantId ?? 'host'),
         };
       },
     );
@@ -339,15 +433,16 @@ export const meetingRoutes =
       '/meetings/:meetingId/participants',
       {
         schema: {
-          summary: 'Everyone who is or was in the meeting',
+          summary: 'Everyone who is or was in the meeting; admitted participants only',
           tags: ['meetings'],
+          security: bearer,
           params: MeetingIdParams,
           response: { 200: z.object({ participants: z.array(ParticipantViewSchema) }), ...errors },
         },
       },
       async (request) => {
         const { meetingId } = request.params;
-        await requireClaims(request, deps.tokens, meetingId);
+        await authorize(request, deps, meetingId, 'read-meeting');
         return { participants: await deps.queries.roster(meetingId, { includeGone: true }) };
       },
     );

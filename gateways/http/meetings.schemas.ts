@@ -41,6 +41,30 @@ export const MeetingViewSchema = z.object({
 });
 export type MeetingView = z.infer<typeof MeetingViewSchema>;
 
+/** What anyone with the link may see: what a pre-join page needs, nothing about who is in it. */
+export const MeetingSummaryViewSchema = z.object({
+  meetingId: z.string(),
+  title: z.string(),
+  status: z.enum(['active', 'ended']),
+  settings: z.object({
+    muteOnEntry: z.boolean(),
+    videoOffOnEntry: z.boolean(),
+    waitingRoom: z.boolean(),
+    passcodeRequired: z.boolean(),
+  }),
+});
+export type MeetingSummaryView = z.infer<typeof MeetingSummaryViewSchema>;
+
+export function toMeetingSummaryView(meeting: MeetingSummary): MeetingSummaryView {
+  const { muteOnEntry, videoOffOnEntry, waitingRoom, passcodeRequired } = meeting.settings;
+  return {
+    meetingId: meeting.meetingId,
+    title: meeting.title,
+    status: meeting.status,
+    settings: { muteOnEntry, videoOffOnEntry, waitingRoom, passcodeRequired },
+  };
+}
+
 export function toMeetingView(meeting: MeetingSummary, roster: ParticipantView[]): MeetingView {
   const participants = roster.filter((p) => p.status === 'joined');
   return {

@@ -228,6 +228,20 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
           },
         ],
       };
+    case 'PasscodeLockoutStarted': {
+      // Someone is guessing the passcode: the hosts hear it (auditors read it in the history).
+      const { scope, failures, lockedForSeconds } = parsed.data;
+      return {
+        messages: [
+          {
+            to: [Rooms.hosts],
+            event: 'passcode-lockout',
+            payload: { scope, failures, lockedForSeconds, seq },
+          },
+        ],
+        changes: [],
+      };
+    }
     case 'MeetingCreated':
     case 'MediaPublished':
     case 'MediaUnpublished':

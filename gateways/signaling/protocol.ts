@@ -166,6 +166,13 @@ export interface ServerToClientEvents {
   }) => void;
   'active-speaker': (msg: { participantId: string | null; seq: number }) => void;
   'meeting-ended': (msg: { reason: string; seq: number }) => void;
+  /** To hosts: wrong passcodes locked a client (or everyone) out of joining for a while. */
+  'passcode-lockout': (msg: {
+    scope: 'client' | 'meeting';
+    failures: number;
+    lockedForSeconds: number;
+    seq: number;
+  }) => void;
   /** A message without an acknowledgement callback failed, or the connection is refused. */
   error: (msg: ErrorBody) => void;
   // ── Media ──

@@ -9,7 +9,11 @@ import type {
   ReadStreamOptions,
   SubscribeOptions,
 } from '../../domain/ports/event-store';
-import { RevisionConflictError, StoreUnavailableError } from '../../domain/ports/event-store';
+import {
+  EventRejectedError,
+  RevisionConflictError,
+  StoreUnavailableError,
+} from '../../domain/ports/event-store';
 import type { StoredEvent } from '../../domain/shared/envelope';
 import { startCatchUpSubscription } from './catch-up-subscription';
 import { RecentEvents } from './sqlite/recent-events';
@@ -70,7 +74,11 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
 
   function onReply(reply: WriterReply): void {
     if (reply.type === 'failed') {
-      const error = new StoreUnavailableError(`SQLite append failed: ${reply.message}`);
+      // The cause stays in the logs (the gateway logs 5xx causes); callers see no internals.
+      const error = new StoreUnavailableError(
+        'The event store could not write; retry later',
+        new Error(`SQLite batch failed: ${reply.message}`),
+      );
       for (const id of reply.ids) waiting.get(id)?.reject(error);
       for (const id of reply.ids) waiting.delete(id);
       return;
@@ -83,6 +91,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       if ('ok' in outcome) {
         committed.push(...outcome.ok.events);
         w?.resolve(outcome.ok);
+      } else if ('rejected' in outcome) {
+        w?.reject(
+          new EventRejectedError(
+            new Error(`SQLite append to ${outcome.rejected.streamId} failed: ${outcome.rejected.reason}`),
+          ),
+        );
       } else {
         const { streamId, expected, actual } = outcome.conflict;
         w?.reject(new RevisionConflictError(streamId, expected, actual));

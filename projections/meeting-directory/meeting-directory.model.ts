@@ -39,3 +39,6 @@ export const MeetingSummarySchema = z.object({
 export type MeetingSummary = z.infer<typeof MeetingSummarySchema>;
 
 export const listingKey = (createdAt: string, meetingId: string): string => `${createdAt}|${meetingId}`;
+
+/** The listing partition of the meetings one user hosts. */
+export const hostListing = (hostUserId: string): `host:${string}` => `host:${hostUserId}`;

@@ -7,6 +7,7 @@ import {
   MEETINGS,
   MEETINGS_BY_CREATION,
   MEETING_PRESENCE,
+  hostListing,
   listingKey,
   type MeetingStatus,
   type MeetingSummary,
@@ -16,7 +17,8 @@ import {
 export function meetingDirectoryProjection(): Projection {
   return {
     name: 'meeting-directory',
-    version: 1,
+    // v2: meetings listed per host user (host:<userId>)
+    version: 2,
     collections: [MEETINGS, MEETINGS_BY_CREATION, MEETING_PRESENCE],
     async apply(stored, tx) {
       const event = meetingEventOf(stored);
@@ -72,6 +74,8 @@ async function created(
   await tx.put(MEETINGS, '', meetingId, summary);
   await list(tx, summary, 'all');
   await list(tx, summary, 'active');
+  // A signed-in user lists the meetings they host (any status; filtered on read).
+  if (hostUserId !== null) await list(tx, summary, hostListing(hostUserId));
 }
 
 async function joined(tx: ProjectionWriter, meetingId: string, participantId: string): Promise<void> {
@@ -109,7 +113,7 @@ async function update(
   if (current) await tx.put(MEETINGS, '', meetingId, change(current));
 }
 
-type Listing = 'all' | MeetingStatus;
+type Listing = 'all' | MeetingStatus | `host:${string}`;
 
 const list = (tx: ProjectionWriter, m: MeetingSummary, listing: Listing) =>
   tx.put(MEETINGS_BY_CREATION, listing, listingKey(m.createdAt, m.meetingId), { meetingId: m.meetingId });

@@ -4,6 +4,7 @@ import {
   MEETINGS,
   MEETINGS_BY_CREATION,
   MeetingSummarySchema,
+  hostListing,
   type MeetingStatus,
   type MeetingSummary,
 } from './meeting-directory.model';
@@ -22,13 +23,15 @@ export interface MeetingListPage {
   nextCursor: string | null;
 }
 
-/** Meetings newest first, optionally only active or only ended ones. */
+/** Meetings newest first, optionally only active or only ended ones, or only one user's. */
 export async function listMeetings(
   reader: ProjectionReader,
-  options: { status?: MeetingStatus; limit: number; cursor?: string },
+  options: { status?: MeetingStatus; limit: number; cursor?: string; hostUserId?: string },
 ): Promise<MeetingListPage> {
   assertPageLimit(options.limit);
-  const entries = await reader.range<{ meetingId: string }>(MEETINGS_BY_CREATION, options.status ?? 'all', {
+  const listing =
+    options.hostUserId !== undefined ? hostListing(options.hostUserId) : (options.status ?? 'all');
+  const entries = await reader.range<{ meetingId: string }>(MEETINGS_BY_CREATION, listing, {
     order: 'desc',
     limit: options.limit + 1,
     ...(options.cursor === undefined ? {} : { cursor: options.cursor }),

@@ -273,7 +273,7 @@ describe('joining with a passcode and a denied camera, through a waiting room', 
     await h.page.goto(`${server.url}/`);
     await h.page.getByLabel('Meeting title').fill('Office hours');
     await h.page.getByText('Waiting room').click();
-    await h.page.getByLabel('Passcode').fill('2468');
+    await h.page.getByLabel('Passcode').fill('2468-1357');
     await h.page.getByRole('button', { name: 'Start meeting' }).click();
     await h.page.waitForURL(/\/m\//);
     const url = h.page.url();
@@ -294,10 +294,10 @@ describe('joining with a passcode and a denied camera, through a waiting room', 
     await g.page.goto(url);
     await g.page.getByText('Camera access was denied').first().waitFor();
     await g.page.getByLabel('Your name').fill('Eve');
-    await g.page.getByLabel('Passcode').fill('0000');
+    await g.page.getByLabel('Passcode').fill('0000-0000');
     await g.page.getByRole('button', { name: 'Join now' }).click();
     await g.page.getByText('That passcode is not right.').waitFor();
-    await g.page.getByLabel('Passcode').fill('2468');
+    await g.page.getByLabel('Passcode').fill('2468-1357');
     await g.page.getByRole('button', { name: 'Join now' }).click();
     await g.page.getByRole('heading', { name: 'Waiting for the host to let you in' }).waitFor();
     await g.page.screenshot({ path: `${RESULTS_DIR}/waiting-room.png` });

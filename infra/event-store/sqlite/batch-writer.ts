@@ -14,11 +14,15 @@ export interface AppendRequest {
 
 export type AppendOutcome =
   | { ok: AppendResult }
-  | { conflict: { streamId: string; expected: ExpectedRevision; actual: number | 'no_stream' } };
+  | { conflict: { streamId: string; expected: ExpectedRevision; actual: number | 'no_stream' } }
+  /** This append alone could not be written (rolled back to its savepoint); the batch went on. */
+  | { rejected: { streamId: string; reason: string } };
 
 /**
  * Writes a batch of appends in ONE transaction (group commit): each append is checked against
- * its expected revision before anything of it is written, so a conflict fails that append alone.
+ * its expected revision before anything of it is written, so a conflict fails that append alone;
+ * and each runs inside its own savepoint, so an append that fails for any other reason (an event
+ * that cannot be encoded, a constraint) is rolled back alone and never fails its batch-mates.
  */
 export function createBatchWriter(
   db: Database.Database,
@@ -107,15 +111,17 @@ export function createBatchWriter(
     return { nextExpectedRevision: last.streamRevision, lastPosition: last.globalPosition, events: stored };
   }
 
+  // better-sqlite3 runs a transaction function called inside another one as a SAVEPOINT.
+  const appendInSavepoint = db.transaction(appendOne);
   const transaction = db.transaction((batch: readonly AppendRequest[]) =>
     batch.map((request): AppendOutcome => {
       try {
-        return { ok: appendOne(request) };
+        return { ok: appendInSavepoint(request) };
       } catch (error) {
         if (error instanceof RevisionConflictError) {
           return { conflict: { streamId: error.streamId, expected: error.expected, actual: error.actual } };
         }
-        throw error;
+        return { rejected: { streamId: request.streamId, reason: (error as Error).message } };
       }
     }),
   );

@@ -31,8 +31,9 @@ export interface MeetingInfo {
   meetingId: string;
   title: string;
   status: 'active' | 'ended';
-  participantCount: number;
-  participants: { participantId: string; displayName: string }[];
+  /** Only for those in the meeting (anyone else sees the title, status and rules). */
+  participantCount?: number;
+  participants?: { participantId: string; displayName: string }[];
   settings: {
     muteOnEntry: boolean;
     videoOffOnEntry: boolean;

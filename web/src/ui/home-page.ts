@@ -45,8 +45,9 @@ function CreateMeetingCard(): VNode {
 
   async function submit(event: Event) {
     event.preventDefault();
-    if (passcode && passcode.length < 4) {
-      setError('A passcode needs at least 4 characters.');
+    // The server's rule (8 characters, not one repeated): say it before the round trip.
+    if (passcode && (passcode.length < 8 || new Set(passcode).size < 2)) {
+      setError('A passcode needs at least 8 characters, not all the same.');
       return;
     }
     setBusy(true);
@@ -95,7 +96,7 @@ function CreateMeetingCard(): VNode {
       />
     </fieldset>
     <label class="field">
-      <span>Passcode <small>(optional)</small></span>
+      <span>Passcode <small>(optional, at least 8 characters)</small></span>
       <input
         name="passcode"
         type="password"

@@ -97,7 +97,8 @@ export function PrejoinPage(props: PrejoinProps): VNode {
   }
 
   const info = load.state === 'ready' ? load.info : null;
-  const here = info?.participants.map((p) => p.displayName) ?? [];
+  // Only people in the meeting see who is in it; a newcomer sees the title and the rules.
+  const here = info?.participants?.map((p) => p.displayName) ?? [];
   return html`<main class="prejoin">
     <header class="home-header"><${Brand} /></header>
     <div class="prejoin-body">
