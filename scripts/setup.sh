@@ -48,6 +48,7 @@ fi
 # 4. Servers the tests and benchmarks start themselves (PostgreSQL, Kafka, S3Proxy).
 if { [ "$mode" = test ] || [ "$mode" = bench ]; } && [ -f scripts/services/install.sh ]; then
   bash scripts/services/install.sh
+  bash scripts/services/schemathesis/install.sh
 fi
 
 # 5. The web client, rebuilt only when its sources changed.

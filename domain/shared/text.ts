@@ -25,18 +25,26 @@ export interface TextRules {
   trim?: boolean;
 }
 
+// The same rules as patterns, so that the published JSON Schema (OpenAPI) says them too and a
+// client or fuzzer generating "valid" text stays inside them.
+const SINGLE_LINE_CHARS = '[^\\u0000-\\u001f\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]';
+const MULTI_LINE_CHARS =
+  '[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069]';
+
 /** A zod string schema that refuses lone surrogates, control and bidi-override characters. */
 export function safeText(rules: TextRules) {
+  const chars = rules.multiline ? MULTI_LINE_CHARS : SINGLE_LINE_CHARS;
+  // Trimmed text must keep one non-space character: a title of only spaces is invalid, and says so.
+  const pattern = new RegExp(rules.trim ? `^(?=[\\s\\S]*\\S)${chars}*$` : `^${chars}*$`);
   const base = rules.trim ? z.string().trim() : z.string();
   return base
-    .min(rules.min ?? 1, rules.min === 0 ? undefined : 'must not be empty')
-    .max(rules.max)
-    .refine((v) => !hasLoneSurrogate(v), 'must be valid Unicode (no lone surrogate)')
-    .refine(
-      (v) => !(rules.multiline ? CONTROL_MULTI_LINE : CONTROL_SINGLE_LINE).test(v),
-      'must not contain control characters',
+    .min(
+      rules.min ?? 1,
+      (rules.min ?? 1) === 1 ? 'must not be empty' : `must have at least ${rules.min} characters`,
     )
-    .refine((v) => !BIDI_CONTROLS.test(v), 'must not contain bidirectional override characters');
+    .max(rules.max)
+    .regex(pattern, 'must not contain control or bidirectional-override characters')
+    .refine((v) => !hasLoneSurrogate(v), 'must be valid Unicode (no lone surrogate)');
 }
 
 /** The check alone, for places that validate without zod (the store's last line of defence). */

@@ -96,7 +96,32 @@ export function installErrorHandler(app: FastifyInstance): void {
         error: { code: 'CONFER_METHOD_NOT_ALLOWED', message: `Method ${request.method} is not supported` },
       } satisfies ErrorResponse);
   });
+  // Which methods each route answers, to tell "no such method here" (405) from "no such path" (404).
+  const routes: { pattern: RegExp; methods: Set<string> }[] = [];
+  app.addHook('onRoute', (route) => {
+    const source = `^${route.url
+      .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+      .replace(/:[^/]+/g, '[^/]+')
+      .replace(/\*/g, '.*')}$`;
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    let entry = routes.find((r) => r.pattern.source === source);
+    if (!entry) routes.push((entry = { pattern: new RegExp(source), methods: new Set() }));
+    for (const method of methods) entry.methods.add(method);
+  });
   app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] ?? '';
+    const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
+    if (allowed.size > 0) {
+      return reply
+        .status(405)
+        .header('allow', [...allowed].join(', '))
+        .send({
+          error: {
+            code: 'CONFER_METHOD_NOT_ALLOWED',
+            message: `${request.method} is not allowed on ${path}`,
+          },
+        } satisfies ErrorResponse);
+    }
     reply.status(404).send({
       error: { code: 'CONFER_NOT_FOUND', message: `No route ${request.method} ${request.url}` },
     } satisfies ErrorResponse);

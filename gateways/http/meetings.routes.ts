@@ -61,12 +61,9 @@ const CreateMeetingBody = z
         videoOffOnEntry: z.boolean().default(false),
         waitingRoom: z.boolean().default(false),
         maxParticipants: z.number().int().min(2).max(500).default(100),
-        passcode: safeText({ max: 64 })
-          .refine(
-            (v) => v.length >= MIN_PASSCODE_LENGTH,
-            `must have at least ${MIN_PASSCODE_LENGTH} characters`,
-          )
-          .refine((v) => new Set(v).size > 1, 'must not repeat one character')
+        passcode: safeText({ max: 64, min: MIN_PASSCODE_LENGTH })
+          // Not one character repeated ("aaaaaaaa"): a pattern, so the OpenAPI document says it too.
+          .regex(/^(?!(.)\1*$)/, 'must not repeat one character')
           .optional(),
       })
       .strict()

@@ -51,3 +51,30 @@ describe('SQLite event store durability', () => {
     await reader.close();
   });
 });
+
+describe('SQLite group commit isolates a failing append', () => {
+  it('fails only the append that cannot be written; its batch-mates commit, and the error leaks nothing', async () => {
+    const store = createSqliteEventStore({ path: join(dir, `${randomUUID()}.db`) });
+    const bad = randomUUID();
+    const poisoned = newEvent(bad);
+    // Two events with one id in one append break a UNIQUE constraint inside the transaction.
+    const attempts = [
+      store.append(`meeting-${bad}`, [poisoned, { ...newEvent(bad), eventId: poisoned.eventId }], {
+        expectedRevision: 'no_stream',
+      }),
+      ...Array.from({ length: 30 }, () => {
+        const id = randomUUID();
+        return store.append(`meeting-${id}`, [newEvent(id)], { expectedRevision: 'no_stream' });
+      }),
+    ];
+    const results = await Promise.allSettled(attempts);
+    expect(results[0]!.status).toBe('rejected');
+    const reason = (results[0] as PromiseRejectedResult).reason as { code: string; message: string };
+    expect(reason.code).toBe('CONFER_STORE_EVENT_REJECTED');
+    expect(reason.message).not.toMatch(/SQLite|UNIQUE|constraint/i);
+    expect(results.slice(1).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(await store.readStream(`meeting-${bad}`)).toEqual([]);
+    expect((await store.readAll({ after: 0, maxCount: 100 })).length).toBe(30);
+    await store.close();
+  });
+});
