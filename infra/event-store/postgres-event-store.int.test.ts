@@ -190,6 +190,9 @@ describe('PostgreSQL event store: group commit', () => {
     expect(failure.status).toBe('rejected');
     expect(failure.reason).toBeInstanceOf(ConferError);
     expect(failure.reason).not.toBeInstanceOf(StoreUnavailableError);
+    // The caller is told what happened to its change, not what the database said.
+    expect((failure.reason as ConferError).code).toBe('CONFER_STORE_EVENT_REJECTED');
+    expect((failure.reason as Error).message).not.toMatch(/PostgreSQL|0x00|invalid byte/i);
   });
 });
 

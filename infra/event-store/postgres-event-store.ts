@@ -8,7 +8,7 @@ import type {
   SubscribeOptions,
   Subscription,
 } from '../../domain/ports/event-store';
-import { StoreUnavailableError } from '../../domain/ports/event-store';
+import { EventRejectedError, StoreUnavailableError } from '../../domain/ports/event-store';
 import type { StoredEvent } from '../../domain/shared/envelope';
 import { ConferError } from '../../domain/shared/errors';
 import { startCatchUpSubscription } from './catch-up-subscription';
@@ -236,18 +236,17 @@ async function withClient<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Pro
 }
 
 /** PostgreSQL away or restarting: retryable. Anything else is a fault of ours, not of the caller. */
+/** Callers see the code's own words; what PostgreSQL said stays in the cause, for the logs. */
 function storeError(action: string, error: unknown): Error {
-  if (error instanceof StoreUnavailableError) return error;
-  if (isStoreUnavailable(error) || isRaceBetweenNodes(error)) {
-    return new StoreUnavailableError(
-      `PostgreSQL event store: ${action} failed: ${describeError(error)}`,
-      error,
-    );
-  }
-  const failure = new ConferError(
-    'CONFER_INTERNAL',
-    `PostgreSQL event store: ${action} failed: ${describeError(error)}`,
-  );
-  failure.cause = error;
+  if (error instanceof StoreUnavailableError || error instanceof EventRejectedError) return error;
+  const detail = new Error(`PostgreSQL event store: ${action} failed: ${describeError(error)}`, {
+    cause: error,
+  });
+  if (isStoreUnavailable(error) || isRaceBetweenNodes(error))
+    return new StoreUnavailableError('The event store could not be reached; retry later', detail);
+  // An append the database refused for a reason of its own (isolated from its batch-mates).
+  if (action.startsWith('append')) return new EventRejectedError(detail);
+  const failure = new ConferError('CONFER_INTERNAL');
+  failure.cause = detail;
   return failure;
 }
