@@ -1,6 +1,6 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
-import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import type { MediaSignaling } from '../protocol/media-signaling.port';
 import type { SfuStats } from '../media/sfu';
 import type { MediaDeps } from './compose';
 import type { Config } from './config';

@@ -3,7 +3,7 @@ import { workerBin } from 'mediasoup';
 import { systemActor } from '../domain/shared/actor';
 import { isConferError } from '../domain/shared/errors';
 import type { BusSubscription } from '../domain/ports/event-bus';
-import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import type { MediaSignaling } from '../protocol/media-signaling.port';
 import { createCascade } from './cascade/cascade';
 import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';

@@ -1,5 +1,5 @@
-import type { MediaMessageType } from '../gateways/signaling/media-signaling.port';
-import type { ClientMessage } from '../gateways/signaling/protocol';
+import type { MediaMessageType } from '../protocol/media-signaling.port';
+import type { ClientMessage } from '../protocol/signaling';
 import { consume, pauseConsumer, reportViewport, resumeConsumer, stats } from './consumer.handlers';
 import type { HandlerContext } from './media-context';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.handlers';

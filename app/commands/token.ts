@@ -1,10 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createTokenService, type CredentialRole } from '../../gateways/auth/tokens';
+import { MEETING_ID_PATTERN as MEETING_ID } from '../../protocol/ids';
 import { loadConfig } from '../config';
 import { loadOrCreateSecret } from '../secret';
 import { parseTtl } from '../ttl';
-
-const MEETING_ID = /^[A-Za-z0-9_-]{6,64}$/;
 
 /**
  * `confer token create --role auditor|analyst|operator|user [--meeting id] [--user id] [--ttl 1h]`:
@@ -12,7 +11,9 @@ const MEETING_ID = /^[A-Za-z0-9_-]{6,64}$/;
  * the deployment's AUTH_SECRET (or the secret generated into DATA_DIR).
  */
 export function registerToken(program: Command): void {
-  const token = program.command('token').description('Credentials for operators, users, auditors and analysts');
+  const token = program
+    .command('token')
+    .description('Credentials for operators, users, auditors and analysts');
   token
     .command('create')
     .description('Mint a credential and print it alone on stdout')
@@ -21,15 +22,25 @@ export function registerToken(program: Command): void {
         .choices(['auditor', 'analyst', 'operator', 'user'])
         .makeOptionMandatory(),
     )
-    .option('-m, --meeting <meetingId>', 'auditor/analyst: only this meeting (default: every meeting)', (v) => {
-      if (!MEETING_ID.test(v)) throw new InvalidArgumentError('not a meeting id');
-      return v;
-    })
+    .option(
+      '-m, --meeting <meetingId>',
+      'auditor/analyst: only this meeting (default: every meeting)',
+      (v) => {
+        if (!MEETING_ID.test(v)) throw new InvalidArgumentError('not a meeting id');
+        return v;
+      },
+    )
     .option('-u, --user <userId>', 'user: whose meetings it may list')
     .option('-t, --ttl <duration>', 'lifetime: 90s, 15m, 1h, 7d', parseTtl, 3600)
     .option('--json', 'print {token, role, meetingId, expiresAt} as JSON')
     .action(
-      async (options: { role: CredentialRole; meeting?: string; user?: string; ttl: number; json?: boolean }) => {
+      async (options: {
+        role: CredentialRole;
+        meeting?: string;
+        user?: string;
+        ttl: number;
+        json?: boolean;
+      }) => {
         if (options.role === 'user' && !options.user)
           throw new InvalidArgumentError('--user: required with --role user');
         if (options.meeting && options.role !== 'auditor' && options.role !== 'analyst')

@@ -1,7 +1,7 @@
 import type { MeetingState } from '../../domain/meeting/meeting.state';
 import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import type { ParticipantView, ServerToClientEvents } from './protocol';
+import type { ParticipantView, ServerToClientEvents } from '../../protocol/signaling';
 
 /** Rooms of a meeting's namespace: who receives what. */
 export const Rooms = {

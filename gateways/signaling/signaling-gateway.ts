@@ -10,7 +10,7 @@ import { meetingStreamId, type StoredEvent } from '../../domain/shared/envelope'
 import { ConferError, ErrorCodes, isConferError } from '../../domain/shared/errors';
 import type { TokenService } from '../auth/tokens';
 import { Rooms, participantViewFromState, translateEvent, type Translation } from './event-messages';
-import type { MediaSignaling } from './media-signaling.port';
+import type { MediaSignaling } from '../../protocol/media-signaling.port';
 import { commandFor, isMeetingMessage } from './meeting-messages';
 import {
   ClientMessageSchemas,
@@ -19,14 +19,14 @@ import {
   type ClientMessageType,
   type ErrorBody,
   type JoinResult,
-} from './protocol';
+} from '../../protocol/signaling';
 import {
   MEETING_NAMESPACE,
   type SignalingNamespace,
   type SignalingServer,
   type SignalingSocket,
 } from './socket-types';
-import { validationError } from './validation-error';
+import { validationError } from '../../protocol/validation-error';
 
 export interface SignalingGatewayDeps {
   io: SignalingServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connect, next, record, request, type ClientSocket } from '../../test/support/confer-client';
 import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
-import type { JoinResult } from './protocol';
+import type { JoinResult } from '../../protocol/signaling';
 
 let server: ConferProcess;
 let client: ReturnType<typeof api>;

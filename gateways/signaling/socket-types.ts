@@ -1,5 +1,6 @@
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from './protocol';
+import { MEETING_ID_SOURCE } from '../../protocol/ids';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/signaling';
 
 export interface SocketData {
   meetingId: string;
@@ -30,5 +31,5 @@ export type SignalingSocket = Socket<
   SocketData
 >;
 
-export const MEETING_NAMESPACE = /^\/meetings\/([A-Za-z0-9_-]{6,64})$/;
+export const MEETING_NAMESPACE = new RegExp(`^/meetings/(${MEETING_ID_SOURCE})$`);
 export const meetingNamespaceName = (meetingId: string): string => `/meetings/${meetingId}`;

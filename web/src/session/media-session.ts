@@ -11,7 +11,7 @@ import type {
   SctpParameters,
   Transport,
 } from 'mediasoup-client/types';
-import type { NewProducerView } from '../../../gateways/signaling/protocol';
+import type { NewProducerView } from '../../../protocol/signaling';
 import type { MediaStatus, RemoteTrack, Source } from './meeting-state';
 import { SignalingError, type SignalingClient } from './signaling-client';
 

@@ -4,7 +4,7 @@ import type {
   MediaType,
   NewProducerView,
   ServerToClientEvents,
-} from '../../../gateways/signaling/protocol';
+} from '../../../protocol/signaling';
 import { api, type JoinAnswer } from '../api/rest-client';
 import { errorText } from '../api/error-text';
 import { MediaSession } from './media-session';

@@ -3,7 +3,7 @@ import type {
   ConnectionQuality,
   JoinResult,
   ParticipantView,
-} from '../../../gateways/signaling/protocol';
+} from '../../../protocol/signaling';
 
 export type Phase =
   'connecting' | 'waiting' | 'joined' | 'denied' | 'left' | 'removed' | 'ended' | 'expired' | 'failed';

@@ -1,4 +1,4 @@
-import type { ServerToClientEvents } from '../../../gateways/signaling/protocol';
+import type { ServerToClientEvents } from '../../../protocol/signaling';
 import {
   mergeChat,
   patchParticipant,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatView, ParticipantView } from '../../../gateways/signaling/protocol';
+import type { ChatView, ParticipantView } from '../../../protocol/signaling';
 import { applyJoinResult, initialState, type MeetingClientState } from './meeting-state';
 import { reduceMessage } from './message-reducer';
 

@@ -6,7 +6,7 @@ import type {
   ErrorBody,
   JoinResult,
   ServerToClientEvents,
-} from '../../../gateways/signaling/protocol';
+} from '../../../protocol/signaling';
 
 /** A refused request: the server's coded error (or a timeout / lost connection). */
 export class SignalingError extends Error {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AckCallback, ErrorBody } from './ack';
 
 /**
  * The socket.io signaling protocol, shared by the server, the web client and the tests. Event
@@ -81,14 +82,7 @@ export type ClientMessageType = keyof typeof ClientMessageSchemas;
 export type ClientMessage<K extends ClientMessageType> = z.infer<(typeof ClientMessageSchemas)[K]>;
 export const clientMessageTypes = Object.keys(ClientMessageSchemas) as ClientMessageType[];
 
-export interface ErrorBody {
-  code: string;
-  message: string;
-  field?: string;
-}
-
-export type Ack<T = unknown> = { ok: true; data: T } | { ok: false; error: ErrorBody };
-export type AckCallback<T = unknown> = (response: Ack<T>) => void;
+export type { Ack, AckCallback, ErrorBody } from './ack';
 
 // ── What the server sends ──────────────────────────────────────────────────────
 

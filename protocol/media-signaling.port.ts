@@ -1,4 +1,4 @@
-import type { ClientMessage, ClientMessageType, ServerToClientEvents } from './protocol';
+import type { ClientMessage, ClientMessageType, ServerToClientEvents } from './signaling';
 
 export type MediaMessageType = Extract<ClientMessageType, `media:${string}`>;
 
