@@ -156,7 +156,14 @@ export async function startConfer(
     ids,
     logger,
     nodeId: config.nodeId,
-    rate: { perSecond: config.SOCKET_RATE_PER_SECOND, burst: config.SOCKET_RATE_BURST },
+    httpServer: app.server,
+    rate: {
+      perSecond: config.SOCKET_RATE_PER_SECOND,
+      burst: config.SOCKET_RATE_BURST,
+      perAddressPerSecond: config.SOCKET_RATE_PER_ADDRESS_PER_SECOND,
+      perAddressBurst: config.SOCKET_RATE_PER_ADDRESS_BURST,
+      connectsPerMinute: config.SOCKET_CONNECTS_PER_MINUTE,
+    },
     reconnectGraceMs: config.RECONNECT_GRACE_SECONDS * 1000,
     ...(media ? { media } : {}),
     metrics: {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { safeText } from '../domain/shared/text';
 import type { AckCallback, ErrorBody } from './ack';
+import type { ConnectionQuality, MediaAnswers } from './media-answers';
 
 /**
  * The socket.io signaling protocol, shared by the server, the web client and the tests. Event
@@ -13,8 +15,28 @@ import type { AckCallback, ErrorBody } from './ack';
 export const MediaTypeSchema = z.enum(['audio', 'video', 'screen']);
 export type MediaType = z.infer<typeof MediaTypeSchema>;
 
-const participantId = z.string().min(1).max(100);
-const mediaId = z.string().min(1).max(100);
+// Ids are the server's own, but a client may send anything: no control characters or lone
+// surrogates reach an error message or a log through them.
+const participantId = safeText({ max: 100 });
+const mediaId = safeText({ max: 100 });
+/** The design's `sdp: {...}`: an RTCSessionDescriptionInit, size-limited (SDP lines end in CRLF). */
+const SessionDescriptionSchema = z
+  .object({
+    type: z.enum(['offer', 'answer', 'pranswer', 'rollback']),
+    sdp: safeText({ max: 64 * 1024, min: 0, multiline: true }).optional(),
+  })
+  .strict();
+/** The design's `candidate: {...}`: an RTCIceCandidateInit. */
+const IceCandidateSchema = z
+  .object({
+    candidate: safeText({ max: 2048, min: 0 }),
+    sdpMid: safeText({ max: 64, min: 0 }).nullable().optional(),
+    sdpMLineIndex: z.number().int().min(0).max(1024).nullable().optional(),
+    usernameFragment: safeText({ max: 256, min: 0 }).nullable().optional(),
+  })
+  .strict();
+export type SessionDescription = z.infer<typeof SessionDescriptionSchema>;
+export type IceCandidate = z.infer<typeof IceCandidateSchema>;
 /** RTP/DTLS/SCTP parameters are checked in depth by the SFU; here only their outer shape. */
 const opaqueObject = z.record(z.string(), z.unknown());
 
@@ -29,7 +51,7 @@ export const ClientMessageSchemas = {
     .strict(),
   mute: z.object({ mediaType: MediaTypeSchema }).strict(),
   unmute: z.object({ mediaType: MediaTypeSchema }).strict(),
-  chat: z.object({ message: z.string().max(8192) }).strict(),
+  chat: z.object({ message: safeText({ max: 8192, min: 0, multiline: true }) }).strict(),
   leave: z.object({}).strict(),
   'raise-hand': z.object({}).strict(),
   'lower-hand': z.object({ participantId: participantId.optional() }).strict(),
@@ -38,6 +60,10 @@ export const ClientMessageSchemas = {
   'mute-participant': z.object({ participantId, mediaType: MediaTypeSchema }).strict(),
   'remove-participant': z.object({ participantId }).strict(),
   'end-meeting': z.object({}).strict(),
+  // ── The design's peer-to-peer signaling, relayed to one present participant ──
+  offer: z.object({ to: participantId, sdp: SessionDescriptionSchema }).strict(),
+  answer: z.object({ to: participantId, sdp: SessionDescriptionSchema }).strict(),
+  'ice-candidate': z.object({ to: participantId, candidate: IceCandidateSchema }).strict(),
   // ── Media signaling for mediasoup-client ──
   'media:router-capabilities': z.object({}).strict(),
   'media:set-rtp-capabilities': z.object({ rtpCapabilities: opaqueObject }).strict(),
@@ -81,6 +107,16 @@ export const ClientMessageSchemas = {
 export type ClientMessageType = keyof typeof ClientMessageSchemas;
 export type ClientMessage<K extends ClientMessageType> = z.infer<(typeof ClientMessageSchemas)[K]>;
 export const clientMessageTypes = Object.keys(ClientMessageSchemas) as ClientMessageType[];
+export const isClientMessageType = (type: string): type is ClientMessageType =>
+  Object.prototype.hasOwnProperty.call(ClientMessageSchemas, type);
+
+export const PEER_SIGNAL_TYPES = ['offer', 'answer', 'ice-candidate'] as const;
+export type PeerSignalType = (typeof PEER_SIGNAL_TYPES)[number];
+export const isPeerSignalType = (type: string): type is PeerSignalType =>
+  (PEER_SIGNAL_TYPES as readonly string[]).includes(type);
+
+/** The client message as the design writes it: its payload, optionally with its own `type`. */
+export type ClientWireMessage<K extends ClientMessageType> = { type?: K } & ClientMessage<K>;
 
 export type { Ack, AckCallback, ErrorBody } from './ack';
 
@@ -132,61 +168,95 @@ export interface NewProducerView {
   paused: boolean;
 }
 
-export interface ServerToClientEvents {
-  'participant-joined': (msg: { participant: ParticipantView; seq: number }) => void;
-  'participant-left': (msg: {
+/**
+ * What the server sends, per message type, without its `type`: every message also carries `type`
+ * equal to its event name (the design's `{ "type": "chat", … }`), added where it is sent.
+ */
+export interface ServerPayloads {
+  'participant-joined': { participant: ParticipantView; seq: number };
+  'participant-left': {
     participantId: string;
     reason: 'left' | 'disconnected' | 'meeting-ended' | 'removed' | 'denied';
     seq: number;
-  }) => void;
-  'participant-waiting': (msg: { participant: ParticipantView; seq: number }) => void;
+  };
+  'participant-waiting': { participant: ParticipantView; seq: number };
   /** To a waiting participant: the host let them in (followed by their own participant-joined). */
-  admitted: (msg: { participantId: string; seq: number }) => void;
-  denied: (msg: { participantId: string; seq: number }) => void;
-  chat: (msg: ChatView) => void;
-  'media-update': (msg: {
+  admitted: { participantId: string; seq: number };
+  denied: { participantId: string; seq: number };
+  chat: ChatView;
+  'media-update': {
     participantId: string;
     audio: boolean;
     video: boolean;
     screen: boolean;
     seq: number;
-  }) => void;
-  'hand-raised': (msg: { participantId: string; seq: number }) => void;
-  'hand-lowered': (msg: { participantId: string; seq: number }) => void;
-  'connection-update': (msg: {
+  };
+  'hand-raised': { participantId: string; seq: number };
+  'hand-lowered': { participantId: string; seq: number };
+  'connection-update': {
     participantId: string;
     connectionStatus: ParticipantView['connectionStatus'];
     seq: number;
-  }) => void;
-  'active-speaker': (msg: { participantId: string | null; seq: number }) => void;
-  'meeting-ended': (msg: { reason: string; seq: number }) => void;
+  };
+  'active-speaker': { participantId: string | null; seq: number };
+  'meeting-ended': { reason: string; seq: number };
   /** A message without an acknowledgement callback failed, or the connection is refused. */
-  error: (msg: ErrorBody) => void;
+  error: ErrorBody;
+  // ── The design's peer-to-peer signaling, from another participant ──
+  offer: { from: string; sdp: SessionDescription };
+  answer: { from: string; sdp: SessionDescription };
+  'ice-candidate': { from: string; candidate: IceCandidate };
   // ── Media ──
-  'media:new-producer': (msg: NewProducerView) => void;
-  'media:producer-closed': (msg: { producerId: string; participantId: string }) => void;
-  'media:producer-paused': (msg: { producerId: string; participantId: string; paused: boolean }) => void;
-  'media:consumer-closed': (msg: { consumerId: string; producerId: string }) => void;
-  'media:consumer-layers': (msg: {
+  'media:new-producer': NewProducerView;
+  'media:producer-closed': { producerId: string; participantId: string };
+  'media:producer-paused': { producerId: string; participantId: string; paused: boolean };
+  'media:consumer-closed': { consumerId: string; producerId: string };
+  'media:consumer-layers': {
     consumerId: string;
     spatialLayer: number | null;
     temporalLayer: number | null;
-  }) => void;
+  };
   /** The SFU lost this meeting's media (worker died): create transports and produce again. */
-  'media:renegotiate': (msg: { reason: string }) => void;
-  'media:quality': (msg: { participants: Record<string, ConnectionQuality> }) => void;
+  'media:renegotiate': { reason: string };
+  'media:quality': { participants: Record<string, ConnectionQuality> };
 }
 
-export interface ConnectionQuality {
-  rttMs: number | null;
-  packetLossPct: number | null;
-  jitterMs: number | null;
-  bitrateKbps: number | null;
-  score: number | null;
+export type ServerMessageType = keyof ServerPayloads;
+/** A server message as it travels: its payload with `type` equal to the event name. */
+export type ServerMessage<K extends ServerMessageType> = { type: K } & ServerPayloads[K];
+
+export type ServerToClientEvents = {
+  [K in ServerMessageType]: (msg: ServerMessage<K>) => void;
+};
+
+/** The message with its `type`, as the design prints it. */
+export const serverMessage = <K extends ServerMessageType>(
+  type: K,
+  payload: ServerPayloads[K],
+): ServerMessage<K> => ({ type, ...payload }) as ServerMessage<K>;
+
+// ── What each request is answered with (the acknowledgement's `data`) ──────────
+
+/** A meeting message's answer: the revision its event got in the meeting's stream. */
+export interface CommandAnswer {
+  seq: number;
 }
+/** A peer signal's answer: to how many of the target's connections it went. */
+export interface PeerSignalAnswer {
+  delivered: number;
+}
+
+/** Request type → answer type, shared by the server and every client: no casts on either side. */
+export type ClientAnswers = {
+  join: JoinResult;
+} & { [K in Exclude<ClientMessageType, 'join' | PeerSignalType | `media:${string}`>]: CommandAnswer } & {
+  [K in PeerSignalType]: PeerSignalAnswer;
+} & MediaAnswers;
+
+export type { ConnectionQuality } from './media-answers';
 
 export type ClientToServerEvents = {
-  [K in ClientMessageType]: (payload: ClientMessage<K>, ack: AckCallback) => void;
+  [K in ClientMessageType]: (payload: ClientWireMessage<K>, ack: AckCallback<ClientAnswers[K]>) => void;
 };
 
 /** What the client passes as `auth` when it connects. */

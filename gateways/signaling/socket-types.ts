@@ -1,13 +1,11 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import { MEETING_ID_SOURCE } from '../../protocol/ids';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/signaling';
+import type { Identity } from './connection';
 
 export interface SocketData {
-  meetingId: string;
-  participantId: string;
-  isHost: boolean;
-  /** Set when the meeting removed this participant: the disconnect that follows is no drop-out. */
-  evicted: boolean;
+  /** Set by the handshake from the verified token. */
+  identity: Identity;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
