@@ -43,7 +43,8 @@ const opaqueObject = z.record(z.string(), z.unknown());
 export const ClientMessageSchemas = {
   join: z
     .object({
-      participantId: participantId.optional(),
+      /** The design sends `""`; when not empty it must be the token's participant. */
+      participantId: safeText({ max: 100, min: 0 }).optional(),
       capabilities: z.array(MediaTypeSchema).max(3).optional(),
       /** Last `seq` this client saw: the server replays what followed. */
       lastSeq: z.number().int().min(-1).optional(),

@@ -25,9 +25,15 @@ export function placeInRooms(connection: Connection, state: MeetingState | undef
 export async function join(
   ctx: GatewayContext,
   connection: Connection,
-  payload: { lastSeq?: number | undefined },
+  payload: { lastSeq?: number | undefined; participantId?: string | undefined },
 ): Promise<JoinResult> {
   const { meetingId, participantId } = connection.identity;
+  if (payload.participantId && payload.participantId !== participantId)
+    throw new ConferError(
+      'CONFER_FORBIDDEN',
+      'participantId: not the participant of this token',
+      'participantId',
+    );
   const { state, revision } = await ctx.commands.handle(
     meetingId,
     { type: 'SetConnectionStatus', participantId, connectionStatus: 'connected', nodeId: ctx.nodeId },
