@@ -117,7 +117,12 @@ export const isPeerSignalType = (type: string): type is PeerSignalType =>
   (PEER_SIGNAL_TYPES as readonly string[]).includes(type);
 
 /** The client message as the design writes it: its payload, optionally with its own `type`. */
-export type ClientWireMessage<K extends ClientMessageType> = { type?: K } & ClientMessage<K>;
+export type ClientWireMessage<K extends ClientMessageType> = { type?: K } & (ClientMessage<K> extends Record<
+  string,
+  never
+>
+  ? unknown
+  : ClientMessage<K>);
 
 export type { Ack, AckCallback, ErrorBody } from './ack';
 
