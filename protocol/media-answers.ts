@@ -5,20 +5,33 @@
  */
 export type MediaParameters = object;
 
-export interface TransportAnswer {
-  id: string;
+/**
+ * The library types a side binds the opaque structures to: the web client passes
+ * mediasoup-client's, so its requests and answers need no casts; the defaults are opaque.
+ */
+export interface MediaTypes {
+  rtpCapabilities: MediaParameters;
+  rtpParameters: MediaParameters;
   iceParameters: MediaParameters;
-  iceCandidates: MediaParameters[];
+  iceCandidate: MediaParameters;
   dtlsParameters: MediaParameters;
-  sctpParameters?: MediaParameters;
+  sctpParameters: MediaParameters;
+}
+
+export interface TransportAnswer<T extends MediaTypes = MediaTypes> {
+  id: string;
+  iceParameters: T['iceParameters'];
+  iceCandidates: T['iceCandidate'][];
+  dtlsParameters: T['dtlsParameters'];
+  sctpParameters?: T['sctpParameters'];
   iceServers: { urls: string | string[]; username?: string; credential?: string }[];
 }
 
-export interface ConsumeAnswer {
+export interface ConsumeAnswer<T extends MediaTypes = MediaTypes> {
   consumerId: string;
   producerId: string;
   kind: 'audio' | 'video';
-  rtpParameters: MediaParameters;
+  rtpParameters: T['rtpParameters'];
   participantId: string;
   source: 'microphone' | 'camera' | 'screen';
   type: string;
@@ -36,17 +49,17 @@ export interface ConnectionQuality {
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type Done = {};
 
-export interface MediaAnswers {
-  'media:router-capabilities': { rtpCapabilities: MediaParameters };
+export interface MediaAnswers<T extends MediaTypes = MediaTypes> {
+  'media:router-capabilities': { rtpCapabilities: T['rtpCapabilities'] };
   'media:set-rtp-capabilities': Done;
-  'media:create-transport': TransportAnswer;
+  'media:create-transport': TransportAnswer<T>;
   'media:connect-transport': Done;
-  'media:restart-ice': { iceParameters: MediaParameters };
+  'media:restart-ice': { iceParameters: T['iceParameters'] };
   'media:produce': { producerId: string };
   'media:close-producer': Done;
   'media:pause-producer': Done;
   'media:resume-producer': Done;
-  'media:consume': ConsumeAnswer;
+  'media:consume': ConsumeAnswer<T>;
   'media:resume-consumer': Done;
   'media:pause-consumer': Done;
   'media:report-viewport': { updated: number; unknown: string[] };

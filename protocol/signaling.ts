@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { safeText } from '../domain/shared/text';
 import type { AckCallback, ErrorBody } from './ack';
-import type { ConnectionQuality, MediaAnswers } from './media-answers';
+import type { ConnectionQuality, MediaAnswers, MediaTypes } from './media-answers';
 
 /**
  * The socket.io signaling protocol, shared by the server, the web client and the tests. Event
@@ -37,8 +37,14 @@ const IceCandidateSchema = z
   .strict();
 export type SessionDescription = z.infer<typeof SessionDescriptionSchema>;
 export type IceCandidate = z.infer<typeof IceCandidateSchema>;
-/** RTP/DTLS/SCTP parameters are checked in depth by the SFU; here only their outer shape. */
-const opaqueObject = z.record(z.string(), z.unknown());
+/**
+ * RTP/DTLS/SCTP parameters are checked in depth by the SFU (media-parameters.ts, then mediasoup);
+ * here only that they are objects, typed `object` so that any library's interfaces fit.
+ */
+const opaqueObject = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'must be an object',
+);
 
 export const ClientMessageSchemas = {
   join: z
@@ -252,12 +258,18 @@ export interface PeerSignalAnswer {
   delivered: number;
 }
 
-/** Request type → answer type, shared by the server and every client: no casts on either side. */
-export type ClientAnswers = {
+/**
+ * Request type → answer type, shared by the server and every client: no casts on either side.
+ * `T` binds the media structures to a library's types (the web client: mediasoup-client's).
+ */
+export type ClientAnswers<T extends MediaTypes = MediaTypes> = {
   join: JoinResult;
 } & { [K in Exclude<ClientMessageType, 'join' | PeerSignalType | `media:${string}`>]: CommandAnswer } & {
   [K in PeerSignalType]: PeerSignalAnswer;
-} & MediaAnswers;
+} & MediaAnswers<T>;
+
+/** Every server message, discriminated by `type`: a switch on it narrows the rest. */
+export type AnyServerMessage = { [K in ServerMessageType]: ServerMessage<K> }[ServerMessageType];
 
 export type { ConnectionQuality } from './media-answers';
 
