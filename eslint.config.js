@@ -1,12 +1,20 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
+import confer from './eslint/no-import-cycle.js';
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'web/dist/**', 'test-results/**', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.mjs', '**/*.js'], languageOptions: { globals: globals.node } },
+  {
+    // No file reaches itself through its imports (media/room.ts ↔ media/cascade/ was one).
+    files: ['**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    plugins: { confer },
+    rules: { 'confer/no-import-cycle': 'error' },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -41,6 +49,62 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         { patterns: [{ group: ['**/infra/**'], message: 'Depend on ports (domain/ports), not adapters.' }] },
+      ],
+    },
+  },
+  {
+    // The wire contracts depend on nothing but zod and the error (and text) rules: everyone imports them.
+    files: ['protocol/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'protocol/ is shared with the browser: no Node modules.' },
+            {
+              regex: '^\\.\\./(?!domain/shared/(errors|text)$)',
+              message: 'protocol/ depends on nothing but zod and domain/shared/errors (and text).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The SFU serves the gateways through a port in protocol/; it never imports them.
+    files: ['media/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/infra/**'], message: 'Depend on ports (domain/ports), not adapters.' },
+            {
+              group: ['**/gateways/**'],
+              message: 'media/ never imports gateways/: share contracts through protocol/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Of the server's code, the browser client imports only the wire contracts.
+    files: ['web/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(\\.\\./)+(domain|gateways|media|infra|app|projections|pipelines|cluster|test|bench)/(?!shared/errors$)',
+              message: 'web/ imports only protocol/ of the server (and domain/shared/errors).',
+            },
+          ],
+        },
       ],
     },
   },

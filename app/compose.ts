@@ -5,21 +5,21 @@ import pino, { type Logger } from 'pino';
 import { Server as SocketIoServer } from 'socket.io';
 import { createMeetingCommandHandler, type MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
-import type { NodeLinks } from '../media/cascade/node-link.port';
+import type { NodeLinks } from '../protocol/node-link.port';
 import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
 import { isConferError } from '../domain/shared/errors';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
-import { createNodeTokens } from '../gateways/auth/node-tokens';
+import { createNodeTokens } from '../cluster/node-tokens';
 import { createPasscodeGuard } from '../gateways/auth/passcode-guard';
 import { createTokenService } from '../gateways/auth/tokens';
 import { buildHttpServer } from '../gateways/http/http-server';
-import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
-import { createNodeLinks } from '../gateways/routing/node-links';
-import { createNodeRegistry } from '../gateways/routing/node-registry';
-import { createPlacement } from '../gateways/routing/placement';
-import { createPresenceSweeper } from '../gateways/routing/presence-sweeper';
+import type { MediaSignaling } from '../protocol/media-signaling.port';
+import { createNodeLinks } from '../cluster/node-links';
+import { createNodeRegistry } from '../cluster/node-registry';
+import { createPlacement } from '../cluster/placement';
+import { createPresenceSweeper } from '../cluster/presence-sweeper';
 import { createSignalingGateway } from '../gateways/signaling/signaling-gateway';
 import type { SignalingServer } from '../gateways/signaling/socket-types';
 import { createSystemClock } from '../infra/clock/system-clock';
@@ -164,7 +164,14 @@ export async function startConfer(
     ids,
     logger,
     nodeId: config.nodeId,
-    rate: { perSecond: config.SOCKET_RATE_PER_SECOND, burst: config.SOCKET_RATE_BURST },
+    httpServer: app.server,
+    rate: {
+      perSecond: config.SOCKET_RATE_PER_SECOND,
+      burst: config.SOCKET_RATE_BURST,
+      perAddressPerSecond: config.SOCKET_RATE_PER_ADDRESS_PER_SECOND,
+      perAddressBurst: config.SOCKET_RATE_PER_ADDRESS_BURST,
+      connectsPerMinute: config.SOCKET_CONNECTS_PER_MINUTE,
+    },
     reconnectGraceMs: config.RECONNECT_GRACE_SECONDS * 1000,
     ...(media ? { media } : {}),
     metrics: {

@@ -43,6 +43,11 @@ export const EnvSchema = z
 
     SOCKET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(20),
     SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(40),
+    /** All participants and connections of one client address together (offices behind NAT share one). */
+    SOCKET_RATE_PER_ADDRESS_PER_SECOND: z.coerce.number().int().min(1).default(200),
+    SOCKET_RATE_PER_ADDRESS_BURST: z.coerce.number().int().min(1).default(400),
+    /** Connection attempts to the socket endpoints (socket.io and plain WebSocket) per address. */
+    SOCKET_CONNECTS_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     HTTP_RATE_PER_MINUTE: z.coerce.number().int().min(1).default(600),
     /** Proxies whose X-Forwarded-For is believed (IPs or CIDRs); none by default. */
     TRUSTED_PROXIES: list

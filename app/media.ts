@@ -1,6 +1,7 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
+import { ConferError } from '../domain/shared/errors';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
-import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import type { MediaSignaling } from '../protocol/media-signaling.port';
 import type { SfuStats } from '../media/sfu';
 import type { MediaDeps } from './compose';
 import type { Config } from './config';
@@ -20,7 +21,9 @@ const noStats: SfuStats = {
 function unavailable(): ConferMedia {
   return {
     available: false,
-    handle: async () => undefined,
+    handle: async () => {
+      throw new ConferError('CONFER_MEDIA_UNAVAILABLE');
+    },
     participantDisconnected: async () => undefined,
     close: async () => undefined,
     stats: () => noStats,

@@ -1,6 +1,6 @@
 import type { ProjectionReader } from '../domain/ports/projection-store';
 import type { MeetingQueries } from '../gateways/http/meeting-queries';
-import type { ChatView, ParticipantView } from '../gateways/signaling/protocol';
+import type { ChatView, ParticipantView } from '../protocol/signaling';
 import {
   chatPage,
   getMeeting,

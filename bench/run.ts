@@ -110,6 +110,10 @@ async function benchChat(): Promise<void> {
     HTTP_RATE_PER_MINUTE: '100000000',
     SOCKET_RATE_PER_SECOND: '1000',
     SOCKET_RATE_BURST: '2000',
+    // Every simulated client connects from this one address.
+    SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
+    SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
+    SOCKET_CONNECTS_PER_MINUTE: '1000000',
     LOG_LEVEL: 'warn',
   });
   const relay = await startBareRelay();
@@ -277,6 +281,10 @@ async function benchDeployments(): Promise<void> {
       HTTP_RATE_PER_MINUTE: '100000000',
       SOCKET_RATE_PER_SECOND: '1000',
       SOCKET_RATE_BURST: '2000',
+      // Every simulated client connects from this one address.
+      SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
+      SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
+      SOCKET_CONNECTS_PER_MINUTE: '1000000',
     }).catch((error: unknown) => {
       progress(`could not start ${shape.name}: ${(error as Error).message.split('\n')[0]}`);
       return undefined;

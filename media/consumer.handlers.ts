@@ -1,5 +1,5 @@
 import { ConferError } from '../domain/shared/errors';
-import type { ClientMessage } from '../gateways/signaling/protocol';
+import type { ClientMessage } from '../protocol/signaling';
 import { layerForTile } from './layers';
 import type { HandlerContext } from './media-context';
 import { withMediaErrors } from './media-errors';

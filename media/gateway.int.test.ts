@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startConfer, type MediaDeps, type RunningConfer } from '../app/compose';
 import { loadConfig } from '../app/config';
 import { createMediaFromConfig, type ConferMedia } from '../app/media';
-import type { JoinResult } from '../gateways/signaling/protocol';
+import type { JoinResult } from '../protocol/signaling';
 import { api, connect, request, type ClientSocket } from '../test/support/confer-client';
 import { freePort } from '../test/support/free-port';
 import { FakeClient } from './testing/fake-client';

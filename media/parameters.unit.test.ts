@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDtlsParameters, parseRtpCapabilities, parseRtpParameters } from './parameters.schemas';
+import { parseDtlsParameters, parseRtpCapabilities, parseRtpParameters } from './parameters';
 import { splitPortRange } from './worker-pool';
 
 const fieldOf = (fn: () => unknown) => {

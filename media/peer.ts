@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import { ConferError } from '../domain/shared/errors';
-import type { ParticipantChannel } from '../gateways/signaling/media-signaling.port';
+import type { ParticipantChannel } from '../protocol/media-signaling.port';
 
 export type MediaSource = 'microphone' | 'camera' | 'screen';
 export type TransportDirection = 'send' | 'recv';

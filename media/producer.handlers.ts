@@ -1,5 +1,5 @@
 import { ConferError } from '../domain/shared/errors';
-import type { ClientMessage } from '../gateways/signaling/protocol';
+import type { ClientMessage } from '../protocol/signaling';
 import {
   kindOfSource,
   mediaKindOfSource,
@@ -8,7 +8,7 @@ import {
   type HandlerContext,
 } from './media-context';
 import { withMediaErrors } from './media-errors';
-import { parseRtpParameters } from './parameters.schemas';
+import { parseRtpParameters } from './parameters';
 import type { ProducerEntry } from './peer';
 
 /**

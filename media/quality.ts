@@ -1,4 +1,4 @@
-import type { ConnectionQuality } from '../gateways/signaling/protocol';
+import type { ConnectionQuality } from '../protocol/signaling';
 import type { Peer } from './peer';
 
 /** Raw measurements of one participant's media, gathered from mediasoup's stats. */

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import type { ParticipantChannel } from '../gateways/signaling/media-signaling.port';
+import type { ParticipantChannel } from '../protocol/media-signaling.port';
 import { createSpeakerDebouncer, type SpeakerDebouncer } from './active-speaker';
 import { preferredSpatialLayer } from './layers';
 import {
@@ -12,7 +12,7 @@ import {
   type TransportDirection,
 } from './peer';
 import { RemoteProducers, type RemoteProducerInfo } from './cascade/remote-producers';
-import type { NodeLinks } from './cascade/node-link.port';
+import type { NodeLinks } from '../protocol/node-link.port';
 import type { PipeListen } from './cascade/pipe-transport';
 import { RoomRouters } from './room-routers';
 import type { WorkerPool } from './worker-pool';

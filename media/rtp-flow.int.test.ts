@@ -3,7 +3,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import pino from 'pino';
 import type { types } from 'mediasoup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ParticipantChannel } from '../gateways/signaling/media-signaling.port';
+import type { ParticipantChannel } from '../protocol/media-signaling.port';
 import type { Room } from './room';
 import { audioLevel, parseRtp, rtpPacket } from './testing/rtp-packets';
 import { eventually } from '../test/support/eventually';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
-import type { NodeLinks } from './cascade/node-link.port';
+import type { NodeLinks } from '../protocol/node-link.port';
 
 /** An ICE server as mediasoup-client's `iceServers` wants it (STUN, or TURN with credentials). */
 export interface IceServer {

@@ -3,7 +3,8 @@ import { workerBin } from 'mediasoup';
 import { systemActor } from '../domain/shared/actor';
 import { isConferError } from '../domain/shared/errors';
 import type { BusSubscription } from '../domain/ports/event-bus';
-import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
+import type { MediaSignaling } from '../protocol/media-signaling.port';
+import type { ClientAnswers, ClientMessage } from '../protocol/signaling';
 import { createCascade } from './cascade/cascade';
 import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
@@ -228,7 +229,11 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
         peer: room.peerFor(context.participantId, context.channel),
         services,
       };
-      const handler = mediaHandlers[type] as (payload: unknown, ctx: HandlerContext) => Promise<unknown>;
+      // One handler per type (checked in signaling.handlers.ts); the index cannot follow K here.
+      const handler = mediaHandlers[type] as (
+        message: ClientMessage<typeof type>,
+        ctx: HandlerContext,
+      ) => Promise<ClientAnswers[typeof type]>;
       try {
         return await handler(payload, ctx);
       } catch (error) {

@@ -1,5 +1,5 @@
-import type { MediaMessageType } from '../gateways/signaling/media-signaling.port';
-import type { ClientMessage } from '../gateways/signaling/protocol';
+import type { MediaMessageType } from '../protocol/media-signaling.port';
+import type { ClientAnswers, ClientMessage } from '../protocol/signaling';
 import { consume, pauseConsumer, reportViewport, resumeConsumer, stats } from './consumer.handlers';
 import type { HandlerContext } from './media-context';
 import { closeProducer, pauseProducer, produce, resumeProducer } from './producer.handlers';
@@ -12,7 +12,7 @@ import {
 } from './transport.handlers';
 
 export type MediaHandlers = {
-  [K in MediaMessageType]: (payload: ClientMessage<K>, ctx: HandlerContext) => Promise<unknown>;
+  [K in MediaMessageType]: (payload: ClientMessage<K>, ctx: HandlerContext) => Promise<ClientAnswers[K]>;
 };
 
 /** One handler per media message of the protocol (the compiler checks that none is missing). */

@@ -1,7 +1,7 @@
-import type { ClientMessage } from '../gateways/signaling/protocol';
+import type { ClientMessage } from '../protocol/signaling';
 import type { HandlerContext } from './media-context';
 import { withMediaErrors } from './media-errors';
-import { parseDtlsParameters, parseRtpCapabilities } from './parameters.schemas';
+import { parseDtlsParameters, parseRtpCapabilities } from './parameters';
 
 /** media:router-capabilities: what the participant's Device loads. */
 export async function routerCapabilities(

@@ -1,10 +1,9 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { createTokenService, type CredentialRole } from '../../gateways/auth/tokens';
+import { MEETING_ID_PATTERN as MEETING_ID } from '../../protocol/ids';
 import { loadConfig } from '../config';
 import { loadOrCreateSecret } from '../secret';
 import { parseTtl } from '../ttl';
-
-const MEETING_ID = /^[A-Za-z0-9_-]{6,64}$/;
 
 /**
  * `confer token create --role auditor|analyst|operator|user [--meeting id] [--user id] [--ttl 1h]`:

@@ -1,4 +1,4 @@
-import type { ChatView, ParticipantView } from '../signaling/protocol';
+import type { ChatView, ParticipantView } from '../../protocol/signaling';
 
 /** A meeting as the directory read model shows it (never the passcode digest). */
 export interface MeetingSummary {

@@ -21,6 +21,7 @@ import {
   toMeetingSummaryView,
   toMeetingView,
 } from './meetings.schemas';
+import { MeetingIdSchema } from '../../protocol/ids';
 
 export interface MeetingRoutesDeps {
   commands: MeetingCommandHandler;
@@ -40,7 +41,7 @@ export interface MeetingRoutesDeps {
 
 const READ_YOUR_WRITES_MS = 2000;
 const MeetingIdParams = z.object({
-  meetingId: z.string().regex(/^[A-Za-z0-9_-]{6,64}$/, 'not a meeting id'),
+  meetingId: MeetingIdSchema,
 });
 
 /**

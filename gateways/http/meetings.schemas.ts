@@ -1,10 +1,8 @@
 import { z } from 'zod';
-import type { ParticipantView } from '../signaling/protocol';
+import type { ParticipantView } from '../../protocol/signaling';
 import type { MeetingSummary } from './meeting-queries';
 
-export const ErrorResponseSchema = z.object({
-  error: z.object({ code: z.string(), message: z.string(), field: z.string().optional() }),
-});
+export { ErrorResponseSchema } from '../../protocol/ack';
 
 /** The seed's participant fields, plus role, hand and screen state. */
 export const ParticipantViewSchema = z.object({

@@ -1,7 +1,7 @@
 import type { MeetingState } from '../../domain/meeting/meeting.state';
 import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import type { ParticipantView, ServerToClientEvents } from './protocol';
+import type { ParticipantView, ServerMessageType, ServerPayloads } from '../../protocol/signaling';
 
 /** Rooms of a meeting's namespace: who receives what. */
 export const Rooms = {
@@ -14,12 +14,12 @@ export const Rooms = {
 } as const;
 
 export type OutgoingMessage = {
-  [K in keyof ServerToClientEvents]: {
+  [K in ServerMessageType]: {
     to: string[];
     event: K;
-    payload: Parameters<ServerToClientEvents[K]>[0];
+    payload: ServerPayloads[K];
   };
-}[keyof ServerToClientEvents];
+}[ServerMessageType];
 
 /** What the gateway must do to the sockets besides sending. */
 export type RoomChange =
@@ -133,7 +133,9 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
       const participantId = parsed.data.participantId;
       const reason = parsed.type === 'ParticipantRemoved' ? 'removed' : parsed.data.reason;
       return {
-        changes: [{ kind: 'evict', participantId }],
+        // Leaves of an ending meeting precede its MeetingEnded, which everyone must still hear:
+        // that event ends every connection; the others end the leaver's at once.
+        changes: reason === 'meeting-ended' ? [] : [{ kind: 'evict', participantId }],
         messages: [
           {
             to: [...everyone, Rooms.hosts, Rooms.participant(participantId)],

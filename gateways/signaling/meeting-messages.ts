@@ -1,6 +1,6 @@
 import type { MeetingCommand } from '../../domain/meeting/meeting.commands';
 import type { Ids } from '../../domain/ports/ids';
-import type { ClientMessage, ClientMessageType } from './protocol';
+import type { ClientMessage, ClientMessageType } from '../../protocol/signaling';
 
 type MeetingMessageType = Exclude<ClientMessageType, `media:${string}` | 'join'>;
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connect, next, record, request, type ClientSocket } from '../../test/support/confer-client';
 import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
-import type { JoinResult } from './protocol';
+import type { JoinResult } from '../../protocol/signaling';
 
 let server: ConferProcess;
 let client: ReturnType<typeof api>;
@@ -204,9 +204,12 @@ describe('leaving and reconnecting', () => {
     const left = next(bob!.socket, 'participant-left', (msg) => msg.participantId === ann!.id);
     expect((await request(ann!.socket, 'leave')).ok).toBe(true);
     expect((await left).reason).toBe('left');
+    // Only those in the meeting see who is in it: Bob asks.
     const view = await client.call<{ participants: { participantId: string }[] }>(
       'GET',
       `/meetings/${m.meetingId}`,
+      undefined,
+      bob!.token,
     );
     expect(view.body.participants.map((p) => p.participantId)).not.toContain(ann!.id);
   });

@@ -1,12 +1,11 @@
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents } from './protocol';
+import { MEETING_ID_SOURCE } from '../../protocol/ids';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/signaling';
+import type { Identity } from './connection';
 
 export interface SocketData {
-  meetingId: string;
-  participantId: string;
-  isHost: boolean;
-  /** Set when the meeting removed this participant: the disconnect that follows is no drop-out. */
-  evicted: boolean;
+  /** Set by the handshake from the verified token. */
+  identity: Identity;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type
@@ -30,5 +29,5 @@ export type SignalingSocket = Socket<
   SocketData
 >;
 
-export const MEETING_NAMESPACE = /^\/meetings\/([A-Za-z0-9_-]{6,64})$/;
+export const MEETING_NAMESPACE = new RegExp(`^/meetings/(${MEETING_ID_SOURCE})$`);
 export const meetingNamespaceName = (meetingId: string): string => `/meetings/${meetingId}`;

@@ -2,16 +2,16 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeTokens } from '../../gateways/auth/node-tokens';
+import { createNodeTokens } from '../../cluster/node-tokens';
 import { createTokenService } from '../../gateways/auth/tokens';
-import { NODE_LINK_NAMESPACE } from '../../gateways/routing/node-links';
-import type { ParticipantChannel } from '../../gateways/signaling/media-signaling.port';
+import { NODE_LINK_NAMESPACE } from '../../cluster/node-links';
+import type { ParticipantChannel } from '../../protocol/media-signaling.port';
 import { parseRtp } from '../testing/rtp-packets';
 import { plainOutput, plainProducer, udpSocket, vp8Payload } from '../testing/synthetic-rtp';
 import { eventually } from '../../test/support/eventually';
 import { ensureWorkerBinary } from '../testing/worker-binary';
 import { startCascadeNode, type CascadeNode } from '../testing/cascade-node';
-import type { LinkAck } from './link-protocol';
+import type { LinkAck } from '../../protocol/node-link';
 
 /*
  * A meeting cascaded over two nodes, each with its own mediasoup worker, rooms and node links

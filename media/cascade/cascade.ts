@@ -1,8 +1,13 @@
 import type { Logger } from 'pino';
-import type { Room } from '../room';
-import type { NodeLinks } from './node-link.port';
-import { createPipeServer, type PipeServer } from './pipe-server';
+import type { NodeLinks } from '../../protocol/node-link.port';
+import { createPipeServer, type PipeServer, type PipeSource } from './pipe-server';
+import type { RemoteProducers } from './remote-producers';
 import type { PipeListen } from './pipe-transport';
+
+/** A meeting's media as the cascade sees it (the Room, without importing it). */
+export interface CascadeRoom extends PipeSource {
+  readonly remote?: Pick<RemoteProducers, 'notification' | 'linkLost'> | undefined;
+}
 
 export interface Cascade {
   /** What each room of this node pulls other nodes' producers with. */
@@ -20,8 +25,8 @@ export function createCascade(options: {
   links: NodeLinks;
   listen: PipeListen;
   logger: Logger;
-  room(meetingId: string): Room | undefined;
-  rooms(): Iterable<Room>;
+  room(meetingId: string): CascadeRoom | undefined;
+  rooms(): Iterable<CascadeRoom>;
 }): Cascade {
   const { links, listen, logger } = options;
   const server = createPipeServer({ room: options.room, listen, logger });

@@ -1,16 +1,16 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { ConferError } from '../../domain/shared/errors';
-import type { Room } from '../room';
-import { validationError } from '../../gateways/signaling/validation-error';
+import type { ProducerEntry } from '../peer';
+import { validationError } from '../../protocol/validation-error';
 import {
   LinkRequestSchemas,
   type LinkAnswer,
   type LinkRequest,
   type LinkRequestType,
   type PipeEnd,
-} from './link-protocol';
-import type { LinkPeer, LinkServer } from './node-link.port';
+} from '../../protocol/node-link';
+import type { LinkPeer, LinkServer } from '../../protocol/node-link.port';
 import { pipeTransportOptions, type PipeListen } from './pipe-transport';
 
 interface ServedPipe {
@@ -36,8 +36,19 @@ export interface PipeServer extends LinkServer {
  * to the first one locally first). Only producers hosted here are served: a producer pulled from
  * a third node is pulled from that node, never relayed, so media crosses at most one link.
  */
+/**
+ * What the pipe server needs of one meeting's media on this node: a narrow view the Room
+ * satisfies, so that the child never imports its parent (media/room.ts imports the cascade).
+ */
+export interface PipeSource {
+  readonly closed: boolean;
+  readonly producers: ReadonlyMap<string, ProducerEntry>;
+  firstRouter(): Promise<types.Router>;
+  ensureOnRouter(entry: ProducerEntry, router: types.Router): Promise<void>;
+}
+
 export function createPipeServer(deps: {
-  room(meetingId: string): Room | undefined;
+  room(meetingId: string): PipeSource | undefined;
   listen: PipeListen;
   logger: Logger;
 }): PipeServer {

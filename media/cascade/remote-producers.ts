@@ -9,8 +9,8 @@ import {
   type LinkNotification,
   type LinkNotificationType,
   type LinkRequestType,
-} from './link-protocol';
-import type { NodeLinks } from './node-link.port';
+} from '../../protocol/node-link';
+import type { NodeLinks } from '../../protocol/node-link.port';
 import { localEnd } from './pipe-server';
 import { pipeTransportOptions, type PipeListen } from './pipe-transport';
 

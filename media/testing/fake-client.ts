@@ -3,9 +3,9 @@ import { Device, type types as client } from 'mediasoup-client';
 import * as fakeParameters from 'mediasoup-client/fakeParameters';
 import { FakeHandler } from 'mediasoup-client/handlers/FakeHandler';
 import { ConferError, isConferError } from '../../domain/shared/errors';
-import type { MediaMessageType } from '../../gateways/signaling/media-signaling.port';
-import { ClientMessageSchemas, type Ack, type ServerToClientEvents } from '../../gateways/signaling/protocol';
-import type { MediaSignaling } from '../../gateways/signaling/media-signaling.port';
+import type { MediaMessageType } from '../../protocol/media-signaling.port';
+import { ClientMessageSchemas, type Ack, type ServerToClientEvents } from '../../protocol/signaling';
+import type { MediaSignaling } from '../../protocol/media-signaling.port';
 
 type ServerEvent = keyof ServerToClientEvents;
 type Payload<K extends ServerEvent> = Parameters<ServerToClientEvents[K]>[0];

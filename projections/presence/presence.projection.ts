@@ -11,7 +11,7 @@ import {
 
 /**
  * Connections by node, for the sweeper that tells the meeting when a node dies with people on it
- * (gateways/routing/presence-sweeper.ts). A participant is filed under the node of their last
+ * (cluster/presence-sweeper.ts). A participant is filed under the node of their last
  * connection change until they leave; a change without a node (recorded before nodes were named)
  * files them nowhere.
  */

@@ -1,5 +1,5 @@
 import { connect, type ClientSocket } from '../support/confer-client';
-import type { Ack, JoinResult } from '../../gateways/signaling/protocol';
+import type { Ack, JoinResult } from '../../protocol/signaling';
 import { api, socketUrlOn } from './cluster';
 
 /** A server broadcast that carries `seq` (its event's revision in the meeting's stream). */

@@ -61,6 +61,9 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     // Generous limits: the tests send bursts from one socket on purpose.
     SOCKET_RATE_PER_SECOND: '200',
     SOCKET_RATE_BURST: '400',
+    SOCKET_RATE_PER_ADDRESS_PER_SECOND: '100000',
+    SOCKET_RATE_PER_ADDRESS_BURST: '100000',
+    SOCKET_CONNECTS_PER_MINUTE: '100000',
     HTTP_RATE_PER_MINUTE: '100000',
     ...options.env,
   };

@@ -134,7 +134,12 @@ describe('participants on different nodes', () => {
       return read.chatCount === 20 ? read : undefined;
     });
     expect(models.chat).toEqual(inSeqOrder);
-    const view = await api(b).call<{ participants: { participantId: string }[] }>('GET', `/meetings/${id}`);
+    const view = await api(b).call<{ participants: { participantId: string }[] }>(
+      'GET',
+      `/meetings/${id}`,
+      undefined,
+      ann.token,
+    );
     expect(view.body.participants.map((p) => p.participantId).sort()).toEqual(
       [host, ann, bob].map((x) => x.participantId).sort(),
     );

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../gateways/signaling/protocol';
+import type { Ack, ClientToServerEvents, ServerToClientEvents } from '../../protocol/signaling';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -1,4 +1,4 @@
-const MEETING_ID = /^[A-Za-z0-9_-]{6,64}$/;
+import { MEETING_ID_PATTERN as MEETING_ID } from '../../../protocol/meeting-id';
 
 /**
  * The meeting id in what a person pasted: a full link (`https://host/m/<id>`), a path (`/m/<id>`)

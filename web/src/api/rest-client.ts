@@ -1,4 +1,4 @@
-import type { ChatView } from '../../../gateways/signaling/protocol';
+import type { ChatView } from '../../../protocol/signaling';
 
 /** An error answer of the API (`{ error: { code, message, field? } }`), or a network failure. */
 export class ApiError extends Error {

@@ -1,39 +1,10 @@
-import type {
-  Device,
-  Consumer,
-  DtlsParameters,
-  IceCandidate,
-  IceParameters,
-  Producer,
-  RtpCapabilities,
-  RtpEncodingParameters,
-  RtpParameters,
-  SctpParameters,
-  Transport,
-} from 'mediasoup-client/types';
-import type { NewProducerView } from '../../../gateways/signaling/protocol';
+import type { Device, Consumer, Producer, RtpEncodingParameters, Transport } from 'mediasoup-client/types';
+import type { NewProducerView } from '../../../protocol/signaling';
 import type { MediaStatus, RemoteTrack, Source } from './meeting-state';
+import type { Answer } from './media-types';
 import { SignalingError, type SignalingClient } from './signaling-client';
 
-/** What the SFU answers to `media:create-transport`. */
-interface TransportAnswer {
-  id: string;
-  iceParameters: IceParameters;
-  iceCandidates: IceCandidate[];
-  dtlsParameters: DtlsParameters;
-  sctpParameters?: SctpParameters;
-  iceServers?: RTCIceServer[];
-}
-
-interface ConsumeAnswer {
-  consumerId: string;
-  producerId: string;
-  kind: 'audio' | 'video';
-  rtpParameters: RtpParameters;
-  participantId: string;
-  source: Source;
-  producerPaused: boolean;
-}
+type TransportAnswer = Answer<'media:create-transport'>;
 
 export interface MediaSessionCallbacks {
   onStatus(status: MediaStatus, detail: string | null): void;
@@ -111,9 +82,7 @@ export class MediaSession {
     const generation = ++this.generation;
     this.callbacks.onStatus('connecting', null);
     try {
-      const { rtpCapabilities } = (await this.signaling.request('media:router-capabilities', {})) as {
-        rtpCapabilities: RtpCapabilities;
-      };
+      const { rtpCapabilities } = await this.signaling.request('media:router-capabilities', {});
       // Loaded on first use: the home and pre-join pages do not need it.
       const { Device } = await import('mediasoup-client');
       const device = await Device.factory();
@@ -121,11 +90,11 @@ export class MediaSession {
       if (this.stale(generation)) return;
       this.device = device;
       await this.signaling.request('media:set-rtp-capabilities', {
-        rtpCapabilities: device.recvRtpCapabilities as unknown as Record<string, unknown>,
+        rtpCapabilities: device.recvRtpCapabilities,
       });
       const [recvAnswer, sendAnswer] = await Promise.all([
-        this.signaling.request('media:create-transport', { direction: 'recv' }) as Promise<TransportAnswer>,
-        this.signaling.request('media:create-transport', { direction: 'send' }) as Promise<TransportAnswer>,
+        this.signaling.request('media:create-transport', { direction: 'recv' }),
+        this.signaling.request('media:create-transport', { direction: 'send' }),
       ]);
       if (this.stale(generation)) return;
       this.recv = device.createRecvTransport(this.transportOptions(recvAnswer));
@@ -271,9 +240,7 @@ export class MediaSession {
     const recv = this.recv;
     if (!recv || this.stale(generation)) return;
     try {
-      const answer = (await this.signaling.request('media:consume', {
-        producerId: view.producerId,
-      })) as ConsumeAnswer;
+      const answer = await this.signaling.request('media:consume', { producerId: view.producerId });
       if (this.stale(generation)) return;
       const consumer = await recv.consume({
         id: answer.consumerId,
@@ -358,7 +325,7 @@ export class MediaSession {
       this.signaling
         .request('media:connect-transport', {
           transportId: transport.id,
-          dtlsParameters: dtlsParameters as unknown as Record<string, unknown>,
+          dtlsParameters,
         })
         .then(() => callback(), errback);
     });
@@ -376,11 +343,11 @@ export class MediaSession {
         .request('media:produce', {
           transportId: transport.id,
           kind,
-          rtpParameters: rtpParameters as unknown as Record<string, unknown>,
+          rtpParameters,
           source,
           ...(appData['paused'] === true ? { paused: true } : {}),
         })
-        .then((data) => callback({ id: (data as { producerId: string }).producerId }), errback);
+        .then(({ producerId }) => callback({ id: producerId }), errback);
     });
   }
 
@@ -388,9 +355,9 @@ export class MediaSession {
   private async restartIce(transport: Transport, generation: number): Promise<void> {
     this.callbacks.onStatus('connecting', 'Reconnecting audio and video…');
     try {
-      const { iceParameters } = (await this.signaling.request('media:restart-ice', {
+      const { iceParameters } = await this.signaling.request('media:restart-ice', {
         transportId: transport.id,
-      })) as { iceParameters: IceParameters };
+      });
       if (!this.stale(generation)) await transport.restartIce({ iceParameters });
     } catch (error) {
       if (!this.stale(generation)) {

@@ -1,10 +1,4 @@
-import type {
-  ErrorBody,
-  JoinResult,
-  MediaType,
-  NewProducerView,
-  ServerToClientEvents,
-} from '../../../gateways/signaling/protocol';
+import type { AnyServerMessage, ErrorBody, JoinResult, MediaType } from '../../../protocol/signaling';
 import { api, type JoinAnswer } from '../api/rest-client';
 import { errorText } from '../api/error-text';
 import { MediaSession } from './media-session';
@@ -52,7 +46,7 @@ export class MeetingSession {
     this.store = new Store(initialState(meetingId, joined.participantId, joined.role === 'host'));
     this.store.update((s) => ({ ...s, phase: joined.status === 'waiting' ? 'waiting' : 'connecting' }));
     this.signaling = new SignalingClient(joined.webSocketUrl, joined.token, {
-      onMessage: (event, payload) => this.onMessage(event, payload),
+      onMessage: (message) => this.onMessage(message),
       onJoined: (result, rejoin) => this.onJoined(result, rejoin),
       onConnectionChange: (connection) => this.store.update((s) => ({ ...s, connection })),
       onRefused: (error) => this.onRefused(error),
@@ -111,13 +105,13 @@ export class MeetingSession {
     if (!this.historyLoaded) void this.loadHistory();
   }
 
-  private onMessage(event: keyof ServerToClientEvents, payload: unknown): void {
+  private onMessage(message: AnyServerMessage): void {
     const before = this.state;
-    this.store.update((s) => reduceMessage(s, event, payload));
+    this.store.update((s) => reduceMessage(s, message));
     const after = this.state;
-    switch (event) {
+    switch (message.type) {
       case 'participant-joined': {
-        const p = (payload as { participant: { participantId: string; displayName: string } }).participant;
+        const p = message.participant;
         if (p.participantId === this.participantId) {
           // Admitted from the waiting room: take a full snapshot now that we may see the meeting.
           if (before.phase === 'waiting')
@@ -126,15 +120,13 @@ export class MeetingSession {
         break;
       }
       case 'participant-left': {
-        const id = (payload as { participantId: string }).participantId;
+        const id = message.participantId;
         const name = before.participants[id]?.displayName;
         if (id !== this.participantId && name && !before.waiting[id]) this.toast(`${name} left`);
         break;
       }
       case 'participant-waiting': {
-        const { displayName, participantId } = (
-          payload as { participant: { displayName: string; participantId: string } }
-        ).participant;
+        const { displayName, participantId } = message.participant;
         this.toast(`${displayName} is waiting to join`, 'warn', {
           label: 'Admit',
           run: () => void this.admit(participantId),
@@ -148,24 +140,23 @@ export class MeetingSession {
         break;
       }
       case 'media:new-producer':
-        this.media.onNewProducer(payload as NewProducerView);
+        this.media.onNewProducer(message);
         break;
       case 'media:consumer-closed':
-        this.media.onConsumerClosed((payload as { consumerId: string }).consumerId);
+        this.media.onConsumerClosed(message.consumerId);
         break;
       case 'media:producer-closed':
-        this.media.onProducerClosed((payload as { producerId: string }).producerId);
+        this.media.onProducerClosed(message.producerId);
         break;
       case 'media:producer-paused': {
-        const p = payload as { producerId: string; paused: boolean };
-        this.media.onProducerPaused(p.producerId, p.paused);
+        this.media.onProducerPaused(message.producerId, message.paused);
         break;
       }
       case 'media:renegotiate':
         this.restartMedia();
         break;
       case 'error':
-        console.warn('server error', payload);
+        console.warn('server error', message);
         break;
     }
     if (ENDED_PHASES.includes(after.phase) && !ENDED_PHASES.includes(before.phase)) this.finish();

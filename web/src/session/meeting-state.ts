@@ -1,9 +1,4 @@
-import type {
-  ChatView,
-  ConnectionQuality,
-  JoinResult,
-  ParticipantView,
-} from '../../../gateways/signaling/protocol';
+import type { ChatView, ConnectionQuality, JoinResult, ParticipantView } from '../../../protocol/signaling';
 
 export type Phase =
   'connecting' | 'waiting' | 'joined' | 'denied' | 'left' | 'removed' | 'ended' | 'expired' | 'failed';

@@ -1,4 +1,4 @@
-import type { ServerToClientEvents } from '../../../gateways/signaling/protocol';
+import type { AnyServerMessage, ServerPayloads } from '../../../protocol/signaling';
 import {
   mergeChat,
   patchParticipant,
@@ -8,9 +8,7 @@ import {
   type Phase,
 } from './meeting-state';
 
-type Payload<K extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[K]>[0];
-
-const LEFT_PHASE: Record<Payload<'participant-left'>['reason'], Phase> = {
+const LEFT_PHASE: Record<ServerPayloads['participant-left']['reason'], Phase> = {
   left: 'left',
   disconnected: 'expired',
   'meeting-ended': 'ended',
@@ -22,41 +20,37 @@ const LEFT_PHASE: Record<Payload<'participant-left'>['reason'], Phase> = {
  * How each meeting broadcast changes what this client shows: a pure function of the state and
  * the message. Side effects (media, notices) are the session's business.
  */
-export function reduceMessage(
-  state: MeetingClientState,
-  event: keyof ServerToClientEvents,
-  payload: unknown,
-): MeetingClientState {
-  switch (event) {
+export function reduceMessage(state: MeetingClientState, message: AnyServerMessage): MeetingClientState {
+  switch (message.type) {
     case 'participant-joined': {
-      const { participant } = payload as Payload<'participant-joined'>;
+      const { participant } = message;
       return upsertParticipant(state, participant);
     }
     case 'participant-left': {
-      const { participantId, reason } = payload as Payload<'participant-left'>;
+      const { participantId, reason } = message;
       if (participantId === state.selfId) return { ...state, phase: LEFT_PHASE[reason] };
       return removeParticipant(state, participantId);
     }
     case 'participant-waiting': {
-      const { participant } = payload as Payload<'participant-waiting'>;
+      const { participant } = message;
       return { ...state, waiting: { ...state.waiting, [participant.participantId]: participant } };
     }
     case 'admitted':
     case 'denied': {
-      const { participantId } = payload as Payload<'admitted'>;
-      if (participantId === state.selfId) return event === 'denied' ? { ...state, phase: 'denied' } : state;
+      const { participantId } = message;
+      if (participantId === state.selfId)
+        return message.type === 'denied' ? { ...state, phase: 'denied' } : state;
       const waiting = { ...state.waiting };
       delete waiting[participantId];
       return { ...state, waiting };
     }
     case 'chat': {
-      const message = payload as Payload<'chat'>;
       const next = mergeChat(state, [message]);
       const unseen = next !== state && state.panel !== 'chat' && message.from !== state.selfId;
       return unseen ? { ...next, unread: next.unread + 1 } : next;
     }
     case 'media-update': {
-      const { participantId, audio, video, screen } = payload as Payload<'media-update'>;
+      const { participantId, audio, video, screen } = message;
       return patchParticipant(state, participantId, {
         audioEnabled: audio,
         videoEnabled: video,
@@ -65,21 +59,21 @@ export function reduceMessage(
     }
     case 'hand-raised':
     case 'hand-lowered': {
-      const { participantId } = payload as Payload<'hand-raised'>;
-      return patchParticipant(state, participantId, { handRaised: event === 'hand-raised' });
+      const { participantId } = message;
+      return patchParticipant(state, participantId, { handRaised: message.type === 'hand-raised' });
     }
     case 'connection-update': {
-      const { participantId, connectionStatus } = payload as Payload<'connection-update'>;
+      const { participantId, connectionStatus } = message;
       return patchParticipant(state, participantId, { connectionStatus });
     }
     case 'active-speaker': {
-      const { participantId } = payload as Payload<'active-speaker'>;
+      const { participantId } = message;
       return { ...state, activeSpeakerId: participantId };
     }
     case 'meeting-ended':
       return { ...state, phase: 'ended' };
     case 'media:quality': {
-      const { participants } = payload as Payload<'media:quality'>;
+      const { participants } = message;
       return { ...state, quality: { ...state.quality, ...participants } };
     }
     default:

@@ -1,7 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatView, ParticipantView } from '../../../gateways/signaling/protocol';
+import {
+  serverMessage,
+  type AnyServerMessage,
+  type ChatView,
+  type ParticipantView,
+  type ServerMessageType,
+  type ServerPayloads,
+} from '../../../protocol/signaling';
 import { applyJoinResult, initialState, type MeetingClientState } from './meeting-state';
 import { reduceMessage } from './message-reducer';
+
+/** A message as the server sends it: its payload with its own `type`. */
+const reduce = <K extends ServerMessageType>(
+  state: MeetingClientState,
+  type: K,
+  payload: ServerPayloads[K],
+) => reduceMessage(state, serverMessage(type, payload) as unknown as AnyServerMessage);
 
 const person = (participantId: string, displayName: string, extra: Partial<ParticipantView> = {}) =>
   ({
@@ -44,7 +58,7 @@ function joined(): MeetingClientState {
 
 describe('reduceMessage', () => {
   it('orders the roster by join time and adds newcomers at the end', () => {
-    const state = reduceMessage(joined(), 'participant-joined', {
+    const state = reduce(joined(), 'participant-joined', {
       participant: person('bob', 'Bob'),
       seq: 6,
     });
@@ -54,9 +68,9 @@ describe('reduceMessage', () => {
   });
 
   it('removes someone who left, with their media, and forgets them as active speaker', () => {
-    let state = reduceMessage(joined(), 'active-speaker', { participantId: 'ann', seq: 6 });
+    let state = reduce(joined(), 'active-speaker', { participantId: 'ann', seq: 6 });
     state = { ...state, remote: { ann: {} } };
-    state = reduceMessage(state, 'participant-left', { participantId: 'ann', reason: 'left', seq: 7 });
+    state = reduce(state, 'participant-left', { participantId: 'ann', reason: 'left', seq: 7 });
     expect(state.order).toEqual(['me']);
     expect(state.participants['ann']).toBeUndefined();
     expect(state.remote['ann']).toBeUndefined();
@@ -71,33 +85,33 @@ describe('reduceMessage', () => {
       ['left', 'left'],
     ] as const;
     for (const [reason, phase] of cases) {
-      const state = reduceMessage(joined(), 'participant-left', { participantId: 'me', reason, seq: 9 });
+      const state = reduce(joined(), 'participant-left', { participantId: 'me', reason, seq: 9 });
       expect(state.phase, reason).toBe(phase);
     }
-    expect(reduceMessage(joined(), 'meeting-ended', { reason: 'host-ended', seq: 9 }).phase).toBe('ended');
+    expect(reduce(joined(), 'meeting-ended', { reason: 'host-ended', seq: 9 }).phase).toBe('ended');
   });
 
   it('counts unread chat only while the chat panel is closed, once per message, in stream order', () => {
-    let state = reduceMessage(joined(), 'chat', chat(8, 'ann', 'second'));
-    state = reduceMessage(state, 'chat', chat(7, 'ann', 'first'));
-    state = reduceMessage(state, 'chat', chat(8, 'ann', 'second'));
-    state = reduceMessage(state, 'chat', chat(9, 'me', 'mine'));
+    let state = reduce(joined(), 'chat', chat(8, 'ann', 'second'));
+    state = reduce(state, 'chat', chat(7, 'ann', 'first'));
+    state = reduce(state, 'chat', chat(8, 'ann', 'second'));
+    state = reduce(state, 'chat', chat(9, 'me', 'mine'));
     expect(state.chat.map((m) => m.message)).toEqual(['first', 'second', 'mine']);
     expect(state.unread).toBe(2);
-    state = reduceMessage({ ...state, panel: 'chat', unread: 0 }, 'chat', chat(10, 'ann', 'seen'));
+    state = reduce({ ...state, panel: 'chat', unread: 0 }, 'chat', chat(10, 'ann', 'seen'));
     expect(state.unread).toBe(0);
   });
 
   it('shows mute, camera, hands and connection state on the participant', () => {
-    let state = reduceMessage(joined(), 'media-update', {
+    let state = reduce(joined(), 'media-update', {
       participantId: 'ann',
       audio: false,
       video: true,
       screen: true,
       seq: 6,
     });
-    state = reduceMessage(state, 'hand-raised', { participantId: 'ann', seq: 7 });
-    state = reduceMessage(state, 'connection-update', {
+    state = reduce(state, 'hand-raised', { participantId: 'ann', seq: 7 });
+    state = reduce(state, 'connection-update', {
       participantId: 'ann',
       connectionStatus: 'reconnecting',
       seq: 8,
@@ -109,30 +123,30 @@ describe('reduceMessage', () => {
       handRaised: true,
       connectionStatus: 'reconnecting',
     });
-    state = reduceMessage(state, 'hand-lowered', { participantId: 'ann', seq: 9 });
+    state = reduce(state, 'hand-lowered', { participantId: 'ann', seq: 9 });
     expect(state.participants['ann']?.handRaised).toBe(false);
   });
 
   it('keeps the waiting room for hosts: added when someone waits, cleared when admitted or denied', () => {
     const host = { ...joined(), isHost: true };
-    let state = reduceMessage(host, 'participant-waiting', {
+    let state = reduce(host, 'participant-waiting', {
       participant: person('eve', 'Eve', { status: 'waiting' }),
       seq: 6,
     });
-    state = reduceMessage(state, 'participant-waiting', {
+    state = reduce(state, 'participant-waiting', {
       participant: person('zed', 'Zed', { status: 'waiting' }),
       seq: 7,
     });
     expect(Object.keys(state.waiting)).toEqual(['eve', 'zed']);
-    state = reduceMessage(state, 'admitted', { participantId: 'eve', seq: 8 });
-    state = reduceMessage(state, 'denied', { participantId: 'zed', seq: 9 });
+    state = reduce(state, 'admitted', { participantId: 'eve', seq: 8 });
+    state = reduce(state, 'denied', { participantId: 'zed', seq: 9 });
     expect(state.waiting).toEqual({});
   });
 
   it('ignores what it does not know', () => {
     const state = joined();
     expect(
-      reduceMessage(state, 'media:consumer-layers', { consumerId: 'c', spatialLayer: 1, temporalLayer: 2 }),
+      reduce(state, 'media:consumer-layers', { consumerId: 'c', spatialLayer: 1, temporalLayer: 2 }),
     ).toBe(state);
   });
 });

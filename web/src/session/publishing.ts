@@ -1,4 +1,4 @@
-import type { MediaType } from '../../../gateways/signaling/protocol';
+import type { MediaType } from '../../../protocol/signaling';
 import { acquireCamera, acquireMicrophone, acquireScreen, DeviceError, stopTrack } from './local-media';
 import type { MediaSession } from './media-session';
 import type { MeetingClientState, Toast } from './meeting-state';

@@ -1,12 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
+  AnyServerMessage,
   ClientMessage,
   ClientMessageType,
   ErrorBody,
   JoinResult,
   ServerToClientEvents,
-} from '../../../gateways/signaling/protocol';
+} from '../../../protocol/signaling';
+import type { Answer } from './media-types';
 
 /** A refused request: the server's coded error (or a timeout / lost connection). */
 export class SignalingError extends Error {
@@ -41,7 +43,7 @@ type SequencedEvent = (typeof SEQUENCED)[number];
 
 export interface SignalingHandlers {
   /** A broadcast, in stream order, each at most once (duplicates and replays filtered by seq). */
-  onMessage<K extends ServerEvent>(event: K, payload: Payload<K>): void;
+  onMessage(message: AnyServerMessage): void;
   /** The (re)join answer: the meeting as it is now; replayed messages follow through onMessage. */
   onJoined(result: JoinResult, rejoin: boolean): void;
   onConnectionChange(state: 'online' | 'reconnecting'): void;
@@ -83,9 +85,9 @@ export class SignalingClient {
       this.socket.on(event, (payload: { seq: number }) => this.receive(event, payload));
     }
     this.socket.onAny((event: string, payload: unknown) => {
-      if (event.startsWith('media:') || event === 'error') {
-        this.handlers.onMessage(event as ServerEvent, payload as never);
-      }
+      // Every server message carries its own `type`: the wire's JSON is typed here, once.
+      if (event.startsWith('media:') || event === 'error')
+        this.handlers.onMessage(payload as AnyServerMessage);
     });
     this.socket.on('connect', () => {
       this.handlers.onConnectionChange('online');
@@ -113,7 +115,7 @@ export class SignalingClient {
   }
 
   /** Sends a client message and resolves with the acknowledgement's data. */
-  request<K extends ClientMessageType>(type: K, payload: ClientMessage<K>): Promise<unknown> {
+  request<K extends ClientMessageType>(type: K, payload: ClientMessage<K>): Promise<Answer<K>> {
     return new Promise((resolve, reject) => {
       if (this.closed) {
         reject(new SignalingError('CLOSED', 'The meeting connection is closed.'));
@@ -121,7 +123,11 @@ export class SignalingClient {
       }
       // The typed emitter cannot follow a generic message name; payloads are typed by `request`.
       const timed = this.socket.timeout(REQUEST_TIMEOUT_MS) as unknown as {
-        emit(event: string, payload: unknown, callback: (err: Error | null, ack: Ack) => void): void;
+        emit(
+          event: string,
+          payload: unknown,
+          callback: (err: Error | null, ack: Ack<Answer<K>>) => void,
+        ): void;
       };
       timed.emit(type, payload, (err, ack) => {
         if (err) reject(new SignalingError('TIMEOUT', `No answer to ${type}; the connection may be down.`));
@@ -135,14 +141,11 @@ export class SignalingClient {
    * (Re)joins and takes the answer as the new baseline. A first join asks for no replay; a later
    * one (after a reconnection, or to refresh the snapshot once admitted) replays from lastSeq.
    */
-  async join(fresh = false): Promise<JoinResult> {
+  async join(fresh = false): Promise<Answer<'join'>> {
     const rejoin = this.joinedOnce && !fresh;
     this.held = [];
     try {
-      const result = (await this.request(
-        'join',
-        rejoin && this.lastSeq >= 0 ? { lastSeq: this.lastSeq } : {},
-      )) as JoinResult;
+      const result = await this.request('join', rejoin && this.lastSeq >= 0 ? { lastSeq: this.lastSeq } : {});
       this.joinedOnce = true;
       // A fresh snapshot makes everything up to its seq known. After a reconnection the replay
       // (sent before the answer) fills the gap from lastSeq.
@@ -191,7 +194,7 @@ export class SignalingClient {
   private deliver(event: SequencedEvent, payload: { seq: number }): void {
     if (payload.seq <= this.lastSeq) return;
     this.lastSeq = payload.seq;
-    this.handlers.onMessage(event, payload as never);
+    this.handlers.onMessage(payload as AnyServerMessage);
   }
 
   private refuse(error: unknown): void {

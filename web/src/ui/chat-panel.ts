@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatView } from '../../../gateways/signaling/protocol';
+import type { ChatView } from '../../../protocol/signaling';
 import { html } from './html';
 import { Icon } from './icons';
 import { useMeeting, useSession } from './session-context';

@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { useState } from 'preact/hooks';
-import type { ParticipantView } from '../../../gateways/signaling/protocol';
+import type { ParticipantView } from '../../../protocol/signaling';
 import { Avatar } from './avatar';
 import { html } from './html';
 import { Icon } from './icons';

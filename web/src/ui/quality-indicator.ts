@@ -1,5 +1,5 @@
 import type { VNode } from 'preact';
-import type { ConnectionQuality } from '../../../gateways/signaling/protocol';
+import type { ConnectionQuality } from '../../../protocol/signaling';
 import { html } from './html';
 
 export type QualityLevel = 'good' | 'fair' | 'poor' | 'unknown' | 'offline';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ConnectionQuality } from '../../../gateways/signaling/protocol';
+import type { ConnectionQuality } from '../../../protocol/signaling';
 import { qualityLevel } from './quality-indicator';
 
 const q = (patch: Partial<ConnectionQuality>): ConnectionQuality => ({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RtpParametersSchema } from '../parameters.schemas';
+import { RtpParametersSchema } from './media-parameters';
 
 /**
  * What the SFUs of two nodes say to each other to cascade a meeting (media/cascade): the node

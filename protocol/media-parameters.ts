@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import type { types } from 'mediasoup';
-import { ConferError } from '../domain/shared/errors';
 
 /**
  * Outer checks of the RTP/DTLS structures a client sends, before mediasoup's own (which are
@@ -67,19 +65,3 @@ export const DtlsParametersSchema = z.looseObject({
     .min(1)
     .max(10),
 });
-
-/** Parses `value` or throws CONFER_MEDIA_INVALID_PARAMETERS naming the first bad field. */
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, field: string): T {
-  const parsed = schema.safeParse(value);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const path = [field, ...(issue?.path.map(String) ?? [])].join('.');
-  throw new ConferError('CONFER_MEDIA_INVALID_PARAMETERS', `${path}: ${issue?.message ?? 'invalid'}`, path);
-}
-
-export const parseRtpParameters = (value: unknown): types.RtpParameters =>
-  parseOrThrow(RtpParametersSchema, value, 'rtpParameters') as types.RtpParameters;
-export const parseRtpCapabilities = (value: unknown): types.RtpCapabilities =>
-  parseOrThrow(RtpCapabilitiesSchema, value, 'rtpCapabilities') as types.RtpCapabilities;
-export const parseDtlsParameters = (value: unknown): types.DtlsParameters =>
-  parseOrThrow(DtlsParametersSchema, value, 'dtlsParameters') as types.DtlsParameters;

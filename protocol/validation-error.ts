@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { ConferError } from '../../domain/shared/errors';
+import { ConferError } from '../domain/shared/errors';
 
 /** The first zod issue as a coded error naming the field (an extra field names itself). */
 export function validationError(error: z.ZodError): ConferError {

@@ -1,5 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
-import { ConferError } from '../../domain/shared/errors';
+import { ConferError } from '../domain/shared/errors';
 
 /** Audience of node tokens: a participant's or host's token is never accepted as one. */
 const AUDIENCE = 'confer-node';

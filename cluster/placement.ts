@@ -1,7 +1,7 @@
-import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
-import type { MeetingState } from '../../domain/meeting/meeting.state';
-import type { Actor } from '../../domain/shared/actor';
-import { isConferError } from '../../domain/shared/errors';
+import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
+import type { MeetingState } from '../domain/meeting/meeting.state';
+import type { Actor } from '../domain/shared/actor';
+import { isConferError } from '../domain/shared/errors';
 import type { NodeInfo, NodeRegistry } from './node-registry';
 
 const placementActor: Actor = { type: 'system', reason: 'placement' };

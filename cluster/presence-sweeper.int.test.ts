@@ -1,13 +1,8 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { MeetingCommand } from '../../domain/meeting/meeting.commands';
-import {
-  actors,
-  createMeeting,
-  join,
-  type ProjectionSpecWorld,
-} from '../../projections/projection.spec-helper';
-import { projectionSpecWorlds } from '../../test/support/projection-spec-worlds';
+import type { MeetingCommand } from '../domain/meeting/meeting.commands';
+import { actors, createMeeting, join, type ProjectionSpecWorld } from '../projections/projection.spec-helper';
+import { projectionSpecWorlds } from '../test/support/projection-spec-worlds';
 import { createNodeRegistry } from './node-registry';
 import { createPresenceSweeper } from './presence-sweeper';
 

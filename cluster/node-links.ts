@@ -1,14 +1,10 @@
 import type { Logger } from 'pino';
 import type { Server } from 'socket.io';
 import { io as connect, type Socket as ClientSocket } from 'socket.io-client';
-import { ConferError, ErrorCodes, isConferError } from '../../domain/shared/errors';
-import {
-  LinkNotificationSchemas,
-  type LinkAck,
-  type LinkNotificationType,
-} from '../../media/cascade/link-protocol';
-import type { LinkPeer, LinkServer, NodeLinks } from '../../media/cascade/node-link.port';
-import type { NodeTokens } from '../auth/node-tokens';
+import { ConferError, ErrorCodes, isConferError } from '../domain/shared/errors';
+import { LinkNotificationSchemas, type LinkAck, type LinkNotificationType } from '../protocol/node-link';
+import type { LinkPeer, LinkServer, NodeLinks } from '../protocol/node-link.port';
+import type { NodeTokens } from './node-tokens';
 
 /** The namespace nodes connect to on each other (beside the meetings' namespaces). */
 export const NODE_LINK_NAMESPACE = '/media-link';

@@ -1,5 +1,5 @@
-import type { Clock } from '../../domain/ports/clock';
-import type { ProjectionStore } from '../../domain/ports/projection-store';
+import type { Clock } from '../domain/ports/clock';
+import type { ProjectionStore } from '../domain/ports/projection-store';
 
 export interface NodeInfo {
   nodeId: string;

@@ -1,10 +1,10 @@
-import type { ClientMessage, ClientMessageType, ServerToClientEvents } from './protocol';
+import type { ClientAnswers, ClientMessage, ClientMessageType, ServerPayloads } from './signaling';
 
 export type MediaMessageType = Extract<ClientMessageType, `media:${string}`>;
 
 /** Sends to one participant's sockets on this node. */
 export interface ParticipantChannel {
-  emit<K extends keyof ServerToClientEvents>(event: K, payload: Parameters<ServerToClientEvents[K]>[0]): void;
+  emit<K extends keyof ServerPayloads>(event: K, payload: ServerPayloads[K]): void;
 }
 
 export interface MediaContext {
@@ -25,7 +25,7 @@ export interface MediaSignaling {
     type: K,
     payload: ClientMessage<K>,
     context: MediaContext,
-  ): Promise<unknown>;
+  ): Promise<ClientAnswers[K]>;
   /** The participant's last socket on this node went away: close their transports. */
   participantDisconnected(meetingId: string, participantId: string): Promise<void>;
 }

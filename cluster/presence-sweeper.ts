@@ -1,9 +1,9 @@
 import type { Logger } from 'pino';
-import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
-import type { Clock } from '../../domain/ports/clock';
-import type { ProjectionReader } from '../../domain/ports/projection-store';
-import type { Actor } from '../../domain/shared/actor';
-import { nodesWithPresence, presenceOn, type Presence } from '../../projections';
+import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
+import type { Clock } from '../domain/ports/clock';
+import type { ProjectionReader } from '../domain/ports/projection-store';
+import type { Actor } from '../domain/shared/actor';
+import { nodesWithPresence, presenceOn, type Presence } from '../projections';
 import type { NodeRegistry } from './node-registry';
 
 const PAGE = 200;

@@ -1,9 +1,9 @@
-import type { LinkAck, LinkNotificationType, LinkRequestType } from './link-protocol';
+import type { LinkAck, LinkNotificationType, LinkRequestType } from './node-link';
 
 /**
  * How the SFU of this node reaches the SFUs of other nodes (implemented by the gateways over
  * socket.io, authenticated with the deployment's secret). A plain carrier: the media side checks
- * every payload against media/cascade/link-protocol.ts.
+ * every payload against protocol/node-link.ts.
  */
 export interface NodeLinks {
   /**

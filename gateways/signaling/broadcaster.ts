@@ -1,0 +1,65 @@
+import type { StoredEvent } from '../../domain/shared/envelope';
+import { serverMessage } from '../../protocol/signaling';
+import { Rooms, translateEvent, type Translation } from './event-messages';
+import type { Connection } from './connection';
+import type { GatewayContext } from './gateway-context';
+
+/** How long the last messages get to leave before an evicted connection is closed. */
+const EVICT_CLOSE_DELAY_MS = 50;
+
+/**
+ * Every broadcast comes from a committed event received on the bus, so any node fed by the bus
+ * sends the same; the bus is at-least-once, so each meeting's revisions are sent once, in order.
+ */
+export function createBroadcaster(ctx: GatewayContext) {
+  /** Per meeting with connections here: the last stream revision broadcast. */
+  const broadcastUpTo = new Map<string, number>();
+
+  function evict(connections: Connection[]): void {
+    for (const c of connections) {
+      c.evicted = true;
+      c.rooms.delete(Rooms.joined);
+      c.rooms.delete(Rooms.hosts);
+    }
+    setTimeout(() => {
+      for (const c of connections) c.close();
+    }, EVICT_CLOSE_DELAY_MS).unref();
+  }
+
+  function apply(meetingId: string, translation: Translation): void {
+    for (const change of translation.changes) {
+      if (change.kind !== 'admit') continue;
+      for (const c of ctx.hub.ofParticipant(meetingId, change.participantId)) {
+        c.rooms.add(Rooms.joined);
+        if (change.isHost) c.rooms.add(Rooms.hosts);
+      }
+    }
+    for (const message of translation.messages)
+      ctx.hub.send(meetingId, message.to, serverMessage(message.event, message.payload));
+    ctx.metrics?.broadcasts(translation.messages.length);
+    for (const change of translation.changes) {
+      if (change.kind === 'evict') evict(ctx.hub.ofParticipant(meetingId, change.participantId));
+      if (change.kind === 'end') evict(ctx.hub.in(meetingId));
+    }
+  }
+
+  return {
+    async onEvents(events: StoredEvent[]): Promise<void> {
+      ctx.commands.observe(events);
+      for (const event of events) {
+        if (!ctx.hub.has(event.meetingId)) continue;
+        if (event.streamRevision <= (broadcastUpTo.get(event.meetingId) ?? -1)) continue;
+        broadcastUpTo.set(event.meetingId, event.streamRevision);
+        const state =
+          event.type === 'MediaStateChanged'
+            ? (ctx.commands.peek(event.meetingId)?.state ?? (await ctx.commands.load(event.meetingId)).state)
+            : undefined;
+        apply(event.meetingId, translateEvent(event, state));
+      }
+    },
+    /** The meeting has no connection here any more. */
+    forget(meetingId: string): void {
+      broadcastUpTo.delete(meetingId);
+    },
+  };
+}

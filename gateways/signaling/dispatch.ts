@@ -1,0 +1,115 @@
+import type { MeetingCommand } from '../../domain/meeting/meeting.commands';
+import { ConferError, isConferError } from '../../domain/shared/errors';
+import type { Ack } from '../../protocol/ack';
+import {
+  ClientMessageSchemas,
+  isClientMessageType,
+  isPeerSignalType,
+  serverMessage,
+  type ClientAnswers,
+  type ClientMessage,
+  type ClientMessageType,
+} from '../../protocol/signaling';
+import { validationError } from '../../protocol/validation-error';
+import type { Connection } from './connection';
+import { errorBody, type GatewayContext } from './gateway-context';
+import { join } from './join';
+import { commandFor, isMeetingMessage } from './meeting-messages';
+import { relayPeerSignal } from './peer-relay';
+import { checkStanding } from './standing-check';
+
+/** The token ran out: the connection is told, then ended. */
+export function expire(connection: Connection): void {
+  connection.send(
+    serverMessage('error', { code: 'CONFER_AUTH_INVALID', message: 'The token has expired', field: 'token' }),
+  );
+  connection.close();
+}
+
+/**
+ * The design's form carries `type` inside the message (`{"type": "chat", "message": "Hi"}`): it
+ * may, and must then name the message it is sent as. Any other unknown field is still refused by
+ * the message's strict schema.
+ */
+function withoutType(type: ClientMessageType, payload: unknown): unknown {
+  if (payload === undefined || payload === null) return {};
+  if (typeof payload !== 'object' || Array.isArray(payload) || !('type' in payload)) return payload;
+  const { type: declared, ...rest } = payload as { type: unknown };
+  if (declared !== type)
+    throw new ConferError(
+      'CONFER_VALIDATION_FAILED',
+      `type: must be "${type}", the message's own type`,
+      'type',
+    );
+  return rest;
+}
+
+/**
+ * One client message, whichever framing brought it: the token's expiry, the sender's budgets, the
+ * payload's schema and the sender's standing are checked before it does anything; the answer is
+ * its typed data or a coded error, never a throw.
+ */
+export async function dispatch(
+  ctx: GatewayContext,
+  connection: Connection,
+  type: string,
+  payload: unknown,
+): Promise<Ack> {
+  try {
+    if (!isClientMessageType(type))
+      throw new ConferError('CONFER_UNKNOWN_MESSAGE', `Unknown message type "${type}"`, 'type');
+    if (ctx.now() >= connection.identity.exp * 1000) {
+      setImmediate(() => expire(connection));
+      throw new ConferError('CONFER_AUTH_INVALID', 'The token has expired', 'token');
+    }
+    await ctx.limits.message(connection.identity, type);
+    const parsed = ClientMessageSchemas[type].safeParse(withoutType(type, payload));
+    if (!parsed.success) throw validationError(parsed.error);
+    const data = await handle(ctx, connection, type, parsed.data);
+    ctx.metrics?.messages(type, 'ok');
+    return { ok: true, data };
+  } catch (error) {
+    if (!isConferError(error))
+      ctx.logger.error(
+        { err: error, type, meetingId: connection.identity.meetingId },
+        'socket message failed',
+      );
+    ctx.metrics?.messages(isClientMessageType(type) ? type : 'unknown', 'error');
+    return { ok: false, error: errorBody(error) };
+  }
+}
+
+async function handle<K extends ClientMessageType>(
+  ctx: GatewayContext,
+  connection: Connection,
+  type: K,
+  payload: ClientMessage<K>,
+): Promise<ClientAnswers[K]> {
+  const state = await checkStanding(ctx, connection.identity, type);
+  const { meetingId, participantId, isHost } = connection.identity;
+  // Each branch narrows `type`; the answers map ties each to its answer's type.
+  const answer = async (): Promise<unknown> => {
+    if (type === 'join') return join(ctx, connection, payload as ClientMessage<'join'>);
+    if (isPeerSignalType(type)) return relayPeerSignal(ctx, connection, state, type, payload as never);
+    if (isMeetingMessage(type)) {
+      const command: MeetingCommand = commandFor(type, payload as never, participantId, ctx.ids);
+      const result = await ctx.commands.handle(meetingId, command, {
+        actor: { type: 'participant', participantId, isHost },
+        correlationId: ctx.ids.eventId(),
+      });
+      return { seq: result.revision };
+    }
+    if (!ctx.media?.available) throw new ConferError('CONFER_MEDIA_UNAVAILABLE');
+    return ctx.media.handle(type as never, payload as never, {
+      meetingId,
+      participantId,
+      channel: {
+        emit: (event, data) => {
+          const message = serverMessage(event, data);
+          for (const c of ctx.hub.ofParticipant(meetingId, participantId)) c.send(message);
+        },
+      },
+    });
+  };
+  return (await answer()) as ClientAnswers[K];
+}

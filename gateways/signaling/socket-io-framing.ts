@@ -1,0 +1,72 @@
+import type { ErrorBody } from '../../protocol/ack';
+import { clientMessageTypes, type ServerMessage, type ServerMessageType } from '../../protocol/signaling';
+import type { Connection } from './connection';
+import { dispatch } from './dispatch';
+import { errorBody, type GatewayContext } from './gateway-context';
+import { authenticate } from './handshake';
+import { MEETING_NAMESPACE, type SignalingServer, type SignalingSocket } from './socket-types';
+
+export interface ConnectionEvents {
+  opened(connection: Connection): void;
+  closed(connection: Connection): void;
+}
+
+/**
+ * socket.io's framing: one namespace per meeting (`/meetings/<id>`, the design's URL), the token in
+ * `auth`, each message an event of its type answered through socket.io's acknowledgement.
+ * Everything else is the transport-neutral gateway's.
+ */
+export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events: ConnectionEvents): void {
+  const parent = io.of(MEETING_NAMESPACE);
+
+  parent.use((socket, next) => {
+    void (async () => {
+      const meetingId = MEETING_NAMESPACE.exec(socket.nsp.name)?.[1] ?? '';
+      const address = socket.handshake.address;
+      await ctx.limits.connect(address);
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      socket.data.identity = await authenticate(ctx, meetingId, auth?.token, address);
+    })().then(
+      () => next(),
+      (error: unknown) => {
+        const body = errorBody(error);
+        const err = new Error(body.message) as Error & { data: ErrorBody };
+        err.data = body;
+        next(err);
+      },
+    );
+  });
+
+  parent.on('connection', (socket: SignalingSocket) => {
+    const identity = socket.data.identity;
+    const connection: Connection = {
+      id: socket.id,
+      identity,
+      rooms: new Set(),
+      evicted: false,
+      send<K extends ServerMessageType>(message: ServerMessage<K>) {
+        // The typed overloads cannot follow a generic event name; ServerMessage<K> is its payload.
+        (socket as unknown as { emit(event: string, payload: unknown): void }).emit(message.type, message);
+      },
+      close: () => void socket.disconnect(true),
+    };
+    events.opened(connection);
+
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if ((clientMessageTypes as readonly string[]).includes(event)) return;
+      void answer(event, args);
+    });
+    for (const type of clientMessageTypes) socket.on(type, (...args: unknown[]) => void answer(type, args));
+    socket.on('disconnect', () => events.closed(connection));
+
+    async function answer(type: string, args: unknown[]): Promise<void> {
+      // socket.io passes (payload, ack), (ack) or (payload): find the acknowledgement wherever it is.
+      const last = args[args.length - 1];
+      const ack = typeof last === 'function' ? (last as (r: unknown) => void) : undefined;
+      const payload = ack && args.length === 1 ? {} : args[0];
+      const response = await dispatch(ctx, connection, type, payload);
+      if (ack) ack(response);
+      else if (!response.ok) connection.send({ type: 'error', ...response.error });
+    }
+  });
+}

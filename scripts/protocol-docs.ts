@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { ErrorCodes } from '../domain/shared/errors';
+import { clientExamples, clientRules, errorsOfEveryMessage, serverExamples } from '../protocol/examples';
+import { ClientMessageSchemas, clientMessageTypes, type ClientMessageType } from '../protocol/signaling';
+
+/**
+ * Renders docs/protocol.md, the signaling protocol both ways, from the zod schemas and the typed
+ * examples in protocol/ (a test fails when the page is out of date):
+ * `npx tsx scripts/protocol-docs.ts > docs/protocol.md`
+ */
+
+type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  maxLength?: number;
+  minLength?: number;
+  minimum?: number;
+  maximum?: number;
+  maxItems?: number;
+};
+
+function describeSchema(s: JsonSchema): string {
+  if (s.anyOf) return s.anyOf.map(describeSchema).join(' or ');
+  if (s.enum) return s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
+  const type = Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any');
+  const limits: string[] = [];
+  if (s.minLength !== undefined && s.minLength > 0) limits.push(`≥ ${s.minLength} chars`);
+  if (s.maxLength !== undefined) limits.push(`≤ ${s.maxLength} chars`);
+  if (s.minimum !== undefined && s.minimum > -Number.MAX_SAFE_INTEGER) limits.push(`≥ ${s.minimum}`);
+  if (s.maximum !== undefined && s.maximum < Number.MAX_SAFE_INTEGER) limits.push(`≤ ${s.maximum}`);
+  if (s.maxItems !== undefined) limits.push(`≤ ${s.maxItems} items`);
+  if (type === 'array' && s.items)
+    return `array of ${describeSchema(s.items)}${limits.length ? ` (${limits.join(', ')})` : ''}`;
+  if (type === 'object' && s.properties)
+    return `{ ${Object.entries(s.properties)
+      .map(([k, v]) => `${k}${s.required?.includes(k) ? '' : '?'}: ${describeSchema(v)}`)
+      .join(', ')} }`;
+  return limits.length ? `${type} (${limits.join(', ')})` : type;
+}
+
+const budgetOf = (type: ClientMessageType) =>
+  type.startsWith('media:')
+    ? 'media: 2,000 per 10 s per participant'
+    : 'messages: `SOCKET_RATE_*` per participant and `SOCKET_RATE_PER_ADDRESS_*` per address';
+
+export function renderProtocolDocs(): string {
+  const out: string[] = [
+    '# Signaling protocol',
+    '',
+    'Generated from `protocol/signaling.ts` (schemas) and `protocol/examples.ts` (typed examples) by `npx tsx scripts/protocol-docs.ts > docs/protocol.md`; a test fails when it is out of date.',
+    '',
+    "Every message is the design's `{type, …}` object (shared/seed/video-conference-design.md, \"WebSocket APIs\"); Confer's additions (`seq`, names, ids, host and media messages) sit beside the design's fields.",
+    '',
+    '## Connecting',
+    '',
+    "- **socket.io**: connect to the join answer's `webSocketUrl` (namespace `/meetings/{meetingId}`) with `auth: { token }`. Send each message as the event named by its `type`; the object may carry `type` too (it must then be the event's name). The acknowledgement callback gets `{ ok: true, data }` or `{ ok: false, error: { code, message, field? } }`. Server messages arrive as events named by their `type`, the object carrying `type` as well.",
+    '- **Plain WebSocket**: `webSocketUrl` with a `ws(s)` scheme and `?token=<token>`. JSON text frames `{type, …}` both ways. A request may carry `id` (string ≤ 64 chars or integer): it is answered by `{ "type": "ack", "id", "ok", "data" | "error" }`; a refused request without `id` gets an `error` frame. A refused connection gets an `error` frame and close code 1008; a connection over its budget of attempts gets HTTP 429.',
+    '- Both framings carry the same messages through the same checks: the token (its meeting, its expiry: an expired token\'s connection gets an `error` with `field: "token"` and is closed), the sender\'s standing (`domain/access/standing.ts`), the schema (unknown fields refused, naming them), the budgets (`CONFER_RATE_LIMITED`). Connection attempts: `SOCKET_CONNECTS_PER_MINUTE` per client address.',
+    "- **Resuming**: every broadcast from the meeting's history carries `seq`; send `join` with `lastSeq` after a reconnection and what was missed follows the answer as ordinary messages.",
+    '',
+    `Errors every client message may get: ${errorsOfEveryMessage.map((c) => `\`${c}\``).join(', ')}; an unknown \`type\` gets \`CONFER_UNKNOWN_MESSAGE\` (\`field: "type"\`). Codes: \`docs/errors.md\`.`,
+    '',
+    '## Client → server',
+    '',
+  ];
+  for (const type of clientMessageTypes) {
+    const schema = z.toJSONSchema(ClientMessageSchemas[type], { unrepresentable: 'any' }) as JsonSchema;
+    const rules = clientRules[type];
+    out.push(`### \`${type}\``, '', '```json', JSON.stringify(clientExamples[type]), '```', '');
+    const fields = Object.entries(schema.properties ?? {});
+    if (fields.length > 0) {
+      out.push('| field | required | type |', '| --- | --- | --- |');
+      for (const [name, field] of fields)
+        out.push(
+          `| \`${name}\` | ${schema.required?.includes(name) ? 'yes' : 'no'} | ${describeSchema(field)} |`,
+        );
+      out.push('');
+    }
+    out.push(
+      `- Sender: ${rules.sender}. Budget: ${budgetOf(type)}.`,
+      `- Errors besides the common ones: ${rules.errors.length ? rules.errors.map((c) => `\`${c}\``).join(', ') : 'none'}.`,
+      '',
+    );
+  }
+  out.push('## Server → client', '');
+  for (const [type, example] of Object.entries(serverExamples)) {
+    out.push(`### \`${type}\``, '', '```json', JSON.stringify(example), '```', '');
+  }
+  out.push(
+    '## Error codes',
+    '',
+    ...Object.entries(ErrorCodes).map(([code, text]) => `- \`${code}\`: ${text}`),
+  );
+  return `${out.join('\n')}\n`;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(renderProtocolDocs());
