@@ -28,6 +28,7 @@ import { runWhileLeader } from '../pipelines/forwarder/leader';
 import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
+import { startAudit } from './audit';
 import { createMetrics } from './metrics';
 import { createMeetingQueries } from './meeting-queries';
 import { loadOrCreateSecret } from './secret';
@@ -95,6 +96,8 @@ export async function startConfer(
     perNode: config.MEDIA_PARTICIPANTS_PER_NODE,
   });
 
+  const auditing = await startAudit({ config, store, bus, projectionStore, commands, tokens, clock, logger });
+
   const webRoot = join(repoRoot, 'web', 'dist');
   const app = await buildHttpServer({
     logger,
@@ -108,6 +111,7 @@ export async function startConfer(
     signalingBaseUrl: (meetingId, participantId) => placement.signalingBaseUrl(meetingId, participantId),
     iceServers,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
+    plugins: [auditing.plugin],
     ...(existsSync(webRoot) ? { webRoot } : {}),
     metrics: async () => {
       metrics.connections.set(gateway.connectionCount());
@@ -244,6 +248,7 @@ export async function startConfer(
       await media?.close();
       await forwarding.stop();
       await sweeping.stop();
+      await auditing.close();
       await leases.close();
       await projectionSubscription.close();
       await bus.close();
