@@ -42,6 +42,7 @@ let client: ReturnType<typeof api>;
 let meetingId: string;
 let hostToken: string;
 let auditor: string;
+let participantTokens: string[] = [];
 const snapshots: Snapshot[] = [];
 const sockets: ClientSocket[] = [];
 
@@ -96,6 +97,7 @@ beforeAll(async () => {
   await snapshot((s) => byId('Ada')(s)?.connectionStatus === 'connected');
   // 2. Bo knocks and waits.
   const bo = await client.join(meetingId, 'Bo');
+  participantTokens = [ada.token, bo.token];
   const boSocket = await connect(bo);
   sockets.push(boSocket);
   await request(boSocket, 'join', {});
@@ -199,7 +201,13 @@ describe('state at an instant', () => {
       expect(res.status, at).toBe(status);
       expect(res.body.error).toMatchObject({ code, field: 'at' });
     }
-    const unknown = await client.call<ErrorBody>('GET', '/meetings/nosuchmeeting/state', undefined, auditor);
+    const everywhere = (await cli(['token', 'create', '--role', 'auditor'])).stdout.trim();
+    const unknown = await client.call<ErrorBody>(
+      'GET',
+      '/meetings/nosuchmeeting/state',
+      undefined,
+      everywhere,
+    );
     expect(unknown.body.error.code).toBe('CONFER_MEETING_NOT_FOUND');
   });
 });
@@ -214,11 +222,14 @@ describe('who may read audits', () => {
     for (const path of ['state', 'audit/timeline', 'audit/verify', 'audit/export']) {
       const url = `/meetings/${meetingId}/${path}`;
       expect((await client.call<ErrorBody>('GET', url)).status, path).toBe(401);
-      for (const token of [hostToken, elsewhere, analyst]) {
+      for (const token of [hostToken, ...participantTokens, analyst]) {
         const res = await client.call<ErrorBody>('GET', url, undefined, token);
         expect(res.status, path).toBe(403);
         expect(res.body.error.code).toBe('CONFER_FORBIDDEN');
       }
+      const res = await client.call<ErrorBody>('GET', url, undefined, elsewhere);
+      expect(res.status, path).toBe(403);
+      expect(res.body.error.code).toBe('CONFER_AUTH_WRONG_MEETING');
     }
     const everywhere = (await cli(['token', 'create', '--role', 'auditor'])).stdout.trim();
     expect(
