@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AuditService } from '../../pipelines/audit/audit-service';
 import { StateAtSchema } from '../../pipelines/audit/state-view';
+import { ConferError } from '../../domain/shared/errors';
 import { authorize, type AccessDeps } from './authorize';
 import { ErrorResponseSchema } from './meetings.schemas';
 
@@ -189,4 +190,11 @@ export const auditRoutes =
       },
       async () => ({ keys: [deps.publicJwk] }),
     );
+
+    // The auditor's page of the web client (it routes /audit/{meetingId} itself), when it is built.
+    app.get('/audit/:meetingId', { schema: { hide: true } }, (_request, reply) => {
+      const withStatic = reply as FastifyReply & { sendFile?(file: string): FastifyReply };
+      if (typeof withStatic.sendFile !== 'function') throw new ConferError('CONFER_NOT_FOUND');
+      return withStatic.sendFile('index.html');
+    });
   };
