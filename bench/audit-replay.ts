@@ -18,6 +18,8 @@ export interface AuditBenchResult {
   readStreamMs: number;
   replayToEndMs: number;
   replayToMiddleMs: number;
+  /** With the replay index built (times + a snapshot every 1,000 revisions). */
+  indexed: { toEndMs: number; toMiddleMs: number; toMiddleByTimeMs: number; sliderStepMs: number };
   foldOnlyToEndMs: number;
   timeToRevision: { binarySearchUs: number; linearScanUs: number };
   verify: { eventsPerSec: number; bareSha256EventsPerSec: number };
@@ -128,9 +130,23 @@ export async function benchAudit(count: number): Promise<AuditBenchResult> {
 
     const [events, readStreamMs] = await time(() => store.readStream(streamId));
     const [, foldOnlyToEndMs] = await time(() => replay(events, events.length - 1));
-    const [, replayToEndMs] = await time(() => audit.stateAt(meetingId, undefined));
+    // Cold: nothing kept of the meeting, so its whole stream is read and folded (once).
     const middle = Math.floor(count / 2);
+    audit.forget(meetingId);
+    const [, replayToEndMs] = await time(() => audit.stateAt(meetingId, undefined));
+    audit.forget(meetingId);
     const [, replayToMiddleMs] = await time(() => audit.stateAt(meetingId, String(middle)));
+    // Warm: the index built by that request; each further request reads what was appended
+    // since (nothing here) and at most 1,000 events from the nearest snapshot.
+    const [, toEndMs] = await time(() => audit.stateAt(meetingId, undefined));
+    const [, toMiddleMs] = await time(() => audit.stateAt(meetingId, String(middle + 500)));
+    const [, toMiddleByTimeMs] = await time(() =>
+      audit.stateAt(meetingId, new Date(T0 + middle * 50 + 25).toISOString()),
+    );
+    const steps = 20;
+    const [, sliderMs] = await time(async () => {
+      for (let i = 0; i < steps; i++) await audit.stateAt(meetingId, String(middle + i * 37));
+    });
 
     const probes = Array.from({ length: 200 }, (_, i) => T0 + ((i * 7919) % count) * 50 + 25);
     const [, binaryMs] = await time(() => probes.forEach((ms) => revisionAtTime(events, ms)));
@@ -153,6 +169,7 @@ export async function benchAudit(count: number): Promise<AuditBenchResult> {
       readStreamMs,
       replayToEndMs,
       replayToMiddleMs,
+      indexed: { toEndMs, toMiddleMs, toMiddleByTimeMs, sliderStepMs: sliderMs / steps },
       foldOnlyToEndMs,
       timeToRevision: {
         binarySearchUs: (binaryMs * 1000) / probes.length,

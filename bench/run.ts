@@ -367,8 +367,15 @@ async function benchAuditScenario(): Promise<void> {
   table(`Audit of one meeting of ${r.events} events (SQLite)`, [
     { measure: 'read the stream (baseline: the floor of any replay)', value: `${ms(r.readStreamMs)} ms` },
     { measure: 'fold with evolve only, to the end (baseline)', value: `${ms(r.foldOnlyToEndMs)} ms` },
-    { measure: 'GET state at the end (read + fold + view)', value: `${ms(r.replayToEndMs)} ms` },
-    { measure: 'GET state at the middle revision', value: `${ms(r.replayToMiddleMs)} ms` },
+    { measure: 'state at the end, cold (read + fold + view)', value: `${ms(r.replayToEndMs)} ms` },
+    { measure: 'state at the middle revision, cold', value: `${ms(r.replayToMiddleMs)} ms` },
+    { measure: 'state at the end, index built', value: `${round(r.indexed.toEndMs, 1)} ms` },
+    { measure: 'state at the middle revision, index built', value: `${round(r.indexed.toMiddleMs, 1)} ms` },
+    { measure: 'state at the middle time, index built', value: `${round(r.indexed.toMiddleByTimeMs, 1)} ms` },
+    {
+      measure: 'slider step (one revision request), index built',
+      value: `${round(r.indexed.sliderStepMs, 1)} ms`,
+    },
     { measure: 'time → revision, binary search', value: `${round(r.timeToRevision.binarySearchUs, 1)} µs` },
     {
       measure: 'time → revision, linear scan (baseline)',

@@ -11,7 +11,7 @@ import { parseExport } from '../../pipelines/audit/export-format';
 import { parseInstant } from '../../pipelines/audit/instant';
 import { replay } from '../../pipelines/audit/replay';
 import { stateAtView, type StateAt } from '../../pipelines/audit/state-view';
-import { targetRevision } from '../../pipelines/audit/target-revision';
+import { outlineOf, targetRevision } from '../../pipelines/audit/target-revision';
 import { describeEvent, learnNames } from '../../pipelines/audit/timeline';
 import { createEventStore } from '../adapters';
 import { loadOrCreateAuditKey } from '../audit-key';
@@ -96,7 +96,7 @@ export function registerAudit(program: Command): void {
       try {
         const events = await store.readStream(`meeting-${meetingId}`);
         const head = events.length - 1;
-        const revision = targetRevision(instant, { events, nowMs: Date.now() });
+        const revision = targetRevision(instant, outlineOf(events), Date.now());
         if (!options.follow) {
           const view = stateAtView(meetingId, replay(events, revision), head, options.at ?? null);
           process.stdout.write(options.json ? `${JSON.stringify(view)}\n` : `${describeState(view)}\n`);

@@ -10,9 +10,10 @@ import { createAuditSigner } from './checkpoint-signer';
 import { checkpointLine, eventLine, headerLine, parseExport, trailerLine } from './export-format';
 import { parseInstant } from './instant';
 import { replay } from './replay';
+import { emptyIndex, extendIndex, snapshotBefore } from './replay-index';
 import { revisionAtTime } from './revision-at-time';
 import { stateAtView } from './state-view';
-import { targetRevision } from './target-revision';
+import { outlineOf, targetRevision } from './target-revision';
 import { describeEvent, learnNames } from './timeline';
 
 const NOW = Date.parse('2026-12-02T00:00:00Z');
@@ -28,7 +29,7 @@ const codeOf = (run: () => unknown) => {
 describe('state at an instant', () => {
   const events = scriptedMeeting();
   const at = (raw: string) => {
-    const revision = targetRevision(parseInstant(raw), { events, nowMs: NOW });
+    const revision = targetRevision(parseInstant(raw), outlineOf(events), NOW);
     return stateAtView('m-audit-1', replay(events, revision), events.length - 1, raw);
   };
 
@@ -70,12 +71,10 @@ describe('state at an instant', () => {
         bad,
       ).toBe('CONFER_AUDIT_INSTANT_INVALID');
     const running = events.slice(0, 5);
-    expect(
-      codeOf(() => targetRevision(parseInstant('2099-01-01T00:00:00Z'), { events: running, nowMs: NOW })),
-    ).toBe('CONFER_AUDIT_BEYOND_HEAD');
-    expect(codeOf(() => targetRevision(undefined, { events: [], nowMs: NOW }))).toBe(
-      'CONFER_MEETING_NOT_FOUND',
+    expect(codeOf(() => targetRevision(parseInstant('2099-01-01T00:00:00Z'), outlineOf(running), NOW))).toBe(
+      'CONFER_AUDIT_BEYOND_HEAD',
     );
+    expect(codeOf(() => targetRevision(undefined, outlineOf([]), NOW))).toBe('CONFER_MEETING_NOT_FOUND');
   });
 
   it('finds the revision of a time by binary search, as a linear scan would', () => {
@@ -236,5 +235,29 @@ describe('export', () => {
       expect((caught as ConferError)?.code, field).toBe('CONFER_AUDIT_EXPORT_INVALID');
       expect((caught as ConferError).field, text.slice(-80)).toBe(field);
     }
+  });
+});
+
+describe('replay index (snapshots and times)', () => {
+  it('given snapshots every 3 revisions, folding from the nearest one equals folding from the start, at every revision', () => {
+    const events = scriptedMeeting();
+    const index = emptyIndex(3);
+    extendIndex(index, events.slice(0, 6));
+    extendIndex(index, events.slice(4)); // overlapping reads are harmless
+    expect(index.head).toBe(13);
+    expect(index.snapshots.map((s) => s.revision)).toEqual([2, 5, 8, 11]);
+    expect(index.ended).toMatchObject({ revision: 13 });
+    for (let revision = 0; revision <= index.head; revision++) {
+      const from = snapshotBefore(index, revision);
+      const start = (from?.revision ?? -1) + 1;
+      expect(from === undefined || from.revision <= revision).toBe(true);
+      expect(replay(events.slice(start), revision, from), `revision ${revision}`).toEqual(
+        replay(events, revision),
+      );
+    }
+    expect(index.tip).toEqual(replay(events, 13));
+    expect(targetRevision(parseInstant(timeAt(55)), index, NOW)).toBe(
+      targetRevision(parseInstant(timeAt(55)), outlineOf(events), NOW),
+    );
   });
 });

@@ -10,14 +10,22 @@ export function revisionAtTime(
   events: readonly { occurredAt: string; streamRevision: number }[],
   ms: number,
 ): number {
+  const found = searchTimes(events.length, (i) => Date.parse(events[i]!.occurredAt), ms);
+  return found < 0 ? -1 : events[found]!.streamRevision;
+}
+
+/** The same search over times already parsed (the replay index keeps them per revision). */
+export const revisionAtTimeIndex = (times: readonly number[], ms: number): number =>
+  searchTimes(times.length, (i) => times[i]!, ms);
+
+function searchTimes(length: number, timeAt: (index: number) => number, ms: number): number {
   let lo = 0;
-  let hi = events.length - 1;
+  let hi = length - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
-    const event = events[mid]!;
-    if (Date.parse(event.occurredAt) <= ms) {
-      found = event.streamRevision;
+    if (timeAt(mid) <= ms) {
+      found = mid;
       lo = mid + 1;
     } else hi = mid - 1;
   }
