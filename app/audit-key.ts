@@ -19,6 +19,13 @@ export function loadOrCreateAuditKey(dataDir: string, configured: string | undef
   return privateKey;
 }
 
+/** The key if the deployment has one (configured, or already made in DATA_DIR); never makes one. */
+export function findAuditKey(dataDir: string, configured: string | undefined): KeyObject | undefined {
+  if (configured) return parsePrivateKey(configured);
+  const path = join(dataDir, 'audit-signing-key.pem');
+  return existsSync(path) ? parsePrivateKey(readFileSync(path, 'utf8')) : undefined;
+}
+
 export function parsePrivateKey(text: string): KeyObject {
   const trimmed = text.trim();
   let key: KeyObject;

@@ -14,7 +14,7 @@ import { stateAtView, type StateAt } from '../../pipelines/audit/state-view';
 import { outlineOf, targetRevision } from '../../pipelines/audit/target-revision';
 import { describeEvent, learnNames } from '../../pipelines/audit/timeline';
 import { createEventStore } from '../adapters';
-import { loadOrCreateAuditKey } from '../audit-key';
+import { findAuditKey } from '../audit-key';
 import { loadConfig } from '../config';
 
 const MEETING_ID = /^[A-Za-z0-9_-]{6,64}$/;
@@ -59,9 +59,12 @@ export function registerAudit(program: Command): void {
         } else {
           if (!meetingId) throw new InvalidArgumentError('give a meeting id, or --file with --public-key');
           const config = loadConfig(process.env);
-          const publicKey = options.publicKey
-            ? readPublicKey(options.publicKey)
-            : createAuditSigner(loadOrCreateAuditKey(config.DATA_DIR, config.AUDIT_SIGNING_KEY)).publicKey;
+          const own = options.publicKey ? undefined : findAuditKey(config.DATA_DIR, config.AUDIT_SIGNING_KEY);
+          if (!options.publicKey && !own)
+            throw new InvalidArgumentError(
+              `--public-key: required, since neither AUDIT_SIGNING_KEY nor ${config.DATA_DIR}/audit-signing-key.pem exists`,
+            );
+          const publicKey = own ? createAuditSigner(own).publicKey : readPublicKey(options.publicKey!);
           const store = await createEventStore(config);
           try {
             const signer = { publicKey, keyId: '' };

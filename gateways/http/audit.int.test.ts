@@ -264,6 +264,42 @@ describe('timeline', () => {
   });
 });
 
+describe('the CLI and the API description', () => {
+  it('replays to an instant and steps through the history with --follow', async () => {
+    const text = await cli(['audit', 'replay', meetingId, '--at', snapshots[1]!.at]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(/waiting \(1\):\n {2}Bo/);
+    const followed = await cli(['audit', 'replay', meetingId, '--follow', '--json']);
+    expect(followed.code, followed.stderr).toBe(0);
+    const steps = followed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { entry: { revision: number }; state: StateAt });
+    expect(steps.map((s) => s.entry.revision)).toEqual(steps.map((_, i) => i));
+    expect(steps.at(-1)!.state.status).toBe('ended');
+    const bad = await cli(['audit', 'replay', meetingId, '--at', 'noon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('CONFER_AUDIT_INSTANT_INVALID');
+    for (const command of [
+      ['audit', 'replay'],
+      ['audit', 'verify'],
+    ]) {
+      const help = await cli([...command, '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain('--json');
+    }
+  });
+
+  it('describes every audit route in OpenAPI with its bearer security', async () => {
+    const doc = await client.call<{ paths: Record<string, { get?: { security?: unknown[] } }> }>(
+      'GET',
+      '/docs/json',
+    );
+    for (const path of ['state', 'audit/timeline', 'audit/verify', 'audit/export'])
+      expect(doc.body.paths[`/meetings/{meetingId}/${path}`]?.get?.security, path).toEqual([{ bearer: [] }]);
+  });
+});
+
 describe('verification, export and tampering', () => {
   it('an export verifies offline with the CLI; a truncated one or another key does not', async () => {
     const exported = await fetch(`${server.url}/meetings/${meetingId}/audit/export`, {
