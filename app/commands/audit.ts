@@ -12,7 +12,7 @@ import { parseInstant } from '../../pipelines/audit/instant';
 import { replay } from '../../pipelines/audit/replay';
 import { stateAtView, type StateAt } from '../../pipelines/audit/state-view';
 import { outlineOf, targetRevision } from '../../pipelines/audit/target-revision';
-import { describeEvent, learnNames } from '../../pipelines/audit/timeline';
+import { describeEvent, learnNames, newNameBook } from '../../pipelines/audit/timeline';
 import { createEventStore } from '../adapters';
 import { findAuditKey } from '../audit-key';
 import { loadConfig } from '../config';
@@ -113,7 +113,7 @@ export function registerAudit(program: Command): void {
 }
 
 function follow(meetingId: string, events: StoredEvent[], from: number, json: boolean): void {
-  const names = new Map<string, string>();
+  const names = newNameBook();
   let replayed = replay(events, from - 1);
   for (const event of events) {
     learnNames(names, event);

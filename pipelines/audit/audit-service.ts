@@ -12,7 +12,7 @@ import { replay } from './replay';
 import { emptyIndex, extendIndex, snapshotBefore, type ReplayIndex } from './replay-index';
 import { stateAtView, type StateAt } from './state-view';
 import { targetRevision } from './target-revision';
-import { describeEvent, learnNames, type TimelineEntry } from './timeline';
+import { describeEvent, learnNames, newNameBook, type TimelineEntry } from './timeline';
 
 export interface AuditServiceDeps {
   store: EventStore;
@@ -87,7 +87,7 @@ export function createAuditService(deps: AuditServiceDeps) {
 
     async timeline(meetingId: string, page: { after?: number; limit: number }): Promise<TimelinePage> {
       const events = await readAll(meetingId);
-      const names = new Map<string, string>();
+      const names = newNameBook();
       const entries: TimelineEntry[] = [];
       const from = (page.after ?? -1) + 1;
       for (const event of events) {

@@ -14,7 +14,7 @@ import { emptyIndex, extendIndex, snapshotBefore } from './replay-index';
 import { revisionAtTime } from './revision-at-time';
 import { stateAtView } from './state-view';
 import { outlineOf, targetRevision } from './target-revision';
-import { describeEvent, learnNames } from './timeline';
+import { describeEvent, learnNames, newNameBook } from './timeline';
 
 const NOW = Date.parse('2026-12-02T00:00:00Z');
 const codeOf = (run: () => unknown) => {
@@ -93,7 +93,7 @@ describe('state at an instant', () => {
 
 describe('timeline', () => {
   it('says who did what to whom, and still shows event types it does not know', () => {
-    const names = new Map<string, string>();
+    const names = newNameBook();
     const entries = scriptedMeeting().map((e) => {
       learnNames(names, e);
       return describeEvent(e, names);
@@ -103,7 +103,8 @@ describe('timeline', () => {
       actor: { name: 'Ada' },
       subject: { name: 'Cy' },
     });
-    expect(entries[11]!.summary).toBe('Ada removed Bo');
+    expect(entries[11]).toMatchObject({ summary: 'Ada removed Bo', node: 'node-a' }); // Ada's socket's node
+    expect(entries[4]).toMatchObject({ node: null }); // Bo's socket never said where it was
     expect(entries[10]!.summary).toBe("Ada set Bo's audio off");
     expect(entries[2]).toMatchObject({ node: 'node-a' });
     expect(entries[12]).toMatchObject({

@@ -12,19 +12,36 @@ export interface TimelineEntry {
   actor: { kind: Actor['type']; participantId: string | null; name: string | null; detail: string | null };
   subject: { participantId: string; name: string | null } | null;
   summary: string;
-  /** The node the fact was recorded about (socket, SFU, placement), when the event says. */
+  /**
+   * The node the fact names (socket, SFU, placement), else the node the acting participant's
+   * socket was on; null for REST and system actions.
+   */
   node: string | null;
   hash: string;
 }
 
-/** Display names seen so far in the stream, by participant id: "whom" reads better than an id. */
-export type NameBook = Map<string, string>;
+/**
+ * What the timeline has learnt from the stream so far: display names by participant id ("whom"
+ * reads better than an id), and the node each participant's socket was last on (where their
+ * commands came from, for events that do not name a node themselves).
+ */
+export interface NameBook {
+  names: Map<string, string>;
+  nodes: Map<string, string>;
+}
+
+export const newNameBook = (): NameBook => ({ names: new Map(), nodes: new Map() });
 
 export function learnNames(book: NameBook, event: StoredEvent): void {
-  if (event.type !== 'ParticipantJoined' && event.type !== 'ParticipantWaiting') return;
-  const data = event.data as { participantId?: unknown; displayName?: unknown };
-  if (typeof data.participantId === 'string' && typeof data.displayName === 'string')
-    book.set(data.participantId, data.displayName);
+  const data = event.data as { participantId?: unknown; displayName?: unknown; nodeId?: unknown };
+  if (typeof data?.participantId !== 'string') return;
+  if (
+    (event.type === 'ParticipantJoined' || event.type === 'ParticipantWaiting') &&
+    typeof data.displayName === 'string'
+  )
+    book.names.set(data.participantId, data.displayName);
+  if (event.type === 'ParticipantConnectionChanged' && typeof data.nodeId === 'string')
+    book.nodes.set(data.participantId, data.nodeId);
 }
 
 const stringField = (data: unknown, field: string): string | null => {
@@ -37,7 +54,8 @@ const stringField = (data: unknown, field: string): string | null => {
  * another part of the product, or by a newer version) still appears, rendered from its envelope
  * and the usual fields (participantId, nodeId), so the timeline never silently hides a fact.
  */
-export function describeEvent(event: StoredEvent, names: NameBook): TimelineEntry {
+export function describeEvent(event: StoredEvent, book: NameBook): TimelineEntry {
+  const { names } = book;
   const actorId = event.actor.type === 'participant' ? event.actor.participantId : null;
   const actorName = actorId ? (names.get(actorId) ?? null) : event.actor.type === 'host' ? 'host' : null;
   const who =
@@ -57,7 +75,7 @@ export function describeEvent(event: StoredEvent, names: NameBook): TimelineEntr
       detail: event.actor.type === 'system' ? event.actor.reason : null,
     },
     subject: subjectId ? { participantId: subjectId, name: subjectName } : null,
-    node: stringField(event.data, 'nodeId'),
+    node: stringField(event.data, 'nodeId') ?? (actorId ? (book.nodes.get(actorId) ?? null) : null),
     hash: event.hash,
   };
   return { ...base, summary: summarise(event, who, whom) };
