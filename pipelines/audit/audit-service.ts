@@ -8,11 +8,11 @@ import type { HashFn } from '../../domain/shared/hash-chain';
 import { auditStream, checkpointsIn, type AuditVerdict } from './chain-audit';
 import { checkpointLine, eventLine, headerLine, trailerLine } from './export-format';
 import { parseInstant } from './instant';
-import { replay } from './replay';
+import { replay, type Replayed } from './replay';
 import { emptyIndex, extendIndex, snapshotBefore, type ReplayIndex } from './replay-index';
 import { stateAtView, type StateAt } from './state-view';
 import { targetRevision } from './target-revision';
-import { describeEvent, learnNames, newNameBook, type TimelineEntry } from './timeline';
+import { describeEvent, learnNames, newNameBook, type NameBook, type TimelineEntry } from './timeline';
 
 export interface AuditServiceDeps {
   store: EventStore;
@@ -85,20 +85,36 @@ export function createAuditService(deps: AuditServiceDeps) {
       indexes.delete(meetingId);
     },
 
+    /**
+     * A page of the timeline. Names and nodes are taken from the nearest snapshot before the page
+     * (the state knows every participant's name and socket node), so a page reads only the
+     * events from that snapshot to its end, not the stream from its start.
+     */
     async timeline(meetingId: string, page: { after?: number; limit: number }): Promise<TimelinePage> {
-      const events = await readAll(meetingId);
-      const names = newNameBook();
+      const index = await indexOf(meetingId);
+      const from = Math.max(0, (page.after ?? -1) + 1);
+      const snapshot = snapshotBefore(index, from - 1);
+      const book = bookOf(snapshot);
+      const start = (snapshot?.revision ?? -1) + 1;
+      const events =
+        from <= index.head
+          ? await deps.store.readStream(meetingStreamId(meetingId), {
+              fromRevision: start,
+              maxCount: from - start + page.limit,
+            })
+          : [];
       const entries: TimelineEntry[] = [];
-      const from = (page.after ?? -1) + 1;
       for (const event of events) {
-        learnNames(names, event);
-        if (event.streamRevision < from) continue;
-        if (entries.length === page.limit) break;
-        entries.push(describeEvent(event, names));
+        learnNames(book, event);
+        if (event.streamRevision >= from && entries.length < page.limit)
+          entries.push(describeEvent(event, book));
       }
       const last = entries[entries.length - 1];
-      const head = events.length - 1;
-      return { entries, next: last && last.revision < head ? last.revision : null, headRevision: head };
+      return {
+        entries,
+        next: last && last.revision < index.head ? last.revision : null,
+        headRevision: index.head,
+      };
     },
 
     async verify(meetingId: string): Promise<AuditVerdict> {
@@ -122,4 +138,14 @@ export function createAuditService(deps: AuditServiceDeps) {
       ];
     },
   };
+}
+
+/** Names and socket nodes as a replayed state knows them (an empty book before any snapshot). */
+function bookOf(snapshot: Replayed | undefined): NameBook {
+  const book = newNameBook();
+  for (const p of Object.values(snapshot?.state.participants ?? {})) {
+    book.names.set(p.participantId, p.displayName);
+    if (p.connectedNode) book.nodes.set(p.participantId, p.connectedNode);
+  }
+  return book;
 }
