@@ -158,7 +158,13 @@ for (const size of [
         await expect.poll(() => panelText(page, 'audit-waiting')).toContain('Bo Diddley');
         expect(await panelText(page, 'audit-roster')).toContain('Ada Lovelace');
         expect(await panelText(page, 'audit-roster')).not.toContain('Bo Diddley');
-        expect(await page.locator('#audit-event').innerText()).toBe('Bo Diddley entered the waiting room');
+        await expect
+          .poll(() => page.locator('#audit-event').innerText())
+          .toBe('Bo Diddley entered the waiting room');
+        // The history beside the slider marks the same event.
+        await expect
+          .poll(() => page.locator('.audit-timeline li[data-current="true"]').innerText())
+          .toContain('Bo Diddley entered the waiting room');
 
         // Bo speaks: both in, one message, Ada's camera still on.
         await slideTo(page, revisions.chat);

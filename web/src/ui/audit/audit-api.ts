@@ -38,17 +38,15 @@ export const fetchVerdict = (meetingId: string, token: string) =>
 export const fetchStateAt = (meetingId: string, token: string, revision: number) =>
   get<StateAt>(`${base(meetingId)}/state?at=${revision}`, token);
 
-/** Every entry of the timeline, page after page. */
-export async function fetchTimeline(meetingId: string, token: string): Promise<TimelineEntry[]> {
-  const entries: TimelineEntry[] = [];
-  let after: number | null = -1;
-  while (after !== null) {
-    const page: { entries: TimelineEntry[]; next: number | null } = await get(
-      `${base(meetingId)}/audit/timeline?limit=1000&after=${after}`,
-      token,
-    );
-    entries.push(...page.entries);
-    after = page.next;
-  }
-  return entries;
+export interface TimelinePage {
+  entries: TimelineEntry[];
+  next: number | null;
+  headRevision: number;
 }
+
+/** The entries around a revision: what the history list shows beside the slider. */
+export const fetchTimelineWindow = (meetingId: string, token: string, around: number, size = 41) =>
+  get<TimelinePage>(
+    `${base(meetingId)}/audit/timeline?after=${Math.max(-1, around - Math.floor(size / 2) - 1)}&limit=${size}`,
+    token,
+  );

@@ -4,7 +4,7 @@ import { ApiError } from '../../api/rest-client';
 import { html } from '../html';
 import {
   fetchStateAt,
-  fetchTimeline,
+  fetchTimelineWindow,
   fetchVerdict,
   storeCredential,
   storedCredential,
@@ -33,20 +33,22 @@ export function AuditPage({ meetingId }: { meetingId: string }): VNode {
   const [token, setToken] = useState<string | null>(storedCredential());
   const [error, setError] = useState<string | null>(null);
   const [verdict, setVerdict] = useState<AuditVerdict | null>(null);
-  const [timeline, setTimeline] = useState<TimelineEntry[] | null>(null);
+  /** The stream's head revision (the slider's end), known after the first answers. */
+  const [head, setHead] = useState<number | null>(null);
   const [revision, setRevision] = useState(0);
   const [state, setState] = useState<StateAt | null>(null);
+  const [nearby, setNearby] = useState<TimelineEntry[]>([]);
   const asked = useRef(0);
 
   useEffect(() => {
     if (!token) return;
     let live = true;
-    Promise.all([fetchTimeline(meetingId, token), fetchVerdict(meetingId, token)]).then(
-      ([entries, v]) => {
+    Promise.all([fetchTimelineWindow(meetingId, token, 0, 1), fetchVerdict(meetingId, token)]).then(
+      ([page, v]) => {
         if (!live) return;
-        setTimeline(entries);
         setVerdict(v);
-        setRevision(entries.length - 1);
+        setHead(page.headRevision);
+        setRevision(page.headRevision);
       },
       (e: unknown) => {
         if (!live) return;
@@ -60,17 +62,22 @@ export function AuditPage({ meetingId }: { meetingId: string }): VNode {
     };
   }, [meetingId, token]);
 
+  // The state and the surrounding history follow the slider (the last position asked wins).
   useEffect(() => {
-    if (!token || !timeline) return;
+    if (!token || head === null) return;
     const ask = ++asked.current;
     const timer = setTimeout(() => {
       fetchStateAt(meetingId, token, revision).then(
         (s) => ask === asked.current && setState(s),
         (e: unknown) => ask === asked.current && setError(explain(e)),
       );
+      fetchTimelineWindow(meetingId, token, revision).then(
+        (page) => ask === asked.current && setNearby(page.entries),
+        (e: unknown) => ask === asked.current && setError(explain(e)),
+      );
     }, 60);
     return () => clearTimeout(timer);
-  }, [meetingId, token, timeline, revision]);
+  }, [meetingId, token, head, revision]);
 
   if (!token)
     return html`<${CredentialForm}
@@ -83,7 +90,7 @@ export function AuditPage({ meetingId }: { meetingId: string }): VNode {
       }}
     />`;
 
-  const entry = timeline?.[revision];
+  const entry = nearby.find((t) => t.revision === revision);
   const shown = state;
   return html`<main class="audit">
     <header class="audit-header">
@@ -103,17 +110,17 @@ export function AuditPage({ meetingId }: { meetingId: string }): VNode {
     </header>
     <${VerdictBadge} verdict=${verdict} />
     ${
-      timeline
+      head !== null
         ? html`<section class="audit-scrubber" aria-label="Timeline">
             <label for="audit-slider">
-              Revision <strong id="audit-revision">${revision}</strong> of ${timeline.length - 1}
+              Revision <strong id="audit-revision">${revision}</strong> of ${head}
               ${entry ? html` · <time id="audit-time">${new Date(entry.at).toLocaleString()}</time>` : null}
             </label>
             <input
               id="audit-slider"
               type="range"
               min="0"
-              max=${timeline.length - 1}
+              max=${head}
               step="1"
               value=${revision}
               onInput=${(e: Event) => setRevision(Number((e.target as HTMLInputElement).value))}
@@ -125,11 +132,11 @@ export function AuditPage({ meetingId }: { meetingId: string }): VNode {
     ${error ? html`<p class="audit-error" role="alert">${error}</p>` : null}
     ${shown ? html`<${StatePanels} state=${shown} stale=${shown.revision !== revision} />` : null}
     ${
-      timeline
+      nearby.length > 0
         ? html`<section class="audit-panel audit-timeline">
-            <h2>History</h2>
+            <h2>History around revision ${revision}</h2>
             <ol>
-              ${timeline.map(
+              ${nearby.map(
                 (t) =>
                   html`<li key=${t.revision} data-current=${t.revision === revision}>
                     <button class="audit-link" onClick=${() => setRevision(t.revision)}>
