@@ -162,8 +162,7 @@ export async function benchAudit(count: number): Promise<AuditBenchResult> {
     const bytes = events.map((e) => JSON.stringify(e));
     const [, bareMs] = await time(() => bytes.forEach((b) => createHash('sha256').update(b).digest('hex')));
 
-    const lines = await audit.exportLines(meetingId);
-    const exportBytes = lines.reduce((sum, line) => sum + Buffer.byteLength(line) + 1, 0);
+    const exportBytes = Buffer.byteLength(await audit.exportText(meetingId));
     return {
       events: events.length,
       readStreamMs,

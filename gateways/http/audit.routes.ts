@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -171,11 +172,11 @@ export const auditRoutes =
       async (request, reply) => {
         const { meetingId } = request.params;
         await authorize(request, deps, meetingId, 'read-audit');
-        const lines = await deps.audit.exportLines(meetingId);
+        const lines = await deps.audit.exportStream(meetingId);
         return reply
           .type('application/x-ndjson')
           .header('content-disposition', `attachment; filename="${meetingId}.audit.ndjson"`)
-          .send(`${lines.join('\n')}\n` as never); // NDJSON text, not one of the JSON error shapes
+          .send(Readable.from(lines) as never); // streamed NDJSON, not one of the JSON error shapes
       },
     );
 

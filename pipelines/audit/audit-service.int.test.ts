@@ -10,6 +10,7 @@ import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-sto
 import { scriptedMeeting } from './audit.spec-helper';
 import { createAuditService, type AuditService } from './audit-service';
 import { createAuditSigner } from './checkpoint-signer';
+import { parseExport } from './export-format';
 import { replay } from './replay';
 import { stateAtView } from './state-view';
 import { describeEvent, learnNames, newNameBook } from './timeline';
@@ -89,5 +90,17 @@ describe('audit service with its replay index', () => {
       }
       expect(entries, `limit ${limit}`).toEqual(expected);
     }
+  });
+
+  it('exports page by page what the stream holds, whatever the page size', async () => {
+    const stored = await store.readStream(`meeting-${meetingId}`);
+    for (const pageSize of [4, 7, 1000]) {
+      let text = '';
+      for await (const chunk of await audit.exportStream(meetingId, pageSize)) text += chunk;
+      expect(parseExport(text).events, `page size ${pageSize}`).toEqual(stored);
+    }
+    await expect(audit.exportStream('no-such-meeting')).rejects.toMatchObject({
+      code: 'CONFER_MEETING_NOT_FOUND',
+    });
   });
 });

@@ -121,21 +121,44 @@ export function createAuditService(deps: AuditServiceDeps) {
       return auditStream(await readAll(meetingId), deps.hashFn, deps.publicKey);
     },
 
-    /** The export, line by line (NDJSON without the newlines). */
-    async exportLines(meetingId: string): Promise<string[]> {
-      const events = await readAll(meetingId);
-      const checkpoints = checkpointsIn(events);
-      return [
-        headerLine({
-          meetingId,
-          streamId: meetingStreamId(meetingId),
-          exportedAt: deps.clock.now().toISOString(),
-          keyId: deps.keyId,
-        }),
-        ...events.map(eventLine),
-        ...checkpoints.map(checkpointLine),
-        trailerLine(events.length, checkpoints.length),
-      ];
+    /**
+     * The export as NDJSON lines (each ending in a newline), read from the store a page at a time
+     * so that a long meeting is never held in memory whole. The first page is read before this
+     * resolves: an unknown meeting fails here, before anything is sent.
+     */
+    async exportStream(meetingId: string, pageSize = 1000): Promise<AsyncIterable<string>> {
+      const streamId = meetingStreamId(meetingId);
+      const first = await deps.store.readStream(streamId, { maxCount: pageSize });
+      if (first.length === 0) throw new ConferError('CONFER_MEETING_NOT_FOUND', undefined, 'meetingId');
+      const header = headerLine({
+        meetingId,
+        streamId,
+        exportedAt: deps.clock.now().toISOString(),
+        keyId: deps.keyId,
+      });
+      async function* lines(): AsyncGenerator<string> {
+        yield `${header}\n`;
+        let page = first;
+        let count = 0;
+        const checkpoints: ReturnType<typeof checkpointsIn> = [];
+        while (page.length > 0) {
+          yield page.map((event) => `${eventLine(event)}\n`).join('');
+          count += page.length;
+          checkpoints.push(...checkpointsIn(page));
+          if (page.length < pageSize) break;
+          page = await deps.store.readStream(streamId, { fromRevision: count, maxCount: pageSize });
+        }
+        for (const signed of checkpoints) yield `${checkpointLine(signed)}\n`;
+        yield `${trailerLine(count, checkpoints.length)}\n`;
+      }
+      return lines();
+    },
+
+    /** The whole export as one string (tests, benchmark). */
+    async exportText(meetingId: string): Promise<string> {
+      let text = '';
+      for await (const chunk of await this.exportStream(meetingId)) text += chunk;
+      return text;
     },
   };
 }
