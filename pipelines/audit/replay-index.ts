@@ -34,16 +34,31 @@ export function emptyIndex(every: number): ReplayIndex {
 
 /** Extends the index with events that follow its head (in revision order). */
 export function extendIndex(index: ReplayIndex, newer: readonly StoredEvent[]): void {
-  for (const event of newer) {
-    if (event.streamRevision !== index.head + 1) continue;
-    index.tip = replay([event], event.streamRevision, index.tip);
-    index.times.push(Date.parse(event.occurredAt));
-    if (index.head < 0) index.firstOccurredAt = event.occurredAt;
-    index.head = event.streamRevision;
-    index.lastOccurredAt = event.occurredAt;
-    if (event.type === 'MeetingEnded' && !index.ended)
-      index.ended = { revision: event.streamRevision, occurredAt: event.occurredAt };
-    if ((event.streamRevision + 1) % index.every === 0) index.snapshots.push(index.tip);
+  const fresh = newer.filter((e) => e.streamRevision > index.head);
+  for (let i = 0; i < fresh.length;) {
+    // Fold up to the next snapshot boundary in one call (one copy of the chat tail per segment).
+    const event = fresh[i]!;
+    if (event.streamRevision !== index.head + 1) return; // a gap: wait for the missing events
+    const boundary = (Math.floor(event.streamRevision / index.every) + 1) * index.every - 1;
+    const segment: StoredEvent[] = [];
+    while (i < fresh.length && fresh[i]!.streamRevision <= boundary) {
+      const next = fresh[i]!;
+      if (next.streamRevision !== index.head + 1 + segment.length) break;
+      segment.push(next);
+      i++;
+    }
+    for (const e of segment) {
+      index.times.push(Date.parse(e.occurredAt));
+      if (e.type === 'MeetingEnded' && !index.ended)
+        index.ended = { revision: e.streamRevision, occurredAt: e.occurredAt };
+    }
+    const last = segment[segment.length - 1]!;
+    index.tip = replay(segment, last.streamRevision, index.tip);
+    if (index.head < 0) index.firstOccurredAt = segment[0]!.occurredAt;
+    index.head = last.streamRevision;
+    index.lastOccurredAt = last.occurredAt;
+    if (index.head === boundary) index.snapshots.push(index.tip);
+    if (i < fresh.length && fresh[i]!.streamRevision !== index.head + 1) return;
   }
 }
 
