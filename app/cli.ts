@@ -1,6 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAudit } from './commands/audit';
 import { registerRebuildProjections } from './commands/rebuild-projections';
 import { registerToken } from './commands/token';
+import { isConferError } from '../domain/shared/errors';
 import { ConfigError } from './config';
 
 /**
@@ -11,6 +13,7 @@ import { ConfigError } from './config';
 const program = new Command('confer').description('Confer operator commands').exitOverride();
 registerRebuildProjections(program);
 registerToken(program);
+registerAudit(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof InvalidArgumentError)
@@ -24,6 +27,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     const code = String((error as { code: unknown }).code);
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help')
       process.exit(0);
-  } else process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  } else if (isConferError(error)) process.stderr.write(`error: ${error.code}: ${error.message}\n`);
+  else process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(2);
 });

@@ -29,6 +29,7 @@ import { runWhileLeader } from '../pipelines/forwarder/leader';
 import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
+import { startAudit } from './audit';
 import { createMetrics } from './metrics';
 import { serveMetrics } from './metrics-server';
 import { createMeetingQueries } from './meeting-queries';
@@ -105,6 +106,7 @@ export async function startConfer(
         if (typeof value === 'number') metrics.sfu.set({ object: name }, value);
     return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
   }
+  const auditing = await startAudit({ config, store, bus, projectionStore, commands, tokens, clock, logger });
 
   const webRoot = join(repoRoot, 'web', 'dist');
   const app = await buildHttpServer({
@@ -123,6 +125,7 @@ export async function startConfer(
     trustedProxies: config.TRUSTED_PROXIES ?? [],
     metricsOnMainPort: config.METRICS_PORT === undefined,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
+    plugins: [auditing.plugin],
     ...(existsSync(webRoot) ? { webRoot } : {}),
     metrics: scrapeMetrics,
     health: async () => ({
@@ -265,6 +268,7 @@ export async function startConfer(
       await media?.close();
       await forwarding.stop();
       await sweeping.stop();
+      await auditing.close();
       await leases.close();
       await projectionSubscription.close();
       await bus.close();

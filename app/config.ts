@@ -71,6 +71,11 @@ export const EnvSchema = z
     TURN_SECRET: z.string().min(1).optional(),
     TURN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
     STUN_URLS: list.optional(),
+
+    /** Ed25519 private key signing audit checkpoints (PEM or base64 PKCS#8); default: made in DATA_DIR. */
+    AUDIT_SIGNING_KEY: z.string().min(1).optional(),
+    /** A running meeting's chain head is signed at most this often (and at its end). */
+    AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   })
   .superRefine((env, ctx) => {
     const need = (cond: boolean, key: string, message: string) => {

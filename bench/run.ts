@@ -12,6 +12,7 @@ import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store'
 import { startConferProcess } from '../test/support/confer-process';
 import { startKafka, type KafkaBroker } from '../test/support/kafka-broker';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server';
+import { benchAudit } from './audit-replay';
 import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
 import { benchSfu } from './media-sfu';
@@ -365,6 +366,38 @@ async function benchBrowser(): Promise<void> {
   ]);
 }
 
+async function benchAuditScenario(): Promise<void> {
+  const count = quick ? 20_000 : 100_000;
+  progress(`audit: replay, verification and export of a ${count}-event meeting (SQLite)`);
+  const r = await benchAudit(count);
+  results['audit'] = r;
+  const ms = (v: number) => round(v, 0);
+  table(`Audit of one meeting of ${r.events} events (SQLite)`, [
+    { measure: 'read the stream (baseline: the floor of any replay)', value: `${ms(r.readStreamMs)} ms` },
+    { measure: 'fold with evolve only, to the end (baseline)', value: `${ms(r.foldOnlyToEndMs)} ms` },
+    { measure: 'state at the end, cold (read + fold + view)', value: `${ms(r.replayToEndMs)} ms` },
+    { measure: 'state at the middle revision, cold', value: `${ms(r.replayToMiddleMs)} ms` },
+    { measure: 'state at the end, index built', value: `${round(r.indexed.toEndMs, 1)} ms` },
+    { measure: 'state at the middle revision, index built', value: `${round(r.indexed.toMiddleMs, 1)} ms` },
+    { measure: 'state at the middle time, index built', value: `${round(r.indexed.toMiddleByTimeMs, 1)} ms` },
+    {
+      measure: 'slider step (one revision request), index built',
+      value: `${round(r.indexed.sliderStepMs, 1)} ms`,
+    },
+    { measure: 'time → revision, binary search', value: `${round(r.timeToRevision.binarySearchUs, 1)} µs` },
+    {
+      measure: 'time → revision, linear scan (baseline)',
+      value: `${round(r.timeToRevision.linearScanUs, 0)} µs`,
+    },
+    { measure: 'verify chain + checkpoints', value: `${ms(r.verify.eventsPerSec)} events/s` },
+    {
+      measure: 'bare SHA-256 of each event (baseline)',
+      value: `${ms(r.verify.bareSha256EventsPerSec)} events/s`,
+    },
+    { measure: 'export size', value: `${ms(r.exportBytesPer1000Events)} bytes / 1,000 events` },
+  ]);
+}
+
 async function main(): Promise<void> {
   const only = process.argv
     .find((a) => a.startsWith('--only='))
@@ -377,6 +410,7 @@ async function main(): Promise<void> {
   if (wanted('deployments')) await benchDeployments();
   if (wanted('media')) await benchMedia();
   if (wanted('browser')) await benchBrowser();
+  if (wanted('audit')) await benchAuditScenario();
   await services.stop();
   results['finishedAt'] = new Date().toISOString();
   const dir = join(repoRoot, 'bench', 'results');

@@ -41,6 +41,13 @@ export const ErrorCodes = {
   CONFER_MEDIA_CAPABILITIES_REQUIRED: 'Send RTP capabilities before consuming.',
   CONFER_MEDIA_INVALID_PARAMETERS: 'The RTP or DTLS parameters were rejected by the SFU.',
   CONFER_MEDIA_NODE_UNREACHABLE: 'Another media node of the meeting cannot be reached.',
+  // Audit
+  CONFER_AUDIT_INSTANT_INVALID: 'The instant is neither a stream revision nor an ISO-8601 time with a zone.',
+  CONFER_AUDIT_BEFORE_CREATION: 'The instant is before the meeting was created.',
+  CONFER_AUDIT_AFTER_END: 'The instant is after the meeting ended and its last event was recorded.',
+  CONFER_AUDIT_BEYOND_HEAD: "The revision or time is beyond the stream's newest event.",
+  CONFER_AUDIT_EXPORT_INVALID: 'The export file is malformed, truncated or not an export of one meeting.',
+  CONFER_AUDIT_KEY_INVALID: 'The audit key is not an Ed25519 key in PEM, base64 DER or JWK form.',
   // Generic
   CONFER_NOT_FOUND: 'No such resource.',
   CONFER_METHOD_NOT_ALLOWED: 'The HTTP method is not supported.',

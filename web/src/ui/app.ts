@@ -1,4 +1,5 @@
 import type { VNode } from 'preact';
+import { AuditPage } from './audit/audit-page';
 import { HomePage } from './home-page';
 import { html } from './html';
 import { MeetingRoute } from './meeting-route';
@@ -7,6 +8,8 @@ import { usePath } from './router';
 export function App(): VNode {
   const path = usePath();
   const meetingId = /^\/m\/([A-Za-z0-9_-]+)\/?$/.exec(path)?.[1];
+  const audited = /^\/audit\/([A-Za-z0-9_-]+)\/?$/.exec(path)?.[1];
+  if (audited) return html`<${AuditPage} key=${audited} meetingId=${audited} />`;
   if (meetingId) return html`<${MeetingRoute} key=${meetingId} meetingId=${meetingId} />`;
   return html`<${HomePage} />`;
 }

@@ -1,0 +1,151 @@
+import { randomUUID } from 'node:crypto';
+import { CHECKPOINT_EVENT_TYPE, SignedCheckpointSchema } from '../../domain/audit/checkpoint';
+import type { Clock } from '../../domain/ports/clock';
+import type { EventStore } from '../../domain/ports/event-store';
+import type { StoredEvent } from '../../domain/shared/envelope';
+import type { AuditSigner } from './checkpoint-signer';
+
+/** Where the checkpointer remembers, per meeting, the last revision it signed (survives restarts). */
+export interface SignedUpToPort {
+  load(meetingId: string): Promise<number>;
+  save(meetingId: string, revision: number): Promise<void>;
+}
+
+export interface CheckpointerLogger {
+  warn(details: object, message: string): void;
+}
+
+export interface CheckpointerOptions {
+  store: EventStore;
+  signer: AuditSigner;
+  clock: Clock;
+  signedUpTo: SignedUpToPort;
+  /** A running meeting's head is signed at most this often (and at its end, at once). */
+  intervalMs: number;
+  logger: CheckpointerLogger;
+}
+
+interface Tracked {
+  streamId: string;
+  head: number;
+  signed: number;
+  lastSignedMs: number;
+  ended: boolean;
+}
+
+/**
+ * Signs each meeting's chain head at its end and periodically while it runs, and appends the
+ * signed checkpoint to the meeting's own stream (see domain/audit/checkpoint.ts for why there).
+ * A consumer of the bus with its own group; its own checkpoints come back on the bus and are
+ * only noted, never signed again. What it signs is re-read from the store, not taken from the bus.
+ */
+export function createAuditCheckpointer(options: CheckpointerOptions) {
+  const meetings = new Map<string, Tracked>();
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  async function track(event: StoredEvent): Promise<Tracked> {
+    let entry = meetings.get(event.meetingId);
+    if (!entry) {
+      const signed = await options.signedUpTo.load(event.meetingId);
+      entry = {
+        streamId: event.streamId,
+        head: -1,
+        signed,
+        lastSignedMs: options.clock.now().getTime(),
+        ended: false,
+      };
+      meetings.set(event.meetingId, entry);
+    }
+    return entry;
+  }
+
+  async function sign(meetingId: string, entry: Tracked): Promise<void> {
+    const [head] = await options.store.readStream(entry.streamId, { fromRevision: entry.head, maxCount: 1 });
+    if (!head || head.type === CHECKPOINT_EVENT_TYPE) return;
+    const signed = options.signer.sign({
+      v: 1,
+      meetingId,
+      streamId: entry.streamId,
+      revision: head.streamRevision,
+      hash: head.hash,
+      signedAt: options.clock.now().toISOString(),
+    });
+    const eventId = randomUUID();
+    await options.store.append(
+      entry.streamId,
+      [
+        {
+          eventId,
+          type: CHECKPOINT_EVENT_TYPE,
+          schemaVersion: 1,
+          data: signed,
+          metadata: {
+            meetingId,
+            occurredAt: signed.checkpoint.signedAt,
+            actor: { type: 'system', reason: 'audit-checkpoint' },
+            correlationId: eventId,
+            causationId: head.eventId,
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    entry.signed = head.streamRevision;
+    entry.lastSignedMs = options.clock.now().getTime();
+    await options.signedUpTo.save(meetingId, head.streamRevision);
+  }
+
+  async function signDue(force: (entry: Tracked) => boolean): Promise<void> {
+    const now = options.clock.now().getTime();
+    for (const [meetingId, entry] of meetings) {
+      if (entry.head <= entry.signed) {
+        if (entry.ended) meetings.delete(meetingId); // nothing more will come: forget it
+        continue;
+      }
+      if (!force(entry) && now - entry.lastSignedMs < options.intervalMs) continue;
+      try {
+        await sign(meetingId, entry);
+      } catch (error) {
+        options.logger.warn({ err: error, meetingId }, 'could not sign an audit checkpoint; will retry');
+      }
+    }
+  }
+
+  const serial = (work: () => Promise<void>) => (running = running.then(work, work));
+
+  return {
+    /** The bus handler. */
+    handle(events: readonly StoredEvent[]): Promise<void> {
+      return serial(async () => {
+        for (const event of events) {
+          if (!event.streamId.startsWith('meeting-')) continue;
+          const entry = await track(event);
+          if (event.type === CHECKPOINT_EVENT_TYPE) {
+            const parsed = SignedCheckpointSchema.safeParse(event.data);
+            if (parsed.success) entry.signed = Math.max(entry.signed, parsed.data.checkpoint.revision);
+            continue;
+          }
+          entry.head = Math.max(entry.head, event.streamRevision);
+          if (event.type === 'MeetingEnded') entry.ended = true;
+        }
+        await signDue((entry) => entry.ended);
+      });
+    },
+    /** Signs every running meeting whose head has waited `intervalMs` unsigned (the timer calls it). */
+    tick(): Promise<void> {
+      return serial(() => signDue(() => false));
+    },
+    start(): void {
+      timer = setInterval(
+        () => void serial(() => signDue(() => false)),
+        Math.max(250, options.intervalMs / 4),
+      );
+      timer.unref();
+    },
+    async stop(): Promise<void> {
+      if (timer) clearInterval(timer);
+      await running;
+    },
+  };
+}
