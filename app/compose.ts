@@ -178,6 +178,9 @@ export async function startConfer(
         store,
         bus,
         logger,
+        // The in-process bus gives each group its own queue: batches in flight let fast groups
+        // (broadcasts) run ahead of slow ones (read models, analytics). Kafka takes one at a time.
+        maxInFlight: config.BUS === 'in-process' ? 16 : 1,
         checkpoint: {
           load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
           save: (position) =>
