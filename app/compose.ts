@@ -6,6 +6,7 @@ import { Server as SocketIoServer } from 'socket.io';
 import { createMeetingCommandHandler, type MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
 import type { NodeLinks } from '../media/cascade/node-link.port';
+import type { QualitySample } from '../media/quality';
 import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
@@ -13,6 +14,7 @@ import { isConferError } from '../domain/shared/errors';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
 import { createNodeTokens } from '../gateways/auth/node-tokens';
 import { createTokenService } from '../gateways/auth/tokens';
+import { analyticsRoutes } from '../gateways/http/analytics.routes';
 import { buildHttpServer } from '../gateways/http/http-server';
 import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
 import { createNodeLinks } from '../gateways/routing/node-links';
@@ -28,6 +30,7 @@ import { runWhileLeader } from '../pipelines/forwarder/leader';
 import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
+import { createAnalytics } from './analytics';
 import { createMetrics } from './metrics';
 import { createMeetingQueries } from './meeting-queries';
 import { loadOrCreateSecret } from './secret';
@@ -71,6 +74,9 @@ export async function startConfer(
   });
 
   const tokens = createTokenService({ secret, participantTtlSeconds: config.TOKEN_TTL_SECONDS });
+  // Analysts' stream: its own bus group (its own queue: it never delays a broadcast).
+  const analytics = createAnalytics({ config, bus, store: projectionStore, logger, metrics });
+  await analytics.pipeline.start();
   const queries = createMeetingQueries(projectionStore, runner);
   const iceServers = (participantId: string) =>
     iceServersFor(participantId, {
@@ -109,6 +115,13 @@ export async function startConfer(
     iceServers,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
     ...(existsSync(webRoot) ? { webRoot } : {}),
+    plugins: [
+      analyticsRoutes({
+        tokens,
+        meetingState: async (meetingId) => (await commands.load(meetingId)).state,
+        analytics: analytics.queries,
+      }),
+    ],
     metrics: async () => {
       metrics.connections.set(gateway.connectionCount());
       const sfu = media?.stats?.();
@@ -145,7 +158,15 @@ export async function startConfer(
     logger: logger.child({ part: 'node-links' }),
   });
   const media = options.media
-    ? await options.media({ config, logger, commands, bus, nodeId: config.nodeId, links })
+    ? await options.media({
+        config,
+        logger,
+        commands,
+        bus,
+        nodeId: config.nodeId,
+        links,
+        onQuality: (meetingId, samples) => analytics.sfuSamples(meetingId, samples),
+      })
     : undefined;
   const gateway = createSignalingGateway({
     io,
@@ -199,6 +220,15 @@ export async function startConfer(
     },
   });
 
+  // One relay of analytics records to Kafka per deployment (BUS=kafka), like the forwarder.
+  const relaying = runWhileLeader({
+    leases,
+    name: 'analytics-relay',
+    logger,
+    start: () => analytics.startRelay(),
+    stop: () => analytics.stopRelay(),
+  });
+
   // Whoever this node carried before a restart is not connected any more (sockets are not yet open).
   const sweeper = createPresenceSweeper({
     store: projectionStore,
@@ -247,7 +277,9 @@ export async function startConfer(
       await media?.close();
       await forwarding.stop();
       await sweeping.stop();
+      await relaying.stop();
       await leases.close();
+      await analytics.close();
       await projectionSubscription.close();
       await bus.close();
       await projectionStore.close();
@@ -263,6 +295,8 @@ export interface MediaDeps {
   bus: EventBus;
   nodeId: string;
   links: NodeLinks;
+  /** Each participant's raw measurements at every SFU quality round. */
+  onQuality?: (meetingId: string, samples: Record<string, QualitySample>) => void;
 }
 
 /** Wraps the handler to count commands and time them (Prometheus). */

@@ -65,6 +65,7 @@ export async function createMediaFromConfig(deps: MediaDeps): Promise<ConferMedi
       listenIp: config.MEDIA_LISTEN_IP,
       ...(announcedIp ? { announcedIp } : {}),
       consumersPerWorker: config.MEDIA_CONSUMERS_PER_WORKER,
+      ...(deps.onQuality ? { onQuality: deps.onQuality } : {}),
       iceServers: (participantId) =>
         iceServersFor(participantId, {
           ...(config.STUN_URLS ? { stunUrls: config.STUN_URLS } : {}),

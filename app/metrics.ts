@@ -55,7 +55,25 @@ export function createMetrics(nodeId: string) {
     labelNames: ['object'] as const,
     registers: [registry],
   });
+  const analyticsEvents = new Counter({
+    name: 'confer_analytics_source_events_total',
+    help: 'Meeting events and reports taken by the analytics pipeline',
+    registers: [registry],
+  });
+  const analyticsParked = new Counter({
+    name: 'confer_analytics_parked_total',
+    help: 'Events the analytics pipeline could not take (parked in analytics_parked)',
+    registers: [registry],
+  });
+  const analyticsPublished = new Counter({
+    name: 'confer_analytics_published_total',
+    help: 'Analytics records acknowledged by the Kafka topic',
+    registers: [registry],
+  });
   return {
+    analyticsEvents,
+    analyticsParked,
+    analyticsPublished,
     sfu,
     registry,
     commands,
