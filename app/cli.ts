@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerAnalytics } from './commands/analytics';
 import { registerRebuildProjections } from './commands/rebuild-projections';
 import { registerToken } from './commands/token';
 import { ConfigError } from './config';
@@ -11,6 +12,7 @@ import { ConfigError } from './config';
 const program = new Command('confer').description('Confer operator commands').exitOverride();
 registerRebuildProjections(program);
 registerToken(program);
+registerAnalytics(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof InvalidArgumentError)

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../auth/tokens';
 import { api } from '../../test/support/confer-client';
@@ -245,4 +247,43 @@ describe('schemas and insights', () => {
     expect((await client.call('GET', path, undefined, guest.token)).status).toBe(403);
     expect((await client.call('GET', path)).status).toBe(401);
   });
+});
+
+describe('npx confer analytics tail', () => {
+  const tail = async (args: string[], env: Record<string, string> = {}) => {
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['bin/confer.mjs', 'analytics', 'tail', '--no-follow', ...args],
+      {
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          DATA_DIR: server.dataDir,
+          AUTH_SECRET: TEST_AUTH_SECRET,
+          ...env,
+        },
+        timeout: 60_000,
+      },
+    );
+    return stdout
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as AnalyticsRecord & { cursor?: string; record?: AnalyticsRecord });
+  };
+
+  it('prints a meeting’s records as JSON lines, from the store or from the API, and resumes after a cursor', async () => {
+    const { meetingId } = await meetingWithTwo();
+    const seen = await readUntil(
+      await analyst(),
+      `&meeting=${meetingId}`,
+      (rs) => rs.filter((r) => r.type === 'confer.participant.joined.v1').length === 2,
+    );
+    const expected = seen.records.map((r) => r.record);
+    expect(await tail(['--meeting', meetingId])).toEqual(expected);
+    expect(await tail(['--meeting', meetingId, '--from', '2'])).toEqual(expected.slice(2));
+    const viaApi = await tail(['--meeting', meetingId, '--url', server.url], {
+      CONFER_TOKEN: await analyst(meetingId),
+    });
+    expect(viaApi).toEqual(expected);
+  }, 120_000);
 });
