@@ -271,6 +271,17 @@ export const analyticsRoutes =
       },
     );
 
+    // The web client's insights page (its single-page router draws it), when the client is served.
+    app.get(
+      '/m/:meetingId/insights',
+      { schema: { hide: true, params: z.object({ meetingId }) } },
+      (_request, reply) => {
+        const page = reply as unknown as { sendFile?(file: string): unknown };
+        if (!page.sendFile) throw new ConferError('CONFER_NOT_FOUND', 'The web client is not served here');
+        return page.sendFile('index.html');
+      },
+    );
+
     app.get(
       '/meetings/:meetingId/insights',
       {

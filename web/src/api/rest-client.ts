@@ -1,4 +1,5 @@
 import type { ChatView } from '../../../gateways/signaling/protocol';
+import type { MeetingInsights } from '../../../pipelines/analytics/insights';
 
 /** An error answer of the API (`{ error: { code, message, field? } }`), or a network failure. */
 export class ApiError extends Error {
@@ -107,6 +108,8 @@ export const api = {
   meeting: (meetingId: string) => call<MeetingInfo>('GET', `/meetings/${encodeURIComponent(meetingId)}`),
   join: (meetingId: string, request: JoinRequest, hostToken?: string) =>
     call<JoinAnswer>('POST', `/meetings/${encodeURIComponent(meetingId)}/join`, request, hostToken),
+  insights: (meetingId: string, token: string) =>
+    call<MeetingInsights>('GET', `/meetings/${encodeURIComponent(meetingId)}/insights`, undefined, token),
   chatHistory: (meetingId: string, token: string, before?: number) =>
     call<ChatPage>(
       'GET',
