@@ -9,7 +9,7 @@ import { createAnalyticsPipeline, type AnalyticsPipeline } from '../pipelines/an
 import { insightsOf } from '../pipelines/analytics/insights';
 import { analyticsJsonSchemas } from '../pipelines/analytics/json-schemas';
 import { createRelay, type Relay } from '../pipelines/analytics/relay';
-import { recordTelemetry, type TelemetryReport } from '../pipelines/analytics/telemetry';
+import { clampReport, recordTelemetry, type TelemetryReport } from '../pipelines/analytics/telemetry';
 import { readWholePartition } from '../projections/paging';
 import { BY_MEETING } from '../pipelines/analytics/analytics-log';
 import type { AnalyticsRecord } from '../pipelines/analytics/records';
@@ -21,6 +21,19 @@ import type { QualityReport } from '../pipelines/analytics/telemetry';
 const meanOf = (values: number[]) =>
   values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null;
 const maxOf = (values: number[]) => (values.length > 0 ? Math.max(...values) : null);
+
+/** Prometheus distributions of what a report says (figures as recorded, clamped). */
+function observeReport(metrics: Metrics, report: TelemetryReport): void {
+  if (report.kind === 'first-frame') {
+    metrics.firstFrame.observe(report.ms / 1000);
+    return;
+  }
+  const { rttMs, lossPct, jitterMs } = clampReport(report.report);
+  const labels = { origin: report.origin };
+  if (rttMs !== null) metrics.rtt.observe(labels, rttMs / 1000);
+  if (lossPct !== null) metrics.loss.observe(labels, lossPct / 100);
+  if (jitterMs !== null) metrics.jitter.observe(labels, jitterMs / 1000);
+}
 
 /** The SFU's raw figures as one report: mean round trip, worst loss and jitter, split bitrates. */
 function sfuReport(sample: QualitySample): QualityReport {
@@ -67,6 +80,11 @@ export function createAnalytics(deps: {
     store,
     logger,
     onParked: () => deps.metrics.analyticsParked.inc(),
+    onRecords: (records) => {
+      for (const r of records)
+        if (r.type === 'confer.meeting.ended.v1')
+          deps.metrics.meetingDuration.observe(r.data.durationMs / 1000);
+    },
     onRecorded: (n) => deps.metrics.analyticsEvents.inc(n),
   });
   const schemas = analyticsJsonSchemas();
@@ -97,7 +115,10 @@ export function createAnalytics(deps: {
 
   async function record(meetingId: string, report: TelemetryReport): Promise<boolean> {
     const taken = await recordTelemetry(store, meetingId, report, Date.now(), envelope);
-    if (taken) deps.metrics.analyticsEvents.inc();
+    if (taken) {
+      deps.metrics.analyticsEvents.inc();
+      observeReport(deps.metrics, report);
+    }
     return taken;
   }
 

@@ -31,7 +31,8 @@ import { allProjections, createProjectionRunner, type ProjectionRunner } from '.
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
 import { createAnalytics } from './analytics';
-import { createMetrics } from './metrics';
+import { createMetrics, observeDeployment } from './metrics';
+import { createWorkerCpuMeter } from './worker-cpu';
 import { createMeetingQueries } from './meeting-queries';
 import { loadOrCreateSecret } from './secret';
 
@@ -51,11 +52,18 @@ export async function startConfer(
   config: Config,
   options: {
     logger?: Logger;
-    media?: (deps: MediaDeps) => Promise<MediaSignaling & { close(): Promise<void>; stats?(): object }>;
+    media?: (deps: MediaDeps) => Promise<
+      MediaSignaling & {
+        close(): Promise<void>;
+        stats?(): object;
+        workers?(): ReadonlyArray<{ index: number; pid: number }>;
+      }
+    >;
   } = {},
 ): Promise<RunningConfer> {
   const logger = options.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.nodeId } });
   const metrics = createMetrics(config.nodeId);
+  const workerCpu = createWorkerCpuMeter();
   let closed = false;
   const secret = loadOrCreateSecret(config.DATA_DIR, config.AUTH_SECRET);
   const ids = createRandomIds();
@@ -124,6 +132,11 @@ export async function startConfer(
     ],
     metrics: async () => {
       metrics.connections.set(gateway.connectionCount());
+      await observeDeployment(queries, metrics).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not count meetings for /metrics'),
+      );
+      for (const { worker, ratio } of workerCpu(media?.workers?.() ?? []))
+        metrics.sfuWorkerCpu.set({ worker }, ratio);
       const sfu = media?.stats?.();
       if (sfu)
         for (const [name, value] of Object.entries(sfu))
@@ -311,12 +324,15 @@ function instrument(
       try {
         const result = await handler.handle(aggregateId, command, context);
         metrics.commands.inc({ type: command.type, outcome: 'ok' });
+        if (command.type === 'JoinMeeting') metrics.joins.inc();
         return result;
       } catch (error) {
-        metrics.commands.inc({
-          type: command.type,
-          outcome: isConferError(error) ? error.code : 'CONFER_INTERNAL',
-        });
+        const code = isConferError(error) ? error.code : 'CONFER_INTERNAL';
+        metrics.commands.inc({ type: command.type, outcome: code });
+        if (command.type === 'JoinMeeting') {
+          metrics.joins.inc();
+          metrics.joinFailures.inc({ code });
+        }
         throw error;
       } finally {
         end();

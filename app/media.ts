@@ -5,7 +5,12 @@ import type { SfuStats } from '../media/sfu';
 import type { MediaDeps } from './compose';
 import type { Config } from './config';
 
-export type ConferMedia = MediaSignaling & { close(): Promise<void>; stats(): SfuStats };
+export type ConferMedia = MediaSignaling & {
+  close(): Promise<void>;
+  stats(): SfuStats;
+  /** The mediasoup workers (their process ids, for CPU per worker). */
+  workers?(): ReadonlyArray<{ index: number; pid: number }>;
+};
 
 const noStats: SfuStats = {
   workers: 0,

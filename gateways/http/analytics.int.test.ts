@@ -207,6 +207,37 @@ describe('POST /meetings/{id}/analytics/reports', () => {
   });
 });
 
+describe('GET /metrics', () => {
+  it('exports the monitoring figures: meetings and participants, joins, quality distributions', async () => {
+    const { meetingId, guest } = await meetingWithTwo();
+    const failed = await client.call('POST', `/meetings/${meetingId}/join`, { displayName: '' });
+    expect(failed.status).toBe(400);
+    const report = await client.call(
+      'POST',
+      `/meetings/${meetingId}/analytics/reports`,
+      { kind: 'first-frame', ms: 850 },
+      guest.token,
+    );
+    expect(report.status).toBe(202);
+    const quality = await client.call(
+      'POST',
+      `/meetings/${meetingId}/analytics/reports`,
+      { kind: 'quality', rttMs: 30 },
+      guest.token,
+    );
+    expect(quality.status).toBe(202);
+    const res = await fetch(`${server.url}/metrics`);
+    const text = await res.text();
+    expect(text).toMatch(/^confer_meetings_active\{[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^confer_participants_active\{[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^confer_join_attempts_total\{[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^confer_time_to_first_frame_seconds_count\{[^}]*\} [1-9]/m);
+    expect(text).toMatch(/^confer_rtt_seconds_bucket\{[^}]*origin="client"[^}]*\} [1-9]/m);
+    expect(text).toContain('# TYPE confer_packet_loss_ratio histogram');
+    expect(text).toContain('# TYPE confer_jitter_seconds histogram');
+  });
+});
+
 describe('schemas and insights', () => {
   it('serves a JSON Schema for every record type', async () => {
     const index = await client.call<{ types: Array<{ type: string; schema: string }> }>(

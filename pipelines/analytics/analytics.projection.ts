@@ -3,9 +3,14 @@ import { meetingEventOf } from '../../projections/meeting-event';
 import type { Projection } from '../../projections/projection';
 import { BY_MEETING, HEAD, LOG, MEETINGS, appendRecords } from './analytics-log';
 import { derive, initialAnalyticsState, type DeriveOptions, type MeetingAnalyticsState } from './derive';
+import type { AnalyticsRecord } from './records';
 import { sequenceRecords, type EnvelopeOptions } from './sequence';
 
-export type AnalyticsOptions = DeriveOptions & EnvelopeOptions;
+export type AnalyticsOptions = DeriveOptions &
+  EnvelopeOptions & {
+    /** Sees each event's records as they are written (metrics); a rolled-back batch may show them twice. */
+    onRecords?(records: readonly AnalyticsRecord[]): void;
+  };
 
 /**
  * The analytics pipeline's writing step, shaped as a projection so that it runs in its own
@@ -28,6 +33,7 @@ export function analyticsProjection(options: AnalyticsOptions): Projection {
       const records = sequenceRecords(drafts, stored, previous.lastSequence, options);
       state.lastSequence = previous.lastSequence + records.length;
       await appendRecords(tx, stored.meetingId, records);
+      if (records.length > 0) options.onRecords?.(records);
       await tx.put(MEETINGS, '', stored.meetingId, state);
     },
   };
