@@ -1,5 +1,6 @@
 import type { ChatView } from '../../../gateways/signaling/protocol';
 import type { MeetingInsights } from '../../../pipelines/analytics/insights';
+import type { QualityFigures } from '../session/quality-report';
 
 /** An error answer of the API (`{ error: { code, message, field? } }`), or a network failure. */
 export class ApiError extends Error {
@@ -110,6 +111,18 @@ export const api = {
     call<JoinAnswer>('POST', `/meetings/${encodeURIComponent(meetingId)}/join`, request, hostToken),
   insights: (meetingId: string, token: string) =>
     call<MeetingInsights>('GET', `/meetings/${encodeURIComponent(meetingId)}/insights`, undefined, token),
+  /** A client report for the analytics pipeline (quality every 10 s, or the first remote frame). */
+  report: (
+    meetingId: string,
+    token: string,
+    body: ({ kind: 'quality' } & QualityFigures) | { kind: 'first-frame'; ms: number },
+  ) =>
+    call<{ recorded: true }>(
+      'POST',
+      `/meetings/${encodeURIComponent(meetingId)}/analytics/reports`,
+      body,
+      token,
+    ),
   chatHistory: (meetingId: string, token: string, before?: number) =>
     call<ChatPage>(
       'GET',
