@@ -24,6 +24,7 @@ const maxOf = (values: number[]) => (values.length > 0 ? Math.max(...values) : n
 
 /** Prometheus distributions of what a report says (figures as recorded, clamped). */
 function observeReport(metrics: Metrics, report: TelemetryReport): void {
+  if (report.kind === 'join-failure') return; // counted where it happened (confer_join_failures_total)
   if (report.kind === 'first-frame') {
     metrics.firstFrame.observe(report.ms / 1000);
     return;
@@ -51,6 +52,8 @@ export interface Analytics {
   queries: AnalyticsQueries;
   /** Records a quality sample or a client report; false when its 10 s slot was taken (rate-limited). */
   record(meetingId: string, report: TelemetryReport): Promise<boolean>;
+  /** A refused or failed join of an existing meeting (bounded per meeting and window). */
+  joinFailed(meetingId: string, code: string, requestId: string): void;
   /** The SFU's measurements of a round: one sample per participant per 10 s window is kept. */
   sfuSamples(meetingId: string, samples: Record<string, QualitySample>): void;
   /** Starts the Kafka relay (BUS=kafka), on the node holding its lease. */
@@ -128,6 +131,11 @@ export function createAnalytics(deps: {
     pipeline,
     queries,
     record,
+    joinFailed(meetingId, code, requestId) {
+      void record(meetingId, { kind: 'join-failure', code, requestId }).catch((error: unknown) =>
+        logger.warn({ err: error, meetingId }, 'could not record a join failure'),
+      );
+    },
     sfuSamples(meetingId, samples) {
       for (const [participantId, sample] of Object.entries(samples)) {
         const report = sfuReport(sample);

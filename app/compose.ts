@@ -73,7 +73,11 @@ export async function startConfer(
   const projectionStore = await createProjectionStore(config);
   const bus = await createEventBus(config, logger);
 
-  const commands = instrument(createMeetingCommandHandler({ store, ids, clock }), metrics);
+  // Join failures go to the analytics stream too, once it exists (below).
+  let onJoinFailed: (meetingId: string, code: string, requestId: string) => void = () => undefined;
+  const commands = instrument(createMeetingCommandHandler({ store, ids, clock }), metrics, (...args) =>
+    onJoinFailed(...args),
+  );
   const runner = createProjectionRunner({ store: projectionStore, projections: allProjections(), logger });
   const projectionSubscription = await bus.subscribe({
     group: 'projections',
@@ -85,6 +89,7 @@ export async function startConfer(
   // Analysts' stream: its own bus group (its own queue: it never delays a broadcast).
   const analytics = createAnalytics({ config, bus, store: projectionStore, logger, metrics });
   await analytics.pipeline.start();
+  onJoinFailed = (meetingId, code, requestId) => analytics.joinFailed(meetingId, code, requestId);
   const queries = createMeetingQueries(projectionStore, runner);
   const iceServers = (participantId: string) =>
     iceServersFor(participantId, {
@@ -316,6 +321,7 @@ export interface MediaDeps {
 function instrument(
   handler: MeetingCommandHandler,
   metrics: ReturnType<typeof createMetrics>,
+  joinFailed: (meetingId: string, code: string, requestId: string) => void,
 ): MeetingCommandHandler {
   return {
     ...handler,
@@ -332,6 +338,9 @@ function instrument(
         if (command.type === 'JoinMeeting') {
           metrics.joins.inc();
           metrics.joinFailures.inc({ code });
+          // A meeting that does not exist has no stream to record into (and ids can be made up).
+          if (code !== 'CONFER_MEETING_NOT_FOUND')
+            joinFailed(aggregateId, code, context.correlationId ?? crypto.randomUUID());
         }
         throw error;
       } finally {

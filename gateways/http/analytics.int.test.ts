@@ -207,6 +207,22 @@ describe('POST /meetings/{id}/analytics/reports', () => {
   });
 });
 
+describe('join failures', () => {
+  it('are records of the meeting, with their error code', async () => {
+    const meeting = await client.createMeeting({ title: 'Locked', settings: { passcode: 'open-sesame' } });
+    const refused = await client.call<ErrorBody>('POST', `/meetings/${meeting.meetingId}/join`, {
+      displayName: 'Eve',
+      passcode: 'wrong-guess',
+    });
+    expect(refused.status).toBe(403);
+    const seen = await readUntil(await analyst(), `&meeting=${meeting.meetingId}`, (rs) =>
+      rs.some((r) => r.type === 'confer.join.failed.v1'),
+    );
+    const failure = seen.records.map((r) => r.record).find((r) => r.type === 'confer.join.failed.v1')!;
+    expect(failure.data).toEqual({ code: refused.body.error.code });
+  });
+});
+
 describe('GET /metrics', () => {
   it('exports the monitoring figures: meetings and participants, joins, quality distributions', async () => {
     const { meetingId, guest } = await meetingWithTwo();

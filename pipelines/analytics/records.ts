@@ -104,6 +104,8 @@ export const RecordDataSchemas = {
     mos: z.number().min(1).max(4.5).nullable(),
     clamped: z.boolean(),
   }),
+  /** A join the server refused or failed, with its error code (at most 20 per meeting per 10 s). */
+  'confer.join.failed.v1': z.object({ code: z.string().min(1) }),
   /** Reported by the web client: from joining to the first decoded remote video frame. */
   'confer.first-frame.v1': z.object({ participantId: id, ms: ms }),
 } as const;

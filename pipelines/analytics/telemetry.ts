@@ -69,7 +69,12 @@ export const windowStartOf = (nowMs: number) => Math.floor(nowMs / QUALITY_WINDO
 
 export type TelemetryReport =
   | { kind: 'quality'; participantId: string; origin: 'sfu' | 'client'; report: QualityReport }
-  | { kind: 'first-frame'; participantId: string; ms: number };
+  | { kind: 'first-frame'; participantId: string; ms: number }
+  /** `requestId` tells failures apart (the request's correlation id). */
+  | { kind: 'join-failure'; code: string; requestId: string };
+
+/** Join failures recorded per meeting per window; beyond, they are only counted (metrics). */
+export const MAX_JOIN_FAILURES_PER_WINDOW = 20;
 
 export interface TelemetryOutcome {
   state: MeetingAnalyticsState;
@@ -86,6 +91,22 @@ export function takeReport(
 ): TelemetryOutcome {
   const next = structuredClone(state);
   const slots = ((next['telemetrySlots'] as Record<string, number> | undefined) ??= {});
+  if (report.kind === 'join-failure') {
+    const windowStart = windowStartOf(nowMs);
+    const countKey = `join-failures:${windowStart}`;
+    const slot = `join-failure:${report.requestId}`;
+    const count = slots[countKey] ?? 0;
+    // Each failure is its own request: its id is the slot, so nothing per request is kept.
+    if (count >= MAX_JOIN_FAILURES_PER_WINDOW) return { state, draft: undefined, slot };
+    // Only the current window's count is kept: older ones are dropped as the window moves.
+    for (const key of Object.keys(slots)) if (key.startsWith('join-failures:')) delete slots[key];
+    slots[countKey] = count + 1;
+    return {
+      state: next,
+      slot,
+      draft: { type: 'confer.join.failed.v1', discriminator: '', data: { code: report.code } },
+    };
+  }
   if (report.kind === 'first-frame') {
     const slot = `${report.participantId}:first-frame`;
     if (slots[slot] !== undefined) return { state, draft: undefined, slot };
