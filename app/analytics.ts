@@ -9,7 +9,13 @@ import { createAnalyticsPipeline, type AnalyticsPipeline } from '../pipelines/an
 import { insightsOf } from '../pipelines/analytics/insights';
 import { analyticsJsonSchemas } from '../pipelines/analytics/json-schemas';
 import { createRelay, type Relay } from '../pipelines/analytics/relay';
-import { clampReport, recordTelemetry, type TelemetryReport } from '../pipelines/analytics/telemetry';
+import {
+  clampReport,
+  recordTelemetry,
+  windowStartOf,
+  type TelemetryReport,
+} from '../pipelines/analytics/telemetry';
+import { Lru } from '../domain/shared/lru';
 import { readWholePartition } from '../projections/paging';
 import { BY_MEETING } from '../pipelines/analytics/analytics-log';
 import type { AnalyticsRecord } from '../pipelines/analytics/records';
@@ -125,6 +131,7 @@ export function createAnalytics(deps: {
     return taken;
   }
 
+  const sfuWindows = new Lru<string, number>(50_000);
   let publisher: RecordPublisher | undefined;
   let relay: Relay | undefined;
   return {
@@ -137,7 +144,13 @@ export function createAnalytics(deps: {
       );
     },
     sfuSamples(meetingId, samples) {
+      const window = windowStartOf(Date.now());
       for (const [participantId, sample] of Object.entries(samples)) {
+        // The SFU measures more often than one window: skip the rounds whose slot is taken
+        // without a transaction (the store's check stays the authority).
+        const key = `${meetingId}:${participantId}`;
+        if ((sfuWindows.get(key) ?? -1) >= window) continue;
+        sfuWindows.set(key, window);
         const report = sfuReport(sample);
         void record(meetingId, { kind: 'quality', participantId, origin: 'sfu', report }).catch(
           (error: unknown) =>
