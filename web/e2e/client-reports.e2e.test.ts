@@ -80,7 +80,7 @@ describe('client reports from the web client', () => {
           ) && all
         );
       },
-      { timeoutMs: 60_000, intervalMs: 1000 },
+      { timeoutMs: 110_000, intervalMs: 1000 },
     );
     const client = records.filter((r) => r.type === 'confer.quality.sample.v1' && r.data.origin === 'client');
     for (const sample of client) {
@@ -93,5 +93,5 @@ describe('client reports from the web client', () => {
     // The SFU samples the same people on its side.
     expect(records.some((r) => r.type === 'confer.quality.sample.v1' && r.data.origin === 'sfu')).toBe(true);
     for (const person of people) await person.context.close();
-  }, 150_000);
+  }, 240_000);
 });
