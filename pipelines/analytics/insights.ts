@@ -17,6 +17,10 @@ export interface MeetingInsights {
   chat: { total: number; bySender: Array<{ participantId: string; messages: number }> };
   /** Time from asking to join to connected, per participant's first connection. */
   joinToConnected: Array<{ participantId: string; ms: number }>;
+  /** From joining to the first remote video frame, as each web client reported it. */
+  firstFrame: Array<{ participantId: string; ms: number }>;
+  /** Refused or failed joins by error code. */
+  joinFailures: Record<string, number>;
   /** Per participant: mean and worst MOS, mean loss and RTT over their quality samples. */
   quality: Array<{
     participantId: string;
@@ -51,6 +55,8 @@ export function insightsOf(meetingId: string, records: readonly AnalyticsRecord[
     talkTime: [],
     chat: { total: 0, bySender: [] },
     joinToConnected: [],
+    firstFrame: [],
+    joinFailures: {},
     quality: [],
     qualityOverTime: [],
     records: records.length,
@@ -79,6 +85,12 @@ export function insightsOf(meetingId: string, records: readonly AnalyticsRecord[
             participantId: record.data.participantId,
             ms: record.data.joinToConnectedMs,
           });
+        break;
+      case 'confer.first-frame.v1':
+        insights.firstFrame.push({ participantId: record.data.participantId, ms: record.data.ms });
+        break;
+      case 'confer.join.failed.v1':
+        insights.joinFailures[record.data.code] = (insights.joinFailures[record.data.code] ?? 0) + 1;
         break;
       case 'confer.talk-time.updated.v1': {
         const t = talk.get(record.data.participantId) ?? { totalMs: 0, turns: 0 };

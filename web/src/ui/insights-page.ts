@@ -165,6 +165,7 @@ export function InsightsPage(props: { meetingId: string }): VNode {
     return sorted.length ? sorted[Math.floor(sorted.length / 2)]! : null;
   };
   const joinMedian = median(insights.joinToConnected.map((j) => j.ms));
+  const frameMedian = median(insights.firstFrame.map((f) => f.ms));
   return html`<main class="insights-page">
     <header class="insights-head">
       <${Brand} />
@@ -183,6 +184,10 @@ export function InsightsPage(props: { meetingId: string }): VNode {
       <div class="tile-stat">
         <span class="muted">Join to connected (median)</span
         ><strong>${joinMedian === null ? '—' : `${seconds(joinMedian)} s`}</strong>
+      </div>
+      <div class="tile-stat">
+        <span class="muted">First video frame (median)</span
+        ><strong>${frameMedian === null ? '—' : `${seconds(frameMedian)} s`}</strong>
       </div>
     </section>
     <section class="insights-grid">
