@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAudit } from './commands/audit';
+import { registerAnalytics } from './commands/analytics';
 import { registerRebuildProjections } from './commands/rebuild-projections';
 import { registerToken } from './commands/token';
 import { isConferError } from '../domain/shared/errors';
@@ -14,6 +15,7 @@ const program = new Command('confer').description('Confer operator commands').ex
 registerRebuildProjections(program);
 registerToken(program);
 registerAudit(program);
+registerAnalytics(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof InvalidArgumentError)

@@ -6,6 +6,7 @@ import { Server as SocketIoServer } from 'socket.io';
 import { createMeetingCommandHandler, type MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
 import type { NodeLinks } from '../protocol/node-link.port';
+import type { QualitySample } from '../media/quality';
 import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
@@ -14,6 +15,7 @@ import { iceServersFor } from '../gateways/auth/turn-credentials';
 import { createNodeTokens } from '../cluster/node-tokens';
 import { createPasscodeGuard } from '../gateways/auth/passcode-guard';
 import { createTokenService } from '../gateways/auth/tokens';
+import { analyticsRoutes } from '../gateways/http/analytics.routes';
 import { buildHttpServer } from '../gateways/http/http-server';
 import type { MediaSignaling } from '../protocol/media-signaling.port';
 import { createNodeLinks } from '../cluster/node-links';
@@ -29,9 +31,11 @@ import { runWhileLeader } from '../pipelines/forwarder/leader';
 import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
+import { createAnalytics } from './analytics';
 import { startAudit } from './audit';
-import { createMetrics } from './metrics';
+import { createMetrics, observeDeployment } from './metrics';
 import { serveMetrics } from './metrics-server';
+import { createWorkerCpuMeter } from './worker-cpu';
 import { createMeetingQueries } from './meeting-queries';
 import { loadOrCreateSecret } from './secret';
 
@@ -51,11 +55,18 @@ export async function startConfer(
   config: Config,
   options: {
     logger?: Logger;
-    media?: (deps: MediaDeps) => Promise<MediaSignaling & { close(): Promise<void>; stats?(): object }>;
+    media?: (deps: MediaDeps) => Promise<
+      MediaSignaling & {
+        close(): Promise<void>;
+        stats?(): object;
+        workers?(): ReadonlyArray<{ index: number; pid: number }>;
+      }
+    >;
   } = {},
 ): Promise<RunningConfer> {
   const logger = options.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.nodeId } });
   const metrics = createMetrics(config.nodeId);
+  const workerCpu = createWorkerCpuMeter();
   let closed = false;
   const secret = loadOrCreateSecret(config.DATA_DIR, config.AUTH_SECRET);
   const ids = createRandomIds();
@@ -65,7 +76,11 @@ export async function startConfer(
   const projectionStore = await createProjectionStore(config);
   const bus = await createEventBus(config, logger);
 
-  const commands = instrument(createMeetingCommandHandler({ store, ids, clock }), metrics);
+  // Join failures go to the analytics stream too, once it exists (below).
+  let onJoinFailed: (meetingId: string, code: string, requestId: string) => void = () => undefined;
+  const commands = instrument(createMeetingCommandHandler({ store, ids, clock }), metrics, (...args) =>
+    onJoinFailed(...args),
+  );
   const runner = createProjectionRunner({ store: projectionStore, projections: allProjections(), logger });
   const projectionSubscription = await bus.subscribe({
     group: 'projections',
@@ -74,6 +89,10 @@ export async function startConfer(
   });
 
   const tokens = createTokenService({ secret, participantTtlSeconds: config.TOKEN_TTL_SECONDS });
+  // Analysts' stream: its own bus group (its own queue: it never delays a broadcast).
+  const analytics = createAnalytics({ config, bus, store: projectionStore, logger, metrics });
+  await analytics.pipeline.start();
+  onJoinFailed = (meetingId, code, requestId) => analytics.joinFailed(meetingId, code, requestId);
   const queries = createMeetingQueries(projectionStore, runner);
   const iceServers = (participantId: string) =>
     iceServersFor(participantId, {
@@ -100,6 +119,11 @@ export async function startConfer(
 
   async function scrapeMetrics() {
     metrics.connections.set(gateway.connectionCount());
+    await observeDeployment(queries, metrics).catch((error: unknown) =>
+      logger.warn({ err: error }, 'could not count meetings for /metrics'),
+    );
+    for (const { worker, ratio } of workerCpu(media?.workers?.() ?? []))
+      metrics.sfuWorkerCpu.set({ worker }, ratio);
     const sfu = media?.stats?.();
     if (sfu)
       for (const [name, value] of Object.entries(sfu))
@@ -125,7 +149,14 @@ export async function startConfer(
     trustedProxies: config.TRUSTED_PROXIES ?? [],
     metricsOnMainPort: config.METRICS_PORT === undefined,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
-    plugins: [auditing.plugin],
+    plugins: [
+      auditing.plugin,
+      analyticsRoutes({
+        tokens,
+        meetingState: async (meetingId) => (await commands.load(meetingId)).state,
+        analytics: analytics.queries,
+      }),
+    ],
     ...(existsSync(webRoot) ? { webRoot } : {}),
     metrics: scrapeMetrics,
     health: async () => ({
@@ -156,7 +187,15 @@ export async function startConfer(
     logger: logger.child({ part: 'node-links' }),
   });
   const media = options.media
-    ? await options.media({ config, logger, commands, bus, nodeId: config.nodeId, links })
+    ? await options.media({
+        config,
+        logger,
+        commands,
+        bus,
+        nodeId: config.nodeId,
+        links,
+        onQuality: (meetingId, samples) => analytics.sfuSamples(meetingId, samples),
+      })
     : undefined;
   const gateway = createSignalingGateway({
     io,
@@ -196,6 +235,9 @@ export async function startConfer(
         store,
         bus,
         logger,
+        // The in-process bus gives each group its own queue: batches in flight let fast groups
+        // (broadcasts) run ahead of slow ones (read models, analytics). Kafka takes one at a time.
+        maxInFlight: config.BUS === 'in-process' ? 16 : 1,
         checkpoint: {
           load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
           save: (position) =>
@@ -212,6 +254,15 @@ export async function startConfer(
       await forwarder?.stop();
       forwarder = undefined;
     },
+  });
+
+  // One relay of analytics records to Kafka per deployment (BUS=kafka), like the forwarder.
+  const relaying = runWhileLeader({
+    leases,
+    name: 'analytics-relay',
+    logger,
+    start: () => analytics.startRelay(),
+    stop: () => analytics.stopRelay(),
   });
 
   // Whoever this node carried before a restart is not connected any more (sockets are not yet open).
@@ -269,7 +320,9 @@ export async function startConfer(
       await forwarding.stop();
       await sweeping.stop();
       await auditing.close();
+      await relaying.stop();
       await leases.close();
+      await analytics.close();
       await projectionSubscription.close();
       await bus.close();
       await projectionStore.close();
@@ -285,12 +338,15 @@ export interface MediaDeps {
   bus: EventBus;
   nodeId: string;
   links: NodeLinks;
+  /** Each participant's raw measurements at every SFU quality round. */
+  onQuality?: (meetingId: string, samples: Record<string, QualitySample>) => void;
 }
 
 /** Wraps the handler to count commands and time them (Prometheus). */
 function instrument(
   handler: MeetingCommandHandler,
   metrics: ReturnType<typeof createMetrics>,
+  joinFailed: (meetingId: string, code: string, requestId: string) => void,
 ): MeetingCommandHandler {
   return {
     ...handler,
@@ -299,12 +355,18 @@ function instrument(
       try {
         const result = await handler.handle(aggregateId, command, context);
         metrics.commands.inc({ type: command.type, outcome: 'ok' });
+        if (command.type === 'JoinMeeting') metrics.joins.inc();
         return result;
       } catch (error) {
-        metrics.commands.inc({
-          type: command.type,
-          outcome: isConferError(error) ? error.code : 'CONFER_INTERNAL',
-        });
+        const code = isConferError(error) ? error.code : 'CONFER_INTERNAL';
+        metrics.commands.inc({ type: command.type, outcome: code });
+        if (command.type === 'JoinMeeting') {
+          metrics.joins.inc();
+          metrics.joinFailures.inc({ code });
+          // A meeting that does not exist has no stream to record into (and ids can be made up).
+          if (code !== 'CONFER_MEETING_NOT_FOUND')
+            joinFailed(aggregateId, code, context.correlationId ?? crypto.randomUUID());
+        }
         throw error;
       } finally {
         end();

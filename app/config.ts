@@ -41,6 +41,11 @@ export const EnvSchema = z
     KAFKA_TOPIC: z.string().min(1).default('confer.meeting-events.v1'),
     KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
 
+    /** Analysts' stream: chat text is left out of the records unless this allows it. */
+    ANALYTICS_CHAT_CONTENT: bool.default(false),
+    /** With BUS=kafka: the topic analysts' records are published to (keyed by meeting id). */
+    KAFKA_ANALYTICS_TOPIC: z.string().min(1).default('confer.analytics.v1'),
+
     SOCKET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(20),
     SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(40),
     /** All participants and connections of one client address together (offices behind NAT share one). */

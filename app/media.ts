@@ -6,7 +6,12 @@ import type { SfuStats } from '../media/sfu';
 import type { MediaDeps } from './compose';
 import type { Config } from './config';
 
-export type ConferMedia = MediaSignaling & { close(): Promise<void>; stats(): SfuStats };
+export type ConferMedia = MediaSignaling & {
+  close(): Promise<void>;
+  stats(): SfuStats;
+  /** The mediasoup workers (their process ids, for CPU per worker). */
+  workers?(): ReadonlyArray<{ index: number; pid: number }>;
+};
 
 const noStats: SfuStats = {
   workers: 0,
@@ -68,6 +73,7 @@ export async function createMediaFromConfig(deps: MediaDeps): Promise<ConferMedi
       listenIp: config.MEDIA_LISTEN_IP,
       ...(announcedIp ? { announcedIp } : {}),
       consumersPerWorker: config.MEDIA_CONSUMERS_PER_WORKER,
+      ...(deps.onQuality ? { onQuality: deps.onQuality } : {}),
       iceServers: (participantId) =>
         iceServersFor(participantId, {
           ...(config.STUN_URLS ? { stunUrls: config.STUN_URLS } : {}),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { MeetingQueries } from '../gateways/http/meeting-queries';
 
 /** Prometheus metrics of one node, served at /metrics. */
 export function createMetrics(nodeId: string) {
@@ -55,7 +56,96 @@ export function createMetrics(nodeId: string) {
     labelNames: ['object'] as const,
     registers: [registry],
   });
+  const analyticsEvents = new Counter({
+    name: 'confer_analytics_source_events_total',
+    help: 'Meeting events and reports taken by the analytics pipeline',
+    registers: [registry],
+  });
+  const analyticsParked = new Counter({
+    name: 'confer_analytics_parked_total',
+    help: 'Events the analytics pipeline could not take (parked in analytics_parked)',
+    registers: [registry],
+  });
+  const analyticsPublished = new Counter({
+    name: 'confer_analytics_published_total',
+    help: 'Analytics records acknowledged by the Kafka topic',
+    registers: [registry],
+  });
+  // The seed's "Monitoring & Observability" figures.
+  const meetingsActive = new Gauge({
+    name: 'confer_meetings_active',
+    help: 'Meetings in progress in the deployment (from the meeting directory; every node reports the same figure)',
+    registers: [registry],
+  });
+  const participantsActive = new Gauge({
+    name: 'confer_participants_active',
+    help: 'Participants present in meetings in progress in the deployment (from the meeting directory)',
+    registers: [registry],
+  });
+  const meetingDuration = new Histogram({
+    name: 'confer_meeting_duration_seconds',
+    help: 'Duration of ended meetings',
+    buckets: [60, 300, 900, 1800, 3600, 7200, 14400],
+    registers: [registry],
+  });
+  const joinFailures = new Counter({
+    name: 'confer_join_failures_total',
+    help: 'Join requests refused or failed, by error code',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const joins = new Counter({
+    name: 'confer_join_attempts_total',
+    help: 'Join requests handled (ok or failed)',
+    registers: [registry],
+  });
+  const firstFrame = new Histogram({
+    name: 'confer_time_to_first_frame_seconds',
+    help: 'From joining to the first decoded remote video frame, as web clients report it',
+    buckets: [0.25, 0.5, 1, 1.5, 2, 3, 5, 8, 13],
+    registers: [registry],
+  });
+  const rtt = new Histogram({
+    name: 'confer_rtt_seconds',
+    help: 'Round-trip time per participant quality sample (origin: sfu or client)',
+    labelNames: ['origin'] as const,
+    buckets: [0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2],
+    registers: [registry],
+  });
+  const loss = new Histogram({
+    name: 'confer_packet_loss_ratio',
+    help: 'Packet loss per participant quality sample (0-1)',
+    labelNames: ['origin'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5],
+    registers: [registry],
+  });
+  const jitter = new Histogram({
+    name: 'confer_jitter_seconds',
+    help: 'Jitter per participant quality sample',
+    labelNames: ['origin'] as const,
+    buckets: [0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.2],
+    registers: [registry],
+  });
+  const sfuWorkerCpu = new Gauge({
+    name: 'confer_sfu_worker_cpu_ratio',
+    help: 'CPU used by each mediasoup worker since the previous scrape (1 = one whole core)',
+    labelNames: ['worker'] as const,
+    registers: [registry],
+  });
   return {
+    meetingsActive,
+    participantsActive,
+    meetingDuration,
+    joinFailures,
+    joins,
+    firstFrame,
+    rtt,
+    loss,
+    jitter,
+    sfuWorkerCpu,
+    analyticsEvents,
+    analyticsParked,
+    analyticsPublished,
     sfu,
     registry,
     commands,
@@ -70,3 +160,19 @@ export function createMetrics(nodeId: string) {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Meetings in progress and the people in them, from the directory read model (paged). */
+export async function observeDeployment(queries: MeetingQueries, metrics: Metrics): Promise<void> {
+  let meetings = 0;
+  let participants = 0;
+  let cursor: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const result = await queries.list({ status: 'active', limit: 200, ...(cursor ? { cursor } : {}) });
+    meetings += result.meetings.length;
+    for (const m of result.meetings) participants += m.participantCount;
+    if (!result.nextCursor) break;
+    cursor = result.nextCursor;
+  }
+  metrics.meetingsActive.set(meetings);
+  metrics.participantsActive.set(participants);
+}

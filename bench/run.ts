@@ -13,6 +13,8 @@ import { startConferProcess } from '../test/support/confer-process';
 import { startKafka, type KafkaBroker } from '../test/support/kafka-broker';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server';
 import { benchAudit } from './audit-replay';
+import { benchAnalytics, qualityBytesPerParticipantHour } from './analytics-pipeline';
+import { benchSlowGroup, type SlowGroupResult } from './slow-group';
 import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
 import { benchSfu } from './media-sfu';
@@ -366,6 +368,93 @@ async function benchBrowser(): Promise<void> {
   ]);
 }
 
+/** Per-group queues on the in-process bus: a broadcast beside a slow read model, old and new forwarding. */
+async function benchSlowGroups(): Promise<void> {
+  progress('in-process bus: a fast group beside a slow one');
+  const shape = {
+    batches: quick ? 200 : 600,
+    batchSize: 10,
+    intervalMs: 10,
+    slowMs: 4,
+    stallEvery: 50,
+    stallMs: 100,
+  };
+  const rows: Record<string, string | number>[] = [];
+  const out: SlowGroupResult[] = [];
+  for (const maxInFlight of [1, 16]) {
+    const bus = createInProcessEventBus();
+    const r = await benchSlowGroup(bus, { ...shape, maxInFlight });
+    await bus.close();
+    out.push(r);
+    rows.push({
+      forwarding:
+        maxInFlight === 1
+          ? 'one batch at a time (before, baseline)'
+          : `${maxInFlight} batches in flight, per-group queues`,
+      'offered events/s': (shape.batchSize * 1000) / shape.intervalMs,
+      'slow group ms/batch': `${shape.slowMs} (${shape.stallMs} every ${shape.stallEvery}th)`,
+      'fast group p50 ms': round(r.fastP50Ms, 1),
+      'fast group p99 ms': round(r.fastP99Ms, 1),
+    });
+  }
+  results['slowGroup'] = { shape, results: out };
+  table('In-process bus: broadcast latency beside a slow consumer group', rows);
+}
+
+/** The analytics pipeline: append → record on the in-process bus and on Kafka, beside the bus alone. */
+async function benchAnalyticsPipeline(): Promise<void> {
+  progress('analytics: append → record, in-process and Kafka');
+  const events = quick ? 2_000 : 6_000;
+  const ratePerSec = quick ? 200 : 400;
+  const inProcess = createInProcessEventBus();
+  const a = await benchAnalytics({ bus: inProcess, events, meetings: 50, ratePerSec, maxInFlight: 16 });
+  await inProcess.close();
+  const broker = await services.kafka();
+  const kafka = await createKafkaEventBus({
+    brokers: broker.brokers,
+    clientId: 'bench-analytics',
+    topic: `bench-analytics-${Date.now()}`,
+    partitions: 6,
+    logger: pino({ level: 'warn' }),
+  });
+  const k = await benchAnalytics({
+    bus: kafka,
+    events,
+    meetings: 50,
+    ratePerSec,
+    maxInFlight: 1,
+    kafka: broker,
+  });
+  await kafka.close();
+  const quality = qualityBytesPerParticipantHour();
+  results['analytics'] = { inProcess: a, kafka: k, quality };
+  const row = (name: string, r: typeof a) => ({
+    path: name,
+    events: r.events,
+    'offered/s': r.offeredPerSec,
+    'records/s': round(r.recordsPerSec, 0),
+    'p50 ms': round(r.p50Ms, 1),
+    'p99 ms': round(r.p99Ms, 1),
+    'bus alone p50 ms (baseline)': round(r.busP50Ms, 1),
+    'bus alone p99 ms (baseline)': round(r.busP99Ms, 1),
+  });
+  table(
+    'Analytics: meeting event append → analytics record (committed; on Kafka: read from confer.analytics topic)',
+    [
+      row('in-process bus → record committed (SQLite)', a),
+      row('Kafka bus → record on the analytics topic', k),
+    ],
+  );
+  table('Quality samples: volume per participant-hour (one per 10 s from the SFU and one from the client)', [
+    {
+      'bytes per record': quality.recordBytes,
+      'records per hour': 720,
+      'bytes per hour on the topic': quality.perHourOnTopic,
+      'bytes per hour stored (log + meeting order)': quality.perHourStored,
+    },
+  ]);
+}
+
 async function benchAuditScenario(): Promise<void> {
   const count = quick ? 20_000 : 100_000;
   progress(`audit: replay, verification and export of a ${count}-event meeting (SQLite)`);
@@ -411,6 +500,8 @@ async function main(): Promise<void> {
   if (wanted('media')) await benchMedia();
   if (wanted('browser')) await benchBrowser();
   if (wanted('audit')) await benchAuditScenario();
+  if (wanted('slow-group')) await benchSlowGroups();
+  if (wanted('analytics')) await benchAnalyticsPipeline();
   await services.stop();
   results['finishedAt'] = new Date().toISOString();
   const dir = join(repoRoot, 'bench', 'results');

@@ -8,6 +8,9 @@ export interface QualitySample {
   jitterMs: number[];
   scores: number[];
   bitrateBps: number;
+  /** What the participant sends (the SFU receives) and receives (the SFU sends), bit/s. */
+  sentBps: number;
+  receivedBps: number;
 }
 
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
@@ -53,12 +56,23 @@ function sampleOf<T>(items: T[], n: number): T[] {
 }
 
 export async function measurePeer(peer: Peer): Promise<QualitySample> {
-  const sample: QualitySample = { rttMs: [], lossPct: [], jitterMs: [], scores: [], bitrateBps: 0 };
+  const sample: QualitySample = {
+    rttMs: [],
+    lossPct: [],
+    jitterMs: [],
+    scores: [],
+    bitrateBps: 0,
+    sentBps: 0,
+    receivedBps: 0,
+  };
   const ignoreClosed = () => [];
   await Promise.all([
     ...[...peer.transports.values()].map(async ({ transport }) => {
-      for (const stat of await transport.getStats().catch(ignoreClosed))
+      for (const stat of await transport.getStats().catch(ignoreClosed)) {
         sample.bitrateBps += stat.recvBitrate + stat.sendBitrate;
+        sample.sentBps += stat.recvBitrate;
+        sample.receivedBps += stat.sendBitrate;
+      }
     }),
     ...[...peer.producers.values()].map(async ({ producer }) => {
       // What the participant sends: loss and jitter seen by the SFU on arrival.
@@ -84,9 +98,17 @@ export async function measurePeer(peer: Peer): Promise<QualitySample> {
   return sample;
 }
 
-/** Quality of every participant of the room, keyed by participant id. */
-export async function measureRoom(peers: Iterable<Peer>): Promise<Record<string, ConnectionQuality>> {
+/** Raw samples of every participant of the room, keyed by participant id. */
+export async function measureRoomSamples(peers: Iterable<Peer>): Promise<Record<string, QualitySample>> {
   const list = [...peers];
   const samples = await Promise.all(list.map((peer) => measurePeer(peer)));
-  return Object.fromEntries(list.map((peer, i) => [peer.participantId, summarizeQuality(samples[i]!)]));
+  return Object.fromEntries(list.map((peer, i) => [peer.participantId, samples[i]!]));
+}
+
+export const summarizeRoom = (samples: Record<string, QualitySample>): Record<string, ConnectionQuality> =>
+  Object.fromEntries(Object.entries(samples).map(([id, sample]) => [id, summarizeQuality(sample)]));
+
+/** Quality of every participant of the room, keyed by participant id. */
+export async function measureRoom(peers: Iterable<Peer>): Promise<Record<string, ConnectionQuality>> {
+  return summarizeRoom(await measureRoomSamples(peers));
 }

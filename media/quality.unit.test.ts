@@ -10,12 +10,24 @@ describe('connection quality summary', () => {
         jitterMs: [3, 12.06],
         scores: [10, 7, 9],
         bitrateBps: 1_234_567,
+        sentBps: 1_000_000,
+        receivedBps: 234_567,
       }),
     ).toEqual({ rttMs: 30, packetLossPct: 2.3, jitterMs: 12.1, bitrateKbps: 1235, score: 7 });
   });
 
   it('says null where nothing was measured', () => {
-    expect(summarizeQuality({ rttMs: [], lossPct: [], jitterMs: [], scores: [], bitrateBps: 0 })).toEqual({
+    expect(
+      summarizeQuality({
+        rttMs: [],
+        lossPct: [],
+        jitterMs: [],
+        scores: [],
+        bitrateBps: 0,
+        sentBps: 0,
+        receivedBps: 0,
+      }),
+    ).toEqual({
       rttMs: null,
       packetLossPct: null,
       jitterMs: null,

@@ -1,3 +1,4 @@
+import type { QualitySample } from './quality';
 import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
@@ -41,6 +42,8 @@ export interface SfuOptions {
   activeSpeakerDebounceMs?: number;
   /** How often connection quality is collected and pushed, ms (0: never pushed). */
   qualityIntervalMs?: number;
+  /** Each participant's raw measurements at every quality round (the analytics pipeline samples them). */
+  onQuality?(meetingId: string, samples: Record<string, QualitySample>): void;
   workerLogLevel?: 'debug' | 'warn' | 'error' | 'none';
 }
 

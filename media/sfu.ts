@@ -10,7 +10,7 @@ import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
 import { createMeetingEventsController } from './meeting-events.controller';
 import type { CloseReason, ProducerEntry } from './peer';
-import { measureRoom } from './quality';
+import { measureRoomSamples, summarizeRoom } from './quality';
 import { Room, type RoomDescription } from './room';
 import { sfuDefaults, type SfuOptions } from './sfu-options';
 import { mediaHandlers } from './signaling.handlers';
@@ -200,9 +200,11 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
     if (measuring) return;
     measuring = true;
     try {
-      for (const room of [...rooms.values()]) {
+      for (const [meetingId, room] of [...rooms]) {
         if (room.peers.size === 0) continue;
-        const participants = await measureRoom(room.peers.values());
+        const samples = await measureRoomSamples(room.peers.values());
+        const participants = summarizeRoom(samples);
+        options.onQuality?.(meetingId, samples);
         for (const peer of room.peers.values()) peer.channel.emit('media:quality', { participants });
       }
     } catch (error) {

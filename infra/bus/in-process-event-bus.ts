@@ -1,11 +1,35 @@
 import type { BusSubscribeOptions, BusSubscription, EventBus } from '../../domain/ports/event-bus';
 import type { StoredEvent } from '../../domain/shared/envelope';
 
+type Handler = BusSubscribeOptions['handler'];
+
+/** One published batch waiting in one group's queue; `done` counts it off its publish() call. */
+interface Queued {
+  events: StoredEvent[];
+  done: (() => void) | undefined;
+}
+
+/** A consumer group: its own queue and its own position in it, drained at its own pace. */
+interface Group {
+  name: string;
+  handler: Handler | undefined;
+  queue: Queued[];
+  /** Events held while the group has no member (bounded by maxRetainedEvents). */
+  retained: number;
+  /** Set while a drain loop runs; resolves when the queue is empty or the member left. */
+  draining: Promise<void> | undefined;
+}
+
 /**
- * The embedded bus: delivers each published batch to every consumer group in this process and
- * resolves publish() once all of them have handled it. The forwarder advances its checkpoint only
- * after that, so a crash replays (at-least-once) rather than loses. One member per group here.
- * Batches are delivered one after another, so per-meeting (indeed global) order holds.
+ * The embedded bus. Each consumer group has its own queue, drained by its own loop, so a slow
+ * group (a read model on a loaded PostgreSQL, the analytics pipeline) never delays another (the
+ * signaling broadcast): a batch reaches a fast group as soon as that group is done with the
+ * previous one, whatever the others are doing.
+ *
+ * publish() enqueues synchronously, in call order, for every group, and resolves once every group
+ * that had a member has handled the batch. The forwarder advances its checkpoint only after that,
+ * so a crash replays (at-least-once) rather than loses; it may keep several batches in flight to
+ * let fast groups run ahead (see the forwarder's `maxInFlight`).
  *
  * A group whose member closed keeps its place: what is published meanwhile is kept (up to
  * `maxRetainedEvents`) and handed to the group's next member first, as Kafka would from its
@@ -15,37 +39,47 @@ export function createInProcessEventBus(
   options: { onHandlerError?: (group: string, error: unknown) => void; maxRetainedEvents?: number } = {},
 ): EventBus {
   const maxRetainedEvents = options.maxRetainedEvents ?? 100_000;
-  const groups = new Map<string, BusSubscribeOptions['handler']>();
-  /** Groups without a member: the events they missed, in order. */
-  const absent = new Map<string, StoredEvent[]>();
-  /** Returning groups whose backlog is queued for delivery. */
-  const joining = new Set<string>();
-  let tail: Promise<void> = Promise.resolve();
+  const groups = new Map<string, Group>();
   let closed = false;
 
-  async function deliverTo(group: string, handler: BusSubscribeOptions['handler'], events: StoredEvent[]) {
-    try {
-      await handler(events);
-    } catch (error) {
-      // A failing consumer must not stop the others; it is reported and, being at-least-once,
-      // catches up from its own checkpoint when it is rebuilt or restarted.
-      options.onHandlerError?.(group, error);
+  async function drain(group: Group, handler: Handler): Promise<void> {
+    while (group.handler === handler && group.queue.length > 0) {
+      const next = group.queue[0]!;
+      try {
+        await handler(next.events);
+      } catch (error) {
+        // A failing consumer must not stop the others nor its own later events; it is reported
+        // and, being at-least-once, catches up from its own checkpoint when rebuilt or restarted.
+        options.onHandlerError?.(group.name, error);
+      }
+      // The member left while handling: the batch stays queued for the next one (at-least-once).
+      if (group.handler !== handler) return;
+      group.queue.shift();
+      next.done?.();
     }
   }
 
-  async function deliver(events: StoredEvent[]): Promise<void> {
-    for (const [group, missed] of absent) {
-      missed.push(...events);
-      if (missed.length > maxRetainedEvents) {
-        // A group that never comes back must not hold memory forever: it is forgotten, loudly.
-        absent.delete(group);
-        options.onHandlerError?.(
-          group,
-          new Error(`group ${group} had no member for more than ${maxRetainedEvents} events; forgotten`),
-        );
-      }
+  function kick(group: Group): void {
+    const handler = group.handler;
+    if (!handler || group.draining) return;
+    group.draining = drain(group, handler).finally(() => {
+      group.draining = undefined;
+      // A new member (or new batches for this one) may have arrived as the loop ended.
+      if (group.handler && group.queue.length > 0) kick(group);
+    });
+  }
+
+  function retain(group: Group, events: StoredEvent[]): void {
+    group.queue.push({ events, done: undefined });
+    group.retained += events.length;
+    if (group.retained > maxRetainedEvents) {
+      // A group that never comes back must not hold memory forever: it is forgotten, loudly.
+      groups.delete(group.name);
+      options.onHandlerError?.(
+        group.name,
+        new Error(`group ${group.name} had no member for more than ${maxRetainedEvents} events; forgotten`),
+      );
     }
-    await Promise.all([...groups].map(([group, handler]) => deliverTo(group, handler, events)));
   }
 
   return {
@@ -53,44 +87,57 @@ export function createInProcessEventBus(
       if (closed) return Promise.reject(new Error('publish: the in-process event bus is closed'));
       if (events.length === 0) return Promise.resolve();
       const batch = [...events];
-      tail = tail.then(() => deliver(batch));
-      return tail;
+      const present = [...groups.values()].filter((g) => g.handler !== undefined);
+      for (const group of groups.values()) if (!group.handler) retain(group, batch);
+      if (present.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        let waiting = present.length;
+        const done = () => {
+          if (--waiting === 0) resolve();
+        };
+        for (const group of present) {
+          group.queue.push({ events: batch, done });
+          kick(group);
+        }
+      });
     },
-    async subscribe({ group, handler }): Promise<BusSubscription> {
+    async subscribe({ group: name, handler }): Promise<BusSubscription> {
       if (closed) throw new Error('subscribe: the in-process event bus is closed');
-      if (groups.has(group) || joining.has(group)) {
-        throw new Error(`Consumer group ${group} already subscribed on this in-process bus`);
+      let group = groups.get(name);
+      if (group?.handler) throw new Error(`Consumer group ${name} already subscribed on this in-process bus`);
+      if (!group) {
+        group = { name, handler: undefined, queue: [], retained: 0, draining: undefined };
+        groups.set(name, group);
       }
+      // A returning group first gets its backlog, already at the head of its queue, in order.
+      group.handler = handler;
+      group.retained = 0;
+      kick(group);
+      const joined = group;
       let open = true;
-      if (!absent.has(group)) groups.set(group, handler);
-      else {
-        // A returning group joins in the delivery chain: batches queued before this call are still
-        // kept for it, then handed over with the backlog, ahead of anything published later.
-        joining.add(group);
-        tail = tail.then(() => {
-          joining.delete(group);
-          if (!open) return; // closed before it joined: the group stays absent, backlog kept
-          const missed = absent.get(group) ?? [];
-          absent.delete(group);
-          groups.set(group, handler);
-          if (missed.length > 0) return deliverTo(group, handler, missed);
-        });
-      }
       return {
         async close() {
           if (!open) return;
           open = false;
-          if (groups.get(group) !== handler) return; // never joined: its backlog stays absent
-          groups.delete(group);
-          if (!closed) absent.set(group, []);
+          if (joined.handler !== handler) return;
+          joined.handler = undefined;
+          if (closed) return;
+          // What is still queued waits for the next member; its publishers are not held hostage.
+          for (const queued of joined.queue) {
+            queued.done?.();
+            queued.done = undefined;
+            joined.retained += queued.events.length;
+          }
         },
       };
     },
     async close() {
       closed = true;
-      await tail;
+      // Let every group finish what it was given, as the old single chain did.
+      while ([...groups.values()].some((g) => g.draining)) {
+        await Promise.all([...groups.values()].map((g) => g.draining));
+      }
       groups.clear();
-      absent.clear();
     },
   };
 }

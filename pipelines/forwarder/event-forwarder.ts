@@ -17,6 +17,13 @@ export interface ForwarderOptions {
   /** Delay before retrying after the bus refused a batch (it grows up to maxRetryMs). */
   retryMs?: number;
   maxRetryMs?: number;
+  /**
+   * Batches published but not yet acknowledged, at most. 1 (the default) waits for each batch
+   * before the next. More lets the in-process bus's fast groups run ahead of a slow one (its
+   * publish resolves once every group handled the batch); only for a bus that takes publishes in
+   * call order and refuses one only once closed, since a retried batch could overtake otherwise.
+   */
+  maxInFlight?: number;
   onForwarded?(count: number, lastPosition: number): void;
 }
 
@@ -36,9 +43,13 @@ export interface Forwarder {
 export function createEventForwarder(options: ForwarderOptions): Forwarder {
   const retryMs = options.retryMs ?? 200;
   const maxRetryMs = options.maxRetryMs ?? 5000;
+  const maxInFlight = Math.max(1, options.maxInFlight ?? 1);
   let subscription: Subscription | undefined;
   let position = 0;
   let stopping = false;
+  /** Published batches whose checkpoint is still to be saved, oldest first. */
+  const inFlight: Promise<void>[] = [];
+  let lastSaved: Promise<void> = Promise.resolve();
 
   async function publishWithRetry(events: Parameters<EventBus['publish']>[0]): Promise<void> {
     let delay = retryMs;
@@ -65,11 +76,19 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
         after: position,
         batchSize: options.batchSize ?? 500,
         onEvents: async (events) => {
-          await publishWithRetry(events);
           const last = events[events.length - 1]!.globalPosition;
-          await options.checkpoint.save(last);
-          position = last;
-          options.onForwarded?.(events.length, last);
+          // Publishing starts now (the bus takes batches in call order); checkpoints are saved in
+          // order, each only once its batch and every earlier one were accepted.
+          const published = publishWithRetry(events);
+          const saved = Promise.all([lastSaved, published]).then(async () => {
+            await options.checkpoint.save(last);
+            position = last;
+            options.onForwarded?.(events.length, last);
+          });
+          lastSaved = saved;
+          inFlight.push(saved);
+          saved.catch(() => undefined); // awaited below (or at stop); never an unhandled rejection
+          while (inFlight.length >= maxInFlight) await inFlight.shift();
         },
         onError: (error) => {
           if (!stopping) options.logger.error({ err: error }, 'forwarder stopped');
@@ -79,6 +98,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
     async stop() {
       stopping = true;
       await subscription?.close();
+      await Promise.allSettled(inFlight.splice(0));
     },
   };
 }

@@ -282,6 +282,38 @@ export function describeEventBusContract(
     );
 
     it(
+      'never lets a slow group delay another: a fast group gets later batches while a slow one is stuck',
+      async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const slow = recorder();
+        let slowDone = 0;
+        await subscribe(group('slow'), async (batch) => {
+          await slow.handler(batch);
+          await gate; // stuck on its first batch until the fast group has everything
+          slowDone += 1;
+        });
+        const fast = recorder();
+        await subscribe(group('fast'), fast.handler);
+        const events = meetingHistory(3, 6);
+        // Not awaited: a bus may resolve publish only once every group handled the batch.
+        const published = inBatches(events, [4, 5]).map((batch) => bus.publish(batch));
+        try {
+          await until('every batch at the fast group while the slow one is stuck', hasAll(fast, events));
+          expectMeetingOrder(fast.events);
+          // The slow group had not finished a single batch: it really was stuck meanwhile.
+          expect(slowDone).toBe(0);
+        } finally {
+          release();
+        }
+        await Promise.all(published);
+        await until('the slow group, once released', hasAll(slow, events));
+        expectMeetingOrder(slow.events);
+      },
+      testTimeoutMs,
+    );
+
+    it(
       'is at-least-once across a consumer restart in the same group',
       async () => {
         const g = group('restart');

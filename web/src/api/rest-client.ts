@@ -1,4 +1,6 @@
+import type { MeetingInsights } from '../../../protocol/insights-view';
 import type { ChatView } from '../../../protocol/signaling';
+import type { QualityFigures } from '../session/quality-report';
 
 /** An error answer of the API (`{ error: { code, message, field? } }`), or a network failure. */
 export class ApiError extends Error {
@@ -106,8 +108,30 @@ export const api = {
   createMeeting: (title: string, settings: MeetingSettingsInput) =>
     call<CreatedMeeting>('POST', '/meetings', { title, settings }),
   meeting: (meetingId: string) => call<MeetingInfo>('GET', `/meetings/${encodeURIComponent(meetingId)}`),
+  /** Everyone who is or was in the meeting (for those who may read it: its participants and host). */
+  participants: (meetingId: string, token: string) =>
+    call<{ participants: { participantId: string; displayName: string }[] }>(
+      'GET',
+      `/meetings/${encodeURIComponent(meetingId)}/participants`,
+      undefined,
+      token,
+    ),
   join: (meetingId: string, request: JoinRequest, hostToken?: string) =>
     call<JoinAnswer>('POST', `/meetings/${encodeURIComponent(meetingId)}/join`, request, hostToken),
+  insights: (meetingId: string, token: string) =>
+    call<MeetingInsights>('GET', `/meetings/${encodeURIComponent(meetingId)}/insights`, undefined, token),
+  /** A client report for the analytics pipeline (quality every 10 s, or the first remote frame). */
+  report: (
+    meetingId: string,
+    token: string,
+    body: ({ kind: 'quality' } & QualityFigures) | { kind: 'first-frame'; ms: number },
+  ) =>
+    call<{ recorded: true }>(
+      'POST',
+      `/meetings/${encodeURIComponent(meetingId)}/analytics/reports`,
+      body,
+      token,
+    ),
   chatHistory: (meetingId: string, token: string, before?: number) =>
     call<ChatPage>(
       'GET',

@@ -285,6 +285,16 @@ export class MediaSession {
     this.callbacks.onRemoteTrack(entry.participantId, entry.source, undefined);
   }
 
+  /** Every stat of both transports (candidate pairs, RTP streams): the quality reporter reads them. */
+  async transportStats(): Promise<Array<{ type: string } & Record<string, unknown>>> {
+    const out: Array<{ type: string } & Record<string, unknown>> = [];
+    for (const transport of [this.send, this.recv]) {
+      const report = await transport?.getStats().catch(() => undefined);
+      report?.forEach((stat: { type: string } & Record<string, unknown>) => out.push(stat));
+    }
+    return out;
+  }
+
   /** Numbers from the receiving side, per consumer (the test hooks read them). */
   async inboundStats(): Promise<InboundStat[]> {
     const out: InboundStat[] = [];

@@ -1,6 +1,7 @@
 import type { AnyServerMessage, ErrorBody, JoinResult, MediaType } from '../../../protocol/signaling';
 import { api, type JoinAnswer } from '../api/rest-client';
 import { errorText } from '../api/error-text';
+import { AnalyticsReporter } from './analytics-reporter';
 import { MediaSession } from './media-session';
 import {
   applyJoinResult,
@@ -37,6 +38,7 @@ export class MeetingSession {
   private historyLoaded = false;
   private toastId = 0;
   private disposed = false;
+  private readonly reporter: AnalyticsReporter;
 
   constructor(
     readonly meetingId: string,
@@ -72,6 +74,7 @@ export class MeetingSession {
       },
       tracks,
     );
+    this.reporter = new AnalyticsReporter(meetingId, joined.token, performance.now(), this.media);
   }
 
   get participantId(): string {
@@ -90,6 +93,7 @@ export class MeetingSession {
     this.store.update((s) => applyJoinResult(s, result));
     if (self.status !== 'joined') return;
     this.publishing.settle(self.audioEnabled, self.videoEnabled);
+    if (result.media) this.reporter.start();
     if (!result.media) {
       this.store.update((s) => ({
         ...s,
@@ -254,6 +258,7 @@ export class MeetingSession {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.reporter.stop();
     this.media.close();
     this.viewports.close();
     this.signaling.close();

@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
 import type { Phase } from '../session/meeting-state';
 import { Brand } from './home-page';
+import { preferences } from '../session/preferences';
 import { html } from './html';
 import { useMeeting } from './session-context';
 
@@ -29,6 +30,9 @@ export function EndedPage(props: { onRejoin(): void }): VNode {
   const phase = useMeeting((s) => s.phase);
   const detail = useMeeting((s) => s.phaseDetail);
   const title = useMeeting((s) => s.meeting.title);
+  const meetingId = useMeeting((s) => s.meeting.meetingId);
+  // The host (this tab created the meeting) may look back at it.
+  const isHost = preferences.hostToken(meetingId) !== undefined;
   const copy = COPY[phase] ?? COPY.failed!;
   return html`<main class="centered-page ended-page">
     <${Brand} />
@@ -38,6 +42,12 @@ export function EndedPage(props: { onRejoin(): void }): VNode {
       <p>${detail ?? copy.text}</p>
       <div class="actions">
         ${copy.rejoin && html`<button class="btn btn-primary" onClick=${props.onRejoin}>Rejoin</button>`}
+        ${
+          isHost &&
+          html`<a class="btn btn-ghost insights-link" href=${`/m/${meetingId}/insights`}
+            >See meeting insights</a
+          >`
+        }
         <a class="btn btn-ghost" href="/">Back to home</a>
       </div>
     </div>

@@ -1,0 +1,190 @@
+import type { Logger } from 'pino';
+import type { EventBus } from '../domain/ports/event-bus';
+import type { ProjectionStore } from '../domain/ports/projection-store';
+import type { RecordPublisher } from '../domain/ports/record-publisher';
+import type { AnalyticsQueries } from '../gateways/http/analytics.routes';
+import { createKafkaRecordPublisher } from '../infra/analytics/kafka-record-publisher';
+import { parseCursor, readLog, readMeetingRecords } from '../pipelines/analytics/analytics-log';
+import { createAnalyticsPipeline, type AnalyticsPipeline } from '../pipelines/analytics/analytics-pipeline';
+import { insightsOf } from '../pipelines/analytics/insights';
+import { analyticsJsonSchemas } from '../pipelines/analytics/json-schemas';
+import { createRelay, type Relay } from '../pipelines/analytics/relay';
+import {
+  clampReport,
+  recordTelemetry,
+  windowStartOf,
+  type TelemetryReport,
+} from '../pipelines/analytics/telemetry';
+import { Lru } from '../domain/shared/lru';
+import { readWholePartition } from '../projections/paging';
+import { BY_MEETING } from '../pipelines/analytics/analytics-log';
+import type { AnalyticsRecord } from '../pipelines/analytics/records';
+import type { Config } from './config';
+import type { Metrics } from './metrics';
+import type { QualitySample } from '../media/quality';
+import type { QualityReport } from '../pipelines/analytics/telemetry';
+
+const meanOf = (values: number[]) =>
+  values.length > 0 ? values.reduce((a, b) => a + b, 0) / values.length : null;
+const maxOf = (values: number[]) => (values.length > 0 ? Math.max(...values) : null);
+
+/** Prometheus distributions of what a report says (figures as recorded, clamped). */
+function observeReport(metrics: Metrics, report: TelemetryReport): void {
+  if (report.kind === 'join-failure') return; // counted where it happened (confer_join_failures_total)
+  if (report.kind === 'first-frame') {
+    metrics.firstFrame.observe(report.ms / 1000);
+    return;
+  }
+  const { rttMs, lossPct, jitterMs } = clampReport(report.report);
+  const labels = { origin: report.origin };
+  if (rttMs !== null) metrics.rtt.observe(labels, rttMs / 1000);
+  if (lossPct !== null) metrics.loss.observe(labels, lossPct / 100);
+  if (jitterMs !== null) metrics.jitter.observe(labels, jitterMs / 1000);
+}
+
+/** The SFU's raw figures as one report: mean round trip, worst loss and jitter, split bitrates. */
+function sfuReport(sample: QualitySample): QualityReport {
+  return {
+    rttMs: meanOf(sample.rttMs),
+    lossPct: maxOf(sample.lossPct),
+    jitterMs: maxOf(sample.jitterMs),
+    sentKbps: sample.sentBps / 1000,
+    receivedKbps: sample.receivedBps / 1000,
+  };
+}
+
+export interface Analytics {
+  pipeline: AnalyticsPipeline;
+  queries: AnalyticsQueries;
+  /** Records a quality sample or a client report; false when its 10 s slot was taken (rate-limited). */
+  record(meetingId: string, report: TelemetryReport): Promise<boolean>;
+  /** A refused or failed join of an existing meeting (bounded per meeting and window). */
+  joinFailed(meetingId: string, code: string, requestId: string): void;
+  /** The SFU's measurements of a round: one sample per participant per 10 s window is kept. */
+  sfuSamples(meetingId: string, samples: Record<string, QualitySample>): void;
+  /** Starts the Kafka relay (BUS=kafka), on the node holding its lease. */
+  startRelay(): Promise<void>;
+  stopRelay(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Wires the analytics pipeline: consumer, reads for the routes, telemetry, and the Kafka relay. */
+export function createAnalytics(deps: {
+  config: Config;
+  bus: EventBus;
+  store: ProjectionStore;
+  logger: Logger;
+  metrics: Metrics;
+}): Analytics {
+  const { config, store } = deps;
+  const logger = deps.logger.child({ part: 'analytics' });
+  const envelope = {
+    source: `${config.publicUrl}/analytics`,
+    schemaBase: `${config.publicUrl}/docs/analytics`,
+  };
+  const pipeline = createAnalyticsPipeline({
+    ...envelope,
+    chatContent: config.ANALYTICS_CHAT_CONTENT,
+    bus: deps.bus,
+    store,
+    logger,
+    onParked: () => deps.metrics.analyticsParked.inc(),
+    onRecords: (records) => {
+      for (const r of records)
+        if (r.type === 'confer.meeting.ended.v1')
+          deps.metrics.meetingDuration.observe(r.data.durationMs / 1000);
+    },
+    onRecorded: (n) => deps.metrics.analyticsEvents.inc(n),
+  });
+  const schemas = analyticsJsonSchemas();
+  const page = (p: Awaited<ReturnType<typeof readLog>>) => ({
+    records: p.records.map((e) => ({
+      cursor: e.cursor,
+      record: e.record as unknown as Record<string, unknown>,
+    })),
+    next: p.next,
+  });
+  const queries: AnalyticsQueries = {
+    log: async (after, limit) => page(await readLog(store, parseCursor(after), limit)),
+    meeting: async (meetingId, after, limit) =>
+      page(await readMeetingRecords(store, meetingId, parseCursor(after), limit)),
+    onCommitted: (listener) => pipeline.onCommitted(listener),
+    schemas: () => schemas,
+    report: (meetingId, report) => record(meetingId, report),
+    async insights(meetingId) {
+      const rows = await readWholePartition<{ record: AnalyticsRecord }>(store, BY_MEETING, meetingId);
+      return {
+        ...insightsOf(
+          meetingId,
+          rows.map((r) => r.doc.record),
+        ),
+      };
+    },
+  };
+
+  async function record(meetingId: string, report: TelemetryReport): Promise<boolean> {
+    const taken = await recordTelemetry(store, meetingId, report, Date.now(), envelope);
+    if (taken) {
+      deps.metrics.analyticsEvents.inc();
+      observeReport(deps.metrics, report);
+    }
+    return taken;
+  }
+
+  const sfuWindows = new Lru<string, number>(50_000);
+  let publisher: RecordPublisher | undefined;
+  let relay: Relay | undefined;
+  return {
+    pipeline,
+    queries,
+    record,
+    joinFailed(meetingId, code, requestId) {
+      void record(meetingId, { kind: 'join-failure', code, requestId }).catch((error: unknown) =>
+        logger.warn({ err: error, meetingId }, 'could not record a join failure'),
+      );
+    },
+    sfuSamples(meetingId, samples) {
+      const window = windowStartOf(Date.now());
+      for (const [participantId, sample] of Object.entries(samples)) {
+        // The SFU measures more often than one window: skip the rounds whose slot is taken
+        // without a transaction (the store's check stays the authority).
+        const key = `${meetingId}:${participantId}`;
+        if ((sfuWindows.get(key) ?? -1) >= window) continue;
+        sfuWindows.set(key, window);
+        const report = sfuReport(sample);
+        void record(meetingId, { kind: 'quality', participantId, origin: 'sfu', report }).catch(
+          (error: unknown) =>
+            logger.warn({ err: error, meetingId }, 'could not record an SFU quality sample'),
+        );
+      }
+    },
+    async startRelay() {
+      if (config.BUS !== 'kafka') return;
+      publisher = await createKafkaRecordPublisher({
+        brokers: config.KAFKA_BROKERS!,
+        clientId: `confer-analytics-${config.nodeId}`,
+        topic: config.KAFKA_ANALYTICS_TOPIC,
+        partitions: config.KAFKA_PARTITIONS,
+        logger,
+      });
+      relay = createRelay({
+        store,
+        publisher,
+        logger,
+        onCommitted: (listener) => pipeline.onCommitted(listener),
+        onPublished: (n) => deps.metrics.analyticsPublished.inc(n),
+      });
+      relay.start();
+    },
+    async stopRelay() {
+      await relay?.stop();
+      await publisher?.close();
+      relay = undefined;
+      publisher = undefined;
+    },
+    async close() {
+      await this.stopRelay();
+      await pipeline.stop();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import type { ProjectionWriter } from '../../domain/ports/projection-store';
+import { meetingEventOf } from '../../projections/meeting-event';
+import type { Projection } from '../../projections/projection';
+import { BY_MEETING, HEAD, LOG, MEETINGS, appendRecords } from './analytics-log';
+import { derive, initialAnalyticsState, type DeriveOptions, type MeetingAnalyticsState } from './derive';
+import type { AnalyticsRecord } from './records';
+import { sequenceRecords, type EnvelopeOptions } from './sequence';
+
+export type AnalyticsOptions = DeriveOptions &
+  EnvelopeOptions & {
+    /** Sees each event's records as they are written (metrics); a rolled-back batch may show them twice. */
+    onRecords?(records: readonly AnalyticsRecord[]): void;
+  };
+
+/**
+ * The analytics pipeline's writing step, shaped as a projection so that it runs in its own
+ * runner (own bus group, own checkpoint in the same transaction as its data): for each meeting
+ * event, derive (pure), sequence (pure), then store the records and the meeting's analytics state.
+ * Events already processed are skipped by the runner's checkpoint, so a redelivered batch writes
+ * nothing twice and a batch that failed midway is rolled back whole and redone identically.
+ */
+export function analyticsProjection(options: AnalyticsOptions): Projection {
+  return {
+    name: 'analytics',
+    version: 1,
+    collections: [MEETINGS, LOG, BY_MEETING, HEAD],
+    async apply(stored, tx: ProjectionWriter) {
+      const event = meetingEventOf(stored);
+      if (!event) return;
+      const previous =
+        (await tx.get<MeetingAnalyticsState>(MEETINGS, '', stored.meetingId)) ?? initialAnalyticsState();
+      const { state, drafts } = derive(previous, event, stored.occurredAt, options);
+      const records = sequenceRecords(drafts, stored, previous.lastSequence, options);
+      state.lastSequence = previous.lastSequence + records.length;
+      await appendRecords(tx, stored.meetingId, records);
+      if (records.length > 0) options.onRecords?.(records);
+      await tx.put(MEETINGS, '', stored.meetingId, state);
+    },
+  };
+}
