@@ -16,6 +16,7 @@ import {
   toMeetingView,
 } from './meetings.schemas';
 import { MeetingIdSchema } from '../../protocol/ids';
+import { CreateMeetingAnswerSchema, JoinAnswerSchema } from '../../protocol/rest';
 
 export interface MeetingRoutesDeps {
   commands: MeetingCommandHandler;
@@ -81,7 +82,7 @@ export const meetingRoutes =
           tags: ['meetings'],
           body: CreateMeetingBody,
           response: {
-            201: z.object({ meetingId: z.string(), joinUrl: z.string(), hostToken: z.string() }),
+            201: CreateMeetingAnswerSchema,
             ...errors,
           },
         },
@@ -176,20 +177,7 @@ export const meetingRoutes =
           params: MeetingIdParams,
           body: JoinBody,
           response: {
-            200: z.object({
-              participantId: z.string(),
-              status: z.enum(['joined', 'waiting']),
-              role: z.enum(['host', 'participant']),
-              webSocketUrl: z.string(),
-              iceServers: z.array(
-                z.object({
-                  urls: z.array(z.string()),
-                  username: z.string().optional(),
-                  credential: z.string().optional(),
-                }),
-              ),
-              token: z.string(),
-            }),
+            200: JoinAnswerSchema,
             ...errors,
             409: ErrorResponseSchema,
             410: ErrorResponseSchema,

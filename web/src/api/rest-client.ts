@@ -1,3 +1,4 @@
+import type { CreateMeetingAnswer, JoinAnswer } from '../../../protocol/rest';
 import type { ChatView } from '../../../protocol/signaling';
 
 /** An error answer of the API (`{ error: { code, message, field? } }`), or a network failure. */
@@ -21,11 +22,7 @@ export interface MeetingSettingsInput {
   passcode?: string;
 }
 
-export interface CreatedMeeting {
-  meetingId: string;
-  joinUrl: string;
-  hostToken: string;
-}
+export type CreatedMeeting = CreateMeetingAnswer;
 
 export interface MeetingInfo {
   meetingId: string;
@@ -49,14 +46,7 @@ export interface JoinRequest {
   videoEnabled: boolean;
 }
 
-export interface JoinAnswer {
-  participantId: string;
-  status: 'joined' | 'waiting';
-  role: 'host' | 'participant';
-  webSocketUrl: string;
-  iceServers: RTCIceServer[];
-  token: string;
-}
+export type { JoinAnswer };
 
 export interface ChatPage {
   messages: ChatView[];
