@@ -1,6 +1,6 @@
 import type { ErrorBody } from '../../protocol/ack';
 import { clientMessageTypes, type ServerMessage, type ServerMessageType } from '../../protocol/signaling';
-import type { Connection } from './connection';
+import type { Batch, Connection } from './connection';
 import { dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
 import { authenticate } from './handshake';
@@ -37,9 +37,27 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
     );
   });
 
+  // One batch per meeting namespace: a broadcast goes out as one socket.io emit to the sockets'
+  // own rooms (each socket is in the room named by its id), encoded once.
+  const batches = new WeakMap<object, Batch>();
+  const batchOf = (socket: SignalingSocket): Batch => {
+    let batch = batches.get(socket.nsp);
+    if (!batch) {
+      const nsp = socket.nsp as unknown as {
+        to(rooms: string[]): { emit(event: string, payload: unknown): void };
+      };
+      batch = {
+        sendMany: (connections, message) => nsp.to(connections.map((c) => c.id)).emit(message.type, message),
+      };
+      batches.set(socket.nsp, batch);
+    }
+    return batch;
+  };
+
   parent.on('connection', (socket: SignalingSocket) => {
     const identity = socket.data.identity;
     const connection: Connection = {
+      batch: batchOf(socket),
       id: socket.id,
       identity,
       rooms: new Set(),
