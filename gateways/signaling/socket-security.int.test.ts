@@ -165,12 +165,12 @@ describe('a token expiring mid-session', () => {
   it('is told, refused, and disconnected', async () => {
     const m = await meeting();
     const guest = await client.join(m.meetingId, 'Short');
-    // The same participant's token, minted to live 2 s (the deployment's minimum TTL is 60 s).
-    const tokens = createTokenService({ secret: TEST_AUTH_SECRET, participantTtlSeconds: 2 });
+    // The same participant's token, minted to live 4 s (the deployment's minimum TTL is 60 s).
+    const tokens = createTokenService({ secret: TEST_AUTH_SECRET, participantTtlSeconds: 4 });
     const short = await tokens.issueParticipantToken(m.meetingId, guest.participantId, false);
     const socket = await open({ webSocketUrl: guest.webSocketUrl, token: short });
     expect((await request(socket, 'join', {})).ok).toBe(true);
-    const told = next(socket, 'error', (e) => e.code === 'CONFER_AUTH_INVALID', 5000);
+    const told = next(socket, 'error', (e) => e.code === 'CONFER_AUTH_INVALID', 10_000);
     const gone = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     expect((await told).field).toBe('token');
     expect(await gone).toBe('io server disconnect');
