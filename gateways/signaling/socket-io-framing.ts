@@ -1,5 +1,10 @@
 import type { ErrorBody } from '../../protocol/ack';
-import { clientMessageTypes, type ServerMessage, type ServerMessageType } from '../../protocol/signaling';
+import {
+  clientMessageTypes,
+  HandshakeAuthSchema,
+  type ServerMessage,
+  type ServerMessageType,
+} from '../../protocol/signaling';
 import type { Batch, Connection } from './connection';
 import { dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
@@ -24,8 +29,8 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
       const meetingId = MEETING_NAMESPACE.exec(socket.nsp.name)?.[1] ?? '';
       const address = socket.handshake.address;
       await ctx.limits.connect(address);
-      const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      socket.data.identity = await authenticate(ctx, meetingId, auth?.token, address);
+      const auth = HandshakeAuthSchema.safeParse(socket.handshake.auth);
+      socket.data.identity = await authenticate(ctx, meetingId, auth.data?.token, address);
     })().then(
       () => next(),
       (error: unknown) => {
