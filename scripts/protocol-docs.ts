@@ -26,7 +26,9 @@ type JsonSchema = {
 function describeSchema(s: JsonSchema): string {
   if (s.anyOf) return s.anyOf.map(describeSchema).join(' or ');
   if (s.enum) return s.enum.map((v) => `\`${JSON.stringify(v)}\``).join(' \\| ');
-  const type = Array.isArray(s.type) ? s.type.join(' or ') : (s.type ?? 'any');
+  // The only untyped schemas are the media structures (protocol/signaling.ts, opaqueObject).
+  if (s.type === undefined) return 'object (an RTP/DTLS structure; its fields are checked by the SFU)';
+  const type = Array.isArray(s.type) ? s.type.join(' or ') : s.type;
   const limits: string[] = [];
   if (s.minLength !== undefined && s.minLength > 0) limits.push(`≥ ${s.minLength} chars`);
   if (s.maxLength !== undefined) limits.push(`≤ ${s.maxLength} chars`);

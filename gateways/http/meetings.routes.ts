@@ -22,6 +22,7 @@ import {
   toMeetingView,
 } from './meetings.schemas';
 import { MeetingIdSchema } from '../../protocol/ids';
+import { CreateMeetingAnswerSchema, JoinAnswerSchema } from '../../protocol/rest';
 
 export interface MeetingRoutesDeps {
   commands: MeetingCommandHandler;
@@ -132,7 +133,7 @@ export const meetingRoutes =
           security: bearerOptional,
           body: CreateMeetingBody,
           response: {
-            201: z.object({ meetingId: z.string(), joinUrl: z.string(), hostToken: z.string() }),
+            201: CreateMeetingAnswerSchema,
             ...errors,
           },
         },
@@ -251,20 +252,7 @@ export const meetingRoutes =
           params: MeetingIdParams,
           body: JoinBody,
           response: {
-            200: z.object({
-              participantId: z.string(),
-              status: z.enum(['joined', 'waiting']),
-              role: z.enum(['host', 'participant']),
-              webSocketUrl: z.string(),
-              iceServers: z.array(
-                z.object({
-                  urls: z.array(z.string()),
-                  username: z.string().optional(),
-                  credential: z.string().optional(),
-                }),
-              ),
-              token: z.string(),
-            }),
+            200: JoinAnswerSchema,
             ...errors,
             409: ErrorResponseSchema,
             410: ErrorResponseSchema,

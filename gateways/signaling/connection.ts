@@ -25,6 +25,15 @@ export interface Connection {
   send<K extends ServerMessageType>(message: ServerMessage<K>): void;
   /** Ends the connection (the framing then reports it closed). */
   close(): void;
+  /**
+   * Connections of one framing that can receive one message together, encoded once (socket.io's
+   * broadcast, one JSON text for many WebSockets): a broadcast to a meeting costs one encoding.
+   */
+  readonly batch?: Batch;
+}
+
+export interface Batch {
+  sendMany<K extends ServerMessageType>(connections: Connection[], message: ServerMessage<K>): void;
 }
 
 /** The connections of this node, by meeting: who receives a broadcast. */
@@ -67,7 +76,16 @@ export class ConnectionHub {
     message: ServerMessage<K>,
   ): number {
     const targets = this.in(meetingId, rooms);
-    for (const c of targets) c.send(message);
+    const batches = new Map<Batch, Connection[]>();
+    for (const c of targets) {
+      if (!c.batch) c.send(message);
+      else {
+        const list = batches.get(c.batch);
+        if (list) list.push(c);
+        else batches.set(c.batch, [c]);
+      }
+    }
+    for (const [batch, connections] of batches) batch.sendMany(connections, message);
     return targets.length;
   }
 

@@ -1,6 +1,11 @@
 import type { ErrorBody } from '../../protocol/ack';
-import { clientMessageTypes, type ServerMessage, type ServerMessageType } from '../../protocol/signaling';
-import type { Connection } from './connection';
+import {
+  clientMessageTypes,
+  HandshakeAuthSchema,
+  type ServerMessage,
+  type ServerMessageType,
+} from '../../protocol/signaling';
+import type { Batch, Connection } from './connection';
 import { dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
 import { authenticate } from './handshake';
@@ -24,8 +29,8 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
       const meetingId = MEETING_NAMESPACE.exec(socket.nsp.name)?.[1] ?? '';
       const address = socket.handshake.address;
       await ctx.limits.connect(address);
-      const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      socket.data.identity = await authenticate(ctx, meetingId, auth?.token, address);
+      const auth = HandshakeAuthSchema.safeParse(socket.handshake.auth);
+      socket.data.identity = await authenticate(ctx, meetingId, auth.data?.token, address);
     })().then(
       () => next(),
       (error: unknown) => {
@@ -37,9 +42,27 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
     );
   });
 
+  // One batch per meeting namespace: a broadcast goes out as one socket.io emit to the sockets'
+  // own rooms (each socket is in the room named by its id), encoded once.
+  const batches = new WeakMap<object, Batch>();
+  const batchOf = (socket: SignalingSocket): Batch => {
+    let batch = batches.get(socket.nsp);
+    if (!batch) {
+      const nsp = socket.nsp as unknown as {
+        to(rooms: string[]): { emit(event: string, payload: unknown): void };
+      };
+      batch = {
+        sendMany: (connections, message) => nsp.to(connections.map((c) => c.id)).emit(message.type, message),
+      };
+      batches.set(socket.nsp, batch);
+    }
+    return batch;
+  };
+
   parent.on('connection', (socket: SignalingSocket) => {
     const identity = socket.data.identity;
     const connection: Connection = {
+      batch: batchOf(socket),
       id: socket.id,
       identity,
       rooms: new Set(),

@@ -1,4 +1,4 @@
-import type { Namespace, Server, Socket } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import { MEETING_ID_SOURCE } from '../../protocol/ids';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../protocol/signaling';
 import type { Identity } from './connection';
@@ -16,12 +16,6 @@ export type SignalingServer = Server<
   InterServerEvents,
   SocketData
 >;
-export type SignalingNamespace = Namespace<
-  ClientToServerEvents,
-  ServerToClientEvents,
-  InterServerEvents,
-  SocketData
->;
 export type SignalingSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
@@ -30,4 +24,3 @@ export type SignalingSocket = Socket<
 >;
 
 export const MEETING_NAMESPACE = new RegExp(`^/meetings/(${MEETING_ID_SOURCE})$`);
-export const meetingNamespaceName = (meetingId: string): string => `/meetings/${meetingId}`;

@@ -6,7 +6,7 @@ import type { ErrorBody } from '../../protocol/ack';
 import { MEETING_ID_SOURCE } from '../../protocol/ids';
 import type { ServerMessage, ServerMessageType } from '../../protocol/signaling';
 import { WebSocketRequestIdSchema, type WebSocketAck } from '../../protocol/websocket';
-import type { Connection } from './connection';
+import type { Batch, Connection } from './connection';
 import { dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
 import { authenticate } from './handshake';
@@ -29,6 +29,17 @@ let nextId = 0;
  */
 export function attachWebSocket(server: HttpServer, ctx: GatewayContext, events: ConnectionEvents) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  const sockets = new WeakMap<Connection, WebSocket>();
+  /** A broadcast is one JSON text, sent to every plain connection it is for. */
+  const batch: Batch = {
+    sendMany(connections, message) {
+      const text = JSON.stringify(message);
+      for (const c of connections) {
+        const ws = sockets.get(c);
+        if (ws && ws.readyState === ws.OPEN) ws.send(text);
+      }
+    },
+  };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -75,6 +86,7 @@ export function attachWebSocket(server: HttpServer, ctx: GatewayContext, events:
       (identity) => {
         if (ws.readyState !== ws.OPEN) return clearInterval(ping);
         const connection: Connection = {
+          batch,
           id: `ws-${++nextId}`,
           identity,
           rooms: new Set(),
@@ -84,6 +96,7 @@ export function attachWebSocket(server: HttpServer, ctx: GatewayContext, events:
           },
           close: () => ws.close(1000),
         };
+        sockets.set(connection, ws);
         ws.on('close', () => {
           clearInterval(ping);
           events.closed(connection);

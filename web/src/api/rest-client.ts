@@ -1,4 +1,5 @@
 import type { MeetingInsights } from '../../../protocol/insights-view';
+import type { CreateMeetingAnswer, JoinAnswer } from '../../../protocol/rest';
 import type { ChatView } from '../../../protocol/signaling';
 import type { QualityFigures } from '../session/quality-report';
 
@@ -23,11 +24,7 @@ export interface MeetingSettingsInput {
   passcode?: string;
 }
 
-export interface CreatedMeeting {
-  meetingId: string;
-  joinUrl: string;
-  hostToken: string;
-}
+export type CreatedMeeting = CreateMeetingAnswer;
 
 export interface MeetingInfo {
   meetingId: string;
@@ -52,14 +49,7 @@ export interface JoinRequest {
   videoEnabled: boolean;
 }
 
-export interface JoinAnswer {
-  participantId: string;
-  status: 'joined' | 'waiting';
-  role: 'host' | 'participant';
-  webSocketUrl: string;
-  iceServers: RTCIceServer[];
-  token: string;
-}
+export type { JoinAnswer };
 
 export interface ChatPage {
   messages: ChatView[];
