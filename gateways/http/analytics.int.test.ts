@@ -242,7 +242,8 @@ describe('GET /metrics', () => {
       guest.token,
     );
     expect(quality.status).toBe(202);
-    const res = await fetch(`${server.url}/metrics`);
+    const operator = await tokens.issueCredential({ role: 'operator', ttlSeconds: 600 });
+    const res = await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${operator}` } });
     const text = await res.text();
     expect(text).toMatch(/^confer_meetings_active\{[^}]*\} [1-9]/m);
     expect(text).toMatch(/^confer_participants_active\{[^}]*\} [1-9]/m);
