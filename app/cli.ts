@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
+import { registerLoadTest } from './commands/load-test';
 import { registerRebuildProjections } from './commands/rebuild-projections';
 import { registerToken } from './commands/token';
 import { ConfigError } from './config';
@@ -9,6 +10,7 @@ import { ConfigError } from './config';
  * secret. Each command lives in app/commands/ and registers itself here.
  */
 const program = new Command('confer').description('Confer operator commands').exitOverride();
+registerLoadTest(program);
 registerRebuildProjections(program);
 registerToken(program);
 
