@@ -63,7 +63,11 @@ export const LoadTestReportSchema = z.object({
     notes: z.array(z.string()),
   }),
   errors: z.array(z.object({ code: z.string(), count: z.number(), example: z.string() })),
-  cleanup: z.object({ meetingsEnded: z.number(), meetingsCreated: z.number() }),
+  cleanup: z.object({
+    meetingsEnded: z.number(),
+    meetingsCreated: z.number(),
+    meetingIds: z.array(z.string()),
+  }),
 });
 
 export type LoadTestReport = z.infer<typeof LoadTestReportSchema>;

@@ -254,7 +254,11 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
     },
     resources,
     errors: errors.entries(),
-    cleanup: { meetingsEnded: ended, meetingsCreated: meetings.length },
+    cleanup: {
+      meetingsEnded: ended,
+      meetingsCreated: meetings.length,
+      meetingIds: meetings.map((m) => m.meetingId),
+    },
   });
 }
 

@@ -3,8 +3,6 @@ import { join } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { createTokenService } from '../../gateways/auth/tokens';
 import { LoadTestArgumentError, parseLoadTestArgs, type LoadTestArgs } from '../../loadtest/options';
-import { formatReport } from '../../loadtest/report-table';
-import { runLoadTest } from '../../loadtest/run';
 import { loadConfig } from '../config';
 import { loadOrCreateSecret } from '../secret';
 
@@ -51,6 +49,9 @@ export function registerLoadTest(program: Command): void {
         process.exit(1);
       }, options.duration + 60_000);
       try {
+        // libwebrtc and mediasoup-client load only when a test runs: other commands stay quick.
+        const { runLoadTest } = await import('../../loadtest/run');
+        const { formatReport } = await import('../../loadtest/report-table');
         const report = await runLoadTest(options, {
           operatorToken:
             options.operatorToken ?? process.env['CONFER_OPERATOR_TOKEN'] ?? (await mintOperatorToken()),
