@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { findListeningPid, processTree } from './local-processes';
 import { labelledMetric, sumMetric } from './prometheus-text';
 import { restApi } from './signaling';
@@ -109,6 +110,18 @@ export class ResourceSampler {
     const a = this.first!;
     const b = this.last!;
     const seconds = (b.at - a.at) / 1000 || 1;
+    const testerCores = (b.testerCpu - a.testerCpu) / seconds;
+    // Node runs its JavaScript on one thread; libwebrtc's threads share the rest of the machine.
+    if (testerCores >= 0.8)
+      this.notes.push(
+        `the load tester used ${Math.round(testerCores * 100)} % of a core: its own queueing is in the latencies; ` +
+          'lower the load or run testers on more machines before reading the server from them',
+      );
+    const load = loadavg()[0]!;
+    if (load > availableParallelism())
+      this.notes.push(
+        `this machine is busy (load average ${load.toFixed(1)} on ${availableParallelism()} cores): figures include waiting for a CPU`,
+      );
     const cores = (x?: number, y?: number) =>
       x === undefined || y === undefined ? null : round((y - x) / seconds);
     const mib = (n?: number) => (n === undefined ? null : round(n / MiB, 1));
