@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokenService } from '../../gateways/auth/tokens';
 import { LoadTestReportSchema } from '../../loadtest/report';
 import { formatReport } from '../../loadtest/report-table';
 import { startConferProcess, TEST_AUTH_SECRET, type ConferProcess } from '../../test/support/confer-process';
@@ -121,5 +122,47 @@ describe.concurrent('npx confer load-test', () => {
     expect(report.clients.joined).toBe(0);
     expect(report.errors.map((e) => e.code)).toContain('CONNECTION_REFUSED');
     expect(Date.now() - started).toBeLessThan(20_000);
+  });
+
+  it('counts a server that dies mid-run as dropped clients by code, and still reports and ends', async () => {
+    const doomed = await startConferProcess({
+      MEDIA: 'true',
+      MEDIA_WORKERS: '1',
+      MEDIA_LISTEN_IP: '127.0.0.1',
+    });
+    try {
+      const running = failure(['--url', doomed.url, '--subscribers', '1', '--duration', '8s', '--json']);
+      // Killed once media flows (the SFU holds both producers and both consumers; polled, so a slow
+      // machine cannot kill it too early)
+      const operator = await createTokenService({
+        secret: TEST_AUTH_SECRET,
+        participantTtlSeconds: 600,
+      }).issueCredential({
+        role: 'operator',
+        ttlSeconds: 600,
+      });
+      const count = (text: string, object: string) =>
+        Number(
+          new RegExp(`confer_sfu_objects\\{[^}]*object="${object}"[^}]*\\} (\\d+)`).exec(text)?.[1] ?? 0,
+        );
+      for (let waited = 0; waited < 40_000; waited += 250) {
+        const text = await fetch(`${doomed.url}/metrics`, {
+          headers: { authorization: `Bearer ${operator}` },
+        }).then((r) => r.text());
+        if (count(text, 'producers') >= 2 && count(text, 'consumers') >= 2) break;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await doomed.kill();
+      const result = await running;
+      const report = LoadTestReportSchema.parse(JSON.parse(result.stdout));
+      expect(report.clients.joined).toBe(2);
+      const codes = report.errors.map((e) => e.code);
+      expect(codes).toContain('DISCONNECTED');
+      expect(codes).toContain('CONNECTION_REFUSED'); // ending the meeting found nobody there
+      expect(report.cleanup.meetingsEnded).toBe(0);
+    } finally {
+      await doomed.dispose();
+    }
   });
 });
