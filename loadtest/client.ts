@@ -174,7 +174,7 @@ export class LoadClient {
       });
       this.consumers.push(consumer);
       if (consumer.kind === 'video') this.watchVideo(consumer, joinStarted);
-      else if (!this.spec.video) this.watchAudio(consumer, joinStarted);
+      else if (!this.spec.video) this.watchAudio(joinStarted);
       await socket.request('media:resume-consumer', { consumerId: consumer.id });
       if (consumer.kind === 'video') {
         // A tile the size of the picture: the SFU sends the top layer, as to a speaker view.
@@ -203,7 +203,7 @@ export class LoadClient {
   }
 
   /** Audio-only runs: the first decoded audio is the first media; polled, not a per-10-ms callback. */
-  private watchAudio(consumer: Consumer, joinStarted: number): void {
+  private watchAudio(joinStarted: number): void {
     const timer = setInterval(async () => {
       if (this.closing || this.firstMediaSeen) return clearInterval(timer);
       const traffic = await readTraffic(this.recv!).catch(() => emptyTraffic());
@@ -213,7 +213,6 @@ export class LoadClient {
       }
     }, 20);
     this.sinks.push({ stop: () => clearInterval(timer) });
-    void consumer;
   }
 
   private firstMedia(ms: number): void {
