@@ -115,13 +115,12 @@ describe.concurrent('npx confer load-test', () => {
 
   it('counts a server that refuses connections as errors by code, and ends', async () => {
     const port = await freePort();
-    const started = Date.now();
     const result = await failure(['--url', `http://127.0.0.1:${port}`, '--duration', '2s', '--json']);
-    expect(result.code).toBe(1); // nobody joined
+    // A hang would be killed by execFile's timeout (code null): exit 1 means it ended by itself, nobody joined
+    expect(result.code).toBe(1);
     const report = LoadTestReportSchema.parse(JSON.parse(result.stdout));
     expect(report.clients.joined).toBe(0);
     expect(report.errors.map((e) => e.code)).toContain('CONNECTION_REFUSED');
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it('counts a server that dies mid-run as dropped clients by code, and still reports and ends', async () => {
