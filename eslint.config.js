@@ -108,4 +108,24 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The load tester is a client of the public API, as the web client is: of the server's code it
+    // imports only the wire contracts (so what it measures is what any client would see).
+    files: ['loadtest/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex:
+                '^(\\.\\./)+(domain|gateways|media|infra|app|projections|pipelines|cluster|test|bench|web)/',
+              message: 'loadtest/ imports only protocol/ of the server: it is a client of the public API.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { registerAudit } from './commands/audit';
 import { registerAnalytics } from './commands/analytics';
+import { registerLoadTest } from './commands/load-test';
 import { registerRebuildProjections } from './commands/rebuild-projections';
 import { registerToken } from './commands/token';
 import { isConferError } from '../domain/shared/errors';
@@ -12,6 +13,7 @@ import { ConfigError } from './config';
  * secret. Each command lives in app/commands/ and registers itself here.
  */
 const program = new Command('confer').description('Confer operator commands').exitOverride();
+registerLoadTest(program);
 registerRebuildProjections(program);
 registerToken(program);
 registerAudit(program);

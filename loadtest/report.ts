@@ -1,0 +1,74 @@
+import { z } from 'zod';
+
+/** The load test's report: printed as tables, or as this JSON with --json (the schema is its contract). */
+
+const Percentiles = z.object({
+  count: z.number(),
+  p50: z.number().nullable(),
+  p95: z.number().nullable().optional(),
+  p99: z.number().nullable().optional(),
+});
+
+const MediaRow = z.object({
+  /** Publishers' outbound RTP (every simulcast layer). */
+  packetsSent: z.number(),
+  sentKbps: z.number(),
+  /** Lost between publisher and SFU, from the SFU's RTCP receiver reports. */
+  lossUpstreamPct: z.number().nullable(),
+  /** Subscribers' inbound RTP. */
+  packetsReceived: z.number(),
+  receivedKbps: z.number(),
+  /** Lost between SFU and subscribers (RTP sequence gaps counted by the receivers). */
+  lossDownstreamPct: z.number().nullable(),
+});
+
+const Usage = z.object({
+  cpuCores: z.number().nullable(),
+  rssMiB: z.number().nullable(),
+  peakRssMiB: z.number().nullable(),
+});
+
+export const LoadTestReportSchema = z.object({
+  target: z.string(),
+  startedAt: z.string(),
+  seconds: z.number(),
+  settings: z.object({
+    meetings: z.number(),
+    publishersPerMeeting: z.number(),
+    subscribersPerMeeting: z.number(),
+    resolution: z.string(),
+    simulcast: z.boolean(),
+    audioOnly: z.boolean(),
+    speakers: z.number(),
+    chatPerSecondPerMeeting: z.number(),
+    joinsPerSecond: z.number(),
+  }),
+  clients: z.object({ planned: z.number(), joined: z.number(), failed: z.number(), withMedia: z.number() }),
+  media: z.object({ audio: MediaRow, video: MediaRow, total: MediaRow }),
+  joinMs: Percentiles,
+  firstMediaMs: Percentiles,
+  /** Capture → decoded frame at a subscriber, from send times stamped into the pixels. */
+  videoLatencyMs: Percentiles.extend({ unreadableFrames: z.number() }),
+  chat: z.object({
+    sent: z.number(),
+    delivered: z.number(),
+    latencyMs: Percentiles,
+    ackMs: Percentiles,
+  }),
+  resources: z.object({
+    server: Usage.extend({ source: z.string() }),
+    sfuWorkers: Usage.extend({ workers: z.number() }).nullable(),
+    tester: Usage,
+    sfuObjects: z.record(z.string(), z.number()),
+    notes: z.array(z.string()),
+  }),
+  errors: z.array(z.object({ code: z.string(), count: z.number(), example: z.string() })),
+  cleanup: z.object({
+    meetingsEnded: z.number(),
+    meetingsCreated: z.number(),
+    meetingIds: z.array(z.string()),
+  }),
+});
+
+export type LoadTestReport = z.infer<typeof LoadTestReportSchema>;
+export type MediaRowView = z.infer<typeof MediaRow>;
