@@ -24,13 +24,15 @@ export function MeetingPage(): VNode {
     <${TopBar} />
     <main class="meeting-main">
       <section class="stage" aria-label="Participants' video">
-        <${Notices} />
+        <div class="stage-overlays">
+          <${Notices} />
+          <${Toasts} />
+        </div>
         <${VideoStage} />
       </section>
       ${panel === 'chat' && html`<${ChatPanel} />`} ${panel === 'people' && html`<${PeoplePanel} />`}
     </main>
     <${ControlBar} />
-    <${Toasts} />
     <${RemoteAudio} />
   </div>`;
 }
