@@ -134,3 +134,43 @@ describe('defect 2: toasts', () => {
     await closeAll();
   }, 60_000);
 });
+
+describe('defect 5: ending the meeting for everyone', () => {
+  const leaveDialog = (page: Page) => page.getByRole('dialog', { name: 'Leave the meeting?' });
+
+  it('is not a button beside Leave, and asks first (desktop and phone)', async () => {
+    for (const [size, viewport] of [
+      ['phone', PHONE],
+      ['desktop', DESKTOP],
+    ] as const) {
+      const host = await open(viewport);
+      await createMeetingIn(host.page, server.url, `End check (${size})`);
+      await joinAs(host.page, 'Hana');
+      expect(await host.page.locator('.control-bar').getByText('End for all').count(), size).toBe(0);
+      // The host's Leave asks: leave, or end for everyone; nothing happens until they choose.
+      await control(host.page, 'Leave').click();
+      const dialog = leaveDialog(host.page);
+      await dialog.waitFor();
+      for (const name of ['Leave meeting', 'End meeting for all', 'Cancel'])
+        await expectUsable(dialog.getByRole('button', { name, exact: true }), `${name} (${size})`);
+      await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await dialog.waitFor({ state: 'detached' });
+      expect(await host.page.evaluate(() => window.__confer?.state()['phase'])).toBe('joined');
+      await closeAll();
+    }
+  }, 90_000);
+
+  it('ends it for everyone once the host confirms', async () => {
+    const host = await open(DESKTOP);
+    const meeting = await createMeetingIn(host.page, server.url, 'End for real');
+    await joinAs(host.page, 'Hana');
+    const guest = await open(DESKTOP);
+    await guest.page.goto(meeting.url);
+    await joinAs(guest.page, 'Gus');
+    await control(host.page, 'Leave').click();
+    await leaveDialog(host.page).getByRole('button', { name: 'End meeting for all' }).click();
+    await guest.page.getByRole('heading', { name: 'The meeting has ended' }).waitFor({ timeout: 5000 });
+    await host.page.getByRole('heading', { name: 'The meeting has ended' }).waitFor({ timeout: 5000 });
+    await closeAll();
+  }, 60_000);
+});
