@@ -174,3 +174,46 @@ describe('defect 5: ending the meeting for everyone', () => {
     await closeAll();
   }, 60_000);
 });
+
+describe('defect 3: people waiting to join', () => {
+  const requests = (page: Page) => page.getByRole('region', { name: 'Waiting room requests' });
+  const phase = (page: Page) => page.evaluate(() => window.__confer?.state()['phase']);
+
+  it('a host who joins while people wait gets a prompt with Admit all; a later knock gets Admit / Deny / View all', async () => {
+    const host = await open(DESKTOP);
+    const meeting = await createMeetingIn(host.page, server.url, 'Knock knock', { waitingRoom: true });
+    const ann = await open(DESKTOP);
+    const bob = await open(PHONE);
+    await knock(ann.page, meeting.url, 'Ann');
+    await knock(bob.page, meeting.url, 'Bob');
+
+    await joinAs(host.page, 'Hana');
+    const prompt = requests(host.page);
+    await prompt.waitFor({ timeout: 10_000 });
+    await expect.poll(() => prompt.textContent()).toContain('Ann and Bob are waiting to join');
+    for (const name of ['Admit all', 'View all'])
+      await expectUsable(prompt.getByRole('button', { name, exact: true }), name);
+    await host.page.screenshot({ path: `${RESULTS_DIR}/experience-host-prompt.png` });
+    await prompt.getByRole('button', { name: 'Admit all', exact: true }).click();
+    await expect.poll(() => phase(ann.page), { timeout: 10_000 }).toBe('joined');
+    await expect.poll(() => phase(bob.page), { timeout: 10_000 }).toBe('joined');
+    await prompt.waitFor({ state: 'detached' });
+
+    // Someone knocks later, while the host uses a phone-sized window.
+    await host.page.setViewportSize(PHONE);
+    const cy = await open(DESKTOP);
+    await knock(cy.page, meeting.url, 'Cy');
+    await prompt.waitFor({ timeout: 10_000 });
+    await expect.poll(() => prompt.textContent()).toContain('Cy is waiting to join');
+    for (const name of ['Admit', 'Deny', 'View all'])
+      await expectUsable(prompt.getByRole('button', { name, exact: true }), `${name} (phone)`);
+    await host.page.screenshot({ path: `${RESULTS_DIR}/experience-host-prompt-phone.png` });
+    // View all opens the people list, where the same choice is.
+    await prompt.getByRole('button', { name: 'View all', exact: true }).click();
+    const panel = host.page.getByRole('complementary', { name: 'People' });
+    await expectUsable(panel.getByRole('button', { name: 'Deny Cy' }), 'Deny Cy in the people list');
+    await panel.getByRole('button', { name: 'Deny Cy' }).click();
+    await cy.page.getByRole('heading', { name: 'The host did not let you in' }).waitFor({ timeout: 5000 });
+    await closeAll();
+  }, 120_000);
+});

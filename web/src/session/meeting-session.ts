@@ -131,16 +131,6 @@ export class MeetingSession {
         if (id !== this.participantId && name && !before.waiting[id]) this.toast(`${name} left`);
         break;
       }
-      case 'participant-waiting': {
-        const { displayName, participantId } = (
-          payload as { participant: { displayName: string; participantId: string } }
-        ).participant;
-        this.toast(`${displayName} is waiting to join`, 'warn', {
-          label: 'Admit',
-          run: () => void this.admit(participantId),
-        });
-        break;
-      }
       case 'media-update': {
         const self = after.participants[this.participantId];
         if (self && before.participants[this.participantId])
@@ -226,6 +216,10 @@ export class MeetingSession {
   }
 
   admit = (participantId: string) => this.perform(() => this.signaling.request('admit', { participantId }));
+  /** Everyone waiting now, one admission each (the meeting records each as its own event). */
+  async admitAll(): Promise<void> {
+    for (const participantId of Object.keys(this.state.waiting)) await this.admit(participantId);
+  }
   deny = (participantId: string) => this.perform(() => this.signaling.request('deny', { participantId }));
   lowerHandOf = (participantId: string) =>
     this.perform(() => this.signaling.request('lower-hand', { participantId }));

@@ -9,6 +9,7 @@ import { PeoplePanel } from './people-panel';
 import { useMeeting } from './session-context';
 import { TopBar } from './top-bar';
 import { VideoStage } from './video-stage';
+import { WaitingPrompt } from './waiting-prompt';
 
 /** The meeting: stage of tiles, an optional side panel, and the controls. */
 export function MeetingPage(): VNode {
@@ -26,6 +27,7 @@ export function MeetingPage(): VNode {
       <section class="stage" aria-label="Participants' video">
         <div class="stage-overlays">
           <${Notices} />
+          <${WaitingPrompt} />
           <${Toasts} />
         </div>
         <${VideoStage} />
