@@ -217,3 +217,37 @@ describe('defect 3: people waiting to join', () => {
     await closeAll();
   }, 120_000);
 });
+
+describe('defect 6: what happens while a panel is closed', () => {
+  it('a chat message shows a preview that opens the chat; a raised hand is announced', async () => {
+    const host = await open(DESKTOP);
+    const meeting = await createMeetingIn(host.page, server.url, 'Heads up');
+    await joinAs(host.page, 'Hana');
+    const guest = await open(PHONE);
+    await guest.page.goto(meeting.url);
+    await joinAs(guest.page, 'Gus');
+
+    await control(host.page, 'Chat').click();
+    const box = host.page.getByRole('textbox', { name: 'Chat message' });
+    await box.fill('Shall we start?');
+    await box.press('Enter');
+    // Gus has the chat closed: a preview with who and what, which opens the chat.
+    const preview = guest.page.locator('.toast').getByRole('button', { name: /Hana.*Shall we start\?/ });
+    await preview.waitFor({ timeout: 5000 });
+    await expectUsable(preview, 'the chat preview (phone)');
+    for (const name of ['Microphone', 'Camera', 'Leave'])
+      await expectUsable(control(guest.page, name), `${name} under the preview`);
+    await preview.click();
+    await guest.page.getByRole('log', { name: 'Chat messages' }).getByText('Shall we start?').waitFor();
+    await guest.page.getByRole('button', { name: 'Close chat' }).click();
+
+    // Gus raises his hand: the host hears of it without opening the people list.
+    await control(guest.page, 'Raise hand').click();
+    const raised = toast(host.page, 'Gus raised their hand');
+    await raised.waitFor({ timeout: 5000 });
+    await expectUsable(raised, 'the raised-hand notice');
+    // The one who raised it is not told about their own hand.
+    expect(await toast(guest.page, 'raised their hand').count()).toBe(0);
+    await closeAll();
+  }, 90_000);
+});

@@ -131,6 +131,25 @@ export class MeetingSession {
         if (id !== this.participantId && name && !before.waiting[id]) this.toast(`${name} left`);
         break;
       }
+      case 'chat': {
+        const message = payload as { from: string; fromName: string; message: string };
+        const isNew = after.chat.length > before.chat.length;
+        if (
+          isNew &&
+          after.phase === 'joined' &&
+          after.panel !== 'chat' &&
+          message.from !== this.participantId
+        )
+          this.previewChat(message.fromName, message.message);
+        break;
+      }
+      case 'hand-raised': {
+        const id = (payload as { participantId: string }).participantId;
+        const name = after.participants[id]?.displayName;
+        if (id !== this.participantId && name && before.phase === 'joined')
+          this.toast(`${name} raised their hand`);
+        break;
+      }
       case 'media-update': {
         const self = after.participants[this.participantId];
         if (self && before.participants[this.participantId])
@@ -212,7 +231,13 @@ export class MeetingSession {
   }
 
   setPanel(panel: Panel): void {
-    this.store.update((s) => ({ ...s, panel, unread: panel === 'chat' ? 0 : s.unread }));
+    this.store.update((s) => ({
+      ...s,
+      panel,
+      unread: panel === 'chat' ? 0 : s.unread,
+      // The chat is open: its previews have said what they had to.
+      toasts: panel === 'chat' ? s.toasts.filter((t) => !t.preview) : s.toasts,
+    }));
   }
 
   admit = (participantId: string) => this.perform(() => this.signaling.request('admit', { participantId }));
@@ -282,9 +307,26 @@ export class MeetingSession {
     }
   }
 
-  toast(text: string, tone: Toast['tone'] = 'info', action?: Toast['action']): void {
+  /** One preview at a time: the newest message replaces the one before (no pile of toasts). */
+  private previewChat(from: string, text: string): void {
+    const previous = this.state.toasts.find((t) => t.preview);
+    if (previous) this.dismissToast(previous.id);
+    const short = text.length > 140 ? `${text.slice(0, 139)}…` : text;
+    this.toast(`${from}: ${short}`, 'info', undefined, {
+      from,
+      text: short,
+      open: () => this.setPanel('chat'),
+    });
+  }
+
+  toast(
+    text: string,
+    tone: Toast['tone'] = 'info',
+    action?: Toast['action'],
+    preview?: Toast['preview'],
+  ): void {
     const id = ++this.toastId;
-    const toast: Toast = { id, text, tone, ...(action ? { action } : {}) };
+    const toast: Toast = { id, text, tone, ...(action ? { action } : {}), ...(preview ? { preview } : {}) };
     this.store.update((s) => ({ ...s, toasts: [...s.toasts.slice(-3), toast] }));
     // Notices with an action stay longer: a host may be mid-sentence.
     setTimeout(() => this.dismissToast(id), action ? TOAST_MS * 3 : TOAST_MS);
