@@ -251,3 +251,108 @@ describe('defect 6: what happens while a panel is closed', () => {
     await closeAll();
   }, 90_000);
 });
+
+describe('defect 9: smaller annoyances', () => {
+  /** This person's browser refuses the camera (as after a click on "Block"). */
+  async function denyCamera(context: BrowserContext): Promise<void> {
+    await context.addInitScript(() => {
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = (constraints) =>
+        constraints?.video
+          ? Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
+          : original(constraints);
+    });
+  }
+  const visibleCount = (page: Page, text: string) =>
+    page
+      .getByText(text)
+      .evaluateAll((els) => els.filter((e) => (e as HTMLElement).offsetParent !== null).length);
+
+  it("the host's pre-join asks for no passcode; a guest's does", async () => {
+    const host = await open(DESKTOP);
+    const meeting = await createMeetingIn(host.page, server.url, 'Locked', { passcode: '2468-1357' });
+    await host.page.getByRole('heading', { name: 'Locked' }).waitFor();
+    expect(await host.page.getByLabel('Passcode').count()).toBe(0);
+    const guest = await open(DESKTOP);
+    await guest.page.goto(meeting.url);
+    await expectUsable(guest.page.getByLabel('Passcode'), "the guest's passcode field");
+    await closeAll();
+  }, 60_000);
+
+  it('a denied camera is explained once, before and after joining', async () => {
+    const host = await open(DESKTOP);
+    const meeting = await createMeetingIn(host.page, server.url, 'No camera');
+    await joinAs(host.page, 'Hana');
+    const guest = await open(DESKTOP);
+    await denyCamera(guest.context);
+    await guest.page.goto(meeting.url);
+    await guest.page.getByText('Camera access was denied').first().waitFor();
+    expect(await visibleCount(guest.page, 'Camera access was denied')).toBe(1);
+    await joinAs(guest.page, 'Gus');
+    await guest.page.getByText('Camera access was denied').first().waitFor();
+    expect(await visibleCount(guest.page, 'Camera access was denied')).toBe(1);
+    await closeAll();
+  }, 60_000);
+
+  it("the pre-join microphone meter is plainly visible and moves with the microphone's sound", async () => {
+    const guest = await open(DESKTOP);
+    await createMeetingIn(guest.page, server.url, 'Meter');
+    const meter = guest.page.getByRole('meter', { name: 'Microphone level' });
+    await meter.waitFor();
+    await expectUsable(meter, 'the microphone meter');
+    const box = (await meter.boundingBox())!;
+    expect(Math.max(box.width, box.height)).toBeGreaterThanOrEqual(100);
+    expect(Math.min(box.width, box.height)).toBeGreaterThanOrEqual(8);
+    // Chromium's fake microphone beeps: the meter shows it.
+    await expect
+      .poll(async () => Number(await meter.getAttribute('aria-valuenow')), { timeout: 10_000 })
+      .toBeGreaterThan(10);
+    await closeAll();
+  }, 60_000);
+
+  it('chat links are real links, safely; anything else stays text', async () => {
+    const host = await open(DESKTOP);
+    await createMeetingIn(host.page, server.url, 'Links');
+    await joinAs(host.page, 'Hana');
+    await control(host.page, 'Chat').click();
+    const box = host.page.getByRole('textbox', { name: 'Chat message' });
+    await box.fill('Agenda: https://example.com/doc?a=1&b=2. Not this: javascript:alert(1) <b>bold</b>');
+    await box.press('Enter');
+    const log = host.page.getByRole('log', { name: 'Chat messages' });
+    const link = log.getByRole('link', { name: 'https://example.com/doc?a=1&b=2' });
+    await link.waitFor({ timeout: 5000 });
+    expect(await link.getAttribute('href')).toBe('https://example.com/doc?a=1&b=2');
+    expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await link.getAttribute('target')).toBe('_blank');
+    await expectUsable(link, 'the link');
+    expect(await log.getByRole('link').count()).toBe(1);
+    expect(await log.locator('b').count()).toBe(0);
+    await log.getByText('javascript:alert(1) <b>bold</b>', { exact: false }).waitFor();
+    await closeAll();
+  }, 60_000);
+
+  it('your own connection shows its quality while you are alone', async () => {
+    const host = await open(DESKTOP);
+    await createMeetingIn(host.page, server.url, 'Alone');
+    // Nothing sent and nothing received: no media statistics to judge the connection by.
+    await control(host.page, 'Microphone').click();
+    await control(host.page, 'Camera').click();
+    await joinAs(host.page, 'Hana');
+    const own = host.page.getByRole('img', { name: /^Your connection/ });
+    // Measured within moments of joining, not after the SFU's first statistics (every 5 s).
+    await expect.poll(() => own.getAttribute('aria-label'), { timeout: 2500 }).toMatch(/good|fair|poor/);
+    await closeAll();
+  }, 60_000);
+
+  it('after "End for all" the host reads that they ended it', async () => {
+    const host = await open(DESKTOP);
+    await createMeetingIn(host.page, server.url, 'Ending');
+    await joinAs(host.page, 'Hana');
+    await control(host.page, 'Leave').click();
+    await host.page.getByRole('button', { name: 'End meeting for all' }).click();
+    await host.page.getByRole('heading', { name: 'The meeting has ended' }).waitFor({ timeout: 5000 });
+    await host.page.getByText('You ended the meeting for everyone.').waitFor({ timeout: 5000 });
+    expect(await host.page.getByText('The host ended the meeting').count()).toBe(0);
+    await closeAll();
+  }, 60_000);
+});

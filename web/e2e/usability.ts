@@ -15,7 +15,8 @@ export async function usable(target: Locator): Promise<{ ok: boolean; why: strin
   if ((await target.count()) !== 1) return { ok: false, why: `${await target.count()} matches` };
   if (!(await target.isVisible())) return { ok: false, why: 'not visible' };
   return target.evaluate((el) => {
-    const box = el.getBoundingClientRect();
+    // A link that wraps has one box per line: its first line must be reachable.
+    const box = el.getClientRects()[0] ?? el.getBoundingClientRect();
     const x = box.left + box.width / 2;
     const y = box.top + box.height / 2;
     if (box.width < 1 || box.height < 1) return { ok: false, why: 'zero size' };

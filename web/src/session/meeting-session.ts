@@ -28,6 +28,7 @@ export type { LocalTracks } from './publishing';
 
 const ENDED_PHASES: Phase[] = ['left', 'removed', 'ended', 'denied', 'expired', 'failed'];
 const TOAST_MS = 5000;
+const YOU_ENDED = 'You ended the meeting for everyone.';
 
 /**
  * One person in one meeting: the socket, the media, and the state the views render. Views call
@@ -43,6 +44,7 @@ export class MeetingSession {
   private historyLoaded = false;
   private toastId = 0;
   private disposed = false;
+  private endingForAll = false;
 
   constructor(
     readonly meetingId: string,
@@ -177,7 +179,11 @@ export class MeetingSession {
         console.warn('server error', payload);
         break;
     }
-    if (ENDED_PHASES.includes(after.phase) && !ENDED_PHASES.includes(before.phase)) this.finish();
+    if (ENDED_PHASES.includes(after.phase) && !ENDED_PHASES.includes(before.phase)) {
+      if (after.phase === 'ended' && this.endingForAll)
+        this.store.update((s) => ({ ...s, phaseDetail: YOU_ENDED }));
+      this.finish();
+    }
   }
 
   private onRefused(error: ErrorBody): void {
@@ -260,10 +266,18 @@ export class MeetingSession {
   }
 
   async endForAll(): Promise<void> {
+    // The meeting's own "ended" broadcast may arrive before the acknowledgement and close the
+    // session: whichever comes first, this person's page says that they ended it.
+    this.endingForAll = true;
     const ok = await this.perform(() => this.signaling.request('end-meeting', {}));
-    if (!ok) return;
-    this.store.update((s) => ({ ...s, phase: 'ended', phaseDetail: 'You ended the meeting for everyone.' }));
-    this.finish();
+    if (!ok) {
+      this.endingForAll = false;
+      return;
+    }
+    if (!ENDED_PHASES.includes(this.state.phase)) {
+      this.store.update((s) => ({ ...s, phase: 'ended', phaseDetail: YOU_ENDED }));
+      this.finish();
+    }
   }
 
   dismissToast(id: number): void {

@@ -109,7 +109,7 @@ export function PrejoinPage(props: PrejoinProps): VNode {
               ? html`<${VideoView} track=${devices.camera} mirror label="Your camera preview" />`
               : html`<div class="preview-off">
                   <${Avatar} name=${name || '?'} />
-                  <p>${devices.cameraError ?? 'Your camera is off'}</p>
+                  <p>${devices.cameraError ? 'No camera' : 'Your camera is off'}</p>
                 </div>`
           }
           <div class="preview-controls">
@@ -132,8 +132,8 @@ export function PrejoinPage(props: PrejoinProps): VNode {
               <${Icon} name=${devices.cameraOn ? 'camera' : 'cameraOff'} size=${22} />
             </button>
           </div>
-          ${devices.micOn && devices.microphone && html`<${MicLevel} track=${devices.microphone} />`}
         </div>
+        ${devices.micOn && devices.microphone && html`<${MicLevel} track=${devices.microphone} />`}
         ${
           (devices.cameraError || devices.microphoneError) &&
           html`<div class="device-errors" role="alert">
@@ -168,7 +168,9 @@ export function PrejoinPage(props: PrejoinProps): VNode {
           />
         </label>
         ${
+          // The host's token stands in for the passcode: asking for it would only confuse.
           info?.settings.passcodeRequired &&
+          !hostToken &&
           html`<label class="field">
             <span><${Icon} name="lock" size=${14} /> Passcode</span>
             <input
