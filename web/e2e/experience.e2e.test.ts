@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../../test/support/browser';
 import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
-import { joinAs } from './page-helpers';
+import { joinAs, tile } from './page-helpers';
 import { createMeetingIn, DESKTOP, expectUsable, person, PHONE } from './usability';
 import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
 
@@ -355,4 +355,41 @@ describe('defect 9: smaller annoyances', () => {
     expect(await host.page.getByText('The host ended the meeting').count()).toBe(0);
     await closeAll();
   }, 60_000);
+});
+
+describe('defect 8: a page reload', () => {
+  it('within the grace period comes back as the same person (a reconnect), hand still raised', async () => {
+    const host = await open(DESKTOP);
+    const meeting = await createMeetingIn(host.page, server.url, 'Reload');
+    await joinAs(host.page, 'Hana');
+    const guest = await open(DESKTOP);
+    await guest.page.goto(meeting.url);
+    const gusId = await joinAs(guest.page, 'Gus');
+    await control(guest.page, 'Raise hand').click();
+    await tile(host.page, gusId).getByRole('img', { name: 'Hand raised' }).waitFor({ timeout: 5000 });
+    // Everything the host is told from now on.
+    await host.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __toasts: string[] }).__toasts = seen;
+      new MutationObserver((records) => {
+        for (const r of records)
+          for (const n of r.addedNodes)
+            if (n instanceof HTMLElement && n.classList.contains('toast')) seen.push(n.textContent ?? '');
+      }).observe(document.body, { subtree: true, childList: true });
+    });
+
+    await guest.page.reload();
+    await expect
+      .poll(() => guest.page.evaluate(() => window.__confer?.state()['phase']), { timeout: 20_000 })
+      .toBe('joined');
+    expect(await guest.page.evaluate(() => window.__confer!.participantId)).toBe(gusId);
+    await expectUsable(control(guest.page, 'Leave'), 'Leave after the reload');
+    expect(await control(guest.page, 'Raise hand').getAttribute('aria-pressed')).toBe('true');
+    await expect.poll(() => tile(host.page, gusId).getAttribute('class')).not.toContain('reconnecting');
+    await tile(host.page, gusId).getByRole('img', { name: 'Hand raised' }).waitFor();
+    expect(await host.page.locator('.tile').count()).toBe(2);
+    const told = await host.page.evaluate(() => (window as unknown as { __toasts: string[] }).__toasts);
+    expect(told.filter((t) => /Gus (left|joined)/.test(t))).toEqual([]);
+    await closeAll();
+  }, 90_000);
 });

@@ -82,6 +82,11 @@ export class MeetingSession {
     );
   }
 
+  /** The join answer this session runs on (kept by the tab so that a reload reconnects). */
+  get joinAnswer(): JoinAnswer {
+    return this.joined;
+  }
+
   get participantId(): string {
     return this.joined.participantId;
   }
