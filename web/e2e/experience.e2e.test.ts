@@ -344,6 +344,21 @@ describe('defect 9: smaller annoyances', () => {
     await closeAll();
   }, 60_000);
 
+  it('your own connection shows its quality while you are alone, even without audio and video', async () => {
+    // A server without an SFU: no media statistics at all, only the connection to the meeting.
+    const plain = await startConferProcess({ MEDIA: 'false' });
+    try {
+      const host = await open(DESKTOP);
+      await createMeetingIn(host.page, plain.url, 'Alone, no media');
+      await joinAs(host.page, 'Hana');
+      const own = host.page.getByRole('img', { name: /^Your connection/ });
+      await expect.poll(() => own.getAttribute('aria-label'), { timeout: 5000 }).toMatch(/good|fair|poor/);
+      await closeAll();
+    } finally {
+      await plain.dispose();
+    }
+  }, 60_000);
+
   it('after "End for all" the host reads that they ended it', async () => {
     const host = await open(DESKTOP);
     await createMeetingIn(host.page, server.url, 'Ending');
