@@ -408,3 +408,35 @@ describe('defect 8: a page reload', () => {
     await closeAll();
   }, 90_000);
 });
+
+describe('defect 9: the screen-share filmstrip', () => {
+  it("leaves room for the speaker's ring around each tile", async () => {
+    const host = await open(DESKTOP);
+    const meeting = await createMeetingIn(host.page, server.url, 'Slides');
+    await joinAs(host.page, 'Hana');
+    const guest = await open(DESKTOP);
+    await guest.page.goto(meeting.url);
+    await joinAs(guest.page, 'Gus');
+    await expect
+      .poll(
+        () => host.page.evaluate(() => (window.__confer!.state()['media'] as { status: string }).status),
+        {
+          timeout: 20_000,
+        },
+      )
+      .toBe('ready');
+    await control(host.page, 'Share screen').click();
+    await guest.page.getByRole('region', { name: 'Shared screen' }).waitFor({ timeout: 15_000 });
+    // The ring is a 3 px outline outside the tile: the filmstrip (which scrolls, so clips) must
+    // have that much room around every tile.
+    const clipped = await guest.page.locator('.filmstrip').evaluate((strip) => {
+      const s = strip.getBoundingClientRect();
+      return [...strip.querySelectorAll('.tile')]
+        .map((t) => t.getBoundingClientRect())
+        .filter((t) => t.left - 3 < s.left || t.right + 3 > s.right || t.top - 3 < s.top)
+        .map((t) => `${t.left},${t.top} ${t.width}x${t.height} in ${s.left},${s.top} ${s.width}x${s.height}`);
+    });
+    expect(clipped).toEqual([]);
+    await closeAll();
+  }, 90_000);
+});
