@@ -440,3 +440,47 @@ describe('defect 9: the screen-share filmstrip', () => {
     await closeAll();
   }, 90_000);
 });
+
+describe('keyboard', () => {
+  it('shortcuts for microphone, camera, chat, hand and leave, a ? help sheet, Esc back to the opener', async () => {
+    const host = await open(DESKTOP);
+    await createMeetingIn(host.page, server.url, 'Keys');
+    await joinAs(host.page, 'Hana');
+    const { page } = host;
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? null);
+
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await expectUsable(help.getByRole('button', { name: 'Close' }), 'Close on the help sheet');
+    expect(await help.textContent()).toContain('Ctrl + D');
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+
+    await page.keyboard.press('Control+d');
+    await expect.poll(() => control(page, 'Microphone').getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.press('Control+e');
+    await expect.poll(() => control(page, 'Camera').getAttribute('aria-pressed')).toBe('false');
+    await page.keyboard.press('Control+Alt+h');
+    await expect.poll(() => control(page, 'Raise hand').getAttribute('aria-pressed')).toBe('true');
+
+    await page.keyboard.press('Control+Alt+c');
+    const box = page.getByRole('textbox', { name: 'Chat message' });
+    await expect.poll(() => focused()).toBe('Chat message');
+    // Typing in the chat is typing: "?" and letters are text there.
+    await page.keyboard.type('Is this on? d e');
+    expect(await help.count()).toBe(0);
+    await page.keyboard.press('Enter');
+    await page.getByRole('log', { name: 'Chat messages' }).getByText('Is this on? d e').waitFor();
+    expect(await box.inputValue()).toBe('');
+    await page.keyboard.press('Escape');
+    await page.getByRole('complementary', { name: 'Chat' }).waitFor({ state: 'detached' });
+    expect(await focused()).toBe('Chat');
+
+    await page.keyboard.press('Control+Alt+l');
+    await page.getByRole('dialog', { name: 'Leave the meeting?' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Leave the meeting?' }).waitFor({ state: 'detached' });
+    expect(await focused()).toBe('Leave');
+    await closeAll();
+  }, 60_000);
+});

@@ -7,6 +7,7 @@ import { AudioSink } from './media-view';
 import { Notices, Toasts } from './notices';
 import { PeoplePanel } from './people-panel';
 import { useMeeting } from './session-context';
+import { Shortcuts } from './shortcuts';
 import { TopBar } from './top-bar';
 import { VideoStage } from './video-stage';
 import { WaitingPrompt } from './waiting-prompt';
@@ -35,6 +36,7 @@ export function MeetingPage(): VNode {
       ${panel === 'chat' && html`<${ChatPanel} />`} ${panel === 'people' && html`<${PeoplePanel} />`}
     </main>
     <${ControlBar} />
+    <${Shortcuts} />
     <${RemoteAudio} />
   </div>`;
 }
