@@ -484,3 +484,33 @@ describe('keyboard', () => {
     await closeAll();
   }, 60_000);
 });
+
+describe('invite', () => {
+  it('after creating a meeting the host sees "your meeting is ready" with the link, Copy and the code', async () => {
+    for (const [size, viewport] of [
+      ['desktop', DESKTOP],
+      ['phone', PHONE],
+    ] as const) {
+      const host = await open(viewport);
+      await host.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      await host.page.goto(`${server.url}/`);
+      await host.page.getByLabel('Meeting title').fill('Ready');
+      await host.page.getByRole('button', { name: 'Start meeting' }).click();
+      await host.page.waitForURL(/\/m\/[A-Za-z0-9_-]+$/);
+      const url = host.page.url();
+      const ready = host.page.getByRole('region', { name: 'Your meeting is ready' });
+      await ready.waitFor();
+      expect(await ready.getByRole('textbox', { name: 'Meeting link' }).inputValue()).toBe(url);
+      expect(await ready.textContent()).toContain(url.split('/').pop());
+      const copy = ready.getByRole('button', { name: 'Copy link' });
+      await expectUsable(copy, `Copy link (${size})`);
+      await copy.click();
+      await ready.getByRole('button', { name: 'Copied' }).waitFor();
+      expect(await host.page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+      await expectUsable(host.page.getByRole('button', { name: 'Join now' }), `Join now (${size})`);
+      if (size === 'phone')
+        await host.page.screenshot({ path: `${RESULTS_DIR}/experience-invite-phone.png` });
+      await closeAll();
+    }
+  }, 60_000);
+});
