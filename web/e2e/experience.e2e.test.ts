@@ -474,13 +474,13 @@ describe('keyboard', () => {
     expect(await box.inputValue()).toBe('');
     await page.keyboard.press('Escape');
     await page.getByRole('complementary', { name: 'Chat' }).waitFor({ state: 'detached' });
-    expect(await focused()).toBe('Chat');
+    await expect.poll(() => focused()).toBe('Chat');
 
     await page.keyboard.press('Control+Alt+l');
     await page.getByRole('dialog', { name: 'Leave the meeting?' }).waitFor();
     await page.keyboard.press('Escape');
     await page.getByRole('dialog', { name: 'Leave the meeting?' }).waitFor({ state: 'detached' });
-    expect(await focused()).toBe('Leave');
+    await expect.poll(() => focused()).toBe('Leave');
     await closeAll();
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import type { ComponentChildren, VNode } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html';
 
 /**
@@ -8,8 +8,9 @@ import { html } from './html';
  */
 export function Dialog(props: { title: string; onCancel(): void; children: ComponentChildren }): VNode {
   const box = useRef<HTMLDivElement>(null);
+  // Whatever had focus when the dialog was first rendered (an effect runs later, too late).
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
   useEffect(() => {
-    const opener = document.activeElement as HTMLElement | null;
     box.current?.querySelector<HTMLElement>('button')?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') props.onCancel();
