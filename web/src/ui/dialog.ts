@@ -1,5 +1,5 @@
 import type { ComponentChildren, VNode } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { html } from './html';
 
 /**
@@ -10,7 +10,8 @@ export function Dialog(props: { title: string; onCancel(): void; children: Compo
   const box = useRef<HTMLDivElement>(null);
   // Whatever had focus when the dialog was first rendered (an effect runs later, too late).
   const [opener] = useState(() => document.activeElement as HTMLElement | null);
-  useEffect(() => {
+  // Before the browser paints: an Esc pressed as soon as the dialog shows must close it.
+  useLayoutEffect(() => {
     box.current?.querySelector<HTMLElement>('button')?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') props.onCancel();
