@@ -114,8 +114,13 @@ describe('three people meet through the web client', () => {
         expect(await control.getAttribute('aria-pressed'), `${person.name}'s ${name}`).toBe('true');
       }
     }
-    expect(await host.page.getByRole('button', { name: 'End meeting for all' }).count()).toBe(1);
-    expect(await ann.page.getByRole('button', { name: 'End meeting for all' }).count()).toBe(0);
+    // Ending for all is behind the host's Leave (a question), never a button beside it.
+    expect(
+      await host.page.getByRole('button', { name: 'Leave', exact: true }).getAttribute('aria-haspopup'),
+    ).toBe('dialog');
+    expect(
+      await ann.page.getByRole('button', { name: 'Leave', exact: true }).getAttribute('aria-haspopup'),
+    ).toBe(null);
     if (!mediaAvailable) {
       // Without an SFU the page says so, and everything else keeps working.
       await expect
@@ -256,7 +261,11 @@ describe('three people meet through the web client', () => {
 
   it('the host ends the meeting for everyone', async () => {
     await host.page.screenshot({ path: `${RESULTS_DIR}/meeting-2-people-chat.png` });
-    await host.page.getByRole('button', { name: 'End meeting for all' }).click();
+    await host.page.getByRole('button', { name: 'Leave', exact: true }).click();
+    await host.page
+      .getByRole('dialog', { name: 'Leave the meeting?' })
+      .getByRole('button', { name: 'End meeting for all' })
+      .click();
     await ann.page.getByRole('heading', { name: 'The meeting has ended' }).waitFor({ timeout: 5000 });
     await host.page.getByRole('heading', { name: 'The meeting has ended' }).waitFor({ timeout: 5000 });
     const view = (await (await fetch(`${server.url}/meetings/${meetingUrl.split('/').pop()}`)).json()) as {

@@ -23,6 +23,7 @@ export type { LocalTracks } from './publishing';
 
 const ENDED_PHASES: Phase[] = ['left', 'removed', 'ended', 'denied', 'expired', 'failed'];
 const TOAST_MS = 5000;
+const YOU_ENDED = 'You ended the meeting for everyone.';
 
 /**
  * One person in one meeting: the socket, the media, and the state the views render. Views call
@@ -39,6 +40,7 @@ export class MeetingSession {
   private toastId = 0;
   private disposed = false;
   private readonly reporter: AnalyticsReporter;
+  private endingForAll = false;
 
   constructor(
     readonly meetingId: string,
@@ -75,6 +77,11 @@ export class MeetingSession {
       tracks,
     );
     this.reporter = new AnalyticsReporter(meetingId, joined.token, performance.now(), this.media);
+  }
+
+  /** The join answer this session runs on (kept by the tab so that a reload reconnects). */
+  get joinAnswer(): JoinAnswer {
+    return this.joined;
   }
 
   get participantId(): string {
@@ -129,12 +136,22 @@ export class MeetingSession {
         if (id !== this.participantId && name && !before.waiting[id]) this.toast(`${name} left`);
         break;
       }
-      case 'participant-waiting': {
-        const { displayName, participantId } = message.participant;
-        this.toast(`${displayName} is waiting to join`, 'warn', {
-          label: 'Admit',
-          run: () => void this.admit(participantId),
-        });
+      case 'chat': {
+        const isNew = after.chat.length > before.chat.length;
+        if (
+          isNew &&
+          after.phase === 'joined' &&
+          after.panel !== 'chat' &&
+          message.from !== this.participantId
+        )
+          this.previewChat(message.fromName, message.message);
+        break;
+      }
+      case 'hand-raised': {
+        const id = message.participantId;
+        const name = after.participants[id]?.displayName;
+        if (id !== this.participantId && name && before.phase === 'joined')
+          this.toast(`${name} raised their hand`);
         break;
       }
       case 'media-update': {
@@ -163,7 +180,11 @@ export class MeetingSession {
         console.warn('server error', message);
         break;
     }
-    if (ENDED_PHASES.includes(after.phase) && !ENDED_PHASES.includes(before.phase)) this.finish();
+    if (ENDED_PHASES.includes(after.phase) && !ENDED_PHASES.includes(before.phase)) {
+      if (after.phase === 'ended' && this.endingForAll)
+        this.store.update((s) => ({ ...s, phaseDetail: YOU_ENDED }));
+      this.finish();
+    }
   }
 
   private onRefused(error: ErrorBody): void {
@@ -217,10 +238,20 @@ export class MeetingSession {
   }
 
   setPanel(panel: Panel): void {
-    this.store.update((s) => ({ ...s, panel, unread: panel === 'chat' ? 0 : s.unread }));
+    this.store.update((s) => ({
+      ...s,
+      panel,
+      unread: panel === 'chat' ? 0 : s.unread,
+      // The chat is open: its previews have said what they had to.
+      toasts: panel === 'chat' ? s.toasts.filter((t) => !t.preview) : s.toasts,
+    }));
   }
 
   admit = (participantId: string) => this.perform(() => this.signaling.request('admit', { participantId }));
+  /** Everyone waiting now, one admission each (the meeting records each as its own event). */
+  async admitAll(): Promise<void> {
+    for (const participantId of Object.keys(this.state.waiting)) await this.admit(participantId);
+  }
   deny = (participantId: string) => this.perform(() => this.signaling.request('deny', { participantId }));
   lowerHandOf = (participantId: string) =>
     this.perform(() => this.signaling.request('lower-hand', { participantId }));
@@ -236,10 +267,18 @@ export class MeetingSession {
   }
 
   async endForAll(): Promise<void> {
+    // The meeting's own "ended" broadcast may arrive before the acknowledgement and close the
+    // session: whichever comes first, this person's page says that they ended it.
+    this.endingForAll = true;
     const ok = await this.perform(() => this.signaling.request('end-meeting', {}));
-    if (!ok) return;
-    this.store.update((s) => ({ ...s, phase: 'ended', phaseDetail: 'You ended the meeting for everyone.' }));
-    this.finish();
+    if (!ok) {
+      this.endingForAll = false;
+      return;
+    }
+    if (!ENDED_PHASES.includes(this.state.phase)) {
+      this.store.update((s) => ({ ...s, phase: 'ended', phaseDetail: YOU_ENDED }));
+      this.finish();
+    }
   }
 
   dismissToast(id: number): void {
@@ -284,9 +323,26 @@ export class MeetingSession {
     }
   }
 
-  toast(text: string, tone: Toast['tone'] = 'info', action?: Toast['action']): void {
+  /** One preview at a time: the newest message replaces the one before (no pile of toasts). */
+  private previewChat(from: string, text: string): void {
+    const previous = this.state.toasts.find((t) => t.preview);
+    if (previous) this.dismissToast(previous.id);
+    const short = text.length > 140 ? `${text.slice(0, 139)}…` : text;
+    this.toast(`${from}: ${short}`, 'info', undefined, {
+      from,
+      text: short,
+      open: () => this.setPanel('chat'),
+    });
+  }
+
+  toast(
+    text: string,
+    tone: Toast['tone'] = 'info',
+    action?: Toast['action'],
+    preview?: Toast['preview'],
+  ): void {
     const id = ++this.toastId;
-    const toast: Toast = { id, text, tone, ...(action ? { action } : {}) };
+    const toast: Toast = { id, text, tone, ...(action ? { action } : {}), ...(preview ? { preview } : {}) };
     this.store.update((s) => ({ ...s, toasts: [...s.toasts.slice(-3), toast] }));
     // Notices with an action stay longer: a host may be mid-sentence.
     setTimeout(() => this.dismissToast(id), action ? TOAST_MS * 3 : TOAST_MS);

@@ -39,6 +39,8 @@ export interface Toast {
   tone: 'info' | 'warn' | 'error';
   /** One button on the notice ("Admit"), for what a person usually does next. */
   action?: { label: string; run(): void };
+  /** A chat message's sender and text; the whole notice opens the chat. */
+  preview?: { from: string; text: string; open(): void };
 }
 
 export interface MeetingClientState {

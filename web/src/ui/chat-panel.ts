@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ChatView } from '../../../protocol/signaling';
 import { html } from './html';
 import { Icon } from './icons';
+import { linkify } from './linkify';
 import { useMeeting, useSession } from './session-context';
 
 const time = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
@@ -97,6 +98,12 @@ function ChatMessage(props: { message: ChatView; mine: boolean; grouped: boolean
         <time datetime=${m.timestamp}>${Number.isNaN(at.getTime()) ? '' : time.format(at)}</time>
       </div>`
     }
-    <p class="chat-text">${m.message}</p>
+    <p class="chat-text">
+      ${linkify(m.message).map((piece) =>
+        'href' in piece
+          ? html`<a href=${piece.href} target="_blank" rel="noopener noreferrer">${piece.text}</a>`
+          : piece.text,
+      )}
+    </p>
   </li>`;
 }

@@ -2,11 +2,12 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html';
 import { Icon, type IconName } from './icons';
+import { LeaveDialog } from './leave-dialog';
 import { useMeeting, useSession } from './session-context';
 
 /**
  * The meeting's controls. Accessible names are fixed ("Microphone", "Camera", "Share screen",
- * "Raise hand", "Chat", "Leave", "End meeting for all"); on/off is `aria-pressed`, and the
+ * "Raise hand", "Chat", "Leave"; the host's Leave asks about ending for all); on/off is `aria-pressed`, and the
  * tooltip says what a click will do.
  */
 export function ControlBar(): VNode {
@@ -17,7 +18,6 @@ export function ControlBar(): VNode {
   const hand = useMeeting((s) => s.participants[s.selfId]?.handRaised ?? false);
   const panel = useMeeting((s) => s.panel);
   const unread = useMeeting((s) => s.unread);
-  const isHost = useMeeting((s) => s.isHost);
   const waitingCount = useMeeting((s) => (s.isHost ? Object.keys(s.waiting).length : 0));
   const peopleCount = useMeeting((s) => s.order.length);
   const someoneElsePresents = useMeeting((s) =>
@@ -76,17 +76,6 @@ export function ControlBar(): VNode {
         onClick=${() => session.toggleHand()}
       />
       <${LeaveButton} />
-      ${
-        isHost &&
-        html`<button
-          class="btn btn-danger-outline end-btn"
-          aria-label="End meeting for all"
-          title="End the meeting for everyone"
-          onClick=${() => session.endForAll()}
-        >
-          End for all
-        </button>`
-      }
     </div>
     <div class="controls-right">
       <${ControlButton}
@@ -165,16 +154,21 @@ function ControlButton(props: ControlButtonProps): VNode {
   </button>`;
 }
 
+/** A guest leaves at once; the host is asked whether to leave or end the meeting for all. */
 function LeaveButton(): VNode {
   const session = useSession();
+  const isHost = useMeeting((s) => s.isHost);
+  const [asking, setAsking] = useState(false);
   return html`<button
-    class="btn leave-btn"
-    aria-label="Leave"
-    title="Leave the meeting"
-    onClick=${() => session.leave()}
-  >
-    <${Icon} name="leave" size=${22} />
-  </button>`;
+      class="btn leave-btn"
+      aria-label="Leave"
+      aria-haspopup=${isHost ? 'dialog' : undefined}
+      title="Leave the meeting"
+      onClick=${() => (isHost ? setAsking(true) : void session.leave())}
+    >
+      <${Icon} name="leave" size=${22} />
+    </button>
+    ${asking && html`<${LeaveDialog} onCancel=${() => setAsking(false)} />`}`;
 }
 
 function Clock(): VNode {

@@ -7,8 +7,10 @@ import { AudioSink } from './media-view';
 import { Notices, Toasts } from './notices';
 import { PeoplePanel } from './people-panel';
 import { useMeeting } from './session-context';
+import { Shortcuts } from './shortcuts';
 import { TopBar } from './top-bar';
 import { VideoStage } from './video-stage';
+import { WaitingPrompt } from './waiting-prompt';
 
 /** The meeting: stage of tiles, an optional side panel, and the controls. */
 export function MeetingPage(): VNode {
@@ -24,13 +26,17 @@ export function MeetingPage(): VNode {
     <${TopBar} />
     <main class="meeting-main">
       <section class="stage" aria-label="Participants' video">
-        <${Notices} />
+        <div class="stage-overlays">
+          <${Notices} />
+          <${WaitingPrompt} />
+          <${Toasts} />
+        </div>
         <${VideoStage} />
       </section>
       ${panel === 'chat' && html`<${ChatPanel} />`} ${panel === 'people' && html`<${PeoplePanel} />`}
     </main>
     <${ControlBar} />
-    <${Toasts} />
+    <${Shortcuts} />
     <${RemoteAudio} />
   </div>`;
 }

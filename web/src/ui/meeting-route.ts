@@ -2,7 +2,10 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { JoinAnswer } from '../api/rest-client';
 import { exposeDebugHooks } from '../session/debug-hooks';
+import { acquireCamera, acquireMicrophone, DeviceError } from '../session/local-media';
 import { MeetingSession, type LocalTracks } from '../session/meeting-session';
+import type { Phase } from '../session/meeting-state';
+import { savedSession, type SavedSession } from '../session/saved-session';
 import { useStore } from '../session/store';
 import { EndedPage } from './ended-page';
 import { html } from './html';
@@ -11,15 +14,45 @@ import { PrejoinPage } from './prejoin-page';
 import { SessionContext } from './session-context';
 import { WaitingRoom } from './waiting-room';
 
-/** /m/{meetingId}: the pre-join check, then the session (waiting room, meeting, or its end). */
+const FINISHED: Phase[] = ['left', 'removed', 'ended', 'denied', 'expired', 'failed'];
+
+/**
+ * /m/{meetingId}: the pre-join check, then the session (waiting room, meeting, or its end). A tab
+ * that was in the meeting (a reload) skips the pre-join and reconnects as the same participant.
+ */
 export function MeetingRoute(props: { meetingId: string }): VNode {
   const [session, setSession] = useState<MeetingSession | null>(null);
+  const [resuming, setResuming] = useState(() => savedSession.read(props.meetingId) !== null);
+
+  useEffect(() => {
+    const saved = savedSession.read(props.meetingId);
+    if (!saved) return;
+    let cancelled = false;
+    void reopenDevices(saved).then((tracks) => {
+      if (cancelled) return;
+      setSession(new MeetingSession(props.meetingId, saved.answer, tracks));
+      setResuming(false);
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [props.meetingId]);
 
   useEffect(() => {
     if (!session) return;
     exposeDebugHooks(session);
-    // Closing the tab: say goodbye now rather than after the reconnection grace period.
-    const onPageHide = () => void session.signaling.request('leave', {}).catch(() => undefined);
+    // A reload or a closed tab: keep what this person sends, for a reload to restore. No "leave"
+    // here: a reload is a reconnect, and a closed tab leaves when the grace period runs out.
+    const onPageHide = () => {
+      const { phase, local } = session.state;
+      if (!FINISHED.includes(phase))
+        savedSession.write(props.meetingId, {
+          // Admitted since the join answer said "waiting": come back to the meeting, not the wait.
+          answer: { ...session.joinAnswer, status: phase === 'waiting' ? 'waiting' : 'joined' },
+          audio: local.audio,
+          video: local.video,
+        });
+    };
     window.addEventListener('pagehide', onPageHide);
     return () => {
       window.removeEventListener('pagehide', onPageHide);
@@ -28,28 +61,70 @@ export function MeetingRoute(props: { meetingId: string }): VNode {
     };
   }, [session]);
 
+  if (resuming) return joiningCard('Rejoining…');
   if (!session) {
     return html`<${PrejoinPage}
       meetingId=${props.meetingId}
-      onJoined=${(answer: JoinAnswer, tracks: LocalTracks) =>
-        setSession(new MeetingSession(props.meetingId, answer, tracks))}
+      onJoined=${(answer: JoinAnswer, tracks: LocalTracks) => {
+        savedSession.write(props.meetingId, { answer, audio: tracks.audioOn, video: tracks.videoOn });
+        setSession(new MeetingSession(props.meetingId, answer, tracks));
+      }}
     />`;
   }
   return html`<${SessionContext.Provider} value=${session}>
-    <${SessionView} session=${session} onRejoin=${() => setSession(null)} />
+    <${SessionView}
+      session=${session}
+      onRejoin=${() => {
+        savedSession.forget(props.meetingId);
+        setSession(null);
+      }}
+    />
   </${SessionContext.Provider}>`;
+}
+
+/** The devices the person was using before the reload (the browser remembers the permission). */
+async function reopenDevices(saved: SavedSession): Promise<LocalTracks> {
+  const explain = (e: unknown, fallback: string) => (e instanceof DeviceError ? e.message : fallback);
+  const [microphone, camera] = await Promise.all([
+    acquireMicrophone().then(
+      (track) => ({ track, error: null }),
+      (e: unknown) => ({ track: null, error: explain(e, 'Microphone could not start.') }),
+    ),
+    saved.video
+      ? acquireCamera().then(
+          (track) => ({ track, error: null }),
+          (e: unknown) => ({ track: null, error: explain(e, 'Camera could not start.') }),
+        )
+      : Promise.resolve({ track: null, error: null }),
+  ]);
+  return {
+    microphone: microphone.track,
+    camera: camera.track,
+    audioOn: saved.audio && microphone.track !== null,
+    videoOn: saved.video && camera.track !== null,
+    cameraError: camera.error,
+    microphoneError: microphone.error,
+  };
+}
+
+function joiningCard(text: string): VNode {
+  return html`<main class="centered-page" aria-busy="true">
+    <div class="card message-card">
+      <span class="spinner" aria-hidden="true"></span>
+      <h1>${text}</h1>
+    </div>
+  </main>`;
 }
 
 function SessionView(props: { session: MeetingSession; onRejoin(): void }): VNode {
   const phase = useStore(props.session.store, (s) => s.phase);
+  useEffect(() => {
+    // Over for this person: a reload must not try to come back.
+    if (FINISHED.includes(phase)) savedSession.forget(props.session.meetingId);
+  }, [phase]);
   switch (phase) {
     case 'connecting':
-      return html`<main class="centered-page" aria-busy="true">
-        <div class="card message-card">
-          <span class="spinner" aria-hidden="true"></span>
-          <h1>Joining…</h1>
-        </div>
-      </main>`;
+      return joiningCard('Joining…');
     case 'waiting':
       return html`<${WaitingRoom} />`;
     case 'joined':

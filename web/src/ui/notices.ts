@@ -60,8 +60,18 @@ export function Toasts(): VNode {
   return html`<div class="toasts" role="status" aria-live="polite">
     ${toasts.map(
       (t) =>
-        html`<div key=${t.id} class=${`toast toast-${t.tone}`}>
-          <span>${t.text}</span>
+        html`<div key=${t.id} class=${`toast toast-${t.tone} ${t.preview ? 'toast-chat' : ''}`}>
+          ${
+            t.preview
+              ? html`<button class="toast-preview" title="Open chat" onClick=${() => t.preview?.open()}>
+                  <${Icon} name="chat" size=${16} />
+                  <span
+                    ><strong>${t.preview.from}</strong>
+                    <span class="toast-preview-text">${t.preview.text}</span></span
+                  >
+                </button>`
+              : html`<span>${t.text}</span>`
+          }
           ${
             t.action &&
             html`<button

@@ -29,7 +29,15 @@ export function PeoplePanel(): VNode {
       isHost &&
       waiting.length > 0 &&
       html`<section class="waiting-list" aria-label="Waiting to join">
-        <h3>Waiting to join</h3>
+        <div class="waiting-list-header">
+          <h3>Waiting to join</h3>
+          ${
+            waiting.length > 1 &&
+            html`<button class="btn btn-small btn-primary" onClick=${() => void session.admitAll()}>
+              Admit all
+            </button>`
+          }
+        </div>
         <ul>
           ${waiting.map(
             (p) =>

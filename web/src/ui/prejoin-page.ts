@@ -8,6 +8,7 @@ import { Avatar } from './avatar';
 import { Brand } from './home-page';
 import { html } from './html';
 import { Icon } from './icons';
+import { InviteCard } from './invite-card';
 import { VideoView } from './media-view';
 import { MicLevel } from './mic-level';
 import { usePreviewDevices } from './use-preview-devices';
@@ -109,7 +110,7 @@ export function PrejoinPage(props: PrejoinProps): VNode {
               ? html`<${VideoView} track=${devices.camera} mirror label="Your camera preview" />`
               : html`<div class="preview-off">
                   <${Avatar} name=${name || '?'} />
-                  <p>${devices.cameraError ?? 'Your camera is off'}</p>
+                  <p>${devices.cameraError ? 'No camera' : 'Your camera is off'}</p>
                 </div>`
           }
           <div class="preview-controls">
@@ -132,8 +133,8 @@ export function PrejoinPage(props: PrejoinProps): VNode {
               <${Icon} name=${devices.cameraOn ? 'camera' : 'cameraOff'} size=${22} />
             </button>
           </div>
-          ${devices.micOn && devices.microphone && html`<${MicLevel} track=${devices.microphone} />`}
         </div>
+        ${devices.micOn && devices.microphone && html`<${MicLevel} track=${devices.microphone} />`}
         ${
           (devices.cameraError || devices.microphoneError) &&
           html`<div class="device-errors" role="alert">
@@ -142,51 +143,56 @@ export function PrejoinPage(props: PrejoinProps): VNode {
           </div>`
         }
       </section>
-      <form class="join-column" onSubmit=${join}>
-        <p class="eyebrow">${hostToken ? 'Your meeting' : 'Ready to join?'}</p>
-        <h1 class="prejoin-title">${info ? info.title : html`<span class="skeleton"></span>`}</h1>
-        <p class="who">
-          ${
-            info === null
-              ? ' '
-              : here.length === 0
-                ? 'No one else is here yet.'
-                : here.length <= 3
-                  ? `${here.join(', ')} ${here.length === 1 ? 'is' : 'are'} here.`
-                  : `${here.slice(0, 2).join(', ')} and ${here.length - 2} others are here.`
-          }
-        </p>
-        <label class="field">
-          <span>Your name</span>
-          <input
-            name="displayName"
-            autocomplete="name"
-            maxlength="100"
-            value=${name}
-            aria-invalid=${error?.field === 'displayName' ? 'true' : undefined}
-            onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)}
-          />
-        </label>
-        ${
-          info?.settings.passcodeRequired &&
-          html`<label class="field">
-            <span><${Icon} name="lock" size=${14} /> Passcode</span>
+      <div class="join-column">
+        ${hostToken && html`<${InviteCard} meetingId=${props.meetingId} />`}
+        <form class="join-form" onSubmit=${join}>
+          <p class="eyebrow">${hostToken ? 'Your meeting' : 'Ready to join?'}</p>
+          <h1 class="prejoin-title">${info ? info.title : html`<span class="skeleton"></span>`}</h1>
+          <p class="who">
+            ${
+              info === null
+                ? ' '
+                : here.length === 0
+                  ? 'No one else is here yet.'
+                  : here.length <= 3
+                    ? `${here.join(', ')} ${here.length === 1 ? 'is' : 'are'} here.`
+                    : `${here.slice(0, 2).join(', ')} and ${here.length - 2} others are here.`
+            }
+          </p>
+          <label class="field">
+            <span>Your name</span>
             <input
-              name="passcode"
-              type="password"
-              autocomplete="off"
-              value=${passcode}
-              aria-invalid=${error?.field === 'passcode' ? 'true' : undefined}
-              onInput=${(e: Event) => setPasscode((e.target as HTMLInputElement).value)}
+              name="displayName"
+              autocomplete="name"
+              maxlength="100"
+              value=${name}
+              aria-invalid=${error?.field === 'displayName' ? 'true' : undefined}
+              onInput=${(e: Event) => setName((e.target as HTMLInputElement).value)}
             />
-          </label>`
-        }
-        ${error && html`<p class="form-error" role="alert">${error.message}</p>`}
-        <button class="btn btn-primary btn-block btn-large" type="submit" disabled=${joining || !info}>
-          ${joining ? 'Joining…' : 'Join now'}
-        </button>
-        ${info?.settings.waitingRoom && !hostToken && html`<p class="hint">The host will let you in.</p>`}
-      </form>
+          </label>
+          ${
+            // The host's token stands in for the passcode: asking for it would only confuse.
+            info?.settings.passcodeRequired &&
+            !hostToken &&
+            html`<label class="field">
+              <span><${Icon} name="lock" size=${14} /> Passcode</span>
+              <input
+                name="passcode"
+                type="password"
+                autocomplete="off"
+                value=${passcode}
+                aria-invalid=${error?.field === 'passcode' ? 'true' : undefined}
+                onInput=${(e: Event) => setPasscode((e.target as HTMLInputElement).value)}
+              />
+            </label>`
+          }
+          ${error && html`<p class="form-error" role="alert">${error.message}</p>`}
+          <button class="btn btn-primary btn-block btn-large" type="submit" disabled=${joining || !info}>
+            ${joining ? 'Joining…' : 'Join now'}
+          </button>
+          ${info?.settings.waitingRoom && !hostToken && html`<p class="hint">The host will let you in.</p>`}
+        </form>
+      </div>
     </div>
   </main>`;
 }

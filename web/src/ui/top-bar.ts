@@ -3,8 +3,9 @@ import { meetingUrl } from '../api/meeting-link';
 import { Brand } from './home-page';
 import { html } from './html';
 import { Icon } from './icons';
-import { QualityIndicator } from './quality-indicator';
+import { QualityIndicator, qualityLevel } from './quality-indicator';
 import { useMeeting, useSession } from './session-context';
+import { useRoundTrip } from './use-round-trip';
 
 /** Title, invite link and this person's own connection quality. */
 export function TopBar(): VNode {
@@ -25,13 +26,16 @@ export function TopBar(): VNode {
     }
   }
 
-  const level =
-    connection === 'reconnecting' ? 'offline' : mediaStatus === 'ready' ? undefined : ('unknown' as const);
+  // Media statistics when there are some; otherwise the round trip to the server.
+  const measured = mediaStatus === 'ready' && qualityLevel(quality) !== 'unknown' ? quality : undefined;
+  const roundTrip = useRoundTrip(connection === 'online' && measured === undefined);
+  const shown = measured ?? roundTrip;
+  const level = connection === 'reconnecting' ? 'offline' : shown ? undefined : ('unknown' as const);
   return html`<header class="top-bar">
     <${Brand} />
     <h1 class="meeting-title">${title}</h1>
     <div class="top-actions">
-      <${QualityIndicator} quality=${quality} level=${level} label="Your connection" />
+      <${QualityIndicator} quality=${shown} level=${level} label="Your connection" />
       <button class="btn btn-ghost btn-small" aria-label="Copy invite link" onClick=${copy}>
         <${Icon} name="copy" size=${16} /><span class="invite-text">Invite</span>
       </button>
