@@ -30,6 +30,7 @@ import { createEventBus, createEventStore, createLeaseManager, createProjectionS
 import type { Config } from './config';
 import { createMetrics } from './metrics';
 import { createMeetingQueries } from './meeting-queries';
+import { createRecordingWiring } from './recording';
 import { loadOrCreateSecret } from './secret';
 
 export interface RunningConfer {
@@ -95,8 +96,20 @@ export async function startConfer(
     perNode: config.MEDIA_PARTICIPANTS_PER_NODE,
   });
 
+  const recording = createRecordingWiring({
+    config,
+    logger: logger.child({ part: 'recording' }),
+    secret,
+    commands,
+    tokens,
+    ids,
+    clock,
+    projectionStore,
+  });
+
   const webRoot = join(repoRoot, 'web', 'dist');
   const app = await buildHttpServer({
+    plugins: [recording.routes],
     logger,
     commands,
     queries,
@@ -244,6 +257,7 @@ export async function startConfer(
       await media?.close();
       await forwarding.stop();
       await sweeping.stop();
+      await recording.close();
       await leases.close();
       await projectionSubscription.close();
       await bus.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecordingEventSchemas } from './recording.events';
 
 /**
  * Meeting events: past-tense facts, each with a schema per version. A schema is never edited once
@@ -94,6 +95,7 @@ export const MeetingEventSchemas = {
   ParticipantPlaced: {
     1: z.object({ participantId: id, nodeId: id, url: z.string().min(1), previousNodeId: id.nullable() }),
   },
+  ...RecordingEventSchemas,
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -119,6 +121,11 @@ export const CurrentVersion = {
   MeetingEnded: 1,
   MediaNodeAssigned: 1,
   ParticipantPlaced: 1,
+  RecordingStarted: 1,
+  RecordingStopped: 1,
+  RecordingSegmentStored: 1,
+  RecordingAvailable: 1,
+  RecordingFailed: 1,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

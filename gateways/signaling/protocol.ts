@@ -166,6 +166,10 @@ export interface ServerToClientEvents {
   }) => void;
   'active-speaker': (msg: { participantId: string | null; seq: number }) => void;
   'meeting-ended': (msg: { reason: string; seq: number }) => void;
+  /** The meeting is being recorded from now on (everyone is told: a clear indicator). */
+  'recording-started': (msg: { recordingId: string; seq: number }) => void;
+  /** The recording stopped (`failed`: capture broke off); the file is made afterwards. */
+  'recording-stopped': (msg: { recordingId: string; reason: string; seq: number }) => void;
   /** A message without an acknowledgement callback failed, or the connection is refused. */
   error: (msg: ErrorBody) => void;
   // ── Media ──
