@@ -31,7 +31,8 @@ export const ErrorCodes = {
   CONFER_RECORDING_NOT_FOUND: 'No recording has this id in the meeting.',
   CONFER_RECORDING_NOT_STOPPED: 'The recording is still running; it can only be completed once stopped.',
   CONFER_OBJECT_NOT_FOUND: 'No stored object has this key.',
-  CONFER_OBJECT_STORE_UNAVAILABLE: 'The object store cannot be reached or refused the credentials; retry later.',
+  CONFER_OBJECT_STORE_UNAVAILABLE:
+    'The object store cannot be reached or refused the credentials; retry later.',
   // Event store
   CONFER_STORE_REVISION_CONFLICT: 'The stream changed since it was read (optimistic concurrency).',
   CONFER_STORE_UNAVAILABLE: 'The event store cannot be reached; retry later.',
