@@ -231,6 +231,8 @@ export async function startConfer(
     stop: () => sweeper.stop(),
   });
 
+  await recording.start({ store, bus, leases });
+
   await app.listen({ port: config.PORT, host: config.HOST });
   await registry.start();
   const address = app.server.address();
