@@ -7,6 +7,7 @@ import { createMeetingCommandHandler, type MeetingCommandHandler } from '../doma
 import type { EventBus } from '../domain/ports/event-bus';
 import type { NodeLinks } from '../media/cascade/node-link.port';
 import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
+import type { ObjectStore } from '../domain/ports/object-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
 import { isConferError } from '../domain/shared/errors';
@@ -158,7 +159,15 @@ export async function startConfer(
     logger: logger.child({ part: 'node-links' }),
   });
   const media = options.media
-    ? await options.media({ config, logger, commands, bus, nodeId: config.nodeId, links })
+    ? await options.media({
+        config,
+        logger,
+        commands,
+        bus,
+        nodeId: config.nodeId,
+        links,
+        objects: recording.objects,
+      })
     : undefined;
   const gateway = createSignalingGateway({
     io,
@@ -276,6 +285,8 @@ export interface MediaDeps {
   bus: EventBus;
   nodeId: string;
   links: NodeLinks;
+  /** Where recordings are stored (the SFU writes segments there). */
+  objects?: ObjectStore;
 }
 
 /** Wraps the handler to count commands and time them (Prometheus). */

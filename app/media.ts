@@ -1,4 +1,5 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
+import { join } from 'node:path';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
 import type { MediaSignaling } from '../gateways/signaling/media-signaling.port';
 import type { SfuStats } from '../media/sfu';
@@ -65,6 +66,15 @@ export async function createMediaFromConfig(deps: MediaDeps): Promise<ConferMedi
       listenIp: config.MEDIA_LISTEN_IP,
       ...(announcedIp ? { announcedIp } : {}),
       consumersPerWorker: config.MEDIA_CONSUMERS_PER_WORKER,
+      ...(deps.objects && config.RECORDING
+        ? {
+            recording: {
+              objects: deps.objects,
+              ffmpegPath: config.FFMPEG_PATH,
+              workRoot: join(config.DATA_DIR, 'recording-capture'),
+            },
+          }
+        : {}),
       iceServers: (participantId) =>
         iceServersFor(participantId, {
           ...(config.STUN_URLS ? { stunUrls: config.STUN_URLS } : {}),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
+import type { ObjectStore } from '../domain/ports/object-store';
 import type { NodeLinks } from './cascade/node-link.port';
 
 /** An ICE server as mediasoup-client's `iceServers` wants it (STUN, or TURN with credentials). */
@@ -42,6 +43,8 @@ export interface SfuOptions {
   /** How often connection quality is collected and pushed, ms (0: never pushed). */
   qualityIntervalMs?: number;
   workerLogLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** Recording: where segments go, the ffmpeg to capture with, local scratch space. Absent: no capture. */
+  recording?: { objects: ObjectStore; ffmpegPath: string; workRoot: string; segmentSeconds?: number };
 }
 
 export const sfuDefaults = {

@@ -23,14 +23,14 @@ import { createSqliteProjectionStore } from '../../infra/projection-store/sqlite
 import { createEventForwarder, type Forwarder } from '../../pipelines/forwarder/event-forwarder';
 
 /** A clock the test moves: recording windows of known length without waiting for them. */
-export function manualClock(startMs: number) {
+export function manualClock(startMs: number, real = false) {
   let now = startMs;
   return {
-    now: () => new Date(now),
+    now: () => (real ? new Date() : new Date(now)),
     advance(ms: number) {
       now += ms;
     },
-    ms: () => now,
+    ms: () => (real ? Date.now() : now),
   };
 }
 
@@ -49,12 +49,13 @@ export interface RecordingWorld {
 }
 
 /** Real SQLite stores, the in-process bus and its forwarder, a JSON log file to read back. */
-export async function recordingWorld(): Promise<RecordingWorld> {
+export async function recordingWorld(options: { realClock?: boolean } = {}): Promise<RecordingWorld> {
   const dir = mkdtempSync(join(tmpdir(), 'confer-recording-'));
   const store = createSqliteEventStore({ path: join(dir, 'events.db') });
   const projections = createSqliteProjectionStore({ path: join(dir, 'read-models.db') });
   const bus = createInProcessEventBus();
-  const clock = manualClock(Date.parse('2026-12-01T10:00:00Z'));
+  // Capture on a real SFU times its tracks by the wall clock: such tests use the real one.
+  const clock = manualClock(Date.parse('2026-12-01T10:00:00Z'), options.realClock ?? false);
   const commands = createMeetingCommandHandler({ store, ids: createRandomIds(), clock });
   const logFile = join(dir, 'log.jsonl');
   const logger = pino({ level: 'info' }, pino.destination({ dest: logFile, sync: true }));
