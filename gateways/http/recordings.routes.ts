@@ -147,6 +147,26 @@ export const recordingRoutes =
       },
     );
 
+    app.get(
+      '/meetings/:meetingId/recording-status',
+      {
+        schema: {
+          summary: 'Whether the meeting is being recorded now (anyone with the link: told before joining)',
+          tags: ['recordings'],
+          params: MeetingIdParams,
+          response: {
+            200: z.object({ recording: z.boolean(), recordingId: z.string().nullable() }),
+            ...errors,
+          },
+        },
+      },
+      async (request) => {
+        const { meetingId } = request.params;
+        const { state } = await authorize(request, access, meetingId, 'read-summary');
+        return { recording: state.activeRecordingId !== null, recordingId: state.activeRecordingId };
+      },
+    );
+
     async function viewOf(meetingId: string, r: RecordingState): Promise<RecordingView> {
       const progress =
         r.status === 'processing' ? await deps.progressOf(meetingId, r.recordingId) : undefined;

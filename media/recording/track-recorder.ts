@@ -62,6 +62,8 @@ export class TrackRecorder {
   private poller?: NodeJS.Timeout;
   private stopping = false;
   private exited?: Promise<void>;
+  /** ffmpeg's last words, for the failure's reason. */
+  private stderr: string[] = [];
 
   constructor(
     readonly track: TrackInfo,
@@ -120,7 +122,7 @@ export class TrackRecorder {
     const sdpPath = join(this.dir, 'input.sdp');
     await writeFile(sdpPath, recorderSdp(recorderCodec, port));
     this.spawnFfmpeg(sdpPath);
-    if (!(await waitUntilBound(port, 5000))) throw new Error('ffmpeg did not start listening within 5 s');
+    if (!(await waitUntilBound(port, 15_000))) throw new Error('ffmpeg did not start listening within 15 s');
     // Resuming asks the sender for a key frame; video before it would be undecodable.
     await this.consumer.resume();
     if (this.track.kind === 'video') await this.consumer.requestKeyFrame().catch(() => undefined);
@@ -153,14 +155,21 @@ export class TrackRecorder {
         'csv',
       ])
       .output(join(this.dir, 'seg_%05d.mkv'))
+      .on('stderr', (line: string) => {
+        this.stderr = [...this.stderr.slice(-20), line];
+      })
       .on('error', (error: Error) => {
         settle();
         if (this.stopping) return;
-        this.deps.logger.error({ err: error, trackId: this.track.trackId }, 'recorder ffmpeg died');
+        const said = this.stderr.slice(-3).join(' | ');
+        this.deps.logger.error(
+          { err: error, trackId: this.track.trackId, ffmpeg: this.stderr },
+          'recorder ffmpeg died',
+        );
         this.collect();
         this.deps.onFailure(
           this.track,
-          `ffmpeg died while recording ${this.track.kind} of ${this.track.participantId}: ${error.message}`,
+          `ffmpeg died while recording ${this.track.kind} of ${this.track.participantId}: ${error.message}${said ? ` (${said})` : ''}`,
         );
       })
       .on('end', () => settle());

@@ -32,6 +32,8 @@ export interface TrackAlignment {
 }
 
 const RTP_WRAP = 2 ** 32;
+const MIN_RATE_SPAN_MS = 60_000;
+const MAX_FIT_DISAGREEMENT_MS = 250;
 
 /** RTP timestamp distance from `from` to `ts`, unwrapped around 2^32 (assumes < 2^31 apart). */
 export function rtpDelta(ts: number, from: number): number {
@@ -51,17 +53,24 @@ export function alignTrack(sync: TrackSync): TrackAlignment {
     return { zeroWallMs: sync.firstPacketWorkerMs + sync.workerToWallMs, rate: 1, method: 'first-packet' };
   if (points.length === 1) {
     const p = points[0]!;
-    return { zeroWallMs: p.y - p.x + sync.workerToWallMs, rate: 1, method: 'rtcp-fit' };
+    const zero = p.y - p.x;
+    if (sync.firstPacketWorkerMs > 0 && Math.abs(zero - sync.firstPacketWorkerMs) > MAX_FIT_DISAGREEMENT_MS)
+      return { zeroWallMs: sync.firstPacketWorkerMs + sync.workerToWallMs, rate: 1, method: 'first-packet' };
+    return { zeroWallMs: zero + sync.workerToWallMs, rate: 1, method: 'rtcp-fit' };
   }
   const n = points.length;
   const mx = points.reduce((s, p) => s + p.x, 0) / n;
   const my = points.reduce((s, p) => s + p.y, 0) / n;
   const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
   const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
-  // Under a few seconds of SRs the slope is noise: trust only the offset.
+  // The slope from under a minute of SRs is noise (37–127 ppm off from 60 s, recording-sync.md): trust the offset only.
   const span = Math.max(...points.map((p) => p.x)) - Math.min(...points.map((p) => p.x));
-  const rate = sxx > 0 && span >= 10_000 ? sxy / sxx : 1;
+  const rate = sxx > 0 && span >= MIN_RATE_SPAN_MS ? sxy / sxx : 1;
   const bounded = Math.min(1.01, Math.max(0.99, rate));
   const zero = my - bounded * mx;
+  // A fit that disagrees with the first packet by more than a burst of jitter is not trusted (a
+  // stream restarted, reports of another SSRC): the first packet is then the better anchor.
+  if (sync.firstPacketWorkerMs > 0 && Math.abs(zero - sync.firstPacketWorkerMs) > MAX_FIT_DISAGREEMENT_MS)
+    return { zeroWallMs: sync.firstPacketWorkerMs + sync.workerToWallMs, rate: 1, method: 'first-packet' };
   return { zeroWallMs: zero + sync.workerToWallMs, rate: bounded, method: 'rtcp-fit' };
 }

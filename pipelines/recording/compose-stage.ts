@@ -67,9 +67,12 @@ export async function composeRecording(
     }
     if (readable.length === 0) continue;
     const alignment = await readAlignment(syncPath(ctx.workDir, track.trackId));
-    const offsetSeconds = alignment ? (alignment.zeroWallMs - plan.startedAtMs) / 1000 : 0;
     const rate = alignment?.rate ?? 1;
     const first = readable[0]!;
+    // The concat demuxer starts at the first segment's own start, which for video is the first
+    // key frame ffmpeg kept, not pts 0: that start is added to the track's place.
+    const offsetSeconds =
+      (alignment ? (alignment.zeroWallMs - plan.startedAtMs) / 1000 : 0) + first.startSeconds * rate;
     const last = readable[readable.length - 1]!;
     const concatFile = join(trackDir(ctx.workDir, track.trackId), 'segments.ffconcat');
     await writeFile(concatFile, concatList(readable));

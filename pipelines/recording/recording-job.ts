@@ -57,6 +57,11 @@ export interface JobDeps {
   retry: RetryPolicy;
   /** Failures that are not the recording's fault (a bug, the event store away) before giving up. */
   maxAttempts?: number;
+  /**
+   * How long after the last stored segment the job waits before planning: the recorders close and
+   * store their last segments after the stop (default 6 s; at most 10 times that is waited).
+   */
+  settleMs?: number;
 }
 
 const system = { type: 'system', reason: 'recording-pipeline' } as const;
@@ -98,6 +103,7 @@ export async function runRecordingJob(initial: JobDoc, deps: JobDeps, signal?: A
   };
 
   try {
+    if (job.stage === 'queued') await settle(job, deps, signal);
     const stored = await deps.store.readStream(meetingStreamId(job.meetingId));
     const timed: TimedEvent[] = [];
     let title = 'Meeting';
@@ -197,5 +203,19 @@ export async function runRecordingJob(initial: JobDoc, deps: JobDeps, signal?: A
     );
     await save({ stage: 'failed', attempts });
     return job;
+  }
+}
+
+/** Waits until no segment has been stored for `settleMs` (the capture's last segments are in). */
+async function settle(job: JobDoc, deps: JobDeps, signal?: AbortSignal): Promise<void> {
+  const settleMs = deps.settleMs ?? 6000;
+  const giveUpAt = Date.now() + settleMs * 10;
+  while (Date.now() < giveUpAt) {
+    if (signal?.aborted) throw new JobAborted();
+    const recording = (await deps.commands.load(job.meetingId)).state.recordings[job.recordingId];
+    const quietFor =
+      deps.clock.now().getTime() - Date.parse(recording?.lastActivityAt ?? '1970-01-01T00:00:00Z');
+    if (quietFor >= settleMs) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, settleMs - quietFor)));
   }
 }

@@ -115,6 +115,8 @@ const jobDeps = (overrides: Partial<JobDeps> = {}): JobDeps => ({
   ffmpeg: 'ffmpeg',
   ffprobe: 'ffprobe',
   retry: { attempts: 2, firstDelayMs: 50, maxDelayMs: 100 },
+  // The test clock stands still: no waiting for late segments.
+  settleMs: 0,
   ...overrides,
 });
 

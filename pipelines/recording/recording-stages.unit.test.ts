@@ -87,7 +87,7 @@ describe('the plan of a recording', () => {
 describe('alignment by RTCP sender reports', () => {
   it('finds pts 0 and the media clock rate from a line through the reports', () => {
     // 48 kHz audio whose clock runs 1000 ppm fast: 1 real s = 48048 ticks; pts 0 at worker 5000 ms.
-    const senderReports = Array.from({ length: 30 }, (_, i) => ({
+    const senderReports = Array.from({ length: 90 }, (_, i) => ({
       ntpMs: 5000 + i * 1000,
       rtpTs: 1000 + Math.round(i * 48048),
     }));

@@ -3,6 +3,7 @@ import type { Phase } from '../session/meeting-state';
 import { Brand } from './home-page';
 import { html } from './html';
 import { useMeeting } from './session-context';
+import { RecordingsList } from '../recording/recordings-list';
 
 const COPY: Partial<Record<Phase, { title: string; text: string; rejoin: boolean }>> = {
   left: { title: 'You left the meeting', text: 'Changed your mind? You can join again.', rejoin: true },
@@ -29,6 +30,7 @@ export function EndedPage(props: { onRejoin(): void }): VNode {
   const phase = useMeeting((s) => s.phase);
   const detail = useMeeting((s) => s.phaseDetail);
   const title = useMeeting((s) => s.meeting.title);
+  const meetingId = useMeeting((s) => s.meeting.meetingId);
   const copy = COPY[phase] ?? COPY.failed!;
   return html`<main class="centered-page ended-page">
     <${Brand} />
@@ -41,5 +43,6 @@ export function EndedPage(props: { onRejoin(): void }): VNode {
         <a class="btn btn-ghost" href="/">Back to home</a>
       </div>
     </div>
+    <${RecordingsList} meetingId=${meetingId} />
   </main>`;
 }

@@ -1,4 +1,5 @@
 import type { VNode } from 'preact';
+import { RecordingNotice } from '../recording/recording-controls';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api/error-text';
 import { api, ApiError, type JoinAnswer, type MeetingInfo } from '../api/rest-client';
@@ -142,6 +143,7 @@ export function PrejoinPage(props: PrejoinProps): VNode {
         }
       </section>
       <form class="join-column" onSubmit=${join}>
+        <${RecordingNotice} meetingId=${props.meetingId} />
         <p class="eyebrow">${hostToken ? 'Your meeting' : 'Ready to join?'}</p>
         <h1 class="prejoin-title">${info ? info.title : html`<span class="skeleton"></span>`}</h1>
         <p class="who">

@@ -4,6 +4,7 @@ import { Brand } from './home-page';
 import { html } from './html';
 import { Icon } from './icons';
 import { QualityIndicator } from './quality-indicator';
+import { RecordingControls } from '../recording/recording-controls';
 import { useMeeting, useSession } from './session-context';
 
 /** Title, invite link and this person's own connection quality. */
@@ -14,6 +15,7 @@ export function TopBar(): VNode {
   const connection = useMeeting((s) => s.connection);
   const mediaStatus = useMeeting((s) => s.media.status);
   const quality = useMeeting((s) => s.quality[s.selfId]);
+  const isHost = useMeeting((s) => s.isHost);
   const link = meetingUrl(meetingId);
 
   async function copy() {
@@ -31,6 +33,7 @@ export function TopBar(): VNode {
     <${Brand} />
     <h1 class="meeting-title">${title}</h1>
     <div class="top-actions">
+      <${RecordingControls} meetingId=${meetingId} isHost=${isHost} />
       <${QualityIndicator} quality=${quality} level=${level} label="Your connection" />
       <button class="btn btn-ghost btn-small" aria-label="Copy invite link" onClick=${copy}>
         <${Icon} name="copy" size=${16} /><span class="invite-text">Invite</span>
