@@ -261,8 +261,10 @@ describe('recording capture on the SFU', () => {
     expect(Math.abs(offsets[0]!)).toBeLessThanOrEqual(250);
   }, 320_000);
 
-  // Measured constant +192 ms (first-packet anchor) and −65..−73 ms (RTCP fit) on this machine:
-  // the consumer SR fit disagrees with the first-packet trace by more than 250 ms, which points at
-  // a clock-domain or RTP-timestamp mismatch not yet found. The ±45 ms goal is not met yet.
+  // Measured here (one constant offset per run, no drift): −14 and −151 ms with the RTCP fit, +192 ms
+  // with the first-packet anchor. The spread between runs follows the test's own sender: on this
+  // shared 2-core machine its libvpx fell behind real time (57–78 video packets in 3 s for 30 fps),
+  // and alignment by forwarding time records that lag. The ±45 ms goal needs an idle machine or
+  // a sender that keeps time (Chromium's fake devices) to be shown.
   it.todo('keeps audio and video within ±45 ms (ITU-R BT.1359) in the composed MP4');
 });
