@@ -25,15 +25,15 @@ export async function withStoreRetry<T>(
       onRetry?.(attempt, error);
       const delay = Math.min(policy.maxDelayMs, policy.firstDelayMs * 2 ** (attempt - 1));
       await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(resolve, delay);
-        signal?.addEventListener(
-          'abort',
-          () => {
-            clearTimeout(timer);
-            reject(new JobAborted());
-          },
-          { once: true },
-        );
+        const aborted = () => {
+          clearTimeout(timer);
+          reject(new JobAborted());
+        };
+        const timer = setTimeout(() => {
+          signal?.removeEventListener('abort', aborted);
+          resolve();
+        }, delay);
+        signal?.addEventListener('abort', aborted, { once: true });
       });
     }
   }

@@ -88,12 +88,14 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
       const job = jobs.sort((a, b) => a.updatedAt.localeCompare(b.updatedAt))[0];
       if (!job) {
         await new Promise<void>((resolve) => {
-          wake = resolve;
-          const timer = setTimeout(resolve, 2000);
-          signal.addEventListener('abort', () => {
+          const done = () => {
             clearTimeout(timer);
+            signal.removeEventListener('abort', done);
             resolve();
-          });
+          };
+          const timer = setTimeout(done, 2000);
+          wake = done;
+          signal.addEventListener('abort', done, { once: true });
         });
         wake = undefined;
         continue;
