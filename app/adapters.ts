@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../domain/ports/event-bus';
 import type { EventStore } from '../domain/ports/event-store';
 import type { LeaseManager } from '../domain/ports/lease';
+import type { ObjectStore } from '../domain/ports/object-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import { createLocalLeaseManager } from '../infra/lease/local-lease';
 import { createPostgresLeaseManager } from '../infra/lease/postgres-lease';
@@ -13,6 +14,8 @@ import { createPostgresEventStore } from '../infra/event-store/postgres-event-st
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
 import { createPostgresProjectionStore } from '../infra/projection-store/postgres-projection-store';
 import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
+import { createLocalObjectStore } from '../infra/object-store/local-files';
+import { createS3ObjectStore } from '../infra/object-store/s3';
 import type { Config } from './config';
 
 /** Picks each port's adapter from the configuration: the only place that knows them all. */
@@ -73,4 +76,33 @@ export function createLeaseManager(config: Config, logger: Logger): LeaseManager
     });
   }
   return createLocalLeaseManager();
+}
+
+/**
+ * Where recordings are kept. Local files need the server's own signed download route
+ * (`signDownload`); S3 pre-signs its own URLs.
+ */
+export function createObjectStore(
+  config: Config,
+  signDownload: (key: string, expiresAtMs: number, fileName: string | undefined) => string,
+): ObjectStore {
+  switch (config.OBJECT_STORE) {
+    case 'local':
+      return createLocalObjectStore({ root: join(config.DATA_DIR, 'objects'), signDownload });
+    case 's3':
+      return createS3ObjectStore({
+        bucket: config.S3_BUCKET!,
+        region: config.S3_REGION,
+        forcePathStyle: config.S3_FORCE_PATH_STYLE,
+        ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+        ...(config.S3_ACCESS_KEY_ID && config.S3_SECRET_ACCESS_KEY
+          ? {
+              credentials: {
+                accessKeyId: config.S3_ACCESS_KEY_ID,
+                secretAccessKey: config.S3_SECRET_ACCESS_KEY,
+              },
+            }
+          : {}),
+      });
+  }
 }

@@ -8,6 +8,7 @@ import type { EventBus } from '../domain/ports/event-bus';
 import type { NodeLinks } from '../protocol/node-link.port';
 import type { QualitySample } from '../media/quality';
 import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
+import type { ObjectStore } from '../domain/ports/object-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
 import { isConferError } from '../domain/shared/errors';
@@ -37,6 +38,7 @@ import { createMetrics, observeDeployment } from './metrics';
 import { serveMetrics } from './metrics-server';
 import { createWorkerCpuMeter } from './worker-cpu';
 import { createMeetingQueries } from './meeting-queries';
+import { createRecordingWiring } from './recording';
 import { loadOrCreateSecret } from './secret';
 
 export interface RunningConfer {
@@ -131,6 +133,16 @@ export async function startConfer(
     return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
   }
   const auditing = await startAudit({ config, store, bus, projectionStore, commands, tokens, clock, logger });
+  const recording = createRecordingWiring({
+    config,
+    logger: logger.child({ part: 'recording' }),
+    secret,
+    commands,
+    tokens,
+    ids,
+    clock,
+    projectionStore,
+  });
 
   const webRoot = join(repoRoot, 'web', 'dist');
   const app = await buildHttpServer({
@@ -151,6 +163,7 @@ export async function startConfer(
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
     plugins: [
       auditing.plugin,
+      recording.routes,
       analyticsRoutes({
         tokens,
         meetingState: async (meetingId) => (await commands.load(meetingId)).state,
@@ -195,6 +208,7 @@ export async function startConfer(
         nodeId: config.nodeId,
         links,
         onQuality: (meetingId, samples) => analytics.sfuSamples(meetingId, samples),
+        objects: recording.objects,
       })
     : undefined;
   const gateway = createSignalingGateway({
@@ -287,6 +301,8 @@ export async function startConfer(
     stop: () => sweeper.stop(),
   });
 
+  await recording.start({ store, bus, leases });
+
   await app.listen({ port: config.PORT, host: config.HOST });
   // Metrics on a port of their own (for a scraper inside the network), or behind an operator credential.
   const metricsServer =
@@ -321,6 +337,7 @@ export async function startConfer(
       await sweeping.stop();
       await auditing.close();
       await relaying.stop();
+      await recording.close();
       await leases.close();
       await analytics.close();
       await projectionSubscription.close();
@@ -340,6 +357,8 @@ export interface MediaDeps {
   links: NodeLinks;
   /** Each participant's raw measurements at every SFU quality round. */
   onQuality?: (meetingId: string, samples: Record<string, QualitySample>) => void;
+  /** Where recordings are stored (the SFU writes segments there). */
+  objects?: ObjectStore;
 }
 
 /** Wraps the handler to count commands and time them (Prometheus). */

@@ -81,6 +81,26 @@ export const EnvSchema = z
     AUDIT_SIGNING_KEY: z.string().min(1).optional(),
     /** A running meeting's chain head is signed at most this often (and at its end). */
     AUDIT_CHECKPOINT_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
+    /** Recording files: `local` under DATA_DIR/objects (embedded default), or an S3(-compatible) bucket. */
+    OBJECT_STORE: z.enum(['local', 's3']).default('local'),
+    S3_ENDPOINT: z.url().optional(),
+    S3_BUCKET: z.string().min(3).max(63).optional(),
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_FORCE_PATH_STYLE: bool.default(false),
+    S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+    S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+    RECORDING: bool.default(true),
+    /** How long a recording's download URL stays valid. */
+    RECORDING_URL_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 24 * 3600)
+      .default(3600),
+    /** A recording still `recording` this long after its last stored segment, or `processing` this long, is swept. */
+    RECORDING_STALE_SECONDS: z.coerce.number().int().min(30).default(900),
+    FFMPEG_PATH: z.string().min(1).default('ffmpeg'),
+    FFPROBE_PATH: z.string().min(1).default('ffprobe'),
   })
   .superRefine((env, ctx) => {
     const need = (cond: boolean, key: string, message: string) => {
@@ -98,6 +118,12 @@ export const EnvSchema = z
     );
     need(env.BUS === 'kafka' && !env.KAFKA_BROKERS?.length, 'KAFKA_BROKERS', 'required when BUS=kafka');
     need(!!env.TURN_URLS?.length && !env.TURN_SECRET, 'TURN_SECRET', 'required when TURN_URLS is set');
+    need(env.OBJECT_STORE === 's3' && !env.S3_BUCKET, 'S3_BUCKET', 'required when OBJECT_STORE=s3');
+    need(
+      !!env.S3_ACCESS_KEY_ID !== !!env.S3_SECRET_ACCESS_KEY,
+      env.S3_ACCESS_KEY_ID ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID',
+      'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are set together',
+    );
     need(
       env.MEDIA_RTC_MIN_PORT > env.MEDIA_RTC_MAX_PORT,
       'MEDIA_RTC_MIN_PORT',

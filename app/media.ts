@@ -1,5 +1,6 @@
 import { availableParallelism, networkInterfaces } from 'node:os';
 import { ConferError } from '../domain/shared/errors';
+import { join } from 'node:path';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
 import type { MediaSignaling } from '../protocol/media-signaling.port';
 import type { SfuStats } from '../media/sfu';
@@ -74,6 +75,15 @@ export async function createMediaFromConfig(deps: MediaDeps): Promise<ConferMedi
       ...(announcedIp ? { announcedIp } : {}),
       consumersPerWorker: config.MEDIA_CONSUMERS_PER_WORKER,
       ...(deps.onQuality ? { onQuality: deps.onQuality } : {}),
+      ...(deps.objects && config.RECORDING
+        ? {
+            recording: {
+              objects: deps.objects,
+              ffmpegPath: config.FFMPEG_PATH,
+              workRoot: join(config.DATA_DIR, 'recording-capture'),
+            },
+          }
+        : {}),
       iceServers: (participantId) =>
         iceServersFor(participantId, {
           ...(config.STUN_URLS ? { stunUrls: config.STUN_URLS } : {}),

@@ -15,6 +15,7 @@ import { startPostgres, type PostgresServer } from '../test/support/postgres-ser
 import { benchAudit } from './audit-replay';
 import { benchAnalytics, qualityBytesPerParticipantHour } from './analytics-pipeline';
 import { benchSlowGroup, type SlowGroupResult } from './slow-group';
+import { benchRecording } from './recording';
 import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
 import { benchSfu } from './media-sfu';
@@ -487,6 +488,25 @@ async function benchAuditScenario(): Promise<void> {
   ]);
 }
 
+async function benchRecordingPipeline(): Promise<void> {
+  const seconds = quick ? 30 : 120;
+  progress(`recording: 3 participants, ${seconds} s, from stop to RecordingAvailable`);
+  const r = await benchRecording({ participants: 3, seconds });
+  results['recording'] = r;
+  table('Recording (compose pipeline; baseline: the meeting length, and one camera re-encoded alone)', [
+    {
+      participants: r.participants,
+      'meeting s': r.meetingSeconds,
+      'stop → available s': round(r.stopToAvailableSeconds, 1),
+      'goal s (½ meeting)': r.meetingSeconds / 2,
+      'compose CPU s': round(r.composeCpuSeconds, 1),
+      'CPU s / participant-min': round(r.composeCpuPerParticipantMinute, 1),
+      'baseline CPU s / min (one camera, 720p)': round(r.baselineSingleEncodeCpuPerMinute, 1),
+      'file MB': round(r.fileBytes / 1e6, 1),
+    },
+  ]);
+}
+
 async function main(): Promise<void> {
   const only = process.argv
     .find((a) => a.startsWith('--only='))
@@ -502,6 +522,7 @@ async function main(): Promise<void> {
   if (wanted('audit')) await benchAuditScenario();
   if (wanted('slow-group')) await benchSlowGroups();
   if (wanted('analytics')) await benchAnalyticsPipeline();
+  if (wanted('recording')) await benchRecordingPipeline();
   await services.stop();
   results['finishedAt'] = new Date().toISOString();
   const dir = join(repoRoot, 'bench', 'results');

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../domain/meeting/meeting.handler';
 import type { EventBus } from '../domain/ports/event-bus';
 import type { NodeLinks } from '../protocol/node-link.port';
+import type { ObjectStore } from '../domain/ports/object-store';
 
 /** An ICE server as mediasoup-client's `iceServers` wants it (STUN, or TURN with credentials). */
 export interface IceServer {
@@ -45,6 +46,8 @@ export interface SfuOptions {
   /** Each participant's raw measurements at every quality round (the analytics pipeline samples them). */
   onQuality?(meetingId: string, samples: Record<string, QualitySample>): void;
   workerLogLevel?: 'debug' | 'warn' | 'error' | 'none';
+  /** Recording: where segments go, the ffmpeg to capture with, local scratch space. Absent: no capture. */
+  recording?: { objects: ObjectStore; ffmpegPath: string; workRoot: string; segmentSeconds?: number };
 }
 
 export const sfuDefaults = {

@@ -9,6 +9,7 @@ import { createCascade } from './cascade/cascade';
 import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
 import { createMeetingEventsController } from './meeting-events.controller';
+import { createRecordingController } from './recording/recording.controller';
 import type { CloseReason, ProducerEntry } from './peer';
 import { measureRoomSamples, summarizeRoom } from './quality';
 import { Room, type RoomDescription } from './room';
@@ -195,6 +196,26 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
     handler: (events) => controller.handle(events),
   });
 
+  // Recording: capture of this node's producers while the meeting is recorded (its own bus group).
+  const recorder = options.recording
+    ? createRecordingController({
+        logger: logger.child({ part: 'recorder' }),
+        nodeId: options.nodeId,
+        commands,
+        objects: options.recording.objects,
+        ffmpegPath: options.recording.ffmpegPath,
+        workRoot: options.recording.workRoot,
+        room: (meetingId) => rooms.get(meetingId),
+        ...(options.recording.segmentSeconds ? { segmentSeconds: options.recording.segmentSeconds } : {}),
+      })
+    : undefined;
+  const recordingSubscription = recorder
+    ? await options.bus.subscribe({
+        group: `recording-${options.nodeId}`,
+        handler: (events) => recorder.handle(events),
+      })
+    : undefined;
+
   let measuring = false;
   async function pushQuality(): Promise<void> {
     if (measuring) return;
@@ -265,6 +286,9 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
       closed = true;
       if (qualityTimer) clearInterval(qualityTimer);
       await subscription.close();
+      await recordingSubscription?.close();
+      // What was captured so far is stored before the media goes (the last segments close).
+      await recorder?.close();
       for (const meetingId of [...rooms.keys()]) closeRoom(meetingId, 'shutdown');
       pool.close();
     },

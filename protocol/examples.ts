@@ -118,6 +118,8 @@ export const serverExamples: { [K in ServerMessageType]: ServerMessage<K> } = {
   },
   'active-speaker': { type: 'active-speaker', participantId: 'p_ada', seq: 16 },
   'meeting-ended': { type: 'meeting-ended', reason: 'host-ended', seq: 20 },
+  'recording-started': { type: 'recording-started', recordingId: 'rec_9fJq2LmA0x', seq: 22 },
+  'recording-stopped': { type: 'recording-stopped', recordingId: 'rec_9fJq2LmA0x', reason: 'host', seq: 23 },
   'passcode-lockout': {
     type: 'passcode-lockout',
     scope: 'client',

@@ -219,6 +219,10 @@ export interface ServerPayloads {
     lockedForSeconds: number;
     seq: number;
   };
+  /** The meeting is being recorded from now on (everyone is told: a clear indicator). */
+  'recording-started': { recordingId: string; seq: number };
+  /** The recording stopped (`failed`: capture broke off); the file is made afterwards. */
+  'recording-stopped': { recordingId: string; reason: string; seq: number };
   /** A message without an acknowledgement callback failed, or the connection is refused. */
   error: ErrorBody;
   // ── The design's peer-to-peer signaling, from another participant ──

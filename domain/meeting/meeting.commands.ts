@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MediaKindSchema, MeetingSettingsSchema } from './meeting.events';
+import { RecordingCommandSchemas } from './recording.commands';
 
 /** Chat content limit, in UTF-8 bytes. */
 export const MAX_CHAT_BYTES = 4096;
@@ -108,6 +109,7 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
     nodeId: id,
     leave: z.boolean(),
   }),
+  ...RecordingCommandSchemas,
 ]);
 
 export type MeetingCommand = z.infer<typeof MeetingCommandSchema>;

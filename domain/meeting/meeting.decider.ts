@@ -4,6 +4,13 @@ import { textProblem } from '../shared/text';
 import { MAX_CHAT_BYTES, type MeetingCommand, type MeetingCommandOf } from './meeting.commands';
 import type { MeetingEvent, RecordedMeetingEvent } from './meeting.events';
 import { initialMeetingState, isPresent, type MeetingState, type ParticipantState } from './meeting.state';
+import {
+  decideRecording,
+  evolveRecording,
+  isRecordingCommand,
+  isRecordingEvent,
+  recordingStopsOnEnd,
+} from './recording.decide';
 
 /**
  * The meeting decider: pure functions from (command, state) to new facts, and from (state, fact)
@@ -20,6 +27,8 @@ const utf8 = new TextEncoder();
 export function decide(command: MeetingCommand, state: MeetingState, actor: Actor): MeetingEvent[] {
   if (command.type === 'CreateMeeting') return create(command, state);
   if (state.status === 'none') throw new ConferError('CONFER_MEETING_NOT_FOUND');
+  // Recording has its own rules (processing goes on after the meeting has ended).
+  if (isRecordingCommand(command)) return decideRecording(command, state, actor);
   if (state.status === 'ended') {
     // Leaving or ending an ended meeting is a no-op, so that retries and late clients are harmless.
     if (command.type === 'LeaveMeeting' || command.type === 'EndMeeting') return [];
@@ -62,6 +71,9 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
       return sweepLostConnection(command, state, actor);
     case 'RecordPasscodeLockout':
       return recordPasscodeLockout(command, actor);
+    default:
+      // Recording commands were decided above; this keeps the switch exhaustive for the compiler.
+      return decideRecording(command, state, actor);
   }
 }
 
@@ -428,7 +440,7 @@ function end(state: MeetingState, actor: Actor): MeetingEvent[] {
       type: 'ParticipantLeft',
       data: { participantId: p.participantId, reason: 'meeting-ended' },
     }));
-  return [...leaves, { type: 'MeetingEnded', data: { reason: 'host-ended' } }];
+  return [...leaves, ...recordingStopsOnEnd(state), { type: 'MeetingEnded', data: { reason: 'host-ended' } }];
 }
 
 // ── Rules shared by several commands ──────────────────────────────────────────
@@ -467,6 +479,7 @@ function requireJoined(state: MeetingState, participantId: string): ParticipantS
 // ── evolve ────────────────────────────────────────────────────────────────────
 
 export function evolve(state: MeetingState, event: RecordedMeetingEvent): MeetingState {
+  if (isRecordingEvent(event)) return evolveRecording(state, event);
   switch (event.type) {
     case 'MeetingCreated': {
       const { meetingId, title, startTime, hostUserId, settings } = event.data;

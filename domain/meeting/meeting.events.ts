@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RecordingEventSchemas } from './recording.events';
 
 /**
  * Meeting events: past-tense facts, each with a schema per version. A schema is never edited once
@@ -103,6 +104,7 @@ export const MeetingEventSchemas = {
       client: z.string().nullable(),
     }),
   },
+  ...RecordingEventSchemas,
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -129,6 +131,11 @@ export const CurrentVersion = {
   MediaNodeAssigned: 1,
   ParticipantPlaced: 1,
   PasscodeLockoutStarted: 1,
+  RecordingStarted: 1,
+  RecordingStopped: 1,
+  RecordingSegmentStored: 1,
+  RecordingAvailable: 1,
+  RecordingFailed: 1,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

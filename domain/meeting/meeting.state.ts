@@ -1,4 +1,5 @@
 import type { MeetingSettings, ParticipantRole } from './meeting.events';
+import type { RecordingState } from './recording.state';
 
 export type ParticipantStatus = 'waiting' | 'joined' | 'left' | 'denied' | 'removed';
 export type ConnectionStatus = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
@@ -47,6 +48,10 @@ export interface MeetingState {
   chatCount: number;
   /** The node hosting the meeting's media, once placed. */
   mediaNode: { nodeId: string; url: string } | null;
+  /** Every recording of the meeting, by id (recording.decide.ts). */
+  recordings: Readonly<Record<string, RecordingState>>;
+  /** The recording capturing now: at most one at a time. */
+  activeRecordingId: string | null;
 }
 
 export const initialMeetingState = (): MeetingState => ({
@@ -69,6 +74,8 @@ export const initialMeetingState = (): MeetingState => ({
   activeSpeakerId: null,
   chatCount: 0,
   mediaNode: null,
+  recordings: {},
+  activeRecordingId: null,
 });
 
 export const isPresent = (p: ParticipantState | undefined): p is ParticipantState =>

@@ -26,6 +26,13 @@ export const ErrorCodes = {
   CONFER_HOST_CANNOT_UNMUTE_OTHERS: 'A host may mute others but only they can unmute themselves.',
   CONFER_CHAT_EMPTY: 'A chat message must contain text.',
   CONFER_CHAT_TOO_LONG: 'A chat message may be at most 4 KB.',
+  // Recording and object storage
+  CONFER_RECORDING_ALREADY_RUNNING: 'The meeting is already being recorded; stop that recording first.',
+  CONFER_RECORDING_NOT_FOUND: 'No recording has this id in the meeting.',
+  CONFER_RECORDING_NOT_STOPPED: 'The recording is still running; it can only be completed once stopped.',
+  CONFER_OBJECT_NOT_FOUND: 'No stored object has this key.',
+  CONFER_OBJECT_STORE_UNAVAILABLE:
+    'The object store cannot be reached or refused the credentials; retry later.',
   // Event store
   CONFER_STORE_REVISION_CONFLICT: 'The stream changed since it was read (optimistic concurrency).',
   CONFER_STORE_UNAVAILABLE: 'The event store cannot be reached; retry later.',

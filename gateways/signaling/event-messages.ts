@@ -244,6 +244,45 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
         changes: [],
       };
     }
+    case 'RecordingStarted':
+      return {
+        changes: [],
+        messages: [
+          {
+            to: [Rooms.joined, Rooms.hosts],
+            event: 'recording-started',
+            payload: { recordingId: parsed.data.recordingId, seq },
+          },
+        ],
+      };
+    case 'RecordingStopped':
+      return {
+        changes: [],
+        messages: [
+          {
+            to: [Rooms.joined, Rooms.hosts],
+            event: 'recording-stopped',
+            payload: { recordingId: parsed.data.recordingId, reason: parsed.data.reason, seq },
+          },
+        ],
+      };
+    case 'RecordingFailed':
+      // Capture breaking off ends the recording for everyone; later failures concern only the file.
+      if (parsed.data.stage !== 'capture') return none;
+      return {
+        changes: [],
+        messages: [
+          {
+            to: [Rooms.joined, Rooms.hosts],
+            event: 'recording-stopped',
+            payload: { recordingId: parsed.data.recordingId, reason: 'failed', seq },
+          },
+        ],
+      };
+    case 'RecordingSegmentStored':
+    case 'RecordingAvailable':
+      // The host's list of recordings (REST) says how processing goes.
+      return none;
     case 'MeetingCreated':
     case 'MediaPublished':
     case 'MediaUnpublished':

@@ -124,5 +124,15 @@ function summarise(event: StoredEvent, who: string, whom: string): string {
         ? `passcode entry locked for everyone for ${lockedForSeconds} s after ${failures} wrong passcodes`
         : `client ${client ?? '?'} locked out for ${lockedForSeconds} s after ${failures} wrong passcodes`;
     }
+    case 'RecordingStarted':
+      return `${who} started recording ${parsed.data.recordingId}`;
+    case 'RecordingStopped':
+      return `recording ${parsed.data.recordingId} stopped (${parsed.data.reason})`;
+    case 'RecordingSegmentStored':
+      return `a segment of recording ${parsed.data.recordingId} was stored`;
+    case 'RecordingAvailable':
+      return `recording ${parsed.data.recordingId} is available (sha256 ${parsed.data.sha256.slice(0, 12)}…)`;
+    case 'RecordingFailed':
+      return `recording ${parsed.data.recordingId} failed at ${parsed.data.stage}: ${parsed.data.reason}`;
   }
 }

@@ -4,6 +4,7 @@ import { Brand } from './home-page';
 import { preferences } from '../session/preferences';
 import { html } from './html';
 import { useMeeting } from './session-context';
+import { RecordingsList } from '../recording/recordings-list';
 
 const COPY: Partial<Record<Phase, { title: string; text: string; rejoin: boolean }>> = {
   left: { title: 'You left the meeting', text: 'Changed your mind? You can join again.', rejoin: true },
@@ -51,5 +52,6 @@ export function EndedPage(props: { onRejoin(): void }): VNode {
         <a class="btn btn-ghost" href="/">Back to home</a>
       </div>
     </div>
+    <${RecordingsList} meetingId=${meetingId} />
   </main>`;
 }

@@ -12,6 +12,7 @@ import { InviteCard } from './invite-card';
 import { VideoView } from './media-view';
 import { MicLevel } from './mic-level';
 import { usePreviewDevices } from './use-preview-devices';
+import { RecordingNotice } from '../recording/recording-controls';
 
 interface PrejoinProps {
   meetingId: string;
@@ -146,6 +147,7 @@ export function PrejoinPage(props: PrejoinProps): VNode {
       <div class="join-column">
         ${hostToken && html`<${InviteCard} meetingId=${props.meetingId} />`}
         <form class="join-form" onSubmit=${join}>
+          <${RecordingNotice} meetingId=${props.meetingId} />
           <p class="eyebrow">${hostToken ? 'Your meeting' : 'Ready to join?'}</p>
           <h1 class="prejoin-title">${info ? info.title : html`<span class="skeleton"></span>`}</h1>
           <p class="who">

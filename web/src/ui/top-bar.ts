@@ -4,6 +4,7 @@ import { Brand } from './home-page';
 import { html } from './html';
 import { Icon } from './icons';
 import { QualityIndicator, qualityLevel } from './quality-indicator';
+import { RecordingControls } from '../recording/recording-controls';
 import { useMeeting, useSession } from './session-context';
 import { useRoundTrip } from './use-round-trip';
 
@@ -15,6 +16,7 @@ export function TopBar(): VNode {
   const connection = useMeeting((s) => s.connection);
   const mediaStatus = useMeeting((s) => s.media.status);
   const quality = useMeeting((s) => s.quality[s.selfId]);
+  const isHost = useMeeting((s) => s.isHost);
   const link = meetingUrl(meetingId);
 
   async function copy() {
@@ -35,6 +37,7 @@ export function TopBar(): VNode {
     <${Brand} />
     <h1 class="meeting-title">${title}</h1>
     <div class="top-actions">
+      <${RecordingControls} meetingId=${meetingId} isHost=${isHost} />
       <${QualityIndicator} quality=${shown} level=${level} label="Your connection" />
       <button class="btn btn-ghost btn-small" aria-label="Copy invite link" onClick=${copy}>
         <${Icon} name="copy" size=${16} /><span class="invite-text">Invite</span>

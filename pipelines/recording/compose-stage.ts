@@ -1,0 +1,166 @@
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { alignTrack, type TrackAlignment } from './align';
+import { chaptersMetadata, chatSubtitles, composeArgs, concatList, type ComposeTrack } from './compose-args';
+import { runFfmpeg, probeTimes } from './ffmpeg-process';
+import { segmentPath, syncPath, trackDir } from './fetch-segments';
+import { layoutEpochs, type VideoInterval } from './layout';
+import type { RecordingPlan, TrackPlan } from './recording-plan';
+
+const SyncFileSchema = z.object({
+  clockRate: z.number().positive(),
+  firstRtpTs: z.number(),
+  firstPacketWorkerMs: z.number(),
+  workerToWallMs: z.number(),
+  senderReports: z.array(z.object({ ntpMs: z.number(), rtpTs: z.number() })).max(100_000),
+});
+
+export interface ComposeContext {
+  workDir: string;
+  ffmpeg: string;
+  ffprobe: string;
+  title: string;
+  signal?: AbortSignal;
+  log(message: string, details?: Record<string, unknown>): void;
+}
+
+export const composedPath = (workDir: string) => join(workDir, 'meeting.mp4');
+
+interface PreparedTrack {
+  plan: TrackPlan;
+  compose: ComposeTrack;
+  endSeconds: number;
+  alignment: TrackAlignment | undefined;
+}
+
+/**
+ * Stage 2: the fetched segments composed into one MP4 in the work directory. Segments ffprobe
+ * cannot read (corrupt, cut short by a crash) are left out and logged; the time they would have
+ * covered stays black and silent. Written aside and renamed, so a killed compose leaves no file
+ * that looks finished.
+ */
+export async function composeRecording(
+  plan: RecordingPlan,
+  ctx: ComposeContext,
+  onFraction: (fraction: number) => void,
+): Promise<{ path: string; gaps: number }> {
+  const prepared: PreparedTrack[] = [];
+  let gaps = 0;
+  for (const track of plan.tracks) {
+    const readable: { path: string; startSeconds: number; durationSeconds: number }[] = [];
+    for (const s of track.segments) {
+      const path = segmentPath(ctx.workDir, track.trackId, s.sequence);
+      try {
+        const times = await probeTimes(ctx.ffprobe, path, ctx.signal);
+        readable.push({ path, ...times });
+      } catch (error) {
+        if (ctx.signal?.aborted) throw error;
+        gaps++;
+        ctx.log('segment left out: unreadable', {
+          trackId: track.trackId,
+          sequence: s.sequence,
+          reason: String(error),
+        });
+      }
+    }
+    if (readable.length === 0) continue;
+    const alignment = await readAlignment(syncPath(ctx.workDir, track.trackId));
+    const rate = alignment?.rate ?? 1;
+    const first = readable[0]!;
+    // The concat demuxer starts at the first segment's own start, which for video is the first
+    // key frame ffmpeg kept, not pts 0: that start is added to the track's place.
+    const offsetSeconds =
+      (alignment ? (alignment.zeroWallMs - plan.startedAtMs) / 1000 : 0) + first.startSeconds * rate;
+    const last = readable[readable.length - 1]!;
+    const concatFile = join(trackDir(ctx.workDir, track.trackId), 'segments.ffconcat');
+    await writeFile(concatFile, concatList(readable));
+    let nameFile: string | undefined;
+    if (track.kind === 'video') {
+      nameFile = join(trackDir(ctx.workDir, track.trackId), 'name.txt');
+      await writeFile(
+        nameFile,
+        track.source === 'screen' ? `${track.displayName} (screen)` : track.displayName,
+      );
+    }
+    prepared.push({
+      plan: track,
+      alignment,
+      endSeconds: offsetSeconds + (last.startSeconds + last.durationSeconds - first.startSeconds) * rate,
+      compose: {
+        trackId: track.trackId,
+        kind: track.kind,
+        concatFile,
+        offsetSeconds,
+        rate,
+        ...(nameFile ? { nameFile } : {}),
+      },
+    });
+  }
+  if (prepared.length === 0)
+    throw new NothingToCompose('no readable audio or video was stored for this recording');
+  for (const p of prepared)
+    ctx.log('track aligned', {
+      trackId: p.plan.trackId,
+      kind: p.plan.kind,
+      offsetSeconds: Number(p.compose.offsetSeconds.toFixed(3)),
+      rate: p.compose.rate,
+      method: p.alignment?.method ?? 'none',
+    });
+
+  const intervals: VideoInterval[] = prepared
+    .filter((p) => p.plan.kind === 'video')
+    .map((p) => ({
+      trackId: p.plan.trackId,
+      source: p.plan.source === 'screen' ? 'screen' : 'camera',
+      startSeconds: Math.max(0, p.compose.offsetSeconds),
+      endSeconds: Math.min(plan.durationSeconds, p.endSeconds),
+    }));
+  const epochs = layoutEpochs(intervals, plan.durationSeconds);
+  const chaptersFile = join(ctx.workDir, 'chapters.ffmeta');
+  await writeFile(chaptersFile, chaptersMetadata(ctx.title, plan.chapters, plan.durationSeconds));
+  let subtitlesFile: string | undefined;
+  if (plan.chat.length > 0) {
+    subtitlesFile = join(ctx.workDir, 'chat.srt');
+    await writeFile(subtitlesFile, chatSubtitles(plan.chat));
+  }
+  const output = composedPath(ctx.workDir);
+  const part = join(ctx.workDir, 'meeting.part.mp4');
+  await rm(part, { force: true });
+  const args = composeArgs({
+    durationSeconds: plan.durationSeconds,
+    width: 1280,
+    height: 720,
+    fps: 30,
+    tracks: prepared.map((p) => p.compose),
+    epochs,
+    chaptersFile,
+    subtitlesFile,
+    output: part,
+  });
+  await runFfmpeg(ctx.ffmpeg, args, {
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onLine: (line) => {
+      const match = /^out_time_us=(\d+)/.exec(line);
+      if (match && plan.durationSeconds > 0)
+        onFraction(Math.min(1, Number(match[1]) / 1e6 / plan.durationSeconds));
+    },
+  });
+  await rename(part, output);
+  return { path: output, gaps };
+}
+
+async function readAlignment(path: string): Promise<TrackAlignment | undefined> {
+  if (!existsSync(path)) return undefined;
+  const parsed = SyncFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  return parsed.success ? alignTrack(parsed.data) : undefined;
+}
+
+/** Nothing usable was recorded (nobody published, or every segment unreadable). */
+export class NothingToCompose extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NothingToCompose';
+  }
+}

@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import type { MeetingEvent } from '../../domain/meeting/meeting.events';
+import { alignTrack, rtpDelta } from './align';
+import { chaptersMetadata, chatSubtitles, concatList } from './compose-args';
+import { layoutEpochs } from './layout';
+import { planRecording, type TimedEvent } from './recording-plan';
+
+const R = 'rec_aaaaaaaaaa';
+const at = (seconds: number) => new Date(Date.parse('2026-12-01T10:00:00Z') + seconds * 1000).toISOString();
+const t = (seconds: number, event: MeetingEvent): TimedEvent => ({ event, occurredAt: at(seconds) });
+const joined = (participantId: string, displayName: string): MeetingEvent => ({
+  type: 'ParticipantJoined',
+  data: {
+    participantId,
+    displayName,
+    userId: null,
+    role: 'participant',
+    audioEnabled: true,
+    videoEnabled: true,
+  },
+});
+const segment = (trackId: string, sequence: number): MeetingEvent => ({
+  type: 'RecordingSegmentStored',
+  data: {
+    recordingId: R,
+    trackId,
+    participantId: 'a',
+    source: 'camera',
+    kind: 'video',
+    sequence,
+    key: `k/${trackId}/${sequence}`,
+    sizeBytes: 1,
+  },
+});
+
+describe('the plan of a recording', () => {
+  const history = [
+    t(0, joined('a', 'Ann')),
+    t(10, { type: 'RecordingStarted', data: { recordingId: R } }),
+    t(11, segment('t1', 1)),
+    t(11, segment('t1', 0)),
+    t(12, segment('t1', 1)),
+    t(20, joined('b', 'Ben')),
+    t(20.5, { type: 'ActiveSpeakerChanged', data: { participantId: 'b' } }),
+    t(30, { type: 'MediaStateChanged', data: { participantId: 'b', kind: 'screen', enabled: true } }),
+    t(40, {
+      type: 'ChatMessageSent',
+      data: { messageId: 'm', senderId: 'b', senderName: 'Ben', content: 'hi' },
+    }),
+    t(42, {
+      type: 'ChatMessageSent',
+      data: { messageId: 'n', senderId: 'a', senderName: 'Ann', content: 'hello' },
+    }),
+    t(70, { type: 'RecordingStopped', data: { recordingId: R, reason: 'host-stopped' } }),
+    t(71, segment('t1', 2)),
+    t(80, { type: 'ParticipantLeft', data: { participantId: 'b', reason: 'left' } }),
+  ];
+  const plan = planRecording(history, R);
+
+  it('spans start to stop, on the recording clock', () => {
+    expect(plan.durationSeconds).toBe(60);
+    expect(plan.startedAtMs).toBe(Date.parse(at(10)));
+  });
+  it('keeps each segment once, in order, including the one that closed after the stop', () => {
+    expect(plan.tracks).toHaveLength(1);
+    expect(plan.tracks[0]!.segments.map((s) => s.sequence)).toEqual([0, 1, 2]);
+    expect(plan.tracks[0]!.displayName).toBe('Ann');
+  });
+  it('makes chapters of joins, speakers and screen shares in the window, merging those under a second apart', () => {
+    expect(plan.chapters).toEqual([
+      { startSeconds: 0, title: 'Recording started' },
+      { startSeconds: 10, title: 'Ben joined; Ben speaks' },
+      { startSeconds: 20, title: 'Ben shares the screen' },
+    ]);
+  });
+  it('turns the chat into captions that give way to the next one', () => {
+    expect(plan.chat).toEqual([
+      { startSeconds: 30, endSeconds: 32, text: 'Ben: hi' },
+      { startSeconds: 32, endSeconds: 38, text: 'Ann: hello' },
+    ]);
+  });
+  it('refuses a recording the meeting never started', () => {
+    expect(() => planRecording(history, 'rec_zzzzzzzzzz')).toThrow(/never started/);
+  });
+});
+
+describe('alignment by RTCP sender reports', () => {
+  it('finds pts 0 and the media clock rate from a line through the reports', () => {
+    // 48 kHz audio whose clock runs 1000 ppm fast: 1 real s = 48048 ticks; pts 0 at worker 5000 ms.
+    const senderReports = Array.from({ length: 90 }, (_, i) => ({
+      ntpMs: 5000 + i * 1000,
+      rtpTs: 1000 + Math.round(i * 48048),
+    }));
+    const a = alignTrack({
+      clockRate: 48000,
+      firstRtpTs: 1000,
+      firstPacketWorkerMs: 4990,
+      workerToWallMs: 1_000_000,
+      senderReports,
+    });
+    expect(a.method).toBe('rtcp-fit');
+    expect(a.zeroWallMs).toBeCloseTo(1_005_000, 3);
+    expect(a.rate).toBeCloseTo(1 / 1.001, 6);
+  });
+  it('falls back to the first packet without reports, and unwraps RTP timestamps', () => {
+    expect(
+      alignTrack({
+        clockRate: 90000,
+        firstRtpTs: 0,
+        firstPacketWorkerMs: 10,
+        workerToWallMs: 5,
+        senderReports: [],
+      }),
+    ).toEqual({ zeroWallMs: 15, rate: 1, method: 'first-packet' });
+    expect(rtpDelta(5, 2 ** 32 - 5)).toBe(10);
+    expect(rtpDelta(2 ** 32 - 5, 5)).toBe(-10);
+  });
+});
+
+describe('layout', () => {
+  it('follows who is on camera, and gives a screen share most of the picture', () => {
+    const epochs = layoutEpochs(
+      [
+        { trackId: 'a', source: 'camera', startSeconds: 0, endSeconds: 60 },
+        { trackId: 'b', source: 'camera', startSeconds: 10, endSeconds: 60 },
+        { trackId: 's', source: 'screen', startSeconds: 30, endSeconds: 40 },
+      ],
+      60,
+    );
+    expect(epochs.map((e) => [e.startSeconds, e.endSeconds, e.tiles.map((t) => t.trackId).join()])).toEqual([
+      [0, 10, 'a'],
+      [10, 30, 'a,b'],
+      [30, 40, 's,a,b'],
+      [40, 60, 'a,b'],
+    ]);
+    expect(epochs[0]!.tiles[0]).toEqual({ trackId: 'a', x: 0, y: 0, width: 1280, height: 720 });
+    expect(epochs[2]!.tiles[0]).toMatchObject({ trackId: 's', x: 0, width: 960, height: 720 });
+  });
+});
+
+describe('files for ffmpeg', () => {
+  it('concat lists carry each segment’s exact duration (no drift at the joins)', () => {
+    expect(
+      concatList([
+        { path: '/w/a.mkv', startSeconds: 0.02 },
+        { path: "/w/b'.mkv", startSeconds: 4.02 },
+        { path: '/w/c.mkv', startSeconds: 8.0 },
+      ]),
+    ).toBe(
+      "ffconcat version 1.0\nfile '/w/a.mkv'\nduration 4\nfile '/w/b'\\''.mkv'\nduration 3.98\nfile '/w/c.mkv'\n",
+    );
+  });
+  it('chapters and captions escape what people typed', () => {
+    expect(chaptersMetadata('a=b;c', [{ startSeconds: 0, title: 'x#y' }], 2)).toBe(
+      ';FFMETADATA1\ntitle=a\\=b\\;c\n[CHAPTER]\nTIMEBASE=1/1000\nSTART=0\nEND=2000\ntitle=x\\#y\n',
+    );
+    expect(chatSubtitles([{ startSeconds: 61.5, endSeconds: 65, text: 'Ann: <b>hi</b>' }])).toBe(
+      '1\n00:01:01,500 --> 00:01:05,000\nAnn: ‹b›hi‹/b›\n',
+    );
+  });
+});
