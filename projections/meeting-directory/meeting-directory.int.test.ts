@@ -175,7 +175,7 @@ describe.each(backends)('meeting directory on $name', (backend) => {
         meetingId: 'ghost',
         streamRevision: 4,
         globalPosition: 2,
-        type: 'RecordingStarted',
+        type: 'WhiteboardOpened',
         data: {},
       }),
     ]);
