@@ -154,6 +154,8 @@ export const analyticsRoutes =
           tags: ['analytics'],
           security: [{ bearer: [] }],
           querystring: StreamQuery,
+          // The stream itself is text/event-stream (written directly); refusals are JSON.
+          response: errors,
         },
       },
       async (request, reply) => {

@@ -161,11 +161,10 @@ export const auditRoutes =
         schema: {
           summary: 'NDJSON export: header, every event with its hashes, signed checkpoints, trailer',
           description:
-            'Verify offline with `npx confer audit verify --file export.ndjson --public-key key.jwk`.',
+            'The export is `application/x-ndjson` (one JSON object a line, streamed). Verify offline with `npx confer audit verify --file export.ndjson --public-key key.jwk`. Refusals are JSON.',
           tags,
           security,
           params: MeetingIdParams,
-          produces: ['application/x-ndjson'],
           response: errors,
         },
       },

@@ -50,6 +50,9 @@ export async function authorize(
   access: Access,
 ): Promise<Authorized> {
   const caller = await callerOf(request, deps.tokens, meetingId);
+  // Without a token only a meeting's summary is ever readable: say so before whether it exists.
+  if (!caller.claims && access !== 'read-summary')
+    throw new ConferError('CONFER_AUTH_MISSING', undefined, 'authorization');
   const state = await deps.meetingState(meetingId);
   if (state.status === 'none') throw new ConferError('CONFER_MEETING_NOT_FOUND', undefined, 'meetingId');
   const standing = standingIn(state, caller.principal);

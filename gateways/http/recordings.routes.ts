@@ -194,6 +194,15 @@ export const recordingRoutes =
               sig: z.string().min(1).max(100),
             })
             .strict(),
+          // The file itself (200, or 206 for a Range) is streamed as stored; refusals are JSON.
+          response: {
+            200: z.any().describe('the file'),
+            206: z.any().describe('the requested range of the file'),
+            400: ErrorResponseSchema,
+            401: ErrorResponseSchema,
+            404: ErrorResponseSchema,
+            416: z.any().describe('the range lies outside the file'),
+          },
         },
       },
       async (request, reply) => {
