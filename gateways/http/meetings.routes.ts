@@ -6,23 +6,26 @@ import type { Ids } from '../../domain/ports/ids';
 import { ConferError } from '../../domain/shared/errors';
 import { createHmac } from 'node:crypto';
 import type { MeetingState } from '../../domain/meeting/meeting.state';
-import { safeText } from '../../domain/shared/text';
 import { passcodeDigest } from '../auth/passcode';
 import type { PasscodeGuard } from '../auth/passcode-guard';
 import { actorFromClaims, type TokenService } from '../auth/tokens';
 import type { IceServer } from '../auth/turn-credentials';
 import { authorize, callerOf } from './authorize';
 import type { MeetingQueries } from './meeting-queries';
-import {
-  ErrorResponseSchema,
-  MeetingSummaryViewSchema,
-  MeetingViewSchema,
-  ParticipantViewSchema,
-  toMeetingSummaryView,
-  toMeetingView,
-} from './meetings.schemas';
+import { ErrorResponseSchema, toMeetingSummaryView, toMeetingView } from './meetings.schemas';
 import { MeetingIdSchema } from '../../protocol/ids';
-import { CreateMeetingAnswerSchema, JoinAnswerSchema } from '../../protocol/rest';
+import {
+  ChatPageSchema,
+  ConnectionAnswerSchema,
+  CreateMeetingAnswerSchema,
+  CreateMeetingBodySchema,
+  JoinAnswerSchema,
+  JoinBodySchema,
+  MeetingInfoSchema,
+  MeetingListAnswerSchema,
+  ParticipantsAnswerSchema,
+  SuccessAnswerSchema,
+} from '../../protocol/rest';
 
 export interface MeetingRoutesDeps {
   commands: MeetingCommandHandler;
@@ -44,44 +47,6 @@ const READ_YOUR_WRITES_MS = 2000;
 const MeetingIdParams = z.object({
   meetingId: MeetingIdSchema,
 });
-
-/**
- * Passcodes: at least 8 characters. With the lockouts of PasscodeGuard a guesser gets under 300
- * tries a day per meeting, so even 8 digits (10^8) hold for centuries; 4 digits fell in 450 tries.
- */
-export const MIN_PASSCODE_LENGTH = 8;
-
-const CreateMeetingBody = z
-  .object({
-    /** Trimmed first: a title of only whitespace is empty, hence refused. */
-    title: safeText({ max: 200, trim: true }),
-    startTime: z.iso.datetime({ offset: true }).optional(),
-    hostUserId: safeText({ max: 200 }).optional(),
-    settings: z
-      .object({
-        muteOnEntry: z.boolean().default(false),
-        videoOffOnEntry: z.boolean().default(false),
-        waitingRoom: z.boolean().default(false),
-        maxParticipants: z.number().int().min(2).max(500).default(100),
-        passcode: safeText({ max: 64, min: MIN_PASSCODE_LENGTH })
-          // Not one character repeated ("aaaaaaaa"): a pattern, so the OpenAPI document says it too.
-          .regex(/^(?!(.)\1*$)/, 'must not repeat one character')
-          .optional(),
-      })
-      .strict()
-      .default({ muteOnEntry: false, videoOffOnEntry: false, waitingRoom: false, maxParticipants: 100 }),
-  })
-  .strict();
-
-const JoinBody = z
-  .object({
-    displayName: safeText({ max: 100, trim: true }),
-    userId: safeText({ max: 200 }).optional(),
-    passcode: z.string().max(64).optional(),
-    audioEnabled: z.boolean().default(true),
-    videoEnabled: z.boolean().default(true),
-  })
-  .strict();
 
 const errors = {
   400: ErrorResponseSchema,
@@ -131,7 +96,7 @@ export const meetingRoutes =
             "Anyone may create a meeting (the answer holds its host token). With a user credential the meeting is recorded as that user's, and listed for them. A title of only whitespace is invalid.",
           tags: ['meetings'],
           security: bearerOptional,
-          body: CreateMeetingBody,
+          body: CreateMeetingBodySchema,
           response: {
             201: CreateMeetingAnswerSchema,
             ...errors,
@@ -191,10 +156,7 @@ export const meetingRoutes =
             })
             .strict(),
           response: {
-            200: z.object({
-              meetings: z.array(MeetingViewSchema.omit({ participants: true })),
-              nextCursor: z.string().nullable(),
-            }),
+            200: MeetingListAnswerSchema,
             ...errors,
           },
         },
@@ -227,7 +189,7 @@ export const meetingRoutes =
           tags: ['meetings'],
           security: bearerOptional,
           params: MeetingIdParams,
-          response: { 200: z.union([MeetingViewSchema, MeetingSummaryViewSchema]), ...errors },
+          response: { 200: MeetingInfoSchema, ...errors },
         },
       },
       async (request) => {
@@ -250,7 +212,7 @@ export const meetingRoutes =
           tags: ['meetings'],
           security: bearerOptional,
           params: MeetingIdParams,
-          body: JoinBody,
+          body: JoinBodySchema,
           response: {
             200: JoinAnswerSchema,
             ...errors,
@@ -323,7 +285,7 @@ export const meetingRoutes =
           tags: ['meetings'],
           security: bearer,
           params: MeetingIdParams,
-          response: { 200: z.object({ success: z.boolean() }), ...errors },
+          response: { 200: SuccessAnswerSchema, ...errors },
         },
       },
       async (request) => {
@@ -354,19 +316,7 @@ export const meetingRoutes =
             })
             .strict(),
           response: {
-            200: z.object({
-              messages: z.array(
-                z.object({
-                  messageId: z.string(),
-                  from: z.string(),
-                  fromName: z.string(),
-                  message: z.string(),
-                  timestamp: z.string(),
-                  seq: z.number(),
-                }),
-              ),
-              nextBefore: z.number().nullable(),
-            }),
+            200: ChatPageSchema,
             ...errors,
           },
         },
@@ -390,16 +340,7 @@ export const meetingRoutes =
           security: bearer,
           params: MeetingIdParams,
           response: {
-            200: z.object({
-              webSocketUrl: z.string(),
-              iceServers: z.array(
-                z.object({
-                  urls: z.array(z.string()),
-                  username: z.string().optional(),
-                  credential: z.string().optional(),
-                }),
-              ),
-            }),
+            200: ConnectionAnswerSchema,
             ...errors,
           },
         },
@@ -423,7 +364,7 @@ export const meetingRoutes =
           tags: ['meetings'],
           security: bearer,
           params: MeetingIdParams,
-          response: { 200: z.object({ participants: z.array(ParticipantViewSchema) }), ...errors },
+          response: { 200: ParticipantsAnswerSchema, ...errors },
         },
       },
       async (request) => {

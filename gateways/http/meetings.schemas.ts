@@ -1,57 +1,10 @@
-import { z } from 'zod';
 import type { ParticipantView } from '../../protocol/signaling';
 import type { MeetingSummary } from './meeting-queries';
 
+/** The REST views of a meeting, built from the read models (schemas in protocol/rest.ts). */
+
 export { ErrorResponseSchema } from '../../protocol/ack';
-
-/** The seed's participant fields, plus role, hand and screen state. */
-export const ParticipantViewSchema = z.object({
-  participantId: z.string(),
-  displayName: z.string(),
-  userId: z.string().nullable(),
-  role: z.enum(['host', 'participant']),
-  status: z.enum(['waiting', 'joined', 'left', 'denied', 'removed']),
-  joinTime: z.string().nullable(),
-  connectionStatus: z.enum(['connecting', 'connected', 'reconnecting', 'disconnected']),
-  audioEnabled: z.boolean(),
-  videoEnabled: z.boolean(),
-  screenSharing: z.boolean(),
-  handRaised: z.boolean(),
-});
-
-export const MeetingViewSchema = z.object({
-  meetingId: z.string(),
-  title: z.string(),
-  host: z.object({ userId: z.string().nullable(), participantIds: z.array(z.string()) }),
-  participants: z.array(ParticipantViewSchema),
-  status: z.enum(['active', 'ended']),
-  startTime: z.string().nullable(),
-  createdAt: z.string().nullable(),
-  endedAt: z.string().nullable(),
-  participantCount: z.number(),
-  settings: z.object({
-    muteOnEntry: z.boolean(),
-    videoOffOnEntry: z.boolean(),
-    waitingRoom: z.boolean(),
-    maxParticipants: z.number(),
-    passcodeRequired: z.boolean(),
-  }),
-});
-export type MeetingView = z.infer<typeof MeetingViewSchema>;
-
-/** What anyone with the link may see: what a pre-join page needs, nothing about who is in it. */
-export const MeetingSummaryViewSchema = z.object({
-  meetingId: z.string(),
-  title: z.string(),
-  status: z.enum(['active', 'ended']),
-  settings: z.object({
-    muteOnEntry: z.boolean(),
-    videoOffOnEntry: z.boolean(),
-    waitingRoom: z.boolean(),
-    passcodeRequired: z.boolean(),
-  }),
-});
-export type MeetingSummaryView = z.infer<typeof MeetingSummaryViewSchema>;
+import type { MeetingSummaryView, MeetingView } from '../../protocol/rest';
 
 export function toMeetingSummaryView(meeting: MeetingSummary): MeetingSummaryView {
   const { muteOnEntry, videoOffOnEntry, waitingRoom, passcodeRequired } = meeting.settings;

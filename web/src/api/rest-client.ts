@@ -1,6 +1,13 @@
 import type { MeetingInsights } from '../../../protocol/insights-view';
-import type { CreateMeetingAnswer, JoinAnswer } from '../../../protocol/rest';
-import type { ChatView } from '../../../protocol/signaling';
+import type {
+  ChatPage,
+  CreateMeetingAnswer,
+  CreateMeetingRequest,
+  JoinAnswer,
+  JoinRequest,
+  MeetingInfo,
+  ParticipantsAnswer,
+} from '../../../protocol/rest';
 import type { QualityFigures } from '../session/quality-report';
 
 /** An error answer of the API (`{ error: { code, message, field? } }`), or a network failure. */
@@ -16,45 +23,12 @@ export class ApiError extends Error {
   }
 }
 
-export interface MeetingSettingsInput {
-  muteOnEntry: boolean;
-  videoOffOnEntry: boolean;
-  waitingRoom: boolean;
-  maxParticipants: number;
-  passcode?: string;
-}
+/** The settings a host chooses when creating a meeting. */
+export type MeetingSettingsInput = NonNullable<CreateMeetingRequest['settings']>;
 
 export type CreatedMeeting = CreateMeetingAnswer;
 
-export interface MeetingInfo {
-  meetingId: string;
-  title: string;
-  status: 'active' | 'ended';
-  /** Only for those in the meeting (anyone else sees the title, status and rules). */
-  participantCount?: number;
-  participants?: { participantId: string; displayName: string }[];
-  settings: {
-    muteOnEntry: boolean;
-    videoOffOnEntry: boolean;
-    waitingRoom: boolean;
-    maxParticipants: number;
-    passcodeRequired: boolean;
-  };
-}
-
-export interface JoinRequest {
-  displayName: string;
-  passcode?: string;
-  audioEnabled: boolean;
-  videoEnabled: boolean;
-}
-
-export type { JoinAnswer };
-
-export interface ChatPage {
-  messages: ChatView[];
-  nextBefore: number | null;
-}
+export type { ChatPage, JoinAnswer, JoinRequest, MeetingInfo };
 
 async function call<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
   let res: Response;
@@ -100,7 +74,7 @@ export const api = {
   meeting: (meetingId: string) => call<MeetingInfo>('GET', `/meetings/${encodeURIComponent(meetingId)}`),
   /** Everyone who is or was in the meeting (for those who may read it: its participants and host). */
   participants: (meetingId: string, token: string) =>
-    call<{ participants: { participantId: string; displayName: string }[] }>(
+    call<ParticipantsAnswer>(
       'GET',
       `/meetings/${encodeURIComponent(meetingId)}/participants`,
       undefined,

@@ -2,6 +2,7 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { errorText } from '../api/error-text';
 import { api, ApiError, type JoinAnswer, type MeetingInfo } from '../api/rest-client';
+import { isMeetingView } from '../../../protocol/rest';
 import type { LocalTracks } from '../session/meeting-session';
 import { preferences } from '../session/preferences';
 import { Avatar } from './avatar';
@@ -100,7 +101,7 @@ export function PrejoinPage(props: PrejoinProps): VNode {
 
   const info = load.state === 'ready' ? load.info : null;
   // Only people in the meeting see who is in it; a newcomer sees the title and the rules.
-  const here = info?.participants?.map((p) => p.displayName) ?? [];
+  const here = info && isMeetingView(info) ? info.participants.map((p) => p.displayName) : [];
   return html`<main class="prejoin">
     <header class="home-header"><${Brand} /></header>
     <div class="prejoin-body">
