@@ -91,6 +91,7 @@ export const ParticipantRecordSchema = z.object({
   screenSharing: z.boolean(),
   handRaised: z.boolean(),
 });
+export type ParticipantRecord = z.infer<typeof ParticipantRecordSchema>;
 
 const MeetingRulesSchema = z.object({
   muteOnEntry: z.boolean(),

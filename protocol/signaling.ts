@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { safeText } from '../domain/shared/text';
 import type { AckCallback, ErrorBody } from './ack';
 import type { ConnectionQuality, MediaAnswers, MediaTypes } from './media-answers';
+import type { ParticipantRecord } from './rest';
 
 /**
  * The socket.io signaling protocol, shared by the server, the web client and the tests. Event
@@ -134,19 +135,8 @@ export type { Ack, AckCallback, ErrorBody } from './ack';
 
 // ── What the server sends ──────────────────────────────────────────────────────
 
-export interface ParticipantView {
-  participantId: string;
-  displayName: string;
-  userId: string | null;
-  role: 'host' | 'participant';
-  status: 'waiting' | 'joined' | 'left' | 'denied' | 'removed';
-  joinTime: string | null;
-  connectionStatus: 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
-  audioEnabled: boolean;
-  videoEnabled: boolean;
-  screenSharing: boolean;
-  handRaised: boolean;
-}
+/** A participant as every view shows them (the same record as the REST API's). */
+export type ParticipantView = ParticipantRecord;
 
 export interface ChatView {
   messageId: string;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ParticipantRecordSchema } from '../../protocol/rest';
 
 /**
  * One document per participant (partition meetingId / key participantId), so an event of one
@@ -8,19 +9,9 @@ export const ROSTER = 'roster';
 /** Per meeting (partition '' / key meetingId): what is not about one participant. */
 export const ROSTER_MEETINGS = 'roster_meetings';
 
-export const RosterParticipantSchema = z.object({
-  participantId: z.string(),
-  displayName: z.string(),
-  userId: z.string().nullable(),
-  role: z.enum(['host', 'participant']),
-  status: z.enum(['waiting', 'joined', 'left', 'denied', 'removed']),
-  joinTime: z.string().nullable(),
+/** The participant as the REST API shows it, plus what the projection needs to keep. */
+export const RosterParticipantSchema = ParticipantRecordSchema.extend({
   leftTime: z.string().nullable(),
-  connectionStatus: z.enum(['connecting', 'connected', 'reconnecting', 'disconnected']),
-  audioEnabled: z.boolean(),
-  videoEnabled: z.boolean(),
-  screenSharing: z.boolean(),
-  handRaised: z.boolean(),
   /** When the hand went up (hosts answer hands in order); null while it is down. */
   handRaisedAt: z.string().nullable(),
 });
