@@ -229,6 +229,7 @@ export async function startConfer(
       connectsPerMinute: config.SOCKET_CONNECTS_PER_MINUTE,
     },
     reconnectGraceMs: config.RECONNECT_GRACE_SECONDS * 1000,
+    links,
     ...(media ? { media } : {}),
     metrics: {
       messages: (type, outcome) => metrics.socketMessages.inc({ type, outcome }),

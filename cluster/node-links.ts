@@ -39,7 +39,10 @@ export function createNodeLinks(options: {
     [];
   const lostListeners: Array<(nodeId: string) => void> = [];
   const clients = new Map<string, { url: string; socket: ClientSocket }>();
-  let server: LinkServer | undefined;
+  const servers: LinkServer[] = [];
+  /** The server that claims a type, else the one claiming no types in particular. */
+  const serverFor = (type: string) =>
+    servers.find((s) => s.handles?.(type) === true) ?? servers.find((s) => s.handles === undefined);
   let closed = false;
 
   // ── Serving: nodes pulling from this one ───────────────────────────────────
@@ -67,6 +70,7 @@ export function createNodeLinks(options: {
     socket.onAny((type: string, payload: unknown, ack?: unknown) => {
       if (typeof ack !== 'function') return;
       const answer = ack as (response: LinkAck) => void;
+      const server = serverFor(type);
       if (!server) {
         answer({ ok: false, error: errorBody(new ConferError('CONFER_MEDIA_UNAVAILABLE')) });
         return;
@@ -80,7 +84,9 @@ export function createNodeLinks(options: {
         },
       );
     });
-    socket.on('disconnect', () => server?.peerGone(peer));
+    socket.on('disconnect', () => {
+      for (const server of servers) server.peerGone(peer);
+    });
   });
 
   // ── Pulling: this node's connections to others ─────────────────────────────
@@ -151,7 +157,7 @@ export function createNodeLinks(options: {
       lostListeners.push(listener);
     },
     serve(handler) {
-      server = handler;
+      servers.push(handler);
     },
     async close() {
       closed = true;

@@ -16,7 +16,7 @@ export interface NodeLinks {
   onNotification(listener: (nodeId: string, type: LinkNotificationType, payload: unknown) => void): void;
   /** The link to a node this node pulls from dropped: its pipes there are gone. */
   onLinkLost(listener: (nodeId: string) => void): void;
-  /** Requests from nodes pulling from this one. */
+  /** Requests from other nodes: each server answers the types it handles. */
   serve(handler: LinkServer): void;
 }
 
@@ -29,6 +29,11 @@ export interface LinkPeer {
 }
 
 export interface LinkServer {
+  /**
+   * The request types this server answers; without it, every type no other server claims (the
+   * SFU's cascade serves the rest, the signaling gateway claims `peer:` requests).
+   */
+  handles?(type: string): boolean;
   /** Answers a request (throws a ConferError to refuse it). */
   request(peer: LinkPeer, type: string, payload: unknown): Promise<unknown>;
   /** The peer's connection closed: what it pulled is no longer needed. */

@@ -31,6 +31,18 @@ export const LinkRequestSchemas = {
   'pipe:consume': z.object({ pipeId: id, producerId: id }).strict(),
   /** The puller no longer needs the pipe. */
   'pipe:close': z.object({ pipeId: id }).strict(),
+  /**
+   * A peer signal (`offer`, `answer`, `ice-candidate`) for a participant connected to the node
+   * asked: `payload` is the sender's message as they sent it, checked again by the receiving node.
+   */
+  'peer:signal': z
+    .object({
+      meetingId: id,
+      from: id,
+      signal: z.enum(['offer', 'answer', 'ice-candidate']),
+      payload: z.unknown(),
+    })
+    .strict(),
 } as const;
 export type LinkRequestType = keyof typeof LinkRequestSchemas;
 export type LinkRequest<K extends LinkRequestType> = z.infer<(typeof LinkRequestSchemas)[K]>;
@@ -46,6 +58,7 @@ export const LinkAnswerSchemas = {
     paused: z.boolean(),
   }),
   'pipe:close': z.object({}),
+  'peer:signal': z.object({ delivered: z.number().int().min(0) }),
 } as const satisfies Record<LinkRequestType, z.ZodType>;
 export type LinkAnswer<K extends LinkRequestType> = z.infer<(typeof LinkAnswerSchemas)[K]>;
 

@@ -6,6 +6,7 @@ import type { Ids } from '../../domain/ports/ids';
 import { ErrorCodes, isConferError } from '../../domain/shared/errors';
 import type { ErrorBody } from '../../protocol/ack';
 import type { MediaSignaling } from '../../protocol/media-signaling.port';
+import type { NodeLinks } from '../../protocol/node-link.port';
 import type { TokenService } from '../auth/tokens';
 import type { ConnectionHub } from './connection';
 import type { RateLimits, SignalingRateConfig } from './rate-limits';
@@ -21,6 +22,8 @@ export interface SignalingGatewayDeps {
   rate: SignalingRateConfig;
   reconnectGraceMs: number;
   media?: MediaSignaling;
+  /** Links to the deployment's other nodes: peer signals reach people connected elsewhere. */
+  links?: NodeLinks;
   metrics?: { messages(type: string, outcome: 'ok' | 'error'): void; broadcasts(count: number): void };
   /** For tests: the time (ms) token expiry is judged against. */
   now?: () => number;

@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
 import type { BusSubscription } from '../../domain/ports/event-bus';
+import { peerSignalLinkServer } from './peer-relay';
 import { createBroadcaster } from './broadcaster';
 import { ConnectionHub, type Connection } from './connection';
 import { expire } from './dispatch';
@@ -40,6 +41,8 @@ export function createSignalingGateway(
   };
   const broadcaster = createBroadcaster(ctx);
   const grace = createReconnectGrace(ctx);
+  // Peer signals for people connected here, relayed by the nodes their senders are on.
+  deps.links?.serve(peerSignalLinkServer(ctx));
   const expiries = new Map<Connection, NodeJS.Timeout>();
   let subscription: BusSubscription | undefined;
 

@@ -1,9 +1,9 @@
+import { askNode } from '../../protocol/node-link-ask';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import { ConferError, ErrorCodes, type ErrorCode } from '../../domain/shared/errors';
+import { ConferError } from '../../domain/shared/errors';
 import type { MediaSource } from '../peer';
 import {
-  LinkAnswerSchemas,
   LinkNotificationSchemas,
   type LinkAnswer,
   type LinkNotification,
@@ -256,23 +256,7 @@ export class RemoteProducers {
   }
 
   /** Sends a request and checks its answer; a refusal comes back as the source's ConferError. */
-  private async ask<K extends LinkRequestType>(
-    nodeId: string,
-    type: K,
-    payload: unknown,
-  ): Promise<LinkAnswer<K>> {
-    const ack = await this.deps.links.request(nodeId, type, payload);
-    if (!ack.ok) {
-      const known = Object.prototype.hasOwnProperty.call(ErrorCodes, ack.error.code);
-      const code = known ? (ack.error.code as ErrorCode) : 'CONFER_MEDIA_NODE_UNREACHABLE';
-      throw new ConferError(code, ack.error.message, ack.error.field);
-    }
-    const parsed = LinkAnswerSchemas[type].safeParse(ack.data);
-    if (!parsed.success)
-      throw new ConferError(
-        'CONFER_MEDIA_NODE_UNREACHABLE',
-        `Node ${nodeId} answered ${type} with a malformed answer`,
-      );
-    return parsed.data as LinkAnswer<K>;
+  private ask<K extends LinkRequestType>(nodeId: string, type: K, payload: unknown): Promise<LinkAnswer<K>> {
+    return askNode(this.deps.links, nodeId, type, payload);
   }
 }

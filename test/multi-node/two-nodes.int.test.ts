@@ -146,6 +146,62 @@ describe('participants on different nodes', () => {
   }, 60_000);
 });
 
+describe('peer signaling across nodes', () => {
+  it("relays the design's offer and answer to a participant connected through another node, and nothing to one who left", async () => {
+    const meeting = await api(a).createMeeting({ title: 'Mesh across nodes' });
+    const id = meeting.meetingId;
+    const host = await attend({
+      via: a,
+      socketOn: a,
+      meetingId: id,
+      name: 'Host',
+      hostToken: meeting.hostToken,
+    });
+    const ann = await attend({ via: b, socketOn: b, meetingId: id, name: 'Ann' });
+    attendees.push(host, ann);
+    expect(host.socketNode).not.toBe(ann.socketNode);
+    // The relay finds Ann's node in the meeting's stream (her connection's event names it).
+    await eventually('Ann to be connected through B', async () =>
+      (await storedEvents(cluster.postgres.url, id)).some(
+        (e) =>
+          e.type === 'ParticipantConnectionChanged' &&
+          e.data['participantId'] === ann.participantId &&
+          e.data['nodeId'] === 'b',
+      ),
+    );
+
+    const received = (who: typeof ann, type: 'offer' | 'answer') =>
+      new Promise<unknown>((resolve) => who.socket.once(type, resolve));
+    const sdp = { type: 'offer', sdp: 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n' };
+    const annGets = received(ann, 'offer');
+    expect(await host.send('offer', { type: 'offer', to: ann.participantId, sdp })).toEqual({
+      ok: true,
+      data: { delivered: 1 },
+    });
+    expect(await annGets).toEqual({ type: 'offer', from: host.participantId, sdp });
+
+    const answer = { type: 'answer', sdp: sdp.sdp };
+    const hostGets = received(host, 'answer');
+    expect(await ann.send('answer', { to: host.participantId, sdp: answer })).toMatchObject({ ok: true });
+    expect(await hostGets).toEqual({ type: 'answer', from: ann.participantId, sdp: answer });
+
+    // Once Ann has left, the relay refuses: nothing reaches her other node.
+    expect(await ann.send('leave')).toMatchObject({ ok: true });
+    const refused = await host.send('ice-candidate', {
+      to: ann.participantId,
+      candidate: {
+        candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
+        sdpMid: '0',
+        sdpMLineIndex: 0,
+      },
+    });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'CONFER_PARTICIPANT_NOT_JOINED', field: 'to' },
+    });
+  });
+});
+
 describe('media placement', () => {
   it('answers the placed node’s URL on every node, keeps it across restarts, and moves it when the node dies', async () => {
     const meeting = await api(a).createMeeting({ title: 'Placement' });
