@@ -9,7 +9,7 @@ export const ParticipantViewSchema = z.object({
   participantId: z.string(),
   displayName: z.string(),
   userId: z.string().nullable(),
-  role: z.enum(['host', 'participant']),
+  role: z.enum(['host', 'co-host', 'participant']),
   status: z.enum(['waiting', 'joined', 'left', 'denied', 'removed']),
   joinTime: z.string().nullable(),
   connectionStatus: z.enum(['connecting', 'connected', 'reconnecting', 'disconnected']),

@@ -12,7 +12,7 @@ export const RosterParticipantSchema = z.object({
   participantId: z.string(),
   displayName: z.string(),
   userId: z.string().nullable(),
-  role: z.enum(['host', 'participant']),
+  role: z.enum(['host', 'co-host', 'participant']),
   status: z.enum(['waiting', 'joined', 'left', 'denied', 'removed']),
   joinTime: z.string().nullable(),
   leftTime: z.string().nullable(),
