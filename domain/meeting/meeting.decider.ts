@@ -285,8 +285,9 @@ function deny(
 function leave(command: MeetingCommandOf<'LeaveMeeting'>, state: MeetingState, actor: Actor): MeetingEvent[] {
   assertSelfOrSystem(actor, command.participantId);
   const target = requireParticipant(state, command.participantId);
-  const successor = command.successorId === undefined ? undefined : chosenSuccessor(command, target, state);
+  // Gone already: a retried leave, with or without a successor, changes nothing.
   if (!isPresent(target)) return [];
+  const successor = command.successorId === undefined ? undefined : chosenSuccessor(command, target, state);
   const left: MeetingEvent[] = [
     { type: 'ParticipantLeft', data: { participantId: target.participantId, reason: command.reason } },
   ];

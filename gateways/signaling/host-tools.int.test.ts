@@ -106,16 +106,20 @@ describe('bad host actions', () => {
   it('are coded errors, and nothing reaches anyone else', async () => {
     const m = await meetingWith(['Ann', 'Bob', 'Cy']);
     const [ann, bob, cy] = m.people as [Person, Person, Person];
-    // Ann is co-host; Bob and Cy are participants. Cy has left.
+    // Ann is co-host; Bob and Cy are participants. Cy has left; Bob has muted himself (so that
+    // "ask to unmute" has a target). Each is heard by everyone before anything is recorded.
+    const everyone = [m.host, ann, bob];
+    const roles = everyone.map((p) => next(p.socket, 'role-changed', (r) => r.participantId === ann.id));
     expect((await request(m.host.socket, 'set-co-host', { participantId: ann.id, coHost: true })).ok).toBe(
       true,
     );
-    await next(bob.socket, 'role-changed', (r) => r.participantId === ann.id);
+    await Promise.all(roles);
+    const lefts = everyone.map((p) => next(p.socket, 'participant-left', (r) => r.participantId === cy.id));
     expect((await request(cy.socket, 'leave', {})).ok).toBe(true);
-    await next(bob.socket, 'participant-left', (r) => r.participantId === cy.id);
-    // Bob mutes himself, so that "ask to unmute" has a target.
+    await Promise.all(lefts);
+    const mutes = everyone.map((p) => next(p.socket, 'media-update', (u) => u.participantId === bob.id));
     expect((await request(bob.socket, 'mute', { mediaType: 'audio' })).ok).toBe(true);
-    await next(ann.socket, 'media-update', (u) => u.participantId === bob.id);
+    await Promise.all(mutes);
 
     const seenByBob = record(bob.socket, HOST_TOOL_EVENTS);
     const seenByAnn = record(ann.socket, HOST_TOOL_EVENTS);
