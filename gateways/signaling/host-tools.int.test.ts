@@ -203,8 +203,14 @@ describe('host succession', () => {
   it('hands the role to the chosen person, who is briefed on the waiting room and admits', async () => {
     const m = await meetingWith(['Ann', 'Bob'], { waitingRoom: true });
     const [ann, bob] = m.people as [Person, Person];
+    // Heard as it happens (listening before the knock, which is broadcast at once).
+    const waitingSeen = next(
+      m.host.socket,
+      'participant-waiting',
+      (w) => w.participant.displayName === 'Wes',
+    );
     const wes = await knock(m.meetingId, 'Wes');
-    await next(m.host.socket, 'participant-waiting', (w) => w.participant.participantId === wes.id);
+    expect((await waitingSeen).participant.participantId).toBe(wes.id);
     const roleSeenByBob = next(bob.socket, 'role-changed');
     const briefing = next(ann.socket, 'moderator-briefing');
     expect((await request(m.host.socket, 'leave', { successorId: ann.id })).ok).toBe(true);
