@@ -245,7 +245,9 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
     case 'MediaUnpublished':
     case 'MediaNodeAssigned':
     case 'ParticipantPlaced':
-    // Host tools: translated by host-event-messages.ts above.
+      // Media producers are announced by the SFU controller, which knows the consumers to create;
+      // placement reaches each participant in the answer to join and to /connection.
+      return none;
     case 'HostRoleHandedOver':
     case 'CoHostGranted':
     case 'CoHostRevoked':
@@ -255,8 +257,7 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
     case 'MeetingLocked':
     case 'MeetingUnlocked':
     case 'ParticipantAllowedBack':
-      // Media producers are announced by the SFU controller, which knows the consumers to create;
-      // placement reaches each participant in the answer to join and to /connection.
+      // The host's tools: translated by host-event-messages.ts above, never reached here.
       return none;
   }
 }
