@@ -285,6 +285,19 @@ describe('removal bars the person until a host lets them back', () => {
       audioEnabled: true,
       videoEnabled: true,
     }) as const;
+  /** Eve in again under a new participant id, from the browser `deviceId`. */
+  const eveBack = (deviceId: string): MeetingEvent => ({
+    type: 'ParticipantJoined',
+    data: {
+      participantId: 'eve2',
+      displayName: 'Eve',
+      userId: null,
+      role: 'participant',
+      deviceId,
+      audioEnabled: true,
+      videoEnabled: true,
+    },
+  });
   it('refuses the same browser and the same user, whatever the new participant id', () => {
     given(...removed)
       .when(rejoin({ deviceId: 'dev-eve' }), as('eve2'))
@@ -294,20 +307,7 @@ describe('removal bars the person until a host lets them back', () => {
       .thenError('CONFER_PARTICIPANT_BARRED');
     given(...removed)
       .when(rejoin({ deviceId: 'dev-other' }), as('eve2'))
-      .then([
-        {
-          type: 'ParticipantJoined',
-          data: {
-            participantId: 'eve2',
-            displayName: 'Eve',
-            userId: null,
-            role: 'participant',
-            deviceId: 'dev-other',
-            audioEnabled: true,
-            videoEnabled: true,
-          },
-        },
-      ]);
+      .then([eveBack('dev-other')]);
   });
   it('lets them back once a host or co-host allows it (once; a participant may not)', () => {
     given(...removed)
@@ -316,20 +316,7 @@ describe('removal bars the person until a host lets them back', () => {
     const back = [...removed, { type: 'ParticipantAllowedBack', data: { participantId: 'eve' } }] as const;
     given(...back)
       .when(rejoin({ deviceId: 'dev-eve' }), as('eve2'))
-      .then([
-        {
-          type: 'ParticipantJoined',
-          data: {
-            participantId: 'eve2',
-            displayName: 'Eve',
-            userId: null,
-            role: 'participant',
-            deviceId: 'dev-eve',
-            audioEnabled: true,
-            videoEnabled: true,
-          },
-        },
-      ]);
+      .then([eveBack('dev-eve')]);
     given(...back)
       .when({ type: 'AllowBack', participantId: 'eve' }, as('h', true))
       .thenError('CONFER_NOTHING_TO_CHANGE', 'participantId');
