@@ -9,7 +9,7 @@ import { z } from 'zod';
 const ParticipantAtSchema = z.object({
   participantId: z.string(),
   displayName: z.string(),
-  role: z.enum(['host', 'participant']),
+  role: z.enum(['host', 'co-host', 'participant']),
   status: z.enum(['waiting', 'joined', 'left', 'denied', 'removed']),
   joinTime: z.string().nullable(),
   leftTime: z.string().nullable(),

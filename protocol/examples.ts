@@ -49,6 +49,12 @@ export const clientExamples: { [K in ClientMessageType]: ClientWireMessage<K> & 
   'mute-participant': { type: 'mute-participant', participantId: 'p_bob', mediaType: 'audio' },
   'remove-participant': { type: 'remove-participant', participantId: 'p_bob' },
   'end-meeting': { type: 'end-meeting' },
+  'mute-all': { type: 'mute-all' },
+  'ask-unmute': { type: 'ask-unmute', participantId: 'p_bob' },
+  'decline-unmute': { type: 'decline-unmute' },
+  'set-co-host': { type: 'set-co-host', participantId: 'p_bob', coHost: true },
+  'lock-meeting': { type: 'lock-meeting', locked: true },
+  'allow-back': { type: 'allow-back', participantId: 'p_bob' },
   offer: { type: 'offer', to: 'p_bob', sdp },
   answer: { type: 'answer', to: 'p_ada', sdp: { ...sdp, type: 'answer' } },
   'ice-candidate': { type: 'ice-candidate', to: 'p_bob', candidate },
@@ -127,6 +133,20 @@ export const serverExamples: { [K in ServerMessageType]: ServerMessage<K> } = {
     lockedForSeconds: 30,
     seq: 21,
   },
+  'role-changed': {
+    type: 'role-changed',
+    participantId: 'p_bob',
+    role: 'host',
+    reason: 'handed-over',
+    previousHostId: 'p_ada',
+    seq: 24,
+  },
+  'moderator-briefing': { type: 'moderator-briefing', waiting: [], barred: [], locked: false, seq: 24 },
+  'everyone-muted': { type: 'everyone-muted', byParticipantId: 'p_ada', participantIds: ['p_bob'], seq: 25 },
+  'unmute-requested': { type: 'unmute-requested', participantId: 'p_bob', byParticipantId: 'p_ada', seq: 27 },
+  'unmute-declined': { type: 'unmute-declined', participantId: 'p_bob', seq: 28 },
+  'meeting-lock': { type: 'meeting-lock', locked: true, seq: 29 },
+  'allowed-back': { type: 'allowed-back', participantId: 'p_bob', seq: 30 },
   error: {
     type: 'error',
     code: 'CONFER_VALIDATION_FAILED',
@@ -166,7 +186,7 @@ export const serverExamples: { [K in ServerMessageType]: ServerMessage<K> } = {
 };
 
 /** Who may send a message (domain/access/standing.ts). */
-export type Sender = 'anyone connected' | 'admitted' | 'host';
+export type Sender = 'anyone connected' | 'admitted' | 'host or co-host' | 'host';
 /** Which budget a message spends (README, "Configuration"). */
 export type Budget = 'messages' | 'media';
 
@@ -185,14 +205,23 @@ export const clientRules: { [K in ClientMessageType]: { sender: Sender; errors: 
   mute: { sender: 'admitted', errors: [] },
   unmute: { sender: 'admitted', errors: [] },
   chat: { sender: 'admitted', errors: ['CONFER_CHAT_EMPTY', 'CONFER_CHAT_TOO_LONG'] },
-  leave: { sender: 'anyone connected', errors: [] },
+  leave: { sender: 'anyone connected', errors: ['CONFER_FORBIDDEN'] },
   'raise-hand': { sender: 'admitted', errors: [] },
   'lower-hand': { sender: 'admitted', errors: ['CONFER_FORBIDDEN'] },
-  admit: { sender: 'host', errors: [...host, 'CONFER_PARTICIPANT_NOT_WAITING', 'CONFER_MEETING_FULL'] },
-  deny: { sender: 'host', errors: [...host, 'CONFER_PARTICIPANT_NOT_WAITING'] },
-  'mute-participant': { sender: 'host', errors: host },
-  'remove-participant': { sender: 'host', errors: host },
+  admit: {
+    sender: 'host or co-host',
+    errors: [...host, 'CONFER_PARTICIPANT_NOT_WAITING', 'CONFER_MEETING_FULL'],
+  },
+  deny: { sender: 'host or co-host', errors: [...host, 'CONFER_PARTICIPANT_NOT_WAITING'] },
+  'mute-participant': { sender: 'host or co-host', errors: [...host, 'CONFER_NOTHING_TO_CHANGE'] },
+  'remove-participant': { sender: 'host or co-host', errors: host },
   'end-meeting': { sender: 'host', errors: ['CONFER_FORBIDDEN'] },
+  'mute-all': { sender: 'host or co-host', errors: ['CONFER_FORBIDDEN', 'CONFER_NOTHING_TO_CHANGE'] },
+  'ask-unmute': { sender: 'host or co-host', errors: [...host, 'CONFER_NOTHING_TO_CHANGE'] },
+  'decline-unmute': { sender: 'admitted', errors: ['CONFER_NOTHING_TO_CHANGE'] },
+  'set-co-host': { sender: 'host', errors: [...host, 'CONFER_NOTHING_TO_CHANGE'] },
+  'lock-meeting': { sender: 'host', errors: ['CONFER_FORBIDDEN', 'CONFER_NOTHING_TO_CHANGE'] },
+  'allow-back': { sender: 'host or co-host', errors: [...host, 'CONFER_NOTHING_TO_CHANGE'] },
   offer: { sender: 'admitted', errors: [] },
   answer: { sender: 'admitted', errors: [] },
   'ice-candidate': { sender: 'admitted', errors: [] },

@@ -69,6 +69,11 @@ export const JoinBodySchema = z
     displayName: safeText({ max: 100, trim: true }),
     userId: safeText({ max: 200 }).optional(),
     passcode: z.string().max(64).optional(),
+    /**
+     * The browser's stable id (the web client keeps a random one in local storage): a removal
+     * bars it, and knocking again after a denial is slowed down by it.
+     */
+    deviceId: safeText({ max: 100 }).optional(),
     audioEnabled: z.boolean().default(true),
     videoEnabled: z.boolean().default(true),
   })
@@ -82,7 +87,7 @@ export const ParticipantRecordSchema = z.object({
   participantId: z.string(),
   displayName: z.string(),
   userId: z.string().nullable(),
-  role: z.enum(['host', 'participant']),
+  role: z.enum(['host', 'co-host', 'participant']),
   status: z.enum(['waiting', 'joined', 'left', 'denied', 'removed']),
   joinTime: z.string().nullable(),
   connectionStatus: z.enum(['connecting', 'connected', 'reconnecting', 'disconnected']),

@@ -60,7 +60,8 @@ export const ClientMessageSchemas = {
   mute: z.object({ mediaType: MediaTypeSchema }).strict(),
   unmute: z.object({ mediaType: MediaTypeSchema }).strict(),
   chat: z.object({ message: safeText({ max: 8192, min: 0, multiline: true }) }).strict(),
-  leave: z.object({}).strict(),
+  /** A host may name who takes the host role over (otherwise the succession rule chooses). */
+  leave: z.object({ successorId: participantId.optional() }).strict(),
   'raise-hand': z.object({}).strict(),
   'lower-hand': z.object({ participantId: participantId.optional() }).strict(),
   admit: z.object({ participantId }).strict(),
@@ -68,6 +69,16 @@ export const ClientMessageSchemas = {
   'mute-participant': z.object({ participantId, mediaType: MediaTypeSchema }).strict(),
   'remove-participant': z.object({ participantId }).strict(),
   'end-meeting': z.object({}).strict(),
+  // ── Host tools (a co-host may use those marked so in docs/protocol.md) ──
+  'mute-all': z.object({}).strict(),
+  /** Asks a muted participant to unmute: they are asked, never unmuted by force. */
+  'ask-unmute': z.object({ participantId }).strict(),
+  /** The asked participant dismisses the request. */
+  'decline-unmute': z.object({}).strict(),
+  'set-co-host': z.object({ participantId, coHost: z.boolean() }).strict(),
+  'lock-meeting': z.object({ locked: z.boolean() }).strict(),
+  /** Lets a removed person join again. */
+  'allow-back': z.object({ participantId }).strict(),
   // ── The design's peer-to-peer signaling, relayed to one present participant ──
   offer: z.object({ to: participantId, sdp: SessionDescriptionSchema }).strict(),
   answer: z.object({ to: participantId, sdp: SessionDescriptionSchema }).strict(),
@@ -135,6 +146,8 @@ export type { Ack, AckCallback, ErrorBody } from './ack';
 
 // ── What the server sends ──────────────────────────────────────────────────────
 
+export type MeetingRoleView = ParticipantRecord['role'];
+
 /** A participant as every view shows them (the same record as the REST API's). */
 export type ParticipantView = ParticipantRecord;
 
@@ -147,12 +160,27 @@ export interface ChatView {
   seq: number;
 }
 
+/** Someone a host removed, kept out until a host lets them back. */
+export interface BarredView {
+  participantId: string;
+  displayName: string;
+}
+
 export interface JoinResult {
   self: ParticipantView;
-  meeting: { meetingId: string; title: string; status: 'active' | 'ended'; waitingRoom: boolean };
+  meeting: {
+    meetingId: string;
+    title: string;
+    status: 'active' | 'ended';
+    waitingRoom: boolean;
+    /** Nobody new may join or knock. */
+    locked: boolean;
+  };
   participants: ParticipantView[];
-  /** Only for hosts: who waits to be admitted. */
+  /** Only for hosts and co-hosts: who waits to be admitted. */
   waiting: ParticipantView[];
+  /** Only for hosts and co-hosts: who was removed and may be let back. */
+  barred: BarredView[];
   activeSpeakerId: string | null;
   /** Revision of the meeting's stream when this answer was made. */
   seq: number;
@@ -213,6 +241,30 @@ export interface ServerPayloads {
   'recording-started': { recordingId: string; seq: number };
   /** The recording stopped (`failed`: capture broke off); the file is made afterwards. */
   'recording-stopped': { recordingId: string; reason: string; seq: number };
+  /**
+   * Someone's role changed: made or no longer co-host (`granted`, `revoked`), or handed the host
+   * role (`handed-over` by the leaving host, `host-left` / `host-lost` by the succession rule).
+   */
+  'role-changed': {
+    participantId: string;
+    role: MeetingRoleView;
+    reason: 'granted' | 'revoked' | 'handed-over' | 'host-left' | 'host-lost';
+    /** The host who handed the role over, when it was handed over. */
+    previousHostId: string | null;
+    seq: number;
+  };
+  /** To someone just made host or co-host: the waiting room and the removed, as a host sees them. */
+  'moderator-briefing': { waiting: ParticipantView[]; barred: BarredView[]; locked: boolean; seq: number };
+  /** A host or co-host muted everyone else (`participantIds`); each may unmute themselves. */
+  'everyone-muted': { byParticipantId: string | null; participantIds: string[]; seq: number };
+  /** To the person asked (and the hosts): "The host asks you to unmute". */
+  'unmute-requested': { participantId: string; byParticipantId: string | null; seq: number };
+  /** To the hosts: the person dismissed the request. */
+  'unmute-declined': { participantId: string; seq: number };
+  /** The meeting was locked (nobody new may join or knock) or unlocked. */
+  'meeting-lock': { locked: boolean; seq: number };
+  /** To the hosts: a removed person may join again. */
+  'allowed-back': { participantId: string; seq: number };
   /** A message without an acknowledgement callback failed, or the connection is refused. */
   error: ErrorBody;
   // ── The design's peer-to-peer signaling, from another participant ──

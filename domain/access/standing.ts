@@ -23,6 +23,8 @@ export type Principal =
 
 export type Standing =
   | 'host'
+  /** Made co-host by a host: moderates (admit, deny, remove, mute) but neither ends nor locks. */
+  | 'co-host'
   | 'participant'
   | 'waiting'
   | 'denied'
@@ -44,7 +46,9 @@ export type Access =
   | 'connect'
   /** Send meeting messages (chat, mute, hand, media). */
   | 'act'
-  /** Host actions (admit, deny, remove, mute others, end, record). */
+  /** Moderation (admit, deny, remove, mute others, mute all, ask to unmute, allow back). */
+  | 'moderate'
+  /** The host's own actions (end, record, lock, co-host roles). */
   | 'host-act'
   | 'read-audit'
   | 'read-analytics';
@@ -72,7 +76,7 @@ export function standingIn(state: MeetingState, principal: Principal): Standing 
       if (!self) return 'stranger';
       switch (self.status) {
         case 'joined':
-          return self.role === 'host' ? 'host' : 'participant';
+          return self.role === 'host' ? 'host' : self.role === 'co-host' ? 'co-host' : 'participant';
         case 'waiting':
           return 'waiting';
         case 'denied':
@@ -87,7 +91,8 @@ export function standingIn(state: MeetingState, principal: Principal): Standing 
 }
 
 const ALLOWED: Record<Standing, readonly Access[]> = {
-  host: ['read-summary', 'read-meeting', 'connect', 'act', 'host-act'],
+  host: ['read-summary', 'read-meeting', 'connect', 'act', 'moderate', 'host-act'],
+  'co-host': ['read-summary', 'read-meeting', 'connect', 'act', 'moderate'],
   participant: ['read-summary', 'read-meeting', 'connect', 'act'],
   waiting: ['read-summary', 'connect'],
   denied: ['read-summary'],

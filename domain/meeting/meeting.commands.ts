@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MediaKindSchema, MeetingSettingsSchema } from './meeting.events';
+import { HostCommandSchemas } from './host.commands';
 import { RecordingCommandSchemas } from './recording.commands';
 
 /** Chat content limit, in UTF-8 bytes. */
@@ -28,10 +29,20 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
     passcodeDigest: z.string().nullable(),
     audioEnabled: z.boolean(),
     videoEnabled: z.boolean(),
+    /** The client's stable per-browser id (its local storage), when it sends one. */
+    deviceId: z.string().min(1).max(100).nullable().optional(),
+    /** When the gateway received the request (its clock): what a knock's cooldown is measured against. */
+    requestedAt: z.string().optional(),
   }),
   z.object({ type: z.literal('AdmitParticipant'), participantId: id }),
   z.object({ type: z.literal('DenyParticipant'), participantId: id }),
-  z.object({ type: z.literal('LeaveMeeting'), participantId: id, reason: z.enum(['left', 'disconnected']) }),
+  z.object({
+    type: z.literal('LeaveMeeting'),
+    participantId: id,
+    reason: z.enum(['left', 'disconnected']),
+    /** A leaving host's choice of who takes the host role over. */
+    successorId: id.optional(),
+  }),
   z.object({ type: z.literal('RemoveParticipant'), participantId: id }),
   z.object({
     type: z.literal('ChangeMediaState'),
@@ -110,6 +121,7 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
     leave: z.boolean(),
   }),
   ...RecordingCommandSchemas,
+  ...HostCommandSchemas,
 ]);
 
 export type MeetingCommand = z.infer<typeof MeetingCommandSchema>;

@@ -1,8 +1,12 @@
-import { actorIsHost, actorParticipantId, type Actor } from '../shared/actor';
+import { actorParticipantId, type Actor } from '../shared/actor';
 import { ConferError } from '../shared/errors';
 import { textProblem } from '../shared/text';
 import { MAX_CHAT_BYTES, type MeetingCommand, type MeetingCommandOf } from './meeting.commands';
 import type { MeetingEvent, RecordedMeetingEvent } from './meeting.events';
+import { arrivalKeys, assertMayArrive, assertMayKnock, nextCooldown } from './admission';
+import { assertHost, assertModerator } from './host-authority';
+import { decideHost, evolveHost, isHostCommand, isHostEvent } from './host.decide';
+import { withSuccession } from './host-succession';
 import { initialMeetingState, isPresent, type MeetingState, type ParticipantState } from './meeting.state';
 import {
   decideRecording,
@@ -34,6 +38,7 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
     if (command.type === 'LeaveMeeting' || command.type === 'EndMeeting') return [];
     throw new ConferError('CONFER_MEETING_ENDED');
   }
+  if (isHostCommand(command)) return decideHost(command, state, actor);
   switch (command.type) {
     case 'JoinMeeting':
       return join(command, state, actor);
@@ -68,12 +73,15 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
     case 'PlaceParticipant':
       return placeParticipant(command, state, actor);
     case 'SweepLostConnection':
-      return sweepLostConnection(command, state, actor);
+      // A host whose connection is lost for good passes the role on (host-succession.ts).
+      return withSuccession(sweepLostConnection(command, state, actor), state);
     case 'RecordPasscodeLockout':
       return recordPasscodeLockout(command, actor);
     default:
-      // Recording commands were decided above; this keeps the switch exhaustive for the compiler.
-      return decideRecording(command, state, actor);
+      // Recording and host commands were decided above; this keeps the switch exhaustive.
+      return isHostCommand(command)
+        ? decideHost(command, state, actor)
+        : decideRecording(command, state, actor);
   }
 }
 
@@ -199,15 +207,20 @@ function join(command: MeetingCommandOf<'JoinMeeting'>, state: MeetingState, act
   }
   const asHost = actor.type === 'host' || actor.type === 'system';
   const { participantId, displayName, userId } = command;
+  const deviceId = command.deviceId ?? null;
   assertText(displayName, 'displayName');
   assertText(userId, 'userId');
+  assertText(deviceId, 'deviceId');
   if (!asHost) {
+    const arrival = { deviceId, userId, requestedAt: command.requestedAt ?? null };
+    assertMayArrive(state, arrival);
     const digest = state.settings.passcodeDigest;
     if (digest !== null && command.passcodeDigest !== digest) {
       throw new ConferError('CONFER_PASSCODE_INVALID', undefined, 'passcode');
     }
     if (state.settings.waitingRoom) {
-      return [{ type: 'ParticipantWaiting', data: { participantId, displayName, userId } }];
+      assertMayKnock(state, arrival);
+      return [{ type: 'ParticipantWaiting', data: { participantId, displayName, userId, deviceId } }];
     }
     assertCapacity(state);
   }
@@ -219,6 +232,7 @@ function join(command: MeetingCommandOf<'JoinMeeting'>, state: MeetingState, act
         displayName,
         userId,
         role: asHost ? 'host' : 'participant',
+        deviceId,
         audioEnabled: command.audioEnabled && !(state.settings.muteOnEntry && !asHost),
         videoEnabled: command.videoEnabled && !(state.settings.videoOffOnEntry && !asHost),
       },
@@ -231,13 +245,13 @@ function admit(
   state: MeetingState,
   actor: Actor,
 ): MeetingEvent[] {
-  assertHost(actor);
+  assertModerator(actor, state);
   const target = requireParticipant(state, command.participantId);
   if (target.status === 'joined') return [];
   if (target.status !== 'waiting')
     throw new ConferError('CONFER_PARTICIPANT_NOT_WAITING', undefined, 'participantId');
   assertCapacity(state);
-  const { participantId, displayName, userId } = target;
+  const { participantId, displayName, userId, deviceId } = target;
   return [
     { type: 'ParticipantAdmitted', data: { participantId } },
     {
@@ -247,6 +261,7 @@ function admit(
         displayName,
         userId,
         role: 'participant',
+        deviceId,
         audioEnabled: !state.settings.muteOnEntry,
         videoEnabled: !state.settings.videoOffOnEntry,
       },
@@ -259,7 +274,7 @@ function deny(
   state: MeetingState,
   actor: Actor,
 ): MeetingEvent[] {
-  assertHost(actor);
+  assertModerator(actor, state);
   const target = requireParticipant(state, command.participantId);
   if (target.status === 'denied') return [];
   if (target.status !== 'waiting')
@@ -270,8 +285,32 @@ function deny(
 function leave(command: MeetingCommandOf<'LeaveMeeting'>, state: MeetingState, actor: Actor): MeetingEvent[] {
   assertSelfOrSystem(actor, command.participantId);
   const target = requireParticipant(state, command.participantId);
+  // Gone already: a retried leave, with or without a successor, changes nothing.
   if (!isPresent(target)) return [];
-  return [{ type: 'ParticipantLeft', data: { participantId: target.participantId, reason: command.reason } }];
+  const successor = command.successorId === undefined ? undefined : chosenSuccessor(command, target, state);
+  const left: MeetingEvent[] = [
+    { type: 'ParticipantLeft', data: { participantId: target.participantId, reason: command.reason } },
+  ];
+  // The last host never strands the meeting: the role passes on (host-succession.ts).
+  return withSuccession(left, state, successor);
+}
+
+/** A leaving host's named successor: another admitted participant still in the meeting. */
+function chosenSuccessor(
+  command: MeetingCommandOf<'LeaveMeeting'>,
+  leaving: ParticipantState,
+  state: MeetingState,
+): ParticipantState {
+  if (leaving.status !== 'joined' || leaving.role !== 'host')
+    throw new ConferError('CONFER_FORBIDDEN', 'Only a host hands the host role over', 'successorId');
+  const successor = state.participants[command.successorId ?? ''];
+  if (!successor || successor.status !== 'joined' || successor.participantId === leaving.participantId)
+    throw new ConferError(
+      'CONFER_PARTICIPANT_NOT_JOINED',
+      'successorId: not another participant in the meeting',
+      'successorId',
+    );
+  return successor;
 }
 
 function remove(
@@ -279,9 +318,13 @@ function remove(
   state: MeetingState,
   actor: Actor,
 ): MeetingEvent[] {
-  assertHost(actor);
+  const authority = assertModerator(actor, state);
   const target = requireParticipant(state, command.participantId);
   if (!isPresent(target)) return [];
+  if (actorParticipantId(actor) === target.participantId)
+    throw new ConferError('CONFER_FORBIDDEN', 'Leave rather than remove yourself', 'participantId');
+  if (authority === 'co-host' && target.status === 'joined' && target.role === 'host')
+    throw new ConferError('CONFER_FORBIDDEN', 'A co-host cannot remove the host', 'participantId');
   return [{ type: 'ParticipantRemoved', data: { participantId: target.participantId } }];
 }
 
@@ -292,7 +335,7 @@ function changeMedia(
 ): MeetingEvent[] {
   const self = actorParticipantId(actor) === command.participantId;
   if (!self) {
-    assertHost(actor);
+    assertModerator(actor, state);
     // Privacy: nobody but the participant can turn their microphone or camera on.
     if (command.enabled) throw new ConferError('CONFER_HOST_CANNOT_UNMUTE_OTHERS', undefined, 'enabled');
   }
@@ -303,7 +346,11 @@ function changeMedia(
       : command.kind === 'video'
         ? target.videoEnabled
         : target.screenSharing;
-  if (current === command.enabled) return [];
+  if (current === command.enabled) {
+    // A host's second click is told so; a participant's own repeat is harmless.
+    if (!self) throw new ConferError('CONFER_NOTHING_TO_CHANGE', `That is already off`, 'participantId');
+    return [];
+  }
   const { participantId, kind, enabled } = command;
   return [{ type: 'MediaStateChanged', data: { participantId, kind, enabled } }];
 }
@@ -345,7 +392,7 @@ function lowerHand(
   state: MeetingState,
   actor: Actor,
 ): MeetingEvent[] {
-  if (actorParticipantId(actor) !== command.participantId) assertHost(actor);
+  if (actorParticipantId(actor) !== command.participantId) assertModerator(actor, state);
   const target = requireJoined(state, command.participantId);
   if (!target.handRaised) return [];
   return [{ type: 'HandLowered', data: { participantId: target.participantId } }];
@@ -432,7 +479,7 @@ function unpublish(
 }
 
 function end(state: MeetingState, actor: Actor): MeetingEvent[] {
-  assertHost(actor);
+  assertHost(actor, state);
   // Everyone leaves first, so that every consumer that only follows joins and leaves stays right.
   const leaves: MeetingEvent[] = Object.values(state.participants)
     .filter(isPresent)
@@ -444,10 +491,6 @@ function end(state: MeetingState, actor: Actor): MeetingEvent[] {
 }
 
 // ── Rules shared by several commands ──────────────────────────────────────────
-
-function assertHost(actor: Actor): void {
-  if (!actorIsHost(actor)) throw new ConferError('CONFER_FORBIDDEN', 'Only the host can do this');
-}
 
 function assertSelf(actor: Actor, participantId: string): void {
   if (actorParticipantId(actor) !== participantId) {
@@ -480,6 +523,7 @@ function requireJoined(state: MeetingState, participantId: string): ParticipantS
 
 export function evolve(state: MeetingState, event: RecordedMeetingEvent): MeetingState {
   if (isRecordingEvent(event)) return evolveRecording(state, event);
+  if (isHostEvent(event)) return evolveHost(state, event);
   switch (event.type) {
     case 'MeetingCreated': {
       const { meetingId, title, startTime, hostUserId, settings } = event.data;
@@ -495,16 +539,17 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
       };
     }
     case 'ParticipantWaiting': {
-      const { participantId, displayName, userId } = event.data;
+      const { participantId, displayName, userId, deviceId } = event.data;
       return withParticipant(state, {
         ...newParticipant(participantId, displayName, userId),
+        deviceId,
         status: 'waiting',
       });
     }
     case 'ParticipantAdmitted':
       return state;
     case 'ParticipantJoined': {
-      const { participantId, displayName, userId, role, audioEnabled, videoEnabled } = event.data;
+      const { participantId, displayName, userId, role, audioEnabled, videoEnabled, deviceId } = event.data;
       // Admitted from the waiting room: they are already placed, and maybe connected.
       const waiting = state.participants[participantId];
       const connection =
@@ -518,6 +563,7 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
       return withParticipant(state, {
         ...newParticipant(participantId, displayName, userId),
         ...connection,
+        deviceId,
         role,
         status: 'joined',
         joinTime: event.occurredAt,
@@ -526,11 +572,21 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
       });
     }
     case 'ParticipantDenied':
-      return gone(state, event.data.participantId, 'denied', event.occurredAt);
+      return gone(
+        withKnockCooldown(state, event.data.participantId, event.occurredAt),
+        event.data.participantId,
+        'denied',
+        event.occurredAt,
+      );
     case 'ParticipantLeft':
       return gone(state, event.data.participantId, 'left', event.occurredAt);
     case 'ParticipantRemoved':
-      return gone(state, event.data.participantId, 'removed', event.occurredAt);
+      return gone(
+        barring(state, event.data.participantId),
+        event.data.participantId,
+        'removed',
+        event.occurredAt,
+      );
     case 'ParticipantConnectionChanged':
       return patch(state, event.data.participantId, {
         connectionStatus: event.data.connectionStatus,
@@ -539,7 +595,9 @@ export function evolve(state: MeetingState, event: RecordedMeetingEvent): Meetin
     case 'MediaStateChanged': {
       const { participantId, kind, enabled } = event.data;
       const field = kind === 'audio' ? 'audioEnabled' : kind === 'video' ? 'videoEnabled' : 'screenSharing';
-      return patch(state, participantId, { [field]: enabled });
+      // Unmuting answers a host's request to.
+      const answered = kind === 'audio' && enabled ? { unmuteRequested: false } : {};
+      return patch(state, participantId, { [field]: enabled, ...answered });
     }
     case 'ChatMessageSent':
       return { ...state, chatCount: state.chatCount + 1 };
@@ -582,6 +640,7 @@ function newParticipant(participantId: string, displayName: string, userId: stri
     participantId,
     displayName,
     userId,
+    deviceId: null,
     role: 'participant',
     status: 'waiting',
     joinTime: null,
@@ -593,8 +652,29 @@ function newParticipant(participantId: string, displayName: string, userId: stri
     videoEnabled: false,
     screenSharing: false,
     handRaised: false,
+    unmuteRequested: false,
     media: {},
   };
+}
+
+/** A removed person is kept out, by their device and user id, until a host lets them back. */
+function barring(state: MeetingState, participantId: string): MeetingState {
+  const p = state.participants[participantId];
+  if (!p) return state;
+  const { displayName, deviceId, userId } = p;
+  return {
+    ...state,
+    barred: { ...state.barred, [participantId]: { participantId, displayName, deviceId, userId } },
+  };
+}
+
+/** A denied knocker waits longer before each new knock (admission.ts). */
+function withKnockCooldown(state: MeetingState, participantId: string, at: string): MeetingState {
+  const p = state.participants[participantId];
+  if (!p) return state;
+  const knockCooldowns = { ...state.knockCooldowns };
+  for (const key of arrivalKeys(p)) knockCooldowns[key] = nextCooldown(knockCooldowns[key], at);
+  return { ...state, knockCooldowns };
 }
 
 function withParticipant(state: MeetingState, participant: ParticipantState): MeetingState {
@@ -626,6 +706,7 @@ function gone(
     connectionStatus: 'disconnected',
     handRaised: false,
     screenSharing: false,
+    unmuteRequested: false,
     media: {},
   });
   return next.activeSpeakerId === participantId ? { ...next, activeSpeakerId: null } : next;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { HostEventSchemas, HostEventVersions } from './host.events';
 import { RecordingEventSchemas } from './recording.events';
 
 /**
@@ -28,6 +29,25 @@ const ConnectionChangedV1 = z.object({
   participantId: id,
   connectionStatus: z.enum(['connected', 'reconnecting']),
 });
+const ParticipantJoinedV1 = z.object({
+  participantId: id,
+  displayName: z.string(),
+  userId: z.string().nullable(),
+  role: ParticipantRoleSchema,
+  audioEnabled: z.boolean(),
+  videoEnabled: z.boolean(),
+});
+const ParticipantWaitingV1 = z.object({
+  participantId: id,
+  displayName: z.string(),
+  userId: z.string().nullable(),
+});
+/**
+ * v2 of joining and waiting: the stable per-browser id the client sends (kept in its local
+ * storage), so that a removal bars that browser and knocking after a denial can be slowed down.
+ */
+// A writer that predates the field (or knows no device) records none: null, as the upcaster says.
+const deviceId = z.string().nullable().default(null);
 const MediaPublishedV1 = z.object({
   participantId: id,
   producerId: id,
@@ -47,17 +67,12 @@ export const MeetingEventSchemas = {
     }),
   },
   ParticipantJoined: {
-    1: z.object({
-      participantId: id,
-      displayName: z.string(),
-      userId: z.string().nullable(),
-      role: ParticipantRoleSchema,
-      audioEnabled: z.boolean(),
-      videoEnabled: z.boolean(),
-    }),
+    1: ParticipantJoinedV1,
+    2: ParticipantJoinedV1.extend({ deviceId }),
   },
   ParticipantWaiting: {
-    1: z.object({ participantId: id, displayName: z.string(), userId: z.string().nullable() }),
+    1: ParticipantWaitingV1,
+    2: ParticipantWaitingV1.extend({ deviceId }),
   },
   ParticipantAdmitted: { 1: z.object({ participantId: id }) },
   ParticipantDenied: { 1: z.object({ participantId: id }) },
@@ -105,6 +120,7 @@ export const MeetingEventSchemas = {
     }),
   },
   ...RecordingEventSchemas,
+  ...HostEventSchemas,
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -113,8 +129,8 @@ export type MeetingEventType = keyof Schemas;
 /** Current (latest) version of each event type: what decide emits and evolve reads. */
 export const CurrentVersion = {
   MeetingCreated: 1,
-  ParticipantJoined: 1,
-  ParticipantWaiting: 1,
+  ParticipantJoined: 2,
+  ParticipantWaiting: 2,
   ParticipantAdmitted: 1,
   ParticipantDenied: 1,
   ParticipantLeft: 1,
@@ -136,6 +152,7 @@ export const CurrentVersion = {
   RecordingSegmentStored: 1,
   RecordingAvailable: 1,
   RecordingFailed: 1,
+  ...HostEventVersions,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

@@ -70,6 +70,7 @@ export const joined = (
     displayName: participantId.toUpperCase(),
     userId: null,
     role,
+    deviceId: null,
     audioEnabled: true,
     videoEnabled: true,
   },
@@ -77,7 +78,7 @@ export const joined = (
 
 export const waiting = (participantId: string): MeetingEvent => ({
   type: 'ParticipantWaiting',
-  data: { participantId, displayName: participantId.toUpperCase(), userId: null },
+  data: { participantId, displayName: participantId.toUpperCase(), userId: null, deviceId: null },
 });
 
 export const host: Actor = { type: 'host' };

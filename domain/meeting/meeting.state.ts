@@ -12,11 +12,16 @@ export interface PublishedMedia {
   nodeId: string | null;
 }
 
+/** A participant's role now: joined as host or participant, then made co-host or handed the host role. */
+export type MeetingRole = ParticipantRole | 'co-host';
+
 export interface ParticipantState {
   participantId: string;
   displayName: string;
   userId: string | null;
-  role: ParticipantRole;
+  /** The client's stable per-browser id, when it sent one (what a removal bars). */
+  deviceId: string | null;
+  role: MeetingRole;
   status: ParticipantStatus;
   joinTime: string | null;
   leftTime: string | null;
@@ -29,7 +34,24 @@ export interface ParticipantState {
   videoEnabled: boolean;
   screenSharing: boolean;
   handRaised: boolean;
+  /** A host or co-host asked them to unmute, and they have neither unmuted nor dismissed it. */
+  unmuteRequested: boolean;
   media: Readonly<Record<string, PublishedMedia>>;
+}
+
+/** Someone the host removed: kept out, by their device and user id, until allowed back. */
+export interface BarredPerson {
+  participantId: string;
+  displayName: string;
+  deviceId: string | null;
+  userId: string | null;
+}
+
+/** Knocking after denials, per device or user (`device:<id>`, `user:<id>`). */
+export interface KnockCooldown {
+  denials: number;
+  /** ISO time before which they may not knock again. */
+  until: string;
 }
 
 export interface MeetingState {
@@ -52,6 +74,12 @@ export interface MeetingState {
   recordings: Readonly<Record<string, RecordingState>>;
   /** The recording capturing now: at most one at a time. */
   activeRecordingId: string | null;
+  /** Nobody new may join or knock (the host's lock). */
+  locked: boolean;
+  /** Removed people, by participant id, until a host lets them back. */
+  barred: Readonly<Record<string, BarredPerson>>;
+  /** Denied knockers' cooldowns, by `device:<id>` / `user:<id>`. */
+  knockCooldowns: Readonly<Record<string, KnockCooldown>>;
 }
 
 export const initialMeetingState = (): MeetingState => ({
@@ -76,6 +104,9 @@ export const initialMeetingState = (): MeetingState => ({
   mediaNode: null,
   recordings: {},
   activeRecordingId: null,
+  locked: false,
+  barred: {},
+  knockCooldowns: {},
 });
 
 export const isPresent = (p: ParticipantState | undefined): p is ParticipantState =>

@@ -14,6 +14,9 @@ export const meetingUpcasters: UpcasterTable = {
   ParticipantConnectionChanged: { 1: (d) => ({ ...(d as object), nodeId: null }) },
   // v1 producers were hosted by the meeting's media node, whichever it was then: null says so.
   MediaPublished: { 1: (d) => ({ ...(d as object), nodeId: null }) },
+  // v1 joins and knocks came without a device id: unknown, so they bar and slow down no browser.
+  ParticipantJoined: { 1: (d) => ({ ...(d as object), deviceId: null }) },
+  ParticipantWaiting: { 1: (d) => ({ ...(d as object), deviceId: null }) },
 };
 
 export function upcast(

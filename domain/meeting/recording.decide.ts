@@ -1,5 +1,6 @@
-import { actorIsHost, type Actor } from '../shared/actor';
+import type { Actor } from '../shared/actor';
 import { ConferError } from '../shared/errors';
+import { authorityOf } from './host-authority';
 import type { MeetingCommand } from './meeting.commands';
 import type { MeetingEvent, MeetingEventOf, RecordedMeetingEvent } from './meeting.events';
 import type { MeetingState } from './meeting.state';
@@ -55,7 +56,7 @@ export function decideRecording(
 ): MeetingEvent[] {
   switch (command.type) {
     case 'StartRecording': {
-      assertHost(actor);
+      assertHost(actor, state);
       if (state.status === 'ended') throw new ConferError('CONFER_MEETING_ENDED');
       const existing = state.recordings[command.recordingId];
       // The same start again is a retried request.
@@ -65,7 +66,7 @@ export function decideRecording(
       return [{ type: 'RecordingStarted', data: { recordingId: command.recordingId } }];
     }
     case 'StopRecording': {
-      assertHost(actor);
+      assertHost(actor, state);
       const recording = requireRecording(state, command.recordingId);
       if (recording.status !== 'recording') return [];
       return [
@@ -180,8 +181,9 @@ function fileOf(event: MeetingEventOf<'RecordingAvailable'>): RecordingState['fi
   return { key, contentType, durationSeconds, sizeBytes, sha256 };
 }
 
-function assertHost(actor: Actor): void {
-  if (!actorIsHost(actor))
+function assertHost(actor: Actor, state: MeetingState): void {
+  // The meeting's history decides (a participant handed the host role records too).
+  if (authorityOf(actor, state) !== 'host')
     throw new ConferError('CONFER_FORBIDDEN', 'Only the host can record', 'authorization');
 }
 

@@ -24,6 +24,12 @@ export const ErrorCodes = {
   CONFER_PARTICIPANT_NOT_WAITING: 'The participant is not in the waiting room.',
   CONFER_PARTICIPANT_ALREADY_JOINED: 'The participant has already joined.',
   CONFER_HOST_CANNOT_UNMUTE_OTHERS: 'A host may mute others but only they can unmute themselves.',
+  CONFER_MEETING_LOCKED: 'The host has locked the meeting: nobody new may join or knock.',
+  CONFER_PARTICIPANT_BARRED:
+    'The host removed this person from the meeting; they may join again only once a host lets them back.',
+  CONFER_KNOCK_TOO_SOON:
+    'The host declined this person recently; the message says when they may ask to join again.',
+  CONFER_NOTHING_TO_CHANGE: 'The meeting or participant is already in the state this action asks for.',
   CONFER_CHAT_EMPTY: 'A chat message must contain text.',
   CONFER_CHAT_TOO_LONG: 'A chat message may be at most 4 KB.',
   // Recording and object storage

@@ -10,6 +10,7 @@ import { passcodeDigest } from '../auth/passcode';
 import type { PasscodeGuard } from '../auth/passcode-guard';
 import { actorFromClaims, type TokenService } from '../auth/tokens';
 import type { IceServer } from '../auth/turn-credentials';
+import { mayAccess } from '../../domain/access/standing';
 import { authorize, callerOf } from './authorize';
 import type { MeetingQueries } from './meeting-queries';
 import { ErrorResponseSchema, toMeetingSummaryView, toMeetingView } from './meetings.schemas';
@@ -197,7 +198,7 @@ export const meetingRoutes =
         const { standing } = await authorize(request, deps, meetingId, 'read-summary');
         const meeting = await deps.queries.meeting(meetingId);
         if (!meeting) throw new ConferError('CONFER_MEETING_NOT_FOUND', undefined, 'meetingId');
-        if (standing !== 'host' && standing !== 'participant') return toMeetingSummaryView(meeting);
+        if (!mayAccess(standing, 'read-meeting')) return toMeetingSummaryView(meeting);
         const roster = await deps.queries.roster(meetingId);
         return toMeetingView(meeting, roster);
       },
@@ -208,7 +209,7 @@ export const meetingRoutes =
       {
         schema: {
           summary: 'Join a meeting (the host joins with its host token as Bearer)',
-          description: `Wrong passcodes lock the client out (5 free tries, then 30 s doubling) and, past 20 for the meeting, everyone (2 s doubling up to 5 min): 429 CONFER_RATE_LIMITED.`,
+          description: `Wrong passcodes lock the client out (5 free tries, then 30 s doubling) and, past 20 for the meeting, everyone (2 s doubling up to 5 min): 429 CONFER_RATE_LIMITED. A locked meeting answers 423 CONFER_MEETING_LOCKED; a person the host removed (same deviceId or user id) 403 CONFER_PARTICIPANT_BARRED until let back; knocking again within the cooldown after a denial (30 s, doubling per denial, at most 10 min) 429 CONFER_KNOCK_TOO_SOON, whose message says when.`,
           tags: ['meetings'],
           security: bearerOptional,
           params: MeetingIdParams,
@@ -218,6 +219,7 @@ export const meetingRoutes =
             ...errors,
             409: ErrorResponseSchema,
             410: ErrorResponseSchema,
+            423: ErrorResponseSchema,
             429: ErrorResponseSchema,
           },
         },
@@ -250,6 +252,8 @@ export const meetingRoutes =
                   : null,
               audioEnabled: body.audioEnabled,
               videoEnabled: body.videoEnabled,
+              deviceId: body.deviceId ?? null,
+              requestedAt: deps.clock.now().toISOString(),
             },
             {
               actor: claims ? actorFromClaims(claims) : { type: 'participant', participantId, isHost: false },
@@ -269,7 +273,7 @@ export const meetingRoutes =
         return {
           participantId,
           status: self.status === 'waiting' ? ('waiting' as const) : ('joined' as const),
-          role: self.role,
+          role: self.role === 'host' ? ('host' as const) : ('participant' as const),
           webSocketUrl: `${await deps.signalingBaseUrl(meetingId, participantId)}/meetings/${meetingId}`,
           iceServers: deps.iceServers(participantId),
           token: await deps.tokens.issueParticipantToken(meetingId, participantId, isHost),

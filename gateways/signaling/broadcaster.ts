@@ -4,6 +4,13 @@ import { Rooms, translateEvent, type Translation } from './event-messages';
 import type { Connection } from './connection';
 import type { GatewayContext } from './gateway-context';
 
+/** Events whose messages need the meeting's state (other media kinds; a new moderator's briefing). */
+const NEEDS_STATE: ReadonlySet<string> = new Set([
+  'MediaStateChanged',
+  'HostRoleHandedOver',
+  'CoHostGranted',
+]);
+
 /** How long the last messages get to leave before an evicted connection is closed. */
 const EVICT_CLOSE_DELAY_MS = 50;
 
@@ -28,10 +35,16 @@ export function createBroadcaster(ctx: GatewayContext) {
 
   function apply(meetingId: string, translation: Translation): void {
     for (const change of translation.changes) {
-      if (change.kind !== 'admit') continue;
-      for (const c of ctx.hub.ofParticipant(meetingId, change.participantId)) {
-        c.rooms.add(Rooms.joined);
-        if (change.isHost) c.rooms.add(Rooms.hosts);
+      for (const c of ctx.hub.ofParticipant(
+        meetingId,
+        'participantId' in change ? change.participantId : '',
+      )) {
+        if (change.kind === 'admit') {
+          c.rooms.add(Rooms.joined);
+          if (change.isHost) c.rooms.add(Rooms.hosts);
+        }
+        // A new host or co-host hears the waiting room from this event on (before its messages).
+        if (change.kind === 'promote') c.rooms.add(Rooms.hosts);
       }
     }
     for (const message of translation.messages)
@@ -39,6 +52,8 @@ export function createBroadcaster(ctx: GatewayContext) {
     ctx.metrics?.broadcasts(translation.messages.length);
     for (const change of translation.changes) {
       if (change.kind === 'evict') evict(ctx.hub.ofParticipant(meetingId, change.participantId));
+      if (change.kind === 'demote')
+        for (const c of ctx.hub.ofParticipant(meetingId, change.participantId)) c.rooms.delete(Rooms.hosts);
       if (change.kind === 'end') evict(ctx.hub.in(meetingId));
     }
   }
@@ -50,10 +65,9 @@ export function createBroadcaster(ctx: GatewayContext) {
         if (!ctx.hub.has(event.meetingId)) continue;
         if (event.streamRevision <= (broadcastUpTo.get(event.meetingId) ?? -1)) continue;
         broadcastUpTo.set(event.meetingId, event.streamRevision);
-        const state =
-          event.type === 'MediaStateChanged'
-            ? (ctx.commands.peek(event.meetingId)?.state ?? (await ctx.commands.load(event.meetingId)).state)
-            : undefined;
+        const state = NEEDS_STATE.has(event.type)
+          ? (ctx.commands.peek(event.meetingId)?.state ?? (await ctx.commands.load(event.meetingId)).state)
+          : undefined;
         apply(event.meetingId, translateEvent(event, state));
       }
     },

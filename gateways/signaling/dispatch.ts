@@ -86,7 +86,11 @@ async function handle<K extends ClientMessageType>(
   payload: ClientMessage<K>,
 ): Promise<ClientAnswers[K]> {
   const state = await checkStanding(ctx, connection.identity, type);
-  const { meetingId, participantId, isHost } = connection.identity;
+  const { meetingId, participantId } = connection.identity;
+  // The meeting's history says who is host now (a participant may have been handed the role
+  // after their token was issued); the token's claim alone no longer decides.
+  const self = state.participants[participantId];
+  const isHost = self?.status === 'joined' && self.role === 'host';
   // Each branch narrows `type`; the answers map ties each to its answer's type.
   const answer = async (): Promise<unknown> => {
     if (type === 'join') return join(ctx, connection, payload as ClientMessage<'join'>);

@@ -1,57 +1,12 @@
 import type { MeetingState } from '../../domain/meeting/meeting.state';
 import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import type { ParticipantView, ServerMessageType, ServerPayloads } from '../../protocol/signaling';
+import type { ParticipantView } from '../../protocol/signaling';
+import { translateHostEvent } from './host-event-messages';
+import { Rooms, type Translation } from './rooms';
 
-/** Rooms of a meeting's namespace: who receives what. */
-export const Rooms = {
-  /** Admitted participants: everything of the meeting. */
-  joined: 'joined',
-  /** Hosts' sockets: also the waiting room. */
-  hosts: 'hosts',
-  /** One participant's sockets (all their tabs and reconnections). */
-  participant: (participantId: string) => `p:${participantId}`,
-} as const;
-
-export type OutgoingMessage = {
-  [K in ServerMessageType]: {
-    to: string[];
-    event: K;
-    payload: ServerPayloads[K];
-  };
-}[ServerMessageType];
-
-/** What the gateway must do to the sockets besides sending. */
-export type RoomChange =
-  | { kind: 'admit'; participantId: string; isHost: boolean }
-  | { kind: 'evict'; participantId: string }
-  | { kind: 'end' };
-
-export interface Translation {
-  messages: OutgoingMessage[];
-  changes: RoomChange[];
-}
-
-export function participantViewFromState(
-  state: MeetingState,
-  participantId: string,
-): ParticipantView | undefined {
-  const p = state.participants[participantId];
-  if (!p) return undefined;
-  return {
-    participantId: p.participantId,
-    displayName: p.displayName,
-    userId: p.userId,
-    role: p.role,
-    status: p.status,
-    joinTime: p.joinTime,
-    connectionStatus: p.connectionStatus,
-    audioEnabled: p.audioEnabled,
-    videoEnabled: p.videoEnabled,
-    screenSharing: p.screenSharing,
-    handRaised: p.handRaised,
-  };
-}
+export { Rooms, type OutgoingMessage, type RoomChange, type Translation } from './rooms';
+export { barredViews, participantViewFromState } from './participant-views';
 
 /**
  * Turns one committed event into the seed's socket messages and the room changes they imply.
@@ -64,6 +19,8 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
   const none: Translation = { messages: [], changes: [] };
   if (!parsed) return none;
   const everyone = [Rooms.joined];
+  const host = translateHostEvent(parsed, seq, state);
+  if (host) return host;
   switch (parsed.type) {
     case 'ParticipantJoined': {
       const d = parsed.data;
@@ -290,6 +247,17 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
     case 'ParticipantPlaced':
       // Media producers are announced by the SFU controller, which knows the consumers to create;
       // placement reaches each participant in the answer to join and to /connection.
+      return none;
+    case 'HostRoleHandedOver':
+    case 'CoHostGranted':
+    case 'CoHostRevoked':
+    case 'EveryoneMuted':
+    case 'UnmuteRequested':
+    case 'UnmuteRequestDeclined':
+    case 'MeetingLocked':
+    case 'MeetingUnlocked':
+    case 'ParticipantAllowedBack':
+      // The host's tools: translated by host-event-messages.ts above, never reached here.
       return none;
   }
 }

@@ -5,14 +5,15 @@ import { ConferError } from '../../domain/shared/errors';
 import { serverMessage, type JoinResult } from '../../protocol/signaling';
 import type { Connection } from './connection';
 import type { GatewayContext } from './gateway-context';
-import { participantViewFromState, Rooms, translateEvent } from './event-messages';
+import { barredViews, participantViewFromState, Rooms, translateEvent } from './event-messages';
 
 /** Puts a connection in the rooms its participant's place in the meeting gives. */
 export function placeInRooms(connection: Connection, state: MeetingState | undefined): void {
   const self = state?.participants[connection.identity.participantId];
   if (self?.status === 'joined') {
     connection.rooms.add(Rooms.joined);
-    if (self.role === 'host' || connection.identity.isHost) connection.rooms.add(Rooms.hosts);
+    // Hosts and co-hosts hear the waiting room (the meeting's roles, not the token's claim).
+    if (self.role === 'host' || self.role === 'co-host') connection.rooms.add(Rooms.hosts);
   }
 }
 
@@ -49,7 +50,7 @@ export async function join(
     standingIn(state, { kind: 'participant', meetingId, participantId }),
     'read-meeting',
   );
-  const isHost = self.role === 'host' || connection.identity.isHost;
+  const moderates = self.role === 'host' || self.role === 'co-host';
   const views = Object.keys(state.participants)
     .map((id) => participantViewFromState(state, id))
     .filter((p): p is NonNullable<typeof p> => p !== undefined);
@@ -64,9 +65,11 @@ export async function join(
       title: state.title,
       status: state.status === 'ended' ? 'ended' : 'active',
       waitingRoom: state.settings.waitingRoom,
+      locked: state.locked,
     },
     participants: reads ? views.filter((p) => p.status === 'joined') : [],
-    waiting: reads && isHost ? views.filter((p) => p.status === 'waiting') : [],
+    waiting: reads && moderates ? views.filter((p) => p.status === 'waiting') : [],
+    barred: reads && moderates ? barredViews(state) : [],
     activeSpeakerId: reads ? state.activeSpeakerId : null,
     seq: revision,
     replayed,

@@ -30,8 +30,15 @@ export function commandFor<K extends MeetingMessageType>(
         messageId: ids.messageId(),
         content: (p as ClientMessage<'chat'>).message,
       };
-    case 'leave':
-      return { type: 'LeaveMeeting', participantId: self, reason: 'left' };
+    case 'leave': {
+      const { successorId } = p as ClientMessage<'leave'>;
+      return {
+        type: 'LeaveMeeting',
+        participantId: self,
+        reason: 'left',
+        ...(successorId !== undefined ? { successorId } : {}),
+      };
+    }
     case 'raise-hand':
       return { type: 'RaiseHand', participantId: self };
     case 'lower-hand':
@@ -51,6 +58,20 @@ export function commandFor<K extends MeetingMessageType>(
       };
     case 'end-meeting':
       return { type: 'EndMeeting' };
+    case 'mute-all':
+      return { type: 'MuteAll' };
+    case 'ask-unmute':
+      return { type: 'AskToUnmute', participantId: (p as ClientMessage<'ask-unmute'>).participantId };
+    case 'decline-unmute':
+      return { type: 'DeclineUnmute', participantId: self };
+    case 'set-co-host': {
+      const m = p as ClientMessage<'set-co-host'>;
+      return { type: 'SetCoHost', participantId: m.participantId, coHost: m.coHost };
+    }
+    case 'lock-meeting':
+      return { type: 'SetMeetingLock', locked: (p as ClientMessage<'lock-meeting'>).locked };
+    case 'allow-back':
+      return { type: 'AllowBack', participantId: (p as ClientMessage<'allow-back'>).participantId };
   }
   throw new Error(`No command for ${String(type)}`);
 }

@@ -5,24 +5,32 @@ import type { ClientMessageType } from '../../protocol/signaling';
 import type { Identity } from './connection';
 import type { GatewayContext } from './gateway-context';
 
-const HOST_MESSAGES: ReadonlySet<ClientMessageType> = new Set([
+/** A host's or co-host's (the decider then refuses a co-host what only a host may do to whom). */
+const MODERATOR_MESSAGES: ReadonlySet<ClientMessageType> = new Set([
   'admit',
   'deny',
   'mute-participant',
   'remove-participant',
-  'end-meeting',
+  'mute-all',
+  'ask-unmute',
+  'allow-back',
 ]);
+/** The host's alone. */
+const HOST_MESSAGES: ReadonlySet<ClientMessageType> = new Set(['end-meeting', 'set-co-host', 'lock-meeting']);
 
 /** What a message needs of its sender (domain/access/standing.ts decides who has it). */
 export function accessFor(type: ClientMessageType): Access {
   if (type === 'join' || type === 'leave') return 'connect';
+  if (MODERATOR_MESSAGES.has(type)) return 'moderate';
   return HOST_MESSAGES.has(type) ? 'host-act' : 'act';
 }
 
 function refusal(standing: Standing, access: Access): ConferError {
   if (standing === 'waiting')
     return new ConferError('CONFER_PARTICIPANT_NOT_JOINED', 'Wait until the host admits you', 'type');
-  if (standing === 'participant' && access === 'host-act')
+  if (standing === 'participant' && access === 'moderate')
+    return new ConferError('CONFER_FORBIDDEN', 'Only a host or co-host may do this', 'type');
+  if ((standing === 'participant' || standing === 'co-host') && access === 'host-act')
     return new ConferError('CONFER_FORBIDDEN', 'Only a host may do this', 'type');
   return new ConferError(
     'CONFER_PARTICIPANT_NOT_JOINED',

@@ -63,10 +63,15 @@ export function describeEvent(event: StoredEvent, book: NameBook): TimelineEntry
     node: stringField(event.data, 'nodeId') ?? (actorId ? (book.nodes.get(actorId) ?? null) : null),
     hash: event.hash,
   };
-  return { ...base, summary: summarise(event, who, whom) };
+  return { ...base, summary: summarise(event, who, whom, (id) => names.get(id) ?? id) };
 }
 
-function summarise(event: StoredEvent, who: string, whom: string): string {
+function summarise(
+  event: StoredEvent,
+  who: string,
+  whom: string,
+  nameIn: (participantId: string) => string,
+): string {
   if (event.type === CHECKPOINT_EVENT_TYPE) {
     const signed = SignedCheckpointSchema.safeParse(event.data);
     return signed.success
@@ -134,5 +139,26 @@ function summarise(event: StoredEvent, who: string, whom: string): string {
       return `recording ${parsed.data.recordingId} is available (sha256 ${parsed.data.sha256.slice(0, 12)}…)`;
     case 'RecordingFailed':
       return `recording ${parsed.data.recordingId} failed at ${parsed.data.stage}: ${parsed.data.reason}`;
+    // The host's tools.
+    case 'HostRoleHandedOver': {
+      const { fromParticipantId, toParticipantId, reason } = parsed.data;
+      return `the host role passed from ${nameIn(fromParticipantId)} to ${nameIn(toParticipantId)} (${reason})`;
+    }
+    case 'CoHostGranted':
+      return `${who} made ${whom} co-host`;
+    case 'CoHostRevoked':
+      return `${who} took co-host from ${whom}`;
+    case 'EveryoneMuted':
+      return `${who} muted everyone (${parsed.data.participantIds.length})`;
+    case 'UnmuteRequested':
+      return `${who} asked ${whom} to unmute`;
+    case 'UnmuteRequestDeclined':
+      return `${whom} stayed muted`;
+    case 'MeetingLocked':
+      return `${who} locked the meeting`;
+    case 'MeetingUnlocked':
+      return `${who} unlocked the meeting`;
+    case 'ParticipantAllowedBack':
+      return `${who} let ${whom} back`;
   }
 }

@@ -15,6 +15,7 @@ const joined = (participantId: string, displayName: string): MeetingEvent => ({
     displayName,
     userId: null,
     role: 'participant',
+    deviceId: null,
     audioEnabled: true,
     videoEnabled: true,
   },

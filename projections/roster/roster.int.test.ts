@@ -159,6 +159,35 @@ describe.each(backends)('roster on $name', (backend) => {
     expect(roster?.participants.map((p) => p.status)).toEqual(['left']);
   });
 
+  it('follows who is host and co-host: granted, revoked, handed over, passed on when lost', async () => {
+    const world = await given(backend);
+    await world.command('m1', createMeeting('m1'), host);
+    await world.command('m1', join('hana'), host);
+    for (const id of ['ann', 'bob', 'cid']) await world.command('m1', join(id), participant(id));
+    await world.command('m1', { type: 'SetCoHost', participantId: 'bob', coHost: true }, host);
+    await world.command('m1', { type: 'SetCoHost', participantId: 'cid', coHost: true }, host);
+    await world.command('m1', { type: 'SetCoHost', participantId: 'cid', coHost: false }, host);
+    await world.command(
+      'm1',
+      { type: 'LeaveMeeting', participantId: 'hana', reason: 'left', successorId: 'ann' },
+      {
+        type: 'participant',
+        participantId: 'hana',
+        isHost: true,
+      },
+    );
+    await world.command('m1', { type: 'LeaveMeeting', participantId: 'ann', reason: 'disconnected' }, sfu);
+    await world.project();
+
+    const roles = Object.fromEntries(
+      ((await getRoster(world.store, 'm1'))?.participants ?? []).map((p) => [p.participantId, p.role]),
+    );
+    // Ann was handed the role, then lost: Bob, the co-host, took it over.
+    expect(roles).toEqual({ bob: 'host', cid: 'participant' });
+    const { state } = await world.meetings.load('m1');
+    expect(state.participants['bob']?.role).toBe('host');
+  });
+
   it('agrees with the decider’s own state (evolve) after every kind of event', async () => {
     const world = await given(backend);
     await busyMorning(world);
@@ -169,7 +198,17 @@ describe.each(backends)('roster on $name', (backend) => {
       const roster = await getRoster(world.store, meetingId, { includeGone: true });
       expect(roster?.activeSpeakerId).toBe(state.activeSpeakerId);
       const fromEvolve = Object.values(state.participants)
-        .map(({ media: _media, connectedNode: _node, placedNode: _placed, ...p }) => p)
+        // The roster never holds the browser's device id (others read it) nor a pending unmute request.
+        .map(
+          ({
+            media: _media,
+            connectedNode: _node,
+            placedNode: _placed,
+            deviceId: _device,
+            unmuteRequested: _asked,
+            ...p
+          }) => p,
+        )
         .sort((a, b) => a.participantId.localeCompare(b.participantId));
       const fromRoster = (roster?.participants ?? [])
         .map(({ handRaisedAt: _at, ...p }) => p)

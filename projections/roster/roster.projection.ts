@@ -64,6 +64,14 @@ export function rosterProjection(): Projection {
           return setActiveSpeaker(tx, meetingId, event.data.participantId);
         case 'MeetingEnded':
           return setActiveSpeaker(tx, meetingId, null);
+        case 'HostRoleHandedOver':
+          // The leaving host's own departure follows; everyone sees who the host is now.
+          await patch(tx, meetingId, event.data.fromParticipantId, { role: 'participant' });
+          return patch(tx, meetingId, event.data.toParticipantId, { role: 'host' });
+        case 'CoHostGranted':
+          return patch(tx, meetingId, event.data.participantId, { role: 'co-host' });
+        case 'CoHostRevoked':
+          return patch(tx, meetingId, event.data.participantId, { role: 'participant' });
         default:
           // Admitted is followed by its own ParticipantJoined; chat and published media are not
           // part of the roster.

@@ -8,6 +8,7 @@ import type {
   MeetingInfo,
   ParticipantsAnswer,
 } from '../../../protocol/rest';
+import { preferences } from '../session/preferences';
 import type { QualityFigures } from '../session/quality-report';
 
 /** An error answer of the API (`{ error: { code, message, field? } }`), or a network failure. */
@@ -80,8 +81,14 @@ export const api = {
       undefined,
       token,
     ),
+  /** Sends this browser's device id: a removal bars the browser, not only the participant. */
   join: (meetingId: string, request: JoinRequest, hostToken?: string) =>
-    call<JoinAnswer>('POST', `/meetings/${encodeURIComponent(meetingId)}/join`, request, hostToken),
+    call<JoinAnswer>(
+      'POST',
+      `/meetings/${encodeURIComponent(meetingId)}/join`,
+      { ...request, deviceId: preferences.deviceId() },
+      hostToken,
+    ),
   insights: (meetingId: string, token: string) =>
     call<MeetingInsights>('GET', `/meetings/${encodeURIComponent(meetingId)}/insights`, undefined, token),
   /** A client report for the analytics pipeline (quality every 10 s, or the first remote frame). */

@@ -13,6 +13,7 @@ import {
   type Phase,
   type Toast,
 } from './meeting-state';
+import { hostNotice } from './host-notices';
 import { reduceMessage } from './message-reducer';
 import { Publishing, type LocalTracks } from './publishing';
 import { SignalingClient, SignalingError } from './signaling-client';
@@ -120,6 +121,8 @@ export class MeetingSession {
     const before = this.state;
     this.store.update((s) => reduceMessage(s, message));
     const after = this.state;
+    const notice = hostNotice(before, after, message);
+    if (notice && after.phase === 'joined') this.toast(notice);
     switch (message.type) {
       case 'participant-joined': {
         const p = message.participant;
@@ -259,9 +262,31 @@ export class MeetingSession {
     this.perform(() => this.signaling.request('mute-participant', { participantId, mediaType }));
   removeParticipant = (participantId: string) =>
     this.perform(() => this.signaling.request('remove-participant', { participantId }));
+  turnCameraOff = (participantId: string) => this.muteParticipant(participantId, 'video');
+  muteAll = () => this.perform(() => this.signaling.request('mute-all', {}));
+  askToUnmute = (participantId: string) =>
+    this.perform(() => this.signaling.request('ask-unmute', { participantId }));
+  setCoHost = (participantId: string, coHost: boolean) =>
+    this.perform(() => this.signaling.request('set-co-host', { participantId, coHost }));
+  setLocked = (locked: boolean) => this.perform(() => this.signaling.request('lock-meeting', { locked }));
+  allowBack = (participantId: string) =>
+    this.perform(() => this.signaling.request('allow-back', { participantId }));
 
-  async leave(): Promise<void> {
-    await this.signaling.request('leave', {}).catch(() => undefined);
+  /** "The host asks you to unmute": Unmute turns the microphone on (the person's own choice). */
+  async answerUnmuteRequest(unmute: boolean): Promise<void> {
+    this.store.update((s) => ({ ...s, unmuteRequest: null }));
+    if (!unmute) {
+      await this.signaling.request('decline-unmute', {}).catch(() => undefined);
+      return;
+    }
+    if (!this.state.local.audio) await this.toggleMicrophone();
+  }
+
+  /** Leaves; a host may name who takes the host role over (`successorId`). */
+  async leave(successorId?: string): Promise<void> {
+    await this.signaling
+      .request('leave', successorId !== undefined ? { successorId } : {})
+      .catch(() => undefined);
     this.store.update((s) => ({ ...s, phase: 'left', phaseDetail: null }));
     this.finish();
   }

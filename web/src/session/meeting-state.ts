@@ -1,4 +1,10 @@
-import type { ChatView, ConnectionQuality, JoinResult, ParticipantView } from '../../../protocol/signaling';
+import type {
+  BarredView,
+  ChatView,
+  ConnectionQuality,
+  JoinResult,
+  ParticipantView,
+} from '../../../protocol/signaling';
 
 export type Phase =
   'connecting' | 'waiting' | 'joined' | 'denied' | 'left' | 'removed' | 'ended' | 'expired' | 'failed';
@@ -49,7 +55,13 @@ export interface MeetingClientState {
   phaseDetail: string | null;
   selfId: string;
   isHost: boolean;
-  meeting: { meetingId: string; title: string; waitingRoom: boolean };
+  /** Made co-host: admits, denies, removes and mutes, but neither ends nor locks. */
+  isCoHost: boolean;
+  meeting: { meetingId: string; title: string; waitingRoom: boolean; locked: boolean };
+  /** Hosts and co-hosts: people removed, who may be let back. */
+  barred: Record<string, BarredView>;
+  /** A host or co-host asked this person to unmute (who asked), until they answer. */
+  unmuteRequest: { byName: string } | null;
   participants: Record<string, ParticipantView>;
   /** Join order, for a stable grid. */
   order: string[];
@@ -74,7 +86,10 @@ export function initialState(meetingId: string, selfId: string, isHost: boolean)
     phaseDetail: null,
     selfId,
     isHost,
-    meeting: { meetingId, title: '', waitingRoom: false },
+    isCoHost: false,
+    meeting: { meetingId, title: '', waitingRoom: false, locked: false },
+    barred: {},
+    unmuteRequest: null,
     participants: {},
     order: [],
     waiting: {},
@@ -115,11 +130,14 @@ export function applyJoinResult(state: MeetingClientState, result: JoinResult): 
     ...state,
     phase: result.self.status === 'waiting' ? 'waiting' : 'joined',
     isHost: result.self.role === 'host',
+    isCoHost: result.self.role === 'co-host',
     meeting: {
       meetingId: result.meeting.meetingId,
       title: result.meeting.title,
       waitingRoom: result.meeting.waitingRoom,
+      locked: result.meeting.locked,
     },
+    barred: Object.fromEntries(result.barred.map((b) => [b.participantId, b])),
     participants,
     order: [...known, ...fresh],
     waiting,
@@ -184,6 +202,9 @@ export function setRemoteTrack(
   else delete media[source];
   return { ...state, remote: { ...state.remote, [participantId]: media } };
 }
+
+/** Hosts and co-hosts moderate: the waiting room, removals, mutes. */
+export const moderates = (state: MeetingClientState): boolean => state.isHost || state.isCoHost;
 
 /** Who is presenting: the first remote screen share, or this person's own. */
 export function presenter(

@@ -7,6 +7,7 @@ import {
   type MeetingClientState,
   type Phase,
 } from './meeting-state';
+import { noteRemoval, reduceHostMessage } from './host-messages';
 
 const LEFT_PHASE: Record<ServerPayloads['participant-left']['reason'], Phase> = {
   left: 'left',
@@ -29,7 +30,8 @@ export function reduceMessage(state: MeetingClientState, message: AnyServerMessa
     case 'participant-left': {
       const { participantId, reason } = message;
       if (participantId === state.selfId) return { ...state, phase: LEFT_PHASE[reason] };
-      return removeParticipant(state, participantId);
+      const after = removeParticipant(state, participantId);
+      return reason === 'removed' ? noteRemoval(state, after, participantId) : after;
     }
     case 'participant-waiting': {
       const { participant } = message;
@@ -51,7 +53,7 @@ export function reduceMessage(state: MeetingClientState, message: AnyServerMessa
     }
     case 'media-update': {
       const { participantId, audio, video, screen } = message;
-      return patchParticipant(state, participantId, {
+      return patchParticipant(reduceHostMessage(state, message), participantId, {
         audioEnabled: audio,
         videoEnabled: video,
         screenSharing: screen,
@@ -77,6 +79,6 @@ export function reduceMessage(state: MeetingClientState, message: AnyServerMessa
       return { ...state, quality: { ...state.quality, ...participants } };
     }
     default:
-      return state;
+      return reduceHostMessage(state, message);
   }
 }

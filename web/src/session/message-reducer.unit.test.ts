@@ -46,9 +46,16 @@ const chat = (seq: number, from: string, message: string): ChatView => ({
 function joined(): MeetingClientState {
   return applyJoinResult(initialState('meeting-1', 'me', false), {
     self: person('me', 'Me'),
-    meeting: { meetingId: 'meeting-1', title: 'Standup', status: 'active', waitingRoom: false },
+    meeting: {
+      meetingId: 'meeting-1',
+      title: 'Standup',
+      status: 'active',
+      waitingRoom: false,
+      locked: false,
+    },
     participants: [person('ann', 'Ann', { joinTime: '2026-01-01T09:00:00.000Z' }), person('me', 'Me')],
     waiting: [],
+    barred: [],
     activeSpeakerId: null,
     seq: 5,
     replayed: 0,

@@ -38,6 +38,13 @@ const SEQUENCED = [
   'connection-update',
   'active-speaker',
   'meeting-ended',
+  // The host's tools.
+  'role-changed',
+  'everyone-muted',
+  'unmute-requested',
+  'unmute-declined',
+  'meeting-lock',
+  'allowed-back',
 ] as const satisfies readonly ServerEvent[];
 type SequencedEvent = (typeof SEQUENCED)[number];
 
@@ -86,7 +93,8 @@ export class SignalingClient {
     }
     this.socket.onAny((event: string, payload: unknown) => {
       // Every server message carries its own `type`: the wire's JSON is typed here, once.
-      if (event.startsWith('media:') || event === 'error')
+      // A new moderator's briefing shares the seq of the role change it follows: not deduplicated.
+      if (event.startsWith('media:') || event === 'error' || event === 'moderator-briefing')
         this.handlers.onMessage(payload as AnyServerMessage);
     });
     this.socket.on('connect', () => {

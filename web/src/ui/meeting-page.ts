@@ -9,6 +9,7 @@ import { PeoplePanel } from './people-panel';
 import { useMeeting } from './session-context';
 import { Shortcuts } from './shortcuts';
 import { TopBar } from './top-bar';
+import { UnmuteRequest } from './unmute-request';
 import { VideoStage } from './video-stage';
 import { WaitingPrompt } from './waiting-prompt';
 
@@ -29,6 +30,7 @@ export function MeetingPage(): VNode {
         <div class="stage-overlays">
           <${Notices} />
           <${WaitingPrompt} />
+          <${UnmuteRequest} />
           <${Toasts} />
         </div>
         <${VideoStage} />

@@ -4,15 +4,22 @@ import type { ParticipantView } from '../../../protocol/signaling';
 import { Avatar } from './avatar';
 import { html } from './html';
 import { Icon } from './icons';
+import { MeetingHostTools, RemovedList } from './people-host-tools';
+import { PersonMenu } from './person-menu';
 import { useMeeting, useSession } from './session-context';
 
-/** Who is here (microphone, camera and hand of each), who waits, and the host's controls. */
+/**
+ * Who is here (microphone, camera and hand of each), who waits, who was removed, and the
+ * controls of hosts and co-hosts (a co-host moderates; only the host changes roles or locks).
+ */
 export function PeoplePanel(): VNode {
   const session = useSession();
   const order = useMeeting((s) => s.order);
   const participants = useMeeting((s) => s.participants);
   const waiting = useMeeting((s) => Object.values(s.waiting));
   const isHost = useMeeting((s) => s.isHost);
+  const isCoHost = useMeeting((s) => s.isCoHost);
+  const moderates = isHost || isCoHost;
   const selfId = useMeeting((s) => s.selfId);
   const people = order.map((id) => participants[id]).filter((p): p is ParticipantView => !!p);
   // Raised hands first, in the order they came; then everyone else.
@@ -25,8 +32,9 @@ export function PeoplePanel(): VNode {
         <${Icon} name="close" />
       </button>
     </header>
+    ${moderates && html`<${MeetingHostTools} />`}
     ${
-      isHost &&
+      moderates &&
       waiting.length > 0 &&
       html`<section class="waiting-list" aria-label="Waiting to join">
         <div class="waiting-list-header">
@@ -72,17 +80,20 @@ export function PeoplePanel(): VNode {
             key=${p.participantId}
             person=${p}
             self=${p.participantId === selfId}
-            canManage=${isHost && p.participantId !== selfId}
+            canManage=${moderates && p.participantId !== selfId && (isHost || p.role !== 'host')}
           />`,
       )}
     </ul>
+    ${moderates && html`<${RemovedList} />`}
   </aside>`;
 }
 
 function PersonRow(props: { person: ParticipantView; self: boolean; canManage: boolean }): VNode {
   const session = useSession();
   const [confirming, setConfirming] = useState(false);
+  const [menuOpen, setMenuOpen] = useState(false);
   const p = props.person;
+  const roleText = p.role === 'host' ? ', host' : p.role === 'co-host' ? ', co-host' : '';
   const states = [
     p.audioEnabled ? 'microphone on' : 'microphone off',
     p.videoEnabled ? 'camera on' : 'camera off',
@@ -91,14 +102,15 @@ function PersonRow(props: { person: ParticipantView; self: boolean; canManage: b
     p.connectionStatus === 'reconnecting' ? 'reconnecting' : null,
   ].filter(Boolean);
   return html`<li
-    class="person"
+    class=${`person${menuOpen ? ' expanded' : ''}`}
     data-participant-id=${p.participantId}
-    aria-label=${`${p.displayName}${props.self ? ' (you)' : ''}${p.role === 'host' ? ', host' : ''}: ${states.join(', ')}`}
+    aria-label=${`${p.displayName}${props.self ? ' (you)' : ''}${roleText}: ${states.join(', ')}`}
   >
     <${Avatar} name=${p.displayName} size="sm" />
     <span class="person-name">
       ${p.displayName}${props.self && html`<small> (You)</small>`}
       ${p.role === 'host' && html`<span class="tag">Host</span>`}
+      ${p.role === 'co-host' && html`<span class="tag">Co-host</span>`}
     </span>
     <span class="person-state">
       ${p.handRaised && html`<span class="state-hand"><${Icon} name="hand" label="Hand raised" size=${18} /></span>`}
@@ -161,7 +173,17 @@ function PersonRow(props: { person: ParticipantView; self: boolean; canManage: b
                 <${Icon} name="remove" size=${16} />
               </button>`
         }
+        <button
+          class="icon-btn small"
+          aria-label=${`More actions for ${p.displayName}`}
+          aria-expanded=${menuOpen ? 'true' : 'false'}
+          title="More actions"
+          onClick=${() => setMenuOpen(!menuOpen)}
+        >
+          <${Icon} name="more" size=${16} />
+        </button>
       </span>`
     }
+    ${props.canManage && menuOpen && html`<${PersonMenu} person=${p} onDone=${() => setMenuOpen(false)} />`}
   </li>`;
 }

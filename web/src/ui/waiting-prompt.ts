@@ -19,7 +19,8 @@ export function namesOf(names: string[]): string {
  */
 export function WaitingPrompt(): VNode | null {
   const session = useSession();
-  const isHost = useMeeting((s) => s.isHost);
+  // Co-hosts admit too.
+  const isHost = useMeeting((s) => s.isHost || s.isCoHost);
   const panel = useMeeting((s) => s.panel);
   const waiting = useMeeting((s) => s.waiting);
   const [setAside, setSetAside] = useState<string>('');
