@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MediaKindSchema, MeetingSettingsSchema } from './meeting.events';
 import { RecordingCommandSchemas } from './recording.commands';
+import { StageCommandSchemas } from './stage.commands';
 
 /** Chat content limit, in UTF-8 bytes. */
 export const MAX_CHAT_BYTES = 4096;
@@ -110,6 +111,7 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
     leave: z.boolean(),
   }),
   ...RecordingCommandSchemas,
+  ...StageCommandSchemas,
 ]);
 
 export type MeetingCommand = z.infer<typeof MeetingCommandSchema>;

@@ -11,6 +11,7 @@ import {
   isRecordingEvent,
   recordingStopsOnEnd,
 } from './recording.decide';
+import { decideStage, evolveStage, isStageCommand, isStageEvent, spotlightGoesWith } from './stage.decide';
 
 /**
  * The meeting decider: pure functions from (command, state) to new facts, and from (state, fact)
@@ -34,6 +35,7 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
     if (command.type === 'LeaveMeeting' || command.type === 'EndMeeting') return [];
     throw new ConferError('CONFER_MEETING_ENDED');
   }
+  if (isStageCommand(command)) return decideStage(command, state, actor);
   switch (command.type) {
     case 'JoinMeeting':
       return join(command, state, actor);
@@ -170,7 +172,11 @@ function sweepLostConnection(
     .map((m) => ({ type: 'MediaUnpublished', data: { participantId, producerId: m.producerId } }));
   if (target.connectionStatus === 'reconnecting') {
     if (!command.leave) return unpublished;
-    return [...unpublished, { type: 'ParticipantLeft', data: { participantId, reason: 'disconnected' } }];
+    return [
+      ...unpublished,
+      { type: 'ParticipantLeft', data: { participantId, reason: 'disconnected' } },
+      ...spotlightGoesWith(state, participantId),
+    ];
   }
   // Shown connected until now: reconnecting first, whatever was asked, so nobody vanishes unannounced.
   return [
@@ -271,7 +277,10 @@ function leave(command: MeetingCommandOf<'LeaveMeeting'>, state: MeetingState, a
   assertSelfOrSystem(actor, command.participantId);
   const target = requireParticipant(state, command.participantId);
   if (!isPresent(target)) return [];
-  return [{ type: 'ParticipantLeft', data: { participantId: target.participantId, reason: command.reason } }];
+  return [
+    { type: 'ParticipantLeft', data: { participantId: target.participantId, reason: command.reason } },
+    ...spotlightGoesWith(state, target.participantId),
+  ];
 }
 
 function remove(
@@ -282,7 +291,10 @@ function remove(
   assertHost(actor);
   const target = requireParticipant(state, command.participantId);
   if (!isPresent(target)) return [];
-  return [{ type: 'ParticipantRemoved', data: { participantId: target.participantId } }];
+  return [
+    { type: 'ParticipantRemoved', data: { participantId: target.participantId } },
+    ...spotlightGoesWith(state, target.participantId),
+  ];
 }
 
 function changeMedia(
@@ -480,6 +492,7 @@ function requireJoined(state: MeetingState, participantId: string): ParticipantS
 
 export function evolve(state: MeetingState, event: RecordedMeetingEvent): MeetingState {
   if (isRecordingEvent(event)) return evolveRecording(state, event);
+  if (isStageEvent(event)) return evolveStage(state, event);
   switch (event.type) {
     case 'MeetingCreated': {
       const { meetingId, title, startTime, hostUserId, settings } = event.data;

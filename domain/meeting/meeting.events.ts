@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { RecordingEventSchemas } from './recording.events';
+import { StageEventSchemas } from './stage.events';
 
 /**
  * Meeting events: past-tense facts, each with a schema per version. A schema is never edited once
@@ -105,6 +106,7 @@ export const MeetingEventSchemas = {
     }),
   },
   ...RecordingEventSchemas,
+  ...StageEventSchemas,
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -136,6 +138,9 @@ export const CurrentVersion = {
   RecordingSegmentStored: 1,
   RecordingAvailable: 1,
   RecordingFailed: 1,
+  ParticipantSpotlighted: 1,
+  SpotlightCleared: 1,
+  ReactionSent: 1,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

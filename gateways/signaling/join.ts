@@ -68,6 +68,7 @@ export async function join(
     participants: reads ? views.filter((p) => p.status === 'joined') : [],
     waiting: reads && isHost ? views.filter((p) => p.status === 'waiting') : [],
     activeSpeakerId: reads ? state.activeSpeakerId : null,
+    spotlightId: reads ? state.spotlightId : null,
     seq: revision,
     replayed,
     media: ctx.media?.available ?? false,

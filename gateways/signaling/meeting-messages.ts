@@ -51,6 +51,12 @@ export function commandFor<K extends MeetingMessageType>(
       };
     case 'end-meeting':
       return { type: 'EndMeeting' };
+    case 'spotlight':
+      return { type: 'SpotlightParticipant', participantId: (p as ClientMessage<'spotlight'>).participantId };
+    case 'clear-spotlight':
+      return { type: 'ClearSpotlight' };
+    case 'reaction':
+      return { type: 'SendReaction', emoji: (p as ClientMessage<'reaction'>).emoji };
   }
   throw new Error(`No command for ${String(type)}`);
 }

@@ -134,5 +134,13 @@ function summarise(event: StoredEvent, who: string, whom: string): string {
       return `recording ${parsed.data.recordingId} is available (sha256 ${parsed.data.sha256.slice(0, 12)}…)`;
     case 'RecordingFailed':
       return `recording ${parsed.data.recordingId} failed at ${parsed.data.stage}: ${parsed.data.reason}`;
+    case 'ParticipantSpotlighted':
+      return `${who} spotlighted ${whom}`;
+    case 'SpotlightCleared':
+      return parsed.data.reason === 'participant-left'
+        ? `the spotlight on ${whom} ended (they left)`
+        : `${who} cleared the spotlight on ${whom}`;
+    case 'ReactionSent':
+      return `${whom} reacted ${parsed.data.emoji}`;
   }
 }

@@ -1,4 +1,5 @@
 import type { AnyServerMessage, ServerPayloads } from '../../../protocol/signaling';
+import { showReaction } from './reactions-state';
 import {
   mergeChat,
   patchParticipant,
@@ -68,8 +69,16 @@ export function reduceMessage(state: MeetingClientState, message: AnyServerMessa
     }
     case 'active-speaker': {
       const { participantId } = message;
-      return { ...state, activeSpeakerId: participantId };
+      return {
+        ...state,
+        activeSpeakerId: participantId,
+        lastSpeakerId: participantId ?? state.lastSpeakerId,
+      };
     }
+    case 'spotlight':
+      return { ...state, spotlightId: message.participantId };
+    case 'reaction':
+      return showReaction(state, message);
     case 'meeting-ended':
       return { ...state, phase: 'ended' };
     case 'media:quality': {

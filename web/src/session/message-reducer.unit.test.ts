@@ -50,6 +50,7 @@ function joined(): MeetingClientState {
     participants: [person('ann', 'Ann', { joinTime: '2026-01-01T09:00:00.000Z' }), person('me', 'Me')],
     waiting: [],
     activeSpeakerId: null,
+    spotlightId: null,
     seq: 5,
     replayed: 0,
     media: true,

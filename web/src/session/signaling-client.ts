@@ -37,6 +37,8 @@ const SEQUENCED = [
   'hand-lowered',
   'connection-update',
   'active-speaker',
+  'spotlight',
+  'reaction',
   'meeting-ended',
 ] as const satisfies readonly ServerEvent[];
 type SequencedEvent = (typeof SEQUENCED)[number];
