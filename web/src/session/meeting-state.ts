@@ -72,7 +72,7 @@ export interface MeetingClientState {
   order: string[];
   waiting: Record<string, ParticipantView>;
   activeSpeakerId: string | null;
-  /** The last one who spoke (kept through silences, so speaker view does not jump about). */
+  /** The last other person who spoke (kept through silences, so speaker view does not jump about). */
   lastSpeakerId: string | null;
   /** Who the host spotlighted for everyone. */
   spotlightId: string | null;
@@ -150,7 +150,11 @@ export function applyJoinResult(state: MeetingClientState, result: JoinResult): 
     waiting,
     activeSpeakerId: result.activeSpeakerId,
     lastSpeakerId:
-      result.activeSpeakerId ?? (participants[state.lastSpeakerId ?? ''] ? state.lastSpeakerId : null),
+      result.activeSpeakerId !== null && result.activeSpeakerId !== state.selfId
+        ? result.activeSpeakerId
+        : participants[state.lastSpeakerId ?? '']
+          ? state.lastSpeakerId
+          : null,
     spotlightId: result.spotlightId,
   };
 }

@@ -69,10 +69,12 @@ export function reduceMessage(state: MeetingClientState, message: AnyServerMessa
     }
     case 'active-speaker': {
       const { participantId } = message;
+      // Speaker view shows others: my own voice does not displace the last one who spoke.
+      const other = participantId !== null && participantId !== state.selfId;
       return {
         ...state,
         activeSpeakerId: participantId,
-        lastSpeakerId: participantId ?? state.lastSpeakerId,
+        lastSpeakerId: other ? participantId : state.lastSpeakerId,
       };
     }
     case 'spotlight':
