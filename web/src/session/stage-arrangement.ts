@@ -17,8 +17,8 @@ export type Arrangement =
  * 1. My pin wins (it is my own choice), then the host's spotlight (for everyone): that person is
  *    large, everyone else in the filmstrip.
  * 2. Otherwise a shared screen is large, everyone beside it.
- * 3. Otherwise speaker view puts the one speaking (or who spoke last; else the first other person)
- *    large, and grid view shows everyone alike.
+ * 3. Otherwise speaker view puts the one speaking (or who spoke last; else the first other person;
+ *    else myself) large, and grid view shows everyone alike.
  * Hiding my self view takes my tile out of grids and filmstrips, never out of a pin or spotlight.
  */
 export function arrange(meeting: MeetingClientState, layout: StageLayoutState): Arrangement {
@@ -41,7 +41,7 @@ export function arrange(meeting: MeetingClientState, layout: StageLayoutState): 
   const shared = presenter(meeting);
   if (shared) return { kind: 'presentation', presenterId: shared.participantId, strip: visible };
   if (visible.length === 0) return { kind: 'empty' };
-  if (layout.mode === 'grid' || visible.length === 1) return { kind: 'grid', tiles: visible };
+  if (layout.mode === 'grid') return { kind: 'grid', tiles: visible };
   const others = visible.filter((id) => id !== meeting.selfId);
   const speaker = [meeting.activeSpeakerId, meeting.lastSpeakerId].find(
     (id): id is string => id !== null && others.includes(id),

@@ -111,6 +111,13 @@ describe('arranging the stage', () => {
     });
     state = reduceMessage(state, serverMessage('active-speaker', { participantId: null, seq: 7 }));
     expect(arrange(state, layout({ mode: 'speaker' }))).toMatchObject({ main: 'bob' });
+    // With my self view hidden, the one other person is large, with no filmstrip.
+    expect(arrange(given({ order: ['me', 'ann'] }), layout({ mode: 'speaker', hideSelf: true }))).toEqual({
+      kind: 'focus',
+      main: 'ann',
+      reason: 'speaker',
+      strip: [],
+    });
     // My own voice never makes me large on my own screen.
     state = reduceMessage(state, serverMessage('active-speaker', { participantId: 'me', seq: 8 }));
     expect(arrange(state, layout({ mode: 'speaker' }))).toMatchObject({ main: 'bob' });
