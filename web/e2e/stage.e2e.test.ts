@@ -301,15 +301,15 @@ describe('reactions', () => {
       'the reaction line in chat',
     );
 
-    // On the phone, while a notice shows (Hana raised her hand), the controls stay usable.
-    await control(hana.page, 'Raise hand').click();
-    await ivy.page.locator('.toast', { hasText: 'Hana raised their hand' }).waitFor(PATIENT);
+    // On the phone, while a notice shows (Hana raised her hand) and Ivy's own reaction is up: the
+    // picture is taken as soon as both are there (each lasts a few seconds), then the controls checked.
     await control(ivy.page, 'Reactions').click();
-    await menuItem(ivy.page, 'Thumbs up').click();
+    await Promise.all([menuItem(ivy.page, 'Thumbs up').click(), control(hana.page, 'Raise hand').click()]);
+    await ivy.page.locator('.toast', { hasText: 'Hana raised their hand' }).waitFor(PATIENT);
     await tile(ivy.page, ivy.id).locator('.tile-reaction[data-emoji="👍"]').waitFor(PATIENT);
+    await ivy.page.screenshot({ path: `${RESULTS_DIR}/stage-phone-toast-reaction.png` });
     for (const name of ['Microphone', 'Camera', 'Reactions', 'Leave'])
       await expectUsable(control(ivy.page, name), `${name} with a notice showing (phone)`);
-    await ivy.page.screenshot({ path: `${RESULTS_DIR}/stage-phone-toast-reaction.png` });
 
     // A few seconds later the reaction is gone from the tile; the chat keeps all four.
     await tile(hana.page, ivy.id)
