@@ -164,6 +164,8 @@ describe("the host's spotlight (for everyone)", () => {
       await tile(page, gus.id).locator('.tile-badge', { hasText: 'Spotlight' }).waitFor();
     }
 
+    await ivy.page.screenshot({ path: `${RESULTS_DIR}/stage-phone-spotlight.png` });
+
     // Gus leaves: the spotlight goes with him, for everyone.
     await control(gus.page, 'Leave').click();
     for (const page of [hana.page, ivy.page]) {
@@ -300,6 +302,7 @@ describe('reactions', () => {
       log.locator('.chat-reaction[data-reaction="🎉"]', { hasText: 'Ivy' }),
       'the reaction line in chat',
     );
+    await hana.page.screenshot({ path: `${RESULTS_DIR}/stage-chat-reactions.png` });
 
     // On the phone, while a notice shows (Hana raised her hand) and Ivy's own reaction is up: the
     // picture is taken as soon as both are there (each lasts a few seconds), then the controls checked.
