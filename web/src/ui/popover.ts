@@ -31,6 +31,7 @@ export function Popover(props: {
     el.querySelector<HTMLElement>('button')?.focus();
     const onKey = (event: KeyboardEvent) => {
       if (event.key === 'Escape') close();
+      else if (el.contains(document.activeElement)) moveFocus(el, event);
     };
     const onPointer = (event: PointerEvent) => {
       const target = event.target as Node;
@@ -56,6 +57,24 @@ export function Popover(props: {
   >
     ${props.children}
   </div>`;
+}
+
+/** A menu's arrow keys (and Home / End) move between its items, as in any menu. */
+function moveFocus(menu: HTMLElement, event: KeyboardEvent): void {
+  const items = [...menu.querySelectorAll<HTMLElement>('button')];
+  const at = items.indexOf(document.activeElement as HTMLElement);
+  const step: Record<string, number> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
+  const next =
+    event.key === 'Home'
+      ? 0
+      : event.key === 'End'
+        ? items.length - 1
+        : step[event.key] !== undefined
+          ? (at + step[event.key]! + items.length) % items.length
+          : -1;
+  if (next < 0) return;
+  event.preventDefault();
+  items[next]?.focus();
 }
 
 /** Open/closed state for a button that opens a popover, with the button's element as anchor. */
