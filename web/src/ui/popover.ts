@@ -61,7 +61,7 @@ export function Popover(props: {
 
 /** A menu's arrow keys (and Home / End) move between its items, as in any menu. */
 function moveFocus(menu: HTMLElement, event: KeyboardEvent): void {
-  const items = [...menu.querySelectorAll<HTMLElement>('button')];
+  const items = Array.from(menu.querySelectorAll<HTMLElement>('button'));
   const at = items.indexOf(document.activeElement as HTMLElement);
   const step: Record<string, number> = { ArrowDown: 1, ArrowRight: 1, ArrowUp: -1, ArrowLeft: -1 };
   const next =
