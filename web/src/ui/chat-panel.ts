@@ -101,8 +101,11 @@ export function ChatPanel(): VNode {
 function ReactionLine(props: { line: ChatLine; mine: boolean }): VNode {
   const m = props.line;
   return html`<li class="chat-reaction" data-reaction=${m.reaction}>
-    <span class="chat-author">${props.mine ? 'You' : m.fromName}</span> reacted
-    <span class="chat-reaction-emoji" aria-hidden="true">${m.reaction}</span>
+    <span class="chat-author">${props.mine ? 'You' : m.fromName}</span>${' reacted '}<span
+      class="chat-reaction-emoji"
+      aria-hidden="true"
+      >${m.reaction}</span
+    >
     <span class="visually-hidden">${m.message}</span>
   </li>`;
 }
