@@ -53,7 +53,7 @@ export default tseslint.config(
     },
   },
   {
-    // The wire contracts depend on nothing but zod and the error (and text) rules: everyone imports them.
+    // The wire contracts depend on nothing but zod and the error (and text, reactions) rules: everyone imports them.
     files: ['protocol/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -63,8 +63,9 @@ export default tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'protocol/ is shared with the browser: no Node modules.' },
             {
-              regex: '^\\.\\./(?!domain/shared/(errors|text)$)',
-              message: 'protocol/ depends on nothing but zod and domain/shared/errors (and text).',
+              // reactions: the fixed set of emoji, one list for the domain and the wire.
+              regex: '^\\.\\./(?!domain/shared/(errors|text|reactions)$)',
+              message: 'protocol/ depends on nothing but zod and domain/shared/errors (and text, reactions).',
             },
           ],
         },

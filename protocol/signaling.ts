@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REACTION_EMOJI, type ReactionEmoji } from '../domain/shared/reactions';
 import { safeText } from '../domain/shared/text';
 import type { AckCallback, ErrorBody } from './ack';
 import type { ConnectionQuality, MediaAnswers, MediaTypes } from './media-answers';
@@ -15,6 +16,13 @@ import type { ParticipantRecord } from './rest';
 
 export const MediaTypeSchema = z.enum(['audio', 'video', 'screen']);
 export type MediaType = z.infer<typeof MediaTypeSchema>;
+
+export {
+  REACTION_BUDGET,
+  REACTION_EMOJI,
+  REACTION_NAMES,
+  type ReactionEmoji,
+} from '../domain/shared/reactions';
 
 // Ids are the server's own, but a client may send anything: no control characters or lone
 // surrogates reach an error message or a log through them.
@@ -79,6 +87,12 @@ export const ClientMessageSchemas = {
   'lock-meeting': z.object({ locked: z.boolean() }).strict(),
   /** Lets a removed person join again. */
   'allow-back': z.object({ participantId }).strict(),
+  // ── The stage: the host's spotlight (for everyone) and reactions ──
+  /** Puts one present participant large on everyone's stage (the host only). */
+  spotlight: z.object({ participantId }).strict(),
+  'clear-spotlight': z.object({}).strict(),
+  /** One of the six reactions, exactly as listed (any other text, however it looks, is refused). */
+  reaction: z.object({ emoji: z.enum(REACTION_EMOJI) }).strict(),
   // ── The design's peer-to-peer signaling, relayed to one present participant ──
   offer: z.object({ to: participantId, sdp: SessionDescriptionSchema }).strict(),
   answer: z.object({ to: participantId, sdp: SessionDescriptionSchema }).strict(),
@@ -182,6 +196,8 @@ export interface JoinResult {
   /** Only for hosts and co-hosts: who was removed and may be let back. */
   barred: BarredView[];
   activeSpeakerId: string | null;
+  /** Who the host spotlighted for everyone, if anyone. */
+  spotlightId: string | null;
   /** Revision of the meeting's stream when this answer was made. */
   seq: number;
   /** How many missed broadcasts follow this answer (replayed from `lastSeq`). */
@@ -229,6 +245,14 @@ export interface ServerPayloads {
     seq: number;
   };
   'active-speaker': { participantId: string | null; seq: number };
+  /** The host spotlighted someone for everyone (`null`: nobody any more, `reason` says why). */
+  spotlight: {
+    participantId: string | null;
+    reason: 'spotlighted' | 'host-cleared' | 'participant-left';
+    seq: number;
+  };
+  /** Someone present sent a reaction: shown over their tile for a few seconds, and in chat. */
+  reaction: { participantId: string; emoji: ReactionEmoji; seq: number };
   'meeting-ended': { reason: string; seq: number };
   /** To hosts: wrong passcodes locked a client (or everyone) out of joining for a while. */
   'passcode-lockout': {

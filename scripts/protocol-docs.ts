@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { ErrorCodes } from '../domain/shared/errors';
 import { clientExamples, clientRules, errorsOfEveryMessage, serverExamples } from '../protocol/examples';
-import { ClientMessageSchemas, clientMessageTypes, type ClientMessageType } from '../protocol/signaling';
+import {
+  ClientMessageSchemas,
+  clientMessageTypes,
+  REACTION_BUDGET,
+  type ClientMessageType,
+} from '../protocol/signaling';
 
 /**
  * Renders docs/protocol.md, the signaling protocol both ways, from the zod schemas and the typed
@@ -47,7 +52,11 @@ function describeSchema(s: JsonSchema): string {
 const budgetOf = (type: ClientMessageType) =>
   type.startsWith('media:')
     ? 'media: 2,000 per 10 s per participant'
-    : 'messages: `SOCKET_RATE_*` per participant and `SOCKET_RATE_PER_ADDRESS_*` per address';
+    : `messages: \`SOCKET_RATE_*\` per participant and \`SOCKET_RATE_PER_ADDRESS_*\` per address${
+        type === 'reaction'
+          ? `; and reactions: ${REACTION_BUDGET.count} per ${REACTION_BUDGET.perSeconds} s per participant`
+          : ''
+      }`;
 
 export function renderProtocolDocs(): string {
   const out: string[] = [

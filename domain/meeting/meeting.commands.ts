@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { MediaKindSchema, MeetingSettingsSchema } from './meeting.events';
 import { HostCommandSchemas } from './host.commands';
 import { RecordingCommandSchemas } from './recording.commands';
+import { StageCommandSchemas } from './stage.commands';
 
 /** Chat content limit, in UTF-8 bytes. */
 export const MAX_CHAT_BYTES = 4096;
@@ -122,6 +123,7 @@ export const MeetingCommandSchema = z.discriminatedUnion('type', [
   }),
   ...RecordingCommandSchemas,
   ...HostCommandSchemas,
+  ...StageCommandSchemas,
 ]);
 
 export type MeetingCommand = z.infer<typeof MeetingCommandSchema>;

@@ -15,6 +15,7 @@ import {
   isRecordingEvent,
   recordingStopsOnEnd,
 } from './recording.decide';
+import { decideStage, evolveStage, isStageCommand, isStageEvent, spotlightGoesWith } from './stage.decide';
 
 /**
  * The meeting decider: pure functions from (command, state) to new facts, and from (state, fact)
@@ -39,6 +40,7 @@ export function decide(command: MeetingCommand, state: MeetingState, actor: Acto
     throw new ConferError('CONFER_MEETING_ENDED');
   }
   if (isHostCommand(command)) return decideHost(command, state, actor);
+  if (isStageCommand(command)) return decideStage(command, state, actor);
   switch (command.type) {
     case 'JoinMeeting':
       return join(command, state, actor);
@@ -178,7 +180,11 @@ function sweepLostConnection(
     .map((m) => ({ type: 'MediaUnpublished', data: { participantId, producerId: m.producerId } }));
   if (target.connectionStatus === 'reconnecting') {
     if (!command.leave) return unpublished;
-    return [...unpublished, { type: 'ParticipantLeft', data: { participantId, reason: 'disconnected' } }];
+    return [
+      ...unpublished,
+      { type: 'ParticipantLeft', data: { participantId, reason: 'disconnected' } },
+      ...spotlightGoesWith(state, participantId),
+    ];
   }
   // Shown connected until now: reconnecting first, whatever was asked, so nobody vanishes unannounced.
   return [
@@ -290,6 +296,7 @@ function leave(command: MeetingCommandOf<'LeaveMeeting'>, state: MeetingState, a
   const successor = command.successorId === undefined ? undefined : chosenSuccessor(command, target, state);
   const left: MeetingEvent[] = [
     { type: 'ParticipantLeft', data: { participantId: target.participantId, reason: command.reason } },
+    ...spotlightGoesWith(state, target.participantId),
   ];
   // The last host never strands the meeting: the role passes on (host-succession.ts).
   return withSuccession(left, state, successor);
@@ -325,7 +332,10 @@ function remove(
     throw new ConferError('CONFER_FORBIDDEN', 'Leave rather than remove yourself', 'participantId');
   if (authority === 'co-host' && target.status === 'joined' && target.role === 'host')
     throw new ConferError('CONFER_FORBIDDEN', 'A co-host cannot remove the host', 'participantId');
-  return [{ type: 'ParticipantRemoved', data: { participantId: target.participantId } }];
+  return [
+    { type: 'ParticipantRemoved', data: { participantId: target.participantId } },
+    ...spotlightGoesWith(state, target.participantId),
+  ];
 }
 
 function changeMedia(
@@ -524,6 +534,7 @@ function requireJoined(state: MeetingState, participantId: string): ParticipantS
 export function evolve(state: MeetingState, event: RecordedMeetingEvent): MeetingState {
   if (isRecordingEvent(event)) return evolveRecording(state, event);
   if (isHostEvent(event)) return evolveHost(state, event);
+  if (isStageEvent(event)) return evolveStage(state, event);
   switch (event.type) {
     case 'MeetingCreated': {
       const { meetingId, title, startTime, hostUserId, settings } = event.data;

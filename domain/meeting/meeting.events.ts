@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HostEventSchemas, HostEventVersions } from './host.events';
 import { RecordingEventSchemas } from './recording.events';
+import { StageEventSchemas } from './stage.events';
 
 /**
  * Meeting events: past-tense facts, each with a schema per version. A schema is never edited once
@@ -121,6 +122,7 @@ export const MeetingEventSchemas = {
   },
   ...RecordingEventSchemas,
   ...HostEventSchemas,
+  ...StageEventSchemas,
 } as const;
 
 type Schemas = typeof MeetingEventSchemas;
@@ -153,6 +155,9 @@ export const CurrentVersion = {
   RecordingAvailable: 1,
   RecordingFailed: 1,
   ...HostEventVersions,
+  ParticipantSpotlighted: 1,
+  SpotlightCleared: 1,
+  ReactionSent: 1,
 } as const satisfies { [K in MeetingEventType]: keyof Schemas[K] };
 
 type Current<K extends MeetingEventType> = Schemas[K][(typeof CurrentVersion)[K] & keyof Schemas[K]];

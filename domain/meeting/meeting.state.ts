@@ -67,6 +67,8 @@ export interface MeetingState {
   /** Participants currently joined (not waiting, not gone). */
   joinedCount: number;
   activeSpeakerId: string | null;
+  /** Who the host spotlighted for everyone (stage.decide.ts), if anyone. */
+  spotlightId: string | null;
   chatCount: number;
   /** The node hosting the meeting's media, once placed. */
   mediaNode: { nodeId: string; url: string } | null;
@@ -100,6 +102,7 @@ export const initialMeetingState = (): MeetingState => ({
   participants: {},
   joinedCount: 0,
   activeSpeakerId: null,
+  spotlightId: null,
   chatCount: 0,
   mediaNode: null,
   recordings: {},

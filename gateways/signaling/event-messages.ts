@@ -176,6 +176,36 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
           },
         ],
       };
+    case 'ParticipantSpotlighted':
+    case 'SpotlightCleared': {
+      const spotlighted = parsed.type === 'ParticipantSpotlighted';
+      return {
+        changes: [],
+        messages: [
+          {
+            to: everyone,
+            event: 'spotlight',
+            payload: {
+              participantId: spotlighted ? parsed.data.participantId : null,
+              reason: parsed.type === 'SpotlightCleared' ? parsed.data.reason : 'spotlighted',
+              seq,
+            },
+          },
+        ],
+      };
+    }
+    case 'ReactionSent':
+      // Present participants only: the waiting room is in none of the meeting's rooms but its own.
+      return {
+        changes: [],
+        messages: [
+          {
+            to: everyone,
+            event: 'reaction',
+            payload: { participantId: parsed.data.participantId, emoji: parsed.data.emoji, seq },
+          },
+        ],
+      };
     case 'MeetingEnded':
       return {
         changes: [{ kind: 'end' }],

@@ -71,6 +71,7 @@ export async function join(
     waiting: reads && moderates ? views.filter((p) => p.status === 'waiting') : [],
     barred: reads && moderates ? barredViews(state) : [],
     activeSpeakerId: reads ? state.activeSpeakerId : null,
+    spotlightId: reads ? state.spotlightId : null,
     seq: revision,
     replayed,
     media: ctx.media?.available ?? false,

@@ -72,6 +72,12 @@ export function commandFor<K extends MeetingMessageType>(
       return { type: 'SetMeetingLock', locked: (p as ClientMessage<'lock-meeting'>).locked };
     case 'allow-back':
       return { type: 'AllowBack', participantId: (p as ClientMessage<'allow-back'>).participantId };
+    case 'spotlight':
+      return { type: 'SpotlightParticipant', participantId: (p as ClientMessage<'spotlight'>).participantId };
+    case 'clear-spotlight':
+      return { type: 'ClearSpotlight' };
+    case 'reaction':
+      return { type: 'SendReaction', emoji: (p as ClientMessage<'reaction'>).emoji };
   }
   throw new Error(`No command for ${String(type)}`);
 }

@@ -1,5 +1,6 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ConferError } from '../../domain/shared/errors';
+import { REACTION_BUDGET } from '../../domain/shared/reactions';
 import type { Identity } from './connection';
 
 export interface SignalingRateConfig {
@@ -26,6 +27,13 @@ export function createRateLimits(config: SignalingRateConfig) {
   const perAddress = window(config.perAddressPerSecond, config.perAddressBurst);
   const mediaPerParticipant = new RateLimiterMemory({ points: 2000, duration: 10 });
   const connects = new RateLimiterMemory({ points: config.connectsPerMinute, duration: 60 });
+  // Reactions are shown to everyone over a tile and in chat: a budget of their own, far below the
+  // general one, so that one person cannot flood every screen (checked last: a message refused
+  // for the general budget does not spend a reaction).
+  const reactions = new RateLimiterMemory({
+    points: REACTION_BUDGET.count,
+    duration: REACTION_BUDGET.perSeconds,
+  });
   const refuse = (what: string) => () => {
     throw new ConferError('CONFER_RATE_LIMITED', what);
   };
@@ -43,6 +51,14 @@ export function createRateLimits(config: SignalingRateConfig) {
       await perAddress
         .consume(identity.address)
         .catch(refuse(`Too many messages from this address: at most ${config.perAddressPerSecond}/s`));
+      if (type === 'reaction')
+        await reactions
+          .consume(participant)
+          .catch(
+            refuse(
+              `Too many reactions: at most ${REACTION_BUDGET.count} every ${REACTION_BUDGET.perSeconds} s`,
+            ),
+          );
     },
     async connect(address: string): Promise<void> {
       await connects

@@ -264,6 +264,9 @@ export function derive(
         data: { participantId: event.data.participantId },
       });
       break;
+    case 'ReactionSent':
+      drafts.push({ type: 'confer.reaction.sent.v1', discriminator: '', data: { ...event.data } });
+      break;
     case 'ChatMessageSent': {
       const { messageId, senderId, content } = event.data;
       const facts = participant(senderId);

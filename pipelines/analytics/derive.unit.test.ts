@@ -201,6 +201,12 @@ describe('analytics derive: media, hands, chat, talk time', () => {
       .then([{ type: 'confer.hand.raised.v1', data: { participantId: 'a' } }]);
   });
 
+  it('a reaction is recorded with its emoji', () => {
+    given([0, created()], [1, joined('a')])
+      .when(2, { type: 'ReactionSent', data: { participantId: 'a', emoji: '👏' } })
+      .then([{ type: 'confer.reaction.sent.v1', data: { participantId: 'a', emoji: '👏' } }]);
+  });
+
   it('chat gives counts and length in code points, and no content unless allowed', () => {
     given([0, created()], [1, joined('a')], [2, chat('a', 'one')])
       .when(3, chat('a', 'héllo 👋'))

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { REACTION_EMOJI } from '../../domain/shared/reactions';
 
 /**
  * The analyst-facing records: one zod schema per record type, each type name carrying its
@@ -68,6 +69,8 @@ export const RecordDataSchemas = {
   'confer.screenshare.stopped.v1': z.object({ participantId: id, producerId: id, durationMs: ms.nullable() }),
   'confer.hand.raised.v1': z.object({ participantId: id }),
   'confer.hand.lowered.v1': z.object({ participantId: id }),
+  /** A reaction, one of the fixed set (👍 ❤️ 😂 😮 👏 🎉). */
+  'confer.reaction.sent.v1': z.object({ participantId: id, emoji: z.enum(REACTION_EMOJI) }),
   'confer.chat.message.v1': z.object({
     messageId: id,
     senderId: id,

@@ -160,5 +160,13 @@ function summarise(
       return `${who} unlocked the meeting`;
     case 'ParticipantAllowedBack':
       return `${who} let ${whom} back`;
+    case 'ParticipantSpotlighted':
+      return `${who} spotlighted ${whom}`;
+    case 'SpotlightCleared':
+      return parsed.data.reason === 'participant-left'
+        ? `the spotlight on ${whom} ended (they left)`
+        : `${who} cleared the spotlight on ${whom}`;
+    case 'ReactionSent':
+      return `${whom} reacted ${parsed.data.emoji}`;
   }
 }

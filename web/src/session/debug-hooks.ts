@@ -46,6 +46,9 @@ function snapshot(session: MeetingSession): Record<string, unknown> {
     participants: s.order.map((id) => s.participants[id]).filter(Boolean),
     waiting: Object.values(s.waiting),
     activeSpeakerId: s.activeSpeakerId,
+    spotlightId: s.spotlightId,
+    reactions: s.reactions,
+    layout: session.layout.state,
     chat: s.chat,
     unread: s.unread,
     local: {

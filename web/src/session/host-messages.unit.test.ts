@@ -42,6 +42,7 @@ function meeting(selfRole: ParticipantView['role'] = 'participant'): MeetingClie
     waiting: [],
     barred: [],
     activeSpeakerId: null,
+    spotlightId: null,
     seq: 3,
     replayed: 0,
     media: true,

@@ -1,4 +1,10 @@
-import type { AnyServerMessage, ErrorBody, JoinResult, MediaType } from '../../../protocol/signaling';
+import type {
+  AnyServerMessage,
+  ErrorBody,
+  JoinResult,
+  MediaType,
+  ReactionEmoji,
+} from '../../../protocol/signaling';
 import { api, type JoinAnswer } from '../api/rest-client';
 import { errorText } from '../api/error-text';
 import { AnalyticsReporter } from './analytics-reporter';
@@ -16,6 +22,8 @@ import {
 import { hostNotice } from './host-notices';
 import { reduceMessage } from './message-reducer';
 import { Publishing, type LocalTracks } from './publishing';
+import { hideReaction, REACTION_SHOWN_MS } from './reactions-state';
+import { StageLayout } from './stage-layout';
 import { SignalingClient, SignalingError } from './signaling-client';
 import { Store } from './store';
 import { ViewportReporter } from './viewport-reporter';
@@ -34,6 +42,8 @@ export class MeetingSession {
   readonly store: Store<MeetingClientState>;
   readonly signaling: SignalingClient;
   readonly viewports: ViewportReporter;
+  /** This person's own arrangement of the stage (grid or speaker, pin, self view). */
+  readonly layout = new StageLayout();
   private readonly media: MediaSession;
   private readonly publishing: Publishing;
   private mediaStarted = false;
@@ -157,6 +167,11 @@ export class MeetingSession {
           this.toast(`${name} raised their hand`);
         break;
       }
+      case 'reaction': {
+        const { seq } = message;
+        setTimeout(() => this.store.update((s) => hideReaction(s, seq)), REACTION_SHOWN_MS);
+        break;
+      }
       case 'media-update': {
         const self = after.participants[this.participantId];
         if (self && before.participants[this.participantId])
@@ -271,6 +286,14 @@ export class MeetingSession {
   setLocked = (locked: boolean) => this.perform(() => this.signaling.request('lock-meeting', { locked }));
   allowBack = (participantId: string) =>
     this.perform(() => this.signaling.request('allow-back', { participantId }));
+  react = (emoji: ReactionEmoji) => this.perform(() => this.signaling.request('reaction', { emoji }));
+  /** The host's spotlight: one person large on everyone's stage (`null` clears it). */
+  spotlight = (participantId: string | null) =>
+    this.perform(() =>
+      participantId === null
+        ? this.signaling.request('clear-spotlight', {})
+        : this.signaling.request('spotlight', { participantId }),
+    );
 
   /** "The host asks you to unmute": Unmute turns the microphone on (the person's own choice). */
   async answerUnmuteRequest(unmute: boolean): Promise<void> {

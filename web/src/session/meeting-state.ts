@@ -4,6 +4,7 @@ import type {
   ConnectionQuality,
   JoinResult,
   ParticipantView,
+  ReactionEmoji,
 } from '../../../protocol/signaling';
 
 export type Phase =
@@ -49,6 +50,17 @@ export interface Toast {
   preview?: { from: string; text: string; open(): void };
 }
 
+/** A line of the chat: a message, or someone's reaction (shown as a line of its own). */
+export type ChatLine = ChatView & { reaction?: ReactionEmoji };
+
+/** A reaction showing over its sender's tile (the session takes it away after a few seconds). */
+export interface ShownReaction {
+  /** The broadcast's `seq`: unique, and what the session removes it by. */
+  seq: number;
+  participantId: string;
+  emoji: ReactionEmoji;
+}
+
 export interface MeetingClientState {
   phase: Phase;
   /** Why the meeting ended for this person, or why connecting failed. */
@@ -67,7 +79,12 @@ export interface MeetingClientState {
   order: string[];
   waiting: Record<string, ParticipantView>;
   activeSpeakerId: string | null;
-  chat: ChatView[];
+  /** The last other person who spoke (kept through silences, so speaker view does not jump about). */
+  lastSpeakerId: string | null;
+  /** Who the host spotlighted for everyone. */
+  spotlightId: string | null;
+  reactions: ShownReaction[];
+  chat: ChatLine[];
   /** Cursor for older history (`before`), null when everything is loaded. */
   chatBefore: number | null;
   unread: number;
@@ -94,6 +111,9 @@ export function initialState(meetingId: string, selfId: string, isHost: boolean)
     order: [],
     waiting: {},
     activeSpeakerId: null,
+    lastSpeakerId: null,
+    spotlightId: null,
+    reactions: [],
     chat: [],
     chatBefore: null,
     unread: 0,
@@ -142,6 +162,13 @@ export function applyJoinResult(state: MeetingClientState, result: JoinResult): 
     order: [...known, ...fresh],
     waiting,
     activeSpeakerId: result.activeSpeakerId,
+    lastSpeakerId:
+      result.activeSpeakerId !== null && result.activeSpeakerId !== state.selfId
+        ? result.activeSpeakerId
+        : participants[state.lastSpeakerId ?? '']
+          ? state.lastSpeakerId
+          : null,
+    spotlightId: result.spotlightId,
   };
 }
 
@@ -170,6 +197,8 @@ export function removeParticipant(state: MeetingClientState, participantId: stri
     remote,
     order: state.order.filter((id) => id !== participantId),
     activeSpeakerId: state.activeSpeakerId === participantId ? null : state.activeSpeakerId,
+    lastSpeakerId: state.lastSpeakerId === participantId ? null : state.lastSpeakerId,
+    reactions: state.reactions.filter((r) => r.participantId !== participantId),
   };
 }
 
@@ -184,7 +213,7 @@ export function patchParticipant(
 }
 
 /** Adds chat messages (live or history) once each, in stream order. */
-export function mergeChat(state: MeetingClientState, messages: ChatView[]): MeetingClientState {
+export function mergeChat(state: MeetingClientState, messages: ChatLine[]): MeetingClientState {
   const seen = new Set(state.chat.map((m) => m.messageId));
   const added = messages.filter((m) => !seen.has(m.messageId));
   if (added.length === 0) return state;

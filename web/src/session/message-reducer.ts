@@ -1,4 +1,5 @@
 import type { AnyServerMessage, ServerPayloads } from '../../../protocol/signaling';
+import { showReaction } from './reactions-state';
 import {
   mergeChat,
   patchParticipant,
@@ -70,8 +71,18 @@ export function reduceMessage(state: MeetingClientState, message: AnyServerMessa
     }
     case 'active-speaker': {
       const { participantId } = message;
-      return { ...state, activeSpeakerId: participantId };
+      // Speaker view shows others: my own voice does not displace the last one who spoke.
+      const other = participantId !== null && participantId !== state.selfId;
+      return {
+        ...state,
+        activeSpeakerId: participantId,
+        lastSpeakerId: other ? participantId : state.lastSpeakerId,
+      };
     }
+    case 'spotlight':
+      return { ...state, spotlightId: message.participantId };
+    case 'reaction':
+      return showReaction(state, message);
     case 'meeting-ended':
       return { ...state, phase: 'ended' };
     case 'media:quality': {

@@ -57,6 +57,7 @@ function joined(): MeetingClientState {
     waiting: [],
     barred: [],
     activeSpeakerId: null,
+    spotlightId: null,
     seq: 5,
     replayed: 0,
     media: true,

@@ -37,6 +37,8 @@ const SEQUENCED = [
   'hand-lowered',
   'connection-update',
   'active-speaker',
+  'spotlight',
+  'reaction',
   'meeting-ended',
   // The host's tools.
   'role-changed',

@@ -1,6 +1,6 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ChatView } from '../../../protocol/signaling';
+import type { ChatLine } from '../session/meeting-state';
 import { html } from './html';
 import { Icon } from './icons';
 import { linkify } from './linkify';
@@ -62,7 +62,17 @@ export function ChatPanel(): VNode {
         </li>`
       }
       ${messages.length === 0 && html`<li class="chat-empty">No messages yet. Say hello!</li>`}
-      ${messages.map((m, i) => html`<${ChatMessage} key=${m.messageId} message=${m} mine=${m.from === selfId} grouped=${messages[i - 1]?.from === m.from} />`)}
+      ${messages.map((m, i) => {
+        const previous = messages[i - 1];
+        return m.reaction
+          ? html`<${ReactionLine} key=${m.messageId} line=${m} mine=${m.from === selfId} />`
+          : html`<${ChatMessage}
+              key=${m.messageId}
+              message=${m}
+              mine=${m.from === selfId}
+              grouped=${previous?.from === m.from && !previous.reaction}
+            />`;
+      })}
     </ol>
     <form class="chat-form" onSubmit=${send}>
       <textarea
@@ -87,7 +97,20 @@ export function ChatPanel(): VNode {
   </aside>`;
 }
 
-function ChatMessage(props: { message: ChatView; mine: boolean; grouped: boolean }): VNode {
+/** Someone's reaction, as a quiet line of its own between the messages. */
+function ReactionLine(props: { line: ChatLine; mine: boolean }): VNode {
+  const m = props.line;
+  return html`<li class="chat-reaction" data-reaction=${m.reaction}>
+    <span class="chat-author">${props.mine ? 'You' : m.fromName}</span>${' reacted '}<span
+      class="chat-reaction-emoji"
+      aria-hidden="true"
+      >${m.reaction}</span
+    >
+    <span class="visually-hidden">${m.message}</span>
+  </li>`;
+}
+
+function ChatMessage(props: { message: ChatLine; mine: boolean; grouped: boolean }): VNode {
   const m = props.message;
   const at = new Date(m.timestamp);
   return html`<li class=${`chat-message ${props.mine ? 'mine' : ''} ${props.grouped ? 'grouped' : ''}`}>

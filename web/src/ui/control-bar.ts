@@ -2,12 +2,14 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { html } from './html';
 import { Icon, type IconName } from './icons';
+import { LayoutButton } from './layout-menu';
 import { LeaveDialog } from './leave-dialog';
+import { ReactionsButton } from './reactions-menu';
 import { useMeeting, useSession } from './session-context';
 
 /**
  * The meeting's controls. Accessible names are fixed ("Microphone", "Camera", "Share screen",
- * "Raise hand", "Chat", "Leave"; the host's Leave asks about ending for all); on/off is `aria-pressed`, and the
+ * "Raise hand", "Reactions", "Leave", "Layout", "Chat"; the host's Leave asks about ending for all); on/off is `aria-pressed`, and the
  * tooltip says what a click will do.
  */
 export function ControlBar(): VNode {
@@ -75,9 +77,11 @@ export function ControlBar(): VNode {
         hint=${hand ? 'Lower your hand' : 'Raise your hand'}
         onClick=${() => session.toggleHand()}
       />
+      <${ReactionsButton} />
       <${LeaveButton} />
     </div>
     <div class="controls-right">
+      <${LayoutButton} />
       <${ControlButton}
         label="Chat"
         icon="chat"

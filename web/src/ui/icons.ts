@@ -30,8 +30,17 @@ const PATHS = {
   wifiOff: 'M3 3l18 18 M8.5 16.5a5 5 0 0 1 7 0 M5 13a10 10 0 0 1 4-2.4 M19 13a10 10 0 0 0-3-2 M12 20h.01',
   spark: 'M12 3v4 M12 17v4 M3 12h4 M17 12h4 M6 6l2.5 2.5 M15.5 15.5L18 18 M6 18l2.5-2.5 M15.5 8.5L18 6',
   link: 'M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1 M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1',
-  more: 'M5 12h.01 M12 12h.01 M19 12h.01',
   crown: 'M4 18h16 M4 18L3 8l5 4 4-6 4 6 5-4-1 10',
+  // The stage (layout, pin, reactions, full screen)
+  more: 'M12 5.5h.01 M12 12h.01 M12 18.5h.01',
+  pin: 'M9 4h6 M10 4v5l-3 4h10l-3-4V4 M12 13v7',
+  grid: 'M4 4h7v7H4z M13 4h7v7h-7z M4 13h7v7H4z M13 13h7v7h-7z',
+  speakerView: 'M3 4h18v11H3z M3 18h5v2H3z M9.5 18h5v2h-5z M16 18h5v2h-5z',
+  smile: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M8.5 14a4.5 4.5 0 0 0 7 0 M9 9.5h.01 M15 9.5h.01',
+  fullscreen: 'M4 9V4h5 M20 9V4h-5 M4 15v5h5 M20 15v5h-5',
+  fullscreenExit: 'M9 4v5H4 M15 4v5h5 M9 20v-5H4 M15 20v-5h5',
+  eyeOff:
+    'M3 3l18 18 M10.6 6.1A9.7 9.7 0 0 1 12 6c5 0 9 6 9 6a16 16 0 0 1-2.6 3.2 M6.6 7.6A16 16 0 0 0 3 12s4 6 9 6a9 9 0 0 0 4.2-1 M10 10a3 3 0 0 0 4 4',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -1,10 +1,12 @@
 import type { VNode } from 'preact';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
-import { presenter } from '../session/meeting-state';
+import { arrange, type Arrangement, type FocusReason } from '../session/stage-arrangement';
 import { bestTileWidth } from './grid-layout';
 import { html } from './html';
+import { Icon } from './icons';
 import { VideoView } from './media-view';
 import { useMeeting, useSession } from './session-context';
+import { useLayout } from './use-layout';
 import { VideoTile } from './video-tile';
 
 function useSize(): [(el: HTMLElement | null) => void, { width: number; height: number }] {
@@ -22,12 +24,34 @@ function useSize(): [(el: HTMLElement | null) => void, { width: number; height: 
   return [ref, size];
 }
 
-/** Everyone in a grid, or, while someone shares a screen, the screen large and people beside it. */
+/**
+ * The stage as session/stage-arrangement.ts arranges it: everyone in a grid; one person large
+ * (pinned, spotlighted, or speaking in speaker view) with a filmstrip; or a shared screen with
+ * people beside it.
+ */
 export function VideoStage(): VNode {
-  const order = useMeeting((s) => s.order);
-  const shared = useMeeting(presenter);
-  if (shared) return html`<${PresentationLayout} order=${order} presenterId=${shared.participantId} />`;
-  return html`<${GridLayout} order=${order} />`;
+  const layout = useLayout((l) => l);
+  // Compared as text: the arrangement is rebuilt on every change of the meeting, but the stage
+  // re-renders only when it is different.
+  const key = useMeeting((s) => JSON.stringify(arrange(s, layout)));
+  const arrangement = JSON.parse(key) as Arrangement;
+  switch (arrangement.kind) {
+    case 'grid':
+      return html`<${GridLayout} order=${arrangement.tiles} />`;
+    case 'focus':
+      return html`<${FocusLayout}
+        main=${arrangement.main}
+        reason=${arrangement.reason}
+        strip=${arrangement.strip}
+      />`;
+    case 'presentation':
+      return html`<${PresentationLayout}
+        order=${arrangement.strip}
+        presenterId=${arrangement.presenterId}
+      />`;
+    case 'empty':
+      return html`<${EmptyStage} />`;
+  }
 }
 
 function GridLayout(props: { order: string[] }): VNode {
@@ -40,6 +64,23 @@ function GridLayout(props: { order: string[] }): VNode {
       props.order.map(
         (id) => html`<${VideoTile} key=${id} participantId=${id} style=${`width:${tileWidth}px`} />`,
       )
+    }
+  </div>`;
+}
+
+/** One person large, the others in a filmstrip beside (or, on a phone, below) them. */
+function FocusLayout(props: { main: string; reason: FocusReason; strip: string[] }): VNode {
+  const [ref, size] = useSize();
+  const width = size.width > 0 ? bestTileWidth(size.width, size.height, 1) : 0;
+  return html`<div class="stage-focus" data-focus=${props.reason}>
+    <div class="focus-main" ref=${ref}>
+      ${width > 0 && html`<${VideoTile} key=${props.main} participantId=${props.main} style=${`width:${width}px`} />`}
+    </div>
+    ${
+      props.strip.length > 0 &&
+      html`<div class="filmstrip">
+        ${props.strip.map((id) => html`<${VideoTile} key=${id} participantId=${id} />`)}
+      </div>`
     }
   </div>`;
 }
@@ -61,16 +102,66 @@ function PresentationLayout(props: { order: string[]; presenterId: string }): VN
     (element: HTMLVideoElement) => (consumerId ? session.viewports.watch(element, consumerId) : undefined),
     [session, consumerId],
   );
+  const section = useRef<HTMLElement>(null);
+  const fullscreen = useFullscreen(section);
   return html`<div class="stage-presentation">
-    <section class="screen-share" aria-label="Shared screen" data-presenter-id=${props.presenterId}>
+    <section
+      class="screen-share"
+      aria-label="Shared screen"
+      data-presenter-id=${props.presenterId}
+      ref=${section}
+    >
       ${
         screen?.track &&
         html`<${VideoView} track=${screen.track} fit="contain" label="Shared screen" onElement=${watch} />`
       }
       <span class="screen-caption">${name} presenting</span>
+      ${
+        fullscreen.supported &&
+        html`<button
+          class="icon-btn screen-fullscreen"
+          aria-label=${fullscreen.active ? 'Exit full screen' : 'Full screen'}
+          title=${fullscreen.active ? 'Exit full screen (Esc)' : 'Show the shared screen full screen'}
+          onClick=${fullscreen.toggle}
+        >
+          <${Icon} name=${fullscreen.active ? 'fullscreenExit' : 'fullscreen'} />
+        </button>`
+      }
     </section>
-    <div class="filmstrip">
-      ${props.order.map((id) => html`<${VideoTile} key=${id} participantId=${id} />`)}
-    </div>
+    ${
+      props.order.length > 0 &&
+      html`<div class="filmstrip">
+        ${props.order.map((id) => html`<${VideoTile} key=${id} participantId=${id} />`)}
+      </div>`
+    }
+  </div>`;
+}
+
+/** The Fullscreen API on one element: whether it is full screen now, and a toggle. */
+function useFullscreen(target: { current: HTMLElement | null }) {
+  const [active, setActive] = useState(false);
+  useEffect(() => {
+    const onChange = () =>
+      setActive(document.fullscreenElement !== null && document.fullscreenElement === target.current);
+    document.addEventListener('fullscreenchange', onChange);
+    return () => document.removeEventListener('fullscreenchange', onChange);
+  }, []);
+  return {
+    supported: document.fullscreenEnabled,
+    active,
+    toggle: () => {
+      // A refusal (no user gesture, a policy) leaves the page as it is: nothing to report.
+      if (document.fullscreenElement) void document.exitFullscreen().catch(() => undefined);
+      else void target.current?.requestFullscreen().catch(() => undefined);
+    },
+  };
+}
+
+/** Alone, with the self view hidden: say so, and offer it back. */
+function EmptyStage(): VNode {
+  const session = useSession();
+  return html`<div class="stage-empty">
+    <p>Your self view is hidden. Others still see you.</p>
+    <button class="btn btn-ghost" onClick=${() => session.layout.setHideSelf(false)}>Show self view</button>
   </div>`;
 }

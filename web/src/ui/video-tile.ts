@@ -6,8 +6,14 @@ import { Icon } from './icons';
 import { VideoView } from './media-view';
 import { QualityIndicator } from './quality-indicator';
 import { useMeeting, useSession } from './session-context';
+import { TileMenu } from './tile-menu';
+import { TileReaction } from './tile-reaction';
+import { useLayout } from './use-layout';
 
-/** One person: their camera (or initials), name, microphone, hand and connection. */
+/**
+ * One person: their camera (or initials), name, microphone, hand, connection, the reaction they
+ * just sent, whether they are pinned or spotlighted, and their options menu.
+ */
 export function VideoTile(props: { participantId: string; style?: string }): VNode | null {
   const session = useSession();
   const id = props.participantId;
@@ -17,6 +23,8 @@ export function VideoTile(props: { participantId: string; style?: string }): VNo
   const remoteCamera = useMeeting((s) => s.remote[id]?.camera);
   const speaking = useMeeting((s) => s.activeSpeakerId === id);
   const quality = useMeeting((s) => s.quality[id]);
+  const spotlighted = useMeeting((s) => s.spotlightId === id);
+  const pinned = useLayout((l) => l.pinnedId === id);
   const consumerId = remoteCamera?.consumerId;
   const watch = useCallback(
     (element: HTMLVideoElement) => (consumerId ? session.viewports.watch(element, consumerId) : undefined),
@@ -47,6 +55,8 @@ export function VideoTile(props: { participantId: string; style?: string }): VNo
     data-participant-id=${id}
     data-audio=${micOn ? 'on' : 'off'}
     data-video=${track ? 'on' : 'off'}
+    data-pinned=${pinned ? 'true' : undefined}
+    data-spotlighted=${spotlighted ? 'true' : undefined}
   >
     ${
       track
@@ -54,6 +64,8 @@ export function VideoTile(props: { participantId: string; style?: string }): VNo
         : html`<div class="tile-avatar"><${Avatar} name=${name} /></div>`
     }
     <div class="tile-top">
+      ${spotlighted && html`<span class="tile-badge"><${Icon} name="spark" size=${14} /> Spotlight</span>`}
+      ${pinned && html`<span class="tile-badge"><${Icon} name="pin" size=${14} /> Pinned</span>`}
       ${
         participant.handRaised &&
         html`<span class="tile-hand"><${Icon} name="hand" label="Hand raised" size=${18} /></span>`
@@ -70,7 +82,9 @@ export function VideoTile(props: { participantId: string; style?: string }): VNo
       <span class="tile-name">${isSelf ? `${name} (You)` : name}</span>
       ${participant.role === 'host' && html`<span class="tag">Host</span>`}
       ${!isSelf && html`<${QualityIndicator} quality=${quality} level=${reconnecting ? 'offline' : undefined} />`}
+      <${TileMenu} participantId=${id} name=${name} isSelf=${isSelf} />
     </div>
+    <${TileReaction} participantId=${id} name=${isSelf ? 'You' : name} />
     ${reconnecting && html`<div class="tile-overlay">Reconnecting…</div>`}
   </div>`;
 }
