@@ -23,8 +23,8 @@
 #                          cached fallback build) | system (Debian's libsrtp2)
 #   CONFER_KEEP_BUILD_DIR  1: keep the temporary build directory
 #
-# Cache: $CONFER_CACHE_DIR/mediasoup-worker-3.12.16-<hash of this script and
-# patch-worker.py>/mediasoup-worker (+ build-info.txt, srtp-backend). Guarded by
+# Cache: $CONFER_CACHE_DIR/mediasoup-worker-3.12.16-<hash of this script,
+# patch-worker.py and send-batch.cpp>/mediasoup-worker (+ build-info.txt, srtp-backend). Guarded by
 # flock; built in a temporary directory and moved into place atomically.
 # All progress goes to stderr; stdout carries only the final path.
 set -euo pipefail
@@ -40,7 +40,8 @@ SRTP_UPSTREAM_VERSION=2.5.0
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PATCH_SCRIPT="$SCRIPT_DIR/patch-worker.py"
-KEY_FILES=("$SCRIPT_DIR/build-worker.sh" "$PATCH_SCRIPT")
+# send-batch.cpp: C++ that patch-worker.py appends to the worker (UDP send batching).
+KEY_FILES=("$SCRIPT_DIR/build-worker.sh" "$PATCH_SCRIPT" "$SCRIPT_DIR/send-batch.cpp")
 
 SRTP_MODE="${CONFER_MEDIASOUP_SRTP:-auto}"
 case "$SRTP_MODE" in auto|openssl|system) ;; *)
