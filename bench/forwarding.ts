@@ -23,6 +23,11 @@ export interface ForwardingOptions {
   /** The publisher's packets per second (160 × 1,150 bytes ≈ the 1.5 Mbit/s 720p layer). */
   streamRatePps?: number;
   packetBytes?: number;
+  /**
+   * Send whole frames back to back at this rate instead of spreading packets over 10 ms ticks
+   * (a camera without a pacer): more datagrams reach the worker in one event-loop turn.
+   */
+  framesPerSec?: number;
   srtp?: boolean;
   rtcMinPort?: number;
   /** Extra environment for the worker process only. */
@@ -47,6 +52,11 @@ export interface ForwardingRow {
   subscribersPerCore: number;
   workerRssMiB: number;
   rssKiBPerSubscriber: number;
+  /**
+   * Datagrams the kernel dropped on full receive buffers during the window, machine-wide: when it
+   * covers the input loss, the worker was not scheduled in time (a busy machine), not saturated.
+   */
+  udpRcvbufErrors: number;
   /** This process's CPU (sender + receivers): near 100 % means the tester, not the worker, limits. */
   testerCpuPct: number;
 }
@@ -57,6 +67,16 @@ function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = /VmRSS:\s+(\d+)/.exec(status)?.[1];
   return Number(kib ?? 0) * 1024;
+}
+
+/** The kernel's count of UDP datagrams dropped on full receive buffers, machine-wide. */
+function udpRcvbufErrors(): number {
+  const lines = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]?.split(/\s+/) ?? [];
+  const values = lines[1]?.split(/\s+/) ?? [];
+  return Number(values[names.indexOf('RcvbufErrors')] ?? Number.NaN);
 }
 
 const outboundCount = async (consumer: types.Consumer) =>
@@ -96,6 +116,7 @@ export async function benchForwarding(
   const o = {
     streamRatePps: 160,
     packetBytes: 1150,
+    framesPerSec: 0,
     srtp: true,
     rtcMinPort: 52000,
     workerEnv: {},
@@ -124,7 +145,11 @@ export async function benchForwarding(
       const start = performance.now();
       const startIndex = index;
       for (let elapsed = 0; elapsed < seconds * 1000; elapsed = performance.now() - start) {
-        const due = startIndex + Math.floor((elapsed / 1000) * o.streamRatePps);
+        const due =
+          startIndex +
+          (o.framesPerSec
+            ? Math.floor((elapsed / 1000) * o.framesPerSec) * Math.round(o.streamRatePps / o.framesPerSec)
+            : Math.floor((elapsed / 1000) * o.streamRatePps));
         for (; index < due; index++) input.send(vp8Payload(index, o.packetBytes), index * 3000);
         await sleep(10);
       }
@@ -137,6 +162,7 @@ export async function benchForwarding(
     const outBefore = await forwarded(consumers);
     const sentBefore = index;
     const cpuBefore = cpuSeconds(worker.pid);
+    const dropsBefore = udpRcvbufErrors();
     const testerBefore = process.cpuUsage();
     const started = performance.now();
     o.onWindow?.(worker.pid);
@@ -146,6 +172,7 @@ export async function benchForwarding(
     const tester = process.cpuUsage(testerBefore);
     const rssAfter = rssBytes(worker.pid);
     await sleep(300);
+    const drops = udpRcvbufErrors() - dropsBefore;
     const sent = index - sentBefore;
     const received = (await inboundCount(input.producer)) - inBefore;
     const out = (await forwarded(consumers)) - outBefore;
@@ -166,6 +193,7 @@ export async function benchForwarding(
       subscribersPerCore: round(packetsPerCoreSec / o.streamRatePps, 0),
       workerRssMiB: round(rssAfter / 2 ** 20, 1),
       rssKiBPerSubscriber: round((rssAfter - rssBefore) / 1024 / o.consumers, 1),
+      udpRcvbufErrors: drops,
       testerCpuPct: round(((tester.user + tester.system) / 1e6 / seconds) * 100, 1),
     };
   } finally {

@@ -376,6 +376,8 @@ async function benchForwardingPaths(): Promise<void> {
       subscribers: row.consumers,
       'pkt/s out': row.packetsPerSecOut,
       'loss %': row.lossPct,
+      'input loss %': row.inputLossPct,
+      'rcvbuf drops (machine)': row.udpRcvbufErrors,
       'worker CPU %': row.workerCpuPct,
       'µs/packet': row.usPerPacket,
       'pkt/s per core': row.packetsPerCoreSec,

@@ -13,6 +13,8 @@ export interface SendBatchingOptions {
   consumerCounts: number[];
   rounds: number;
   seconds: number;
+  /** Whole frames back to back (see ForwardingOptions.framesPerSec); 0: a paced stream. */
+  framesPerSec?: number;
   rtcMinPort?: number;
 }
 
@@ -54,6 +56,7 @@ export async function benchSendBatching(
           {
             consumers,
             seconds: options.seconds,
+            framesPerSec: options.framesPerSec ?? 0,
             ...(options.rtcMinPort === undefined ? {} : { rtcMinPort: options.rtcMinPort }),
             workerEnv: { MEDIASOUP_SEND_BATCH: batch ? '1' : '0' },
           },
