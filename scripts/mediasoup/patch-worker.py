@@ -30,18 +30,6 @@ closed"). We iterate over a copy instead, and close the transports before the
 sockets they may still send a DTLS close alert through (upstream fixed both
 later, in 3.14.x).
 
-Send batching (src/handles/UdpSocketHandler.{hpp,cpp}, src/RTC/Transport.cpp):
-the worker sends every datagram with its own sendmsg(); with
-MEDIASOUP_SEND_BATCH=1 in the worker's environment it queues them during one
-libuv loop turn and flushes each socket's queue with sendmmsg(2) (Linux), code
-in send-batch.cpp beside this script. Unset or any other value: the upstream
-path, unchanged. Because queued datagrams' send callbacks now run after
-Send() has returned, the three TCC send callbacks of Transport.cpp (and their
-sender-BWE variants) capture their RtpPacketSendInfo by value instead of by
-reference to a local of the sending function (upstream's by-reference capture
-already dangled whenever uv_udp_try_send() hit EAGAIN and libuv ran the
-callback later). Measured in docs/capacity.md.
-
 Usage: patch-worker.py WORKER_DIR --srtp-include DIR [--srtp-static]
 
 Every edit checks that it matched exactly as expected, so a different
@@ -231,80 +219,6 @@ def patch_webrtc_server(path):
     path.write_text(text.replace(WEBRTC_SERVER_DTOR_OLD, WEBRTC_SERVER_DTOR_NEW))
 
 
-SEND_BATCH_SOURCE = pathlib.Path(__file__).resolve().parent / "send-batch.cpp"
-
-UDP_HPP_EDITS = [
-    # (old, new): each old must occur exactly once.
-    ("#include <string>\n\nclass UdpSocketHandler\n{\nprotected:",
-     "#include <string>\n#include <vector>\n\n// confer: send batching (scripts/mediasoup/send-batch.cpp).\n"
-     "struct UdpSendBatch;\n\nclass UdpSocketHandler\n{\n\tfriend struct UdpSendBatch;\n\nprotected:"),
-    ("private:\n\tbool SetLocalAddress();\n",
-     "private:\n\tbool SetLocalAddress();\n"
-     "\t// confer: send batching (scripts/mediasoup/send-batch.cpp).\n"
-     "\tstruct BatchResult\n\t{\n\t\tonSendCallback* cb;\n\t\tbool sent;\n\t};\n"
-     "\tvoid SendDirect(\n\t  const uint8_t* data, size_t len, const struct sockaddr* addr, onSendCallback* cb);\n"
-     "\tvoid SendBatched(std::vector<BatchResult>& results);\n"
-     "\tvoid SendSlotViaLibuv(\n\t  const uint8_t* data,\n\t  size_t len,\n\t  const struct sockaddr* addr,\n"
-     "\t  onSendCallback* cb,\n\t  std::vector<BatchResult>& results);\n"
-     "\tvoid BatchSocketOpened();\n\tvoid BatchSocketClosing();\n"),
-    ("\tsize_t sentBytes{ 0u };\n};\n",
-     "\tsize_t sentBytes{ 0u };\n\t// confer: this socket's queued datagrams (indexes into the batch arena).\n"
-     "\tstd::vector<uint32_t> batchSlots;\n};\n"),
-]
-
-UDP_CPP_EDITS = [
-    # The upstream Send() becomes SendDirect(); the new Send() is in send-batch.cpp.
-    ("void UdpSocketHandler::Send(\n  const uint8_t* data, size_t len, const struct sockaddr* addr, "
-     "UdpSocketHandler::onSendCallback* cb)\n{",
-     "void UdpSocketHandler::SendDirect(\n  const uint8_t* data, size_t len, const struct sockaddr* addr, "
-     "UdpSocketHandler::onSendCallback* cb)\n{"),
-    ("\t\tMS_THROW_ERROR(\"error setting local IP and port\");\n\t}\n}\n",
-     "\t\tMS_THROW_ERROR(\"error setting local IP and port\");\n\t}\n\n\tBatchSocketOpened();\n}\n"),
-    ("\tif (this->closed)\n\t\treturn;\n\n\tthis->closed = true;\n\n\t// Tell the UV handle",
-     "\tif (this->closed)\n\t\treturn;\n\n\tBatchSocketClosing();\n\n\tthis->closed = true;\n\n\t// Tell the UV handle"),
-]
-
-# RtpPacketSendInfo (and SentInfo) by value: the callback may run after the
-# sending function has returned. `mutable`: PacketSent() takes a non-const ref.
-TRANSPORT_CAPTURE_EDITS = [
-    ("[tccClientWeakPtr, &packetInfo, senderBweWeakPtr, &sentInfo](bool sent)\n",
-     "[tccClientWeakPtr, packetInfo, senderBweWeakPtr, sentInfo](bool sent) mutable\n", 3),
-    ("[tccClientWeakPtr, &packetInfo](bool sent)\n",
-     "[tccClientWeakPtr, packetInfo](bool sent) mutable\n", 3),
-]
-
-
-def replace_once(path, text, old, new, count=1):
-    n = text.count(old)
-    if n != count:
-        die(f"{path}: expected {count} occurrence(s) of {old[:60]!r}, found {n}")
-    return text.replace(old, new)
-
-
-def patch_send_batch(worker_dir):
-    hpp = worker_dir / "include" / "handles" / "UdpSocketHandler.hpp"
-    cpp = worker_dir / "src" / "handles" / "UdpSocketHandler.cpp"
-    transport = worker_dir / "src" / "RTC" / "Transport.cpp"
-    for f in (hpp, cpp, transport, SEND_BATCH_SOURCE):
-        if not f.is_file():
-            die(f"{f} not found")
-
-    text = hpp.read_text()
-    for old, new in UDP_HPP_EDITS:
-        text = replace_once(hpp, text, old, new)
-    hpp.write_text(text)
-
-    text = cpp.read_text()
-    for old, new in UDP_CPP_EDITS:
-        text = replace_once(cpp, text, old, new)
-    cpp.write_text(text + "\n" + SEND_BATCH_SOURCE.read_text())
-
-    text = transport.read_text()
-    for old, new, count in TRANSPORT_CAPTURE_EDITS:
-        text = replace_once(transport, text, old, new, count)
-    transport.write_text(text)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("worker_dir", type=pathlib.Path)
@@ -325,8 +239,7 @@ def main():
     patch_top(top, args.srtp_include, args.srtp_static)
     patch_libwebrtc(webrtc)
     patch_webrtc_server(server)
-    patch_send_batch(args.worker_dir)
-    print(f"patched {top}, {webrtc}, {server} and the UDP send path", file=sys.stderr)
+    print(f"patched {top}, {webrtc} and {server}", file=sys.stderr)
 
 
 if __name__ == "__main__":
