@@ -388,7 +388,7 @@ async function benchForwardingPaths(): Promise<void> {
   );
   if (!r.supported) {
     process.stdout.write(
-      `this worker (${workerBin}) has no send batching: rebuild with scripts/mediasoup/build-worker.sh\n`,
+      `this worker (${workerBin}) has no send batching: build one with CONFER_MEDIASOUP_SEND_BATCH=1 scripts/mediasoup/build-worker.sh\n`,
     );
   }
   table(
