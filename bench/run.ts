@@ -19,10 +19,12 @@ import { benchRecording } from './recording';
 import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
 import { benchSfu } from './media-sfu';
+import { benchSendBatching } from './send-batching';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import { benchAppends } from './event-store-appends';
 import { rawSqliteAppends } from './sqlite-baseline';
 import { round } from './stats';
+import { ensureWorkerBinary } from '../media/testing/worker-binary';
 
 /**
  * `npm run bench`: every benchmark in one run, each beside its baseline measured in the same
@@ -355,6 +357,51 @@ async function benchMedia(): Promise<void> {
   );
 }
 
+/** One publisher to N SRTP subscribers on a bare worker: the worker's two UDP send paths. */
+async function benchForwardingPaths(): Promise<void> {
+  progress('SFU forwarding: one sendmsg per datagram vs sendmmsg per loop turn (same worker binary)');
+  const workerBin = ensureWorkerBinary();
+  const mediasoup = await import('mediasoup');
+  const r = await benchSendBatching(mediasoup, workerBin, {
+    consumerCounts: quick ? [200] : [100, 300, 500],
+    rounds: quick ? 1 : 2,
+    seconds: quick ? 4 : 10,
+  });
+  results['forwarding'] = { workerBin, ...r };
+  table(
+    'SFU forwarding, bare worker, 1 publisher (VP8-like, 160 pkt/s) → N SRTP subscribers',
+    r.rows.map((row) => ({
+      'send path': row.label,
+      round: row.round,
+      subscribers: row.consumers,
+      'pkt/s out': row.packetsPerSecOut,
+      'loss %': row.lossPct,
+      'input loss %': row.inputLossPct,
+      'rcvbuf drops (machine)': row.udpRcvbufErrors,
+      'worker CPU %': row.workerCpuPct,
+      'µs/packet': row.usPerPacket,
+      'pkt/s per core': row.packetsPerCoreSec,
+      'subscribers per core': row.subscribersPerCore,
+      'RSS KiB / subscriber': row.rssKiBPerSubscriber,
+      'tester CPU %': row.testerCpuPct,
+    })),
+  );
+  if (!r.supported) {
+    process.stdout.write(
+      `this worker (${workerBin}) has no send batching: build one with CONFER_MEDIASOUP_SEND_BATCH=1 scripts/mediasoup/build-worker.sh\n`,
+    );
+  }
+  table(
+    'Send batching, median µs per forwarded packet (off ÷ on > 1: batching is cheaper)',
+    r.ratios.map((x) => ({
+      subscribers: x.consumers,
+      'µs off': round(x.usOff, 2),
+      'µs on': round(x.usOn, 2),
+      'off ÷ on': round(x.offOverOn, 3),
+    })),
+  );
+}
+
 async function benchBrowser(): Promise<void> {
   progress('browser: join → first decoded remote frame (Chromium, fake camera, real SFU)');
   const r = await benchFirstFrame({ runs: quick ? 4 : 10 });
@@ -518,6 +565,7 @@ async function main(): Promise<void> {
   if (wanted('chat')) await benchChat();
   if (wanted('deployments')) await benchDeployments();
   if (wanted('media')) await benchMedia();
+  if (wanted('forwarding')) await benchForwardingPaths();
   if (wanted('browser')) await benchBrowser();
   if (wanted('audit')) await benchAuditScenario();
   if (wanted('slow-group')) await benchSlowGroups();

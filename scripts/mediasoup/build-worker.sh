@@ -22,6 +22,10 @@
 #                          | openssl (fail rather than fall back; also replaces a
 #                          cached fallback build) | system (Debian's libsrtp2)
 #   CONFER_KEEP_BUILD_DIR  1: keep the temporary build directory
+#   CONFER_MEDIASOUP_SEND_BATCH  1: also apply patch-send-batch.py (UDP send
+#                          batching, switched on at run time by the worker's
+#                          MEDIASOUP_SEND_BATCH=1); its own cache key. Opt-in
+#                          until measured (docs/capacity.md).
 #
 # Cache: $CONFER_CACHE_DIR/mediasoup-worker-3.12.16-<hash of this script and
 # patch-worker.py>/mediasoup-worker (+ build-info.txt, srtp-backend). Guarded by
@@ -41,6 +45,14 @@ SRTP_UPSTREAM_VERSION=2.5.0
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PATCH_SCRIPT="$SCRIPT_DIR/patch-worker.py"
 KEY_FILES=("$SCRIPT_DIR/build-worker.sh" "$PATCH_SCRIPT")
+SEND_BATCH="${CONFER_MEDIASOUP_SEND_BATCH:-0}"
+case "$SEND_BATCH" in 0|1) ;; *)
+	echo "build-worker.sh: CONFER_MEDIASOUP_SEND_BATCH must be 0 or 1 (got '$SEND_BATCH')" >&2
+	exit 2;;
+esac
+# The opt-in patch's files join the key only when it is applied: editing them
+# never invalidates cached default workers.
+[[ "$SEND_BATCH" == 0 ]] || KEY_FILES+=("$SCRIPT_DIR/patch-send-batch.py" "$SCRIPT_DIR/send-batch.cpp")
 
 SRTP_MODE="${CONFER_MEDIASOUP_SRTP:-auto}"
 case "$SRTP_MODE" in auto|openssl|system) ;; *)
@@ -53,7 +65,8 @@ exec 3>&1 1>&2
 
 # An explicit Debian-libsrtp2 build gets its own key, so it never replaces the
 # default (OpenSSL) one; an `auto` fallback lands in the default slot, marked.
-key="$( { cat "${KEY_FILES[@]}"; [[ "$SRTP_MODE" != system ]] || echo "srtp=system"; } | sha256sum | cut -c1-12)"
+key="$( { cat "${KEY_FILES[@]}"; [[ "$SRTP_MODE" != system ]] || echo "srtp=system"
+	[[ "$SEND_BATCH" == 0 ]] || echo "send-batch=1"; } | sha256sum | cut -c1-12)"
 if [[ -z "${HOME:-}" ]]; then HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"; fi
 CACHE_ROOT="${CONFER_CACHE_DIR:-$HOME/.cache/confer}"
 [[ "$CACHE_ROOT" == /* ]] || CACHE_ROOT="$PWD/$CACHE_ROOT"
@@ -290,6 +303,7 @@ else
 	ensure_packages libsrtp2-dev
 	"$PYTHON" "$PATCH_SCRIPT" "$WORKER_SRC" --srtp-include /usr/include/srtp2
 fi
+[[ "$SEND_BATCH" == 0 ]] || "$PYTHON" "$SCRIPT_DIR/patch-send-batch.py" "$WORKER_SRC"
 
 # ---- build ------------------------------------------------------------------------
 log "meson setup"
@@ -321,6 +335,7 @@ chmod 755 "$STAGING" "$STAGING/mediasoup-worker"
 	echo "mediasoup $MEDIASOUP_VERSION worker, built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - START)) s"
 	echo "cache key: $key"
 	echo "srtp: $SRTP_BACKEND"
+	echo "send batching patch: $SEND_BATCH"
 	echo "meson: $(meson --version)  compiler: $(c++ --version | sed -n 1p)"
 	dpkg-query -W libssl-dev libuv1-dev libusrsctp-dev libabsl-dev nlohmann-json3-dev 2>/dev/null || true
 	echo "ldd:"
