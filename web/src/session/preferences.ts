@@ -1,6 +1,38 @@
-/** What the browser remembers between visits: the name, and host tokens for this tab. */
+import { z } from 'zod';
+
+/**
+ * What the browser remembers between visits: the name, the devices and effects chosen, and host
+ * tokens for this tab.
+ */
 const NAME_KEY = 'confer:name';
+const MEDIA_KEY = 'confer:media';
 const hostKey = (meetingId: string) => `confer:host:${meetingId}`;
+
+/** A device id as browsers write them (opaque, hashed per origin); anything else is not ours. */
+const deviceId = z.string().min(1).max(512).nullable().catch(null);
+
+/**
+ * Stored by an earlier version, edited by hand or by an extension: each field is read on its own
+ * and a bad one falls back to its default, so one broken value never loses the others.
+ */
+const MediaPreferencesSchema = z.object({
+  cameraId: deviceId,
+  microphoneId: deviceId,
+  speakerId: deviceId,
+  blur: z.boolean().catch(false),
+  noiseSuppression: z.boolean().catch(false),
+});
+
+export type MediaPreferences = z.infer<typeof MediaPreferencesSchema>;
+
+/** Effects are off until the person turns them on (they cost CPU); devices are the system's default. */
+export const DEFAULT_MEDIA: MediaPreferences = {
+  cameraId: null,
+  microphoneId: null,
+  speakerId: null,
+  blur: false,
+  noiseSuppression: false,
+};
 
 export const preferences = {
   displayName(): string {
@@ -8,6 +40,20 @@ export const preferences = {
   },
   saveDisplayName(name: string): void {
     writeStorage(localStorage, NAME_KEY, name);
+  },
+  /** Devices and effects, as last chosen (defaults when nothing, or nothing readable, is stored). */
+  media(): MediaPreferences {
+    const raw = readStorage(localStorage, MEDIA_KEY);
+    if (!raw) return { ...DEFAULT_MEDIA };
+    try {
+      const parsed = MediaPreferencesSchema.safeParse({ ...DEFAULT_MEDIA, ...(JSON.parse(raw) as object) });
+      return parsed.success ? parsed.data : { ...DEFAULT_MEDIA };
+    } catch {
+      return { ...DEFAULT_MEDIA };
+    }
+  },
+  saveMedia(media: MediaPreferences): void {
+    writeStorage(localStorage, MEDIA_KEY, JSON.stringify(media));
   },
   /** The host token of a meeting created in this tab (it makes the first join the host's). */
   hostToken(meetingId: string): string | undefined {

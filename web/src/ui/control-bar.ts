@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { html } from './html';
 import { Icon, type IconName } from './icons';
 import { LeaveDialog } from './leave-dialog';
+import { SettingsButton } from './settings-button';
 import { useMeeting, useSession } from './session-context';
 
 /**
@@ -78,6 +79,7 @@ export function ControlBar(): VNode {
       <${LeaveButton} />
     </div>
     <div class="controls-right">
+      <${SettingsButton} />
       <${ControlButton}
         label="Chat"
         icon="chat"
