@@ -101,6 +101,22 @@ describe('choosing devices', () => {
     // Gus now receives the second camera's magenta, through the same producer (no rejoin).
     await expect.poll(async () => isMagenta(await picture(hanaAtGus)), { timeout: 20_000 }).toBe(true);
     expect(await gus.page.evaluate(() => window.__confer!.state()['remote'])).toEqual(producersBefore);
+
+    // The speaker: Chromium's fake devices list outputs; every audio element plays on the chosen one.
+    const speaker = settings(gus.page);
+    await control(gus.page, 'Settings').click();
+    const outputs = speaker.getByRole('combobox', { name: 'Speaker' }).locator('option');
+    await expect.poll(() => outputs.count()).toBeGreaterThan(1);
+    const chosenOutput = (await outputs.nth(1).getAttribute('value'))!;
+    await speaker.getByRole('combobox', { name: 'Speaker' }).selectOption(chosenOutput);
+    await expect
+      .poll(() =>
+        gus.page.evaluate(() =>
+          [...document.querySelectorAll('audio')].map((a) => (a as HTMLAudioElement).sinkId),
+        ),
+      )
+      .toEqual([chosenOutput]);
+    await speaker.getByRole('button', { name: 'Done' }).click();
     await settings(hana.page).getByRole('button', { name: 'Done' }).click();
 
     // A reload: the same person comes back with the same camera, and the dialog says so.

@@ -16,3 +16,16 @@ export function choose(patch: Partial<MediaPreferences>): void {
       : { ...current, ...patch },
   );
 }
+
+/** The chosen camera or microphone (null: the system's default). */
+export function chooseDevice(kind: 'camera' | 'microphone', deviceId: string | null): void {
+  choose(kind === 'camera' ? { cameraId: deviceId } : { microphoneId: deviceId });
+}
+
+export function chooseEffect(effect: 'blur' | 'noiseSuppression', on: boolean): void {
+  choose(effect === 'blur' ? { blur: on } : { noiseSuppression: on });
+}
+
+/** The chosen camera or microphone. */
+export const chosenDevice = (kind: 'camera' | 'microphone'): string | null =>
+  kind === 'camera' ? mediaChoices.get().cameraId : mediaChoices.get().microphoneId;

@@ -34,6 +34,20 @@ export const DEFAULT_MEDIA: MediaPreferences = {
   noiseSuppression: false,
 };
 
+/** Reads what was stored; anything unreadable gives the defaults, field by field. */
+export function parseMediaPreferences(raw: string | null): MediaPreferences {
+  if (!raw) return { ...DEFAULT_MEDIA };
+  let stored: unknown;
+  try {
+    stored = JSON.parse(raw);
+  } catch {
+    return { ...DEFAULT_MEDIA };
+  }
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return { ...DEFAULT_MEDIA };
+  const parsed = MediaPreferencesSchema.safeParse({ ...DEFAULT_MEDIA, ...stored });
+  return parsed.success ? parsed.data : { ...DEFAULT_MEDIA };
+}
+
 export const preferences = {
   displayName(): string {
     return readStorage(localStorage, NAME_KEY) ?? '';
@@ -43,14 +57,7 @@ export const preferences = {
   },
   /** Devices and effects, as last chosen (defaults when nothing, or nothing readable, is stored). */
   media(): MediaPreferences {
-    const raw = readStorage(localStorage, MEDIA_KEY);
-    if (!raw) return { ...DEFAULT_MEDIA };
-    try {
-      const parsed = MediaPreferencesSchema.safeParse({ ...DEFAULT_MEDIA, ...(JSON.parse(raw) as object) });
-      return parsed.success ? parsed.data : { ...DEFAULT_MEDIA };
-    } catch {
-      return { ...DEFAULT_MEDIA };
-    }
+    return parseMediaPreferences(readStorage(localStorage, MEDIA_KEY));
   },
   saveMedia(media: MediaPreferences): void {
     writeStorage(localStorage, MEDIA_KEY, JSON.stringify(media));

@@ -3,7 +3,7 @@ import { listDevices, watchDevices } from './devices';
 import { startEffect, type EffectName } from './effects/start-effect';
 import type { TrackEffect } from './effects/track-effect';
 import { acquireScreen, acquirePreferred, DeviceError, deviceIdOf, stopTrack } from './local-media';
-import { choose, mediaChoices } from './media-choices';
+import { choose, chooseDevice, chooseEffect, chosenDevice, mediaChoices } from './media-choices';
 import type { MediaSession } from './media-session';
 import type { MeetingClientState, Toast } from './meeting-state';
 import type { Store } from './store';
@@ -29,7 +29,6 @@ export interface PublishingDeps {
 
 type Kind = 'microphone' | 'camera';
 const EFFECT_OF: Record<Kind, EffectName> = { camera: 'blur', microphone: 'noiseSuppression' };
-const CHOICE_OF = { camera: 'cameraId', microphone: 'microphoneId' } as const;
 
 /**
  * What this person sends: microphone, camera and screen. The meeting-level `mute`/`unmute` is the
@@ -175,14 +174,14 @@ export class Publishing {
    * closes. A camera that is off only remembers the choice (its light stays off).
    */
   async useDevice(kind: Kind, deviceId: string): Promise<void> {
-    choose({ [CHOICE_OF[kind]]: deviceId });
+    chooseDevice(kind, deviceId);
     if (kind === 'camera' && !this.local.video) return;
     await this.reopen(kind);
   }
 
   /** Turns blur (camera) or noise suppression (microphone) on or off; remembered for next time. */
   async setEffect(effect: EffectName, on: boolean): Promise<void> {
-    choose({ [effect]: on });
+    chooseEffect(effect, on);
     const kind: Kind = effect === 'blur' ? 'camera' : 'microphone';
     const before = this.sent(kind);
     await this.applyEffect(kind);
@@ -234,7 +233,7 @@ export class Publishing {
     if (current) return;
     const started = await startEffect(name, raw);
     if ('error' in started) {
-      choose({ [name]: false });
+      chooseEffect(name, false);
       this.deps.toast(`${started.error} It is off.`, 'warn');
       return;
     }
@@ -248,13 +247,13 @@ export class Publishing {
 
   /** The chosen device, the default when it is gone (and the person is told); null on failure. */
   private async open(kind: Kind): Promise<MediaStreamTrack | null> {
-    const chosen = mediaChoices.get()[CHOICE_OF[kind]];
+    const chosen = chosenDevice(kind);
     try {
       const { track, fellBack } = await acquirePreferred(kind, chosen);
       if (fellBack) {
         this.deps.toast(`The chosen ${kind} is not connected. Using the default ${kind}.`, 'warn');
-        choose({ [CHOICE_OF[kind]]: deviceIdOf(track) });
-      } else if (!chosen) choose({ [CHOICE_OF[kind]]: deviceIdOf(track) });
+        chooseDevice(kind, deviceIdOf(track));
+      } else if (!chosen) chooseDevice(kind, deviceIdOf(track));
       this.watchEnd(track, kind);
       this.setLocal(kind === 'camera' ? { cameraError: null } : { microphoneError: null });
       return track;
@@ -285,7 +284,7 @@ export class Publishing {
 
   /** The device in use went away: the default device takes its place; without one, the source is off. */
   private lost(kind: Kind): void {
-    choose({ [CHOICE_OF[kind]]: null });
+    chooseDevice(kind, null);
     this.deps.toast(`Your ${kind} was disconnected. Switching to the default ${kind}.`, 'warn');
     if (kind === 'camera' && !this.local.video) {
       this.stopCamera();

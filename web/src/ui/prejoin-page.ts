@@ -15,8 +15,7 @@ import { usePreviewDevices } from './use-preview-devices';
 import { useBlurredPreview } from './use-blurred-preview';
 import { useDeviceList } from './use-device-list';
 import { DeviceFields, type DeviceKind } from './device-fields';
-import { choose, mediaChoices } from '../session/media-choices';
-import type { EffectName } from '../session/effects/start-effect';
+import { choose, chooseEffect, mediaChoices } from '../session/media-choices';
 import { useStore } from '../session/store';
 import { RecordingNotice } from '../recording/recording-controls';
 
@@ -164,7 +163,7 @@ export function PrejoinPage(props: PrejoinProps): VNode {
           choices=${choices}
           onDevice=${(kind: DeviceKind, deviceId: string) =>
             kind === 'speaker' ? choose({ speakerId: deviceId }) : devices.chooseDevice(kind, deviceId)}
-          onEffect=${(effect: EffectName, on: boolean) => choose({ [effect]: on })}
+          onEffect=${chooseEffect}
         />
       </section>
       <div class="join-column">

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { acquirePreferred, DeviceError, deviceIdOf, stopTrack } from '../session/local-media';
-import { choose, mediaChoices } from '../session/media-choices';
+import { chooseDevice, chosenDevice } from '../session/media-choices';
 import type { LocalTracks } from '../session/meeting-session';
 
 interface Devices extends LocalTracks {
@@ -9,8 +9,6 @@ interface Devices extends LocalTracks {
   deviceNotice: string | null;
 }
 
-const CHOICE = { camera: 'cameraId', microphone: 'microphoneId' } as const;
-
 /**
  * The chosen device (remembered from an earlier visit, or picked here), or the default when it
  * is not connected: then the person is told, and the default becomes the choice.
@@ -18,9 +16,9 @@ const CHOICE = { camera: 'cameraId', microphone: 'microphoneId' } as const;
 async function openChosen(
   kind: 'camera' | 'microphone',
 ): Promise<{ track: MediaStreamTrack; notice: string | null }> {
-  const chosen = mediaChoices.get()[CHOICE[kind]];
+  const chosen = chosenDevice(kind);
   const { track, fellBack } = await acquirePreferred(kind, chosen);
-  if (fellBack || !chosen) choose({ [CHOICE[kind]]: deviceIdOf(track) });
+  if (fellBack || !chosen) chooseDevice(kind, deviceIdOf(track));
   return {
     track,
     notice: fellBack ? `The ${kind} you chose last time is not connected: using the default ${kind}.` : null,
@@ -117,7 +115,7 @@ export function usePreviewDevices() {
     deviceNotice: d.deviceNotice,
     /** Another camera or microphone: the preview switches to it (a camera that is off stays off). */
     chooseDevice(kind: 'camera' | 'microphone', deviceId: string) {
-      choose({ [CHOICE[kind]]: deviceId });
+      chooseDevice(kind, deviceId);
       change({ deviceNotice: null });
       if (kind === 'camera') {
         if (!live.current.videoOn) return;

@@ -9,7 +9,7 @@ type SinkElement = HTMLMediaElement & { setSinkId?(sinkId: string): Promise<void
  * Plays the element on the chosen speaker (`setSinkId`), and follows a new choice. A speaker that
  * is gone (unplugged since it was chosen) plays on the default output instead of going silent.
  */
-export function useSpeaker(ref: RefObject<HTMLMediaElement>): void {
+export function useSpeaker(ref: RefObject<HTMLMediaElement | null>): void {
   const speakerId = useStore(mediaChoices, (c) => c.speakerId);
   useEffect(() => {
     const element = ref.current as SinkElement | null;

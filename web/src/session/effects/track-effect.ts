@@ -13,7 +13,7 @@ export class EffectError extends Error {
   constructor(
     readonly effect: 'blur' | 'noiseSuppression',
     message: string,
-    readonly cause?: unknown,
+    override readonly cause?: unknown,
   ) {
     super(message);
     this.name = 'EffectError';
