@@ -379,6 +379,7 @@ async function benchEffects(): Promise<void> {
     rows.map((r) => ({
       effects: r.effects,
       'renderer %': r.rendererPct,
+      'GPU process %': r.gpuPct,
       'all Chromium processes %': r.allProcessesPct,
       'page main thread %': r.mainThreadPct,
     })),

@@ -233,6 +233,12 @@ export class Publishing {
     if (current) return;
     const started = await startEffect(name, raw);
     if ('error' in started) {
+      if (started.untilGesture) {
+        // Kept as chosen: it starts with the person's first click or key press.
+        this.deps.toast(started.error, 'info');
+        this.afterGesture(() => this.retryEffect(kind));
+        return;
+      }
       chooseEffect(name, false);
       this.deps.toast(`${started.error} It is off.`, 'warn');
       return;
@@ -243,6 +249,23 @@ export class Publishing {
       return;
     }
     this.effects[kind] = started.effect;
+  }
+
+  private async retryEffect(kind: Kind): Promise<void> {
+    if (this.disposed) return;
+    const before = this.sent(kind);
+    await this.applyEffect(kind);
+    await this.publish(kind, before);
+  }
+
+  private afterGesture(run: () => Promise<void>): void {
+    const once = () => {
+      window.removeEventListener('pointerdown', once, true);
+      window.removeEventListener('keydown', once, true);
+      void run();
+    };
+    window.addEventListener('pointerdown', once, true);
+    window.addEventListener('keydown', once, true);
   }
 
   /** The chosen device, the default when it is gone (and the person is told); null on failure. */

@@ -50,6 +50,8 @@ export function useTalking(listening: boolean, microphone: () => MediaStreamTrac
         }
       }
       if (!analyser) return;
+      // Made before any click on the page (a reload), the context waits for one.
+      if (context?.state === 'suspended') void context.resume().catch(() => undefined);
       analyser.getFloatTimeDomainData(samples);
       let peak = 0;
       for (const s of samples) peak = Math.max(peak, Math.abs(s));

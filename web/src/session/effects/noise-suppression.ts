@@ -15,10 +15,15 @@ export async function startNoiseSuppression(microphone: MediaStreamTrack): Promi
   const context = new AudioContext({ sampleRate: SAMPLE_RATE, latencyHint: 'interactive' });
   try {
     await context.audioWorklet.addModule(workletUrl);
-    // A context made without a recent click starts suspended: silent, so not worth sending.
+    // A context made before any click on the page (a reload) stays suspended: silent, not sent.
     if (context.state !== 'running') await context.resume();
     if (context.state !== 'running')
-      throw new EffectError('noiseSuppression', 'Noise suppression needs a click on the page to start.');
+      throw new EffectError(
+        'noiseSuppression',
+        'Noise suppression starts with your first click or key press on the page.',
+        undefined,
+        true,
+      );
   } catch (error) {
     void context.close();
     if (error instanceof EffectError) throw error;

@@ -25,7 +25,7 @@ const START_TIMEOUT_MS = 30_000;
 export async function startEffect(
   effect: EffectName,
   track: MediaStreamTrack,
-): Promise<{ effect: TrackEffect } | { error: string }> {
+): Promise<{ effect: TrackEffect } | { error: string; untilGesture: boolean }> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   let gaveUp = false;
   const starting = START[effect](track);
@@ -44,7 +44,9 @@ export async function startEffect(
     return { effect: await Promise.race([starting, timeout]) };
   } catch (error) {
     console.warn(`${effect} could not start`, error instanceof EffectError ? (error.cause ?? error) : error);
-    return { error: error instanceof EffectError ? error.message : `${NAMES[effect]} could not start.` };
+    return error instanceof EffectError
+      ? { error: error.message, untilGesture: error.untilGesture }
+      : { error: `${NAMES[effect]} could not start.`, untilGesture: false };
   } finally {
     clearTimeout(timer);
   }

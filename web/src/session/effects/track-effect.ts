@@ -14,6 +14,8 @@ export class EffectError extends Error {
     readonly effect: 'blur' | 'noiseSuppression',
     message: string,
     override readonly cause?: unknown,
+    /** Not a failure of this browser: it waits for the person's first click or key (autoplay rules). */
+    readonly untilGesture = false,
   ) {
     super(message);
     this.name = 'EffectError';
