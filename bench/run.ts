@@ -18,6 +18,7 @@ import { benchSlowGroup, type SlowGroupResult } from './slow-group';
 import { benchRecording } from './recording';
 import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
+import { benchClientEffects } from './client-effects';
 import { benchSfu } from './media-sfu';
 import { benchSendBatching } from './send-batching';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
@@ -416,6 +417,22 @@ async function benchBrowser(): Promise<void> {
   ]);
 }
 
+async function benchEffects(): Promise<void> {
+  progress('browser: CPU of background blur and noise suppression (Chromium renderer, 20 s each)');
+  const rows = await benchClientEffects({ seconds: quick ? 5 : 20 });
+  results['clientEffects'] = rows;
+  table(
+    'Client effects: CPU in % of one core (one person in a meeting, fake camera 640x480)',
+    rows.map((r) => ({
+      effects: r.effects,
+      'renderer %': r.rendererPct,
+      'GPU process %': r.gpuPct,
+      'all Chromium processes %': r.allProcessesPct,
+      'page main thread %': r.mainThreadPct,
+    })),
+  );
+}
+
 /** Per-group queues on the in-process bus: a broadcast beside a slow read model, old and new forwarding. */
 async function benchSlowGroups(): Promise<void> {
   progress('in-process bus: a fast group beside a slow one');
@@ -567,6 +584,7 @@ async function main(): Promise<void> {
   if (wanted('media')) await benchMedia();
   if (wanted('forwarding')) await benchForwardingPaths();
   if (wanted('browser')) await benchBrowser();
+  if (wanted('effects')) await benchEffects();
   if (wanted('audit')) await benchAuditScenario();
   if (wanted('slow-group')) await benchSlowGroups();
   if (wanted('analytics')) await benchAnalyticsPipeline();

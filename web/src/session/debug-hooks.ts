@@ -57,6 +57,7 @@ function snapshot(session: MeetingSession): Record<string, unknown> {
       screen: s.local.screen,
       cameraError: s.local.cameraError,
       microphoneError: s.local.microphoneError,
+      effects: session.activeEffects(),
     },
     remote: Object.fromEntries(
       Object.entries(s.remote).map(([id, media]) => [

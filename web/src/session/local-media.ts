@@ -30,15 +30,51 @@ const SCREEN: MediaTrackConstraints = {
   frameRate: { ideal: 10, max: 15 },
 };
 
-export async function acquireCamera(): Promise<MediaStreamTrack> {
-  const stream = await getUserMedia({ video: CAMERA }, 'camera');
+/** The camera: a chosen one (`deviceId`), or the system's default. */
+export async function acquireCamera(deviceId?: string | null): Promise<MediaStreamTrack> {
+  const stream = await getUserMedia({ video: { ...CAMERA, ...exactly(deviceId) } }, 'camera');
   return firstTrack(stream, 'camera');
 }
 
-export async function acquireMicrophone(): Promise<MediaStreamTrack> {
-  const stream = await getUserMedia({ audio: MICROPHONE }, 'microphone');
+/** The microphone: a chosen one (`deviceId`), or the system's default. */
+export async function acquireMicrophone(deviceId?: string | null): Promise<MediaStreamTrack> {
+  const stream = await getUserMedia({ audio: { ...MICROPHONE, ...exactly(deviceId) } }, 'microphone');
   return firstTrack(stream, 'microphone');
 }
+
+/** What `acquirePreferred` opened, and whether it had to give up the chosen device for the default. */
+export interface Acquired {
+  track: MediaStreamTrack;
+  /** The chosen device was not there (unplugged, another computer): the default was opened. */
+  fellBack: boolean;
+}
+
+/**
+ * The chosen device, or the default when the chosen one is gone (a remembered id from another
+ * visit, a device unplugged). Other failures (denied, busy) are the person's to fix: thrown.
+ */
+export async function acquirePreferred(
+  device: 'camera' | 'microphone',
+  deviceId: string | null,
+): Promise<Acquired> {
+  const acquire = device === 'camera' ? acquireCamera : acquireMicrophone;
+  if (!deviceId) return { track: await acquire(null), fellBack: false };
+  try {
+    return { track: await acquire(deviceId), fellBack: false };
+  } catch (error) {
+    if (!(error instanceof DeviceError && error.reason === 'missing')) throw error;
+    return { track: await acquire(null), fellBack: true };
+  }
+}
+
+/** The device a track comes from (empty for synthetic tracks, which have none). */
+export function deviceIdOf(track: MediaStreamTrack | null | undefined): string | null {
+  return track?.getSettings().deviceId || null;
+}
+
+// `exact`: a missing device must fail (and fall back knowingly), not silently open another.
+const exactly = (deviceId: string | null | undefined): MediaTrackConstraints =>
+  deviceId ? { deviceId: { exact: deviceId } } : {};
 
 export async function acquireScreen(): Promise<MediaStreamTrack> {
   if (!navigator.mediaDevices?.getDisplayMedia) {

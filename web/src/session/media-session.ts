@@ -169,6 +169,14 @@ export class MediaSession {
     }
   }
 
+  /**
+   * Another device, or the same one through an effect: the producer sends the new track at once,
+   * paused or not as before, with no renegotiation (the others keep receiving the same producer).
+   */
+  async replaceTrack(source: 'microphone' | 'camera', track: MediaStreamTrack): Promise<void> {
+    await this.producers.get(source)?.replaceTrack({ track });
+  }
+
   async startScreen(track: MediaStreamTrack): Promise<void> {
     track.addEventListener('ended', () => this.callbacks.onScreenEnded(), { once: true });
     if (this.ready) await this.produce('screen', track, false);

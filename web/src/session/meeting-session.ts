@@ -8,6 +8,7 @@ import type {
 import { api, type JoinAnswer } from '../api/rest-client';
 import { errorText } from '../api/error-text';
 import { AnalyticsReporter } from './analytics-reporter';
+import type { EffectName } from './effects/start-effect';
 import { MediaSession } from './media-session';
 import {
   applyJoinResult,
@@ -220,7 +221,10 @@ export class MeetingSession {
   private restartMedia(): void {
     this.mediaStarted = true;
     this.media.teardown();
-    void this.media.start(this.publishing.tracks()).then(() => this.viewports.reset());
+    // The chosen effects run first: the others never see a frame of an unblurred background.
+    void this.publishing.ready
+      .then(() => this.media.start(this.publishing.tracks()))
+      .then(() => this.viewports.reset());
   }
 
   private async loadHistory(): Promise<void> {
@@ -238,6 +242,11 @@ export class MeetingSession {
   toggleMicrophone = () => this.publishing.toggleMicrophone();
   toggleCamera = () => this.publishing.toggleCamera();
   toggleScreen = () => this.publishing.toggleScreen();
+  /** Another camera or microphone, live (the settings dialog). */
+  useDevice = (kind: 'camera' | 'microphone', deviceId: string) => this.publishing.useDevice(kind, deviceId);
+  setEffect = (effect: EffectName, on: boolean) => this.publishing.setEffect(effect, on);
+  microphoneTrack = () => this.publishing.microphoneTrack();
+  activeEffects = () => this.publishing.activeEffects();
 
   async toggleHand(): Promise<void> {
     const raised = this.state.participants[this.participantId]?.handRaised ?? false;

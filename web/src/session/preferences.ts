@@ -1,7 +1,53 @@
-/** What the browser remembers between visits: the name, and host tokens for this tab. */
+import { z } from 'zod';
+
+/**
+ * What the browser remembers between visits: the name, the devices and effects chosen, and host
+ * tokens for this tab.
+ */
 const NAME_KEY = 'confer:name';
 const DEVICE_KEY = 'confer:device';
+const MEDIA_KEY = 'confer:media';
 const hostKey = (meetingId: string) => `confer:host:${meetingId}`;
+
+/** A device id as browsers write them (opaque, hashed per origin); anything else is not ours. */
+const deviceId = z.string().min(1).max(512).nullable().catch(null);
+
+/**
+ * Stored by an earlier version, edited by hand or by an extension: each field is read on its own
+ * and a bad one falls back to its default, so one broken value never loses the others.
+ */
+const MediaPreferencesSchema = z.object({
+  cameraId: deviceId,
+  microphoneId: deviceId,
+  speakerId: deviceId,
+  blur: z.boolean().catch(false),
+  noiseSuppression: z.boolean().catch(false),
+});
+
+export type MediaPreferences = z.infer<typeof MediaPreferencesSchema>;
+
+/** Effects are off until the person turns them on (they cost CPU); devices are the system's default. */
+export const DEFAULT_MEDIA: MediaPreferences = {
+  cameraId: null,
+  microphoneId: null,
+  speakerId: null,
+  blur: false,
+  noiseSuppression: false,
+};
+
+/** Reads what was stored; anything unreadable gives the defaults, field by field. */
+export function parseMediaPreferences(raw: string | null): MediaPreferences {
+  if (!raw) return { ...DEFAULT_MEDIA };
+  let stored: unknown;
+  try {
+    stored = JSON.parse(raw);
+  } catch {
+    return { ...DEFAULT_MEDIA };
+  }
+  if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return { ...DEFAULT_MEDIA };
+  const parsed = MediaPreferencesSchema.safeParse({ ...DEFAULT_MEDIA, ...stored });
+  return parsed.success ? parsed.data : { ...DEFAULT_MEDIA };
+}
 
 export const preferences = {
   /**
@@ -22,6 +68,13 @@ export const preferences = {
   },
   saveDisplayName(name: string): void {
     writeStorage(localStorage, NAME_KEY, name);
+  },
+  /** Devices and effects, as last chosen (defaults when nothing, or nothing readable, is stored). */
+  media(): MediaPreferences {
+    return parseMediaPreferences(readStorage(localStorage, MEDIA_KEY));
+  },
+  saveMedia(media: MediaPreferences): void {
+    writeStorage(localStorage, MEDIA_KEY, JSON.stringify(media));
   },
   /** The host token of a meeting created in this tab (it makes the first join the host's). */
   hostToken(meetingId: string): string | undefined {

@@ -5,6 +5,7 @@ import { Icon, type IconName } from './icons';
 import { LayoutButton } from './layout-menu';
 import { LeaveDialog } from './leave-dialog';
 import { ReactionsButton } from './reactions-menu';
+import { SettingsButton } from './settings-button';
 import { useMeeting, useSession } from './session-context';
 
 /**
@@ -82,6 +83,7 @@ export function ControlBar(): VNode {
     </div>
     <div class="controls-right">
       <${LayoutButton} />
+      <${SettingsButton} />
       <${ControlButton}
         label="Chat"
         icon="chat"

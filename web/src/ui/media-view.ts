@@ -1,6 +1,7 @@
 import type { VNode } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import { html } from './html';
+import { useSpeaker } from './use-speaker';
 
 /** Shows one video track. `onElement` lets the caller watch the element's size. */
 export function VideoView(props: {
@@ -36,9 +37,13 @@ export function VideoView(props: {
   ></video>`;
 }
 
-/** Plays one remote audio track (kept apart from the tiles so layout changes never cut sound). */
+/**
+ * Plays one remote audio track (kept apart from the tiles so layout changes never cut sound), on
+ * the speaker the person chose.
+ */
 export function AudioSink(props: { track: MediaStreamTrack }): VNode {
   const ref = useRef<HTMLAudioElement>(null);
+  useSpeaker(ref);
   useEffect(() => {
     const audio = ref.current;
     if (!audio) return;

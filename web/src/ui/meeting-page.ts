@@ -4,6 +4,7 @@ import { ChatPanel } from './chat-panel';
 import { ControlBar } from './control-bar';
 import { html } from './html';
 import { AudioSink } from './media-view';
+import { MutedHint } from './muted-hint';
 import { Notices, Toasts } from './notices';
 import { PeoplePanel } from './people-panel';
 import { useMeeting } from './session-context';
@@ -29,6 +30,7 @@ export function MeetingPage(): VNode {
       <section class="stage" aria-label="Participants' video">
         <div class="stage-overlays">
           <${Notices} />
+          <${MutedHint} />
           <${WaitingPrompt} />
           <${UnmuteRequest} />
           <${Toasts} />

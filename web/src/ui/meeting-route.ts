@@ -2,7 +2,8 @@ import type { VNode } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { JoinAnswer } from '../api/rest-client';
 import { exposeDebugHooks } from '../session/debug-hooks';
-import { acquireCamera, acquireMicrophone, DeviceError } from '../session/local-media';
+import { acquirePreferred, DeviceError } from '../session/local-media';
+import { mediaChoices } from '../session/media-choices';
 import { MeetingSession, type LocalTracks } from '../session/meeting-session';
 import type { Phase } from '../session/meeting-state';
 import { savedSession, type SavedSession } from '../session/saved-session';
@@ -82,9 +83,15 @@ export function MeetingRoute(props: { meetingId: string }): VNode {
   </${SessionContext.Provider}>`;
 }
 
-/** The devices the person was using before the reload (the browser remembers the permission). */
+/**
+ * The devices the person was using before the reload, as chosen (the browser remembers the
+ * permission); the default where a chosen one has gone.
+ */
 async function reopenDevices(saved: SavedSession): Promise<LocalTracks> {
   const explain = (e: unknown, fallback: string) => (e instanceof DeviceError ? e.message : fallback);
+  const choices = mediaChoices.get();
+  const acquireMicrophone = () => acquirePreferred('microphone', choices.microphoneId).then((a) => a.track);
+  const acquireCamera = () => acquirePreferred('camera', choices.cameraId).then((a) => a.track);
   const [microphone, camera] = await Promise.all([
     acquireMicrophone().then(
       (track) => ({ track, error: null }),

@@ -13,6 +13,11 @@ import { InviteCard } from './invite-card';
 import { VideoView } from './media-view';
 import { MicLevel } from './mic-level';
 import { usePreviewDevices } from './use-preview-devices';
+import { useBlurredPreview } from './use-blurred-preview';
+import { useDeviceList } from './use-device-list';
+import { DeviceFields, type DeviceKind } from './device-fields';
+import { choose, chooseEffect, mediaChoices } from '../session/media-choices';
+import { useStore } from '../session/store';
 import { RecordingNotice } from '../recording/recording-controls';
 
 interface PrejoinProps {
@@ -33,6 +38,9 @@ export function PrejoinPage(props: PrejoinProps): VNode {
   const [joining, setJoining] = useState(false);
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const devices = usePreviewDevices();
+  const choices = useStore(mediaChoices, (c) => c);
+  const deviceList = useDeviceList([devices.camera, devices.microphone]);
+  const preview = useBlurredPreview(devices.camera, choices.blur);
   const hostToken = preferences.hostToken(props.meetingId);
 
   useEffect(() => {
@@ -108,8 +116,8 @@ export function PrejoinPage(props: PrejoinProps): VNode {
       <section class="preview-column" aria-label="Camera and microphone check">
         <div class="preview">
           ${
-            devices.cameraOn && devices.camera
-              ? html`<${VideoView} track=${devices.camera} mirror label="Your camera preview" />`
+            devices.cameraOn && preview.track
+              ? html`<${VideoView} track=${preview.track} mirror label="Your camera preview" />`
               : html`<div class="preview-off">
                   <${Avatar} name=${name || '?'} />
                   <p>${devices.cameraError ? 'No camera' : 'Your camera is off'}</p>
@@ -144,6 +152,20 @@ export function PrejoinPage(props: PrejoinProps): VNode {
             ${devices.microphoneError && html`<p><${Icon} name="micOff" size=${16} /> ${devices.microphoneError}</p>`}
           </div>`
         }
+        ${
+          (devices.deviceNotice || preview.error) &&
+          html`<div class="device-notices" role="status">
+            ${devices.deviceNotice && html`<p>${devices.deviceNotice}</p>`}
+            ${preview.error && html`<p>${preview.error}</p>`}
+          </div>`
+        }
+        <${DeviceFields}
+          devices=${deviceList}
+          choices=${choices}
+          onDevice=${(kind: DeviceKind, deviceId: string) =>
+            kind === 'speaker' ? choose({ speakerId: deviceId }) : devices.chooseDevice(kind, deviceId)}
+          onEffect=${chooseEffect}
+        />
       </section>
       <div class="join-column">
         ${hostToken && html`<${InviteCard} meetingId=${props.meetingId} />`}

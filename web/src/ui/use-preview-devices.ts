@@ -1,9 +1,28 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { acquireCamera, acquireMicrophone, DeviceError, stopTrack } from '../session/local-media';
+import { acquirePreferred, DeviceError, deviceIdOf, stopTrack } from '../session/local-media';
+import { chooseDevice, chosenDevice } from '../session/media-choices';
 import type { LocalTracks } from '../session/meeting-session';
 
 interface Devices extends LocalTracks {
   handedOver: boolean;
+  /** A remembered device is not connected: which one, said once, in a sentence. */
+  deviceNotice: string | null;
+}
+
+/**
+ * The chosen device (remembered from an earlier visit, or picked here), or the default when it
+ * is not connected: then the person is told, and the default becomes the choice.
+ */
+async function openChosen(
+  kind: 'camera' | 'microphone',
+): Promise<{ track: MediaStreamTrack; notice: string | null }> {
+  const chosen = chosenDevice(kind);
+  const { track, fellBack } = await acquirePreferred(kind, chosen);
+  if (fellBack || !chosen) chooseDevice(kind, deviceIdOf(track));
+  return {
+    track,
+    notice: fellBack ? `The ${kind} you chose last time is not connected: using the default ${kind}.` : null,
+  };
 }
 
 /**
@@ -20,6 +39,7 @@ export function usePreviewDevices() {
     cameraError: null,
     microphoneError: null,
     handedOver: false,
+    deviceNotice: null,
   });
   const [, setVersion] = useState(0);
   const change = (patch: Partial<Devices>) => {
@@ -35,9 +55,11 @@ export function usePreviewDevices() {
 
   const openCamera = async () => {
     try {
-      const track = await acquireCamera();
+      const { track, notice } = await openChosen('camera');
       if (live.current.handedOver || !live.current.videoOn) return track.stop();
-      change({ camera: track, cameraError: null });
+      // Two quick choices: the later device wins, the earlier one closes.
+      stopTrack(live.current.camera);
+      change({ camera: track, cameraError: null, ...(notice ? { deviceNotice: notice } : {}) });
     } catch (e) {
       change({
         videoOn: false,
@@ -46,11 +68,18 @@ export function usePreviewDevices() {
     }
   };
 
-  const openMicrophone = async () => {
+  /** `turnOn`: a first open or a retry turns the microphone on; switching devices keeps it as it was. */
+  const openMicrophone = async (turnOn = true) => {
     try {
-      const track = await acquireMicrophone();
+      const { track, notice } = await openChosen('microphone');
       if (live.current.handedOver) return track.stop();
-      change({ microphone: track, audioOn: true, microphoneError: null });
+      stopTrack(live.current.microphone);
+      change({
+        microphone: track,
+        ...(turnOn ? { audioOn: true } : {}),
+        microphoneError: null,
+        ...(notice ? { deviceNotice: notice } : {}),
+      });
     } catch (e) {
       change({
         audioOn: false,
@@ -71,7 +100,7 @@ export function usePreviewDevices() {
   }, []);
 
   const current = (): LocalTracks => {
-    const { handedOver: _, ...tracks } = live.current;
+    const { handedOver: _, deviceNotice: __, ...tracks } = live.current;
     return tracks;
   };
   const d = live.current;
@@ -83,6 +112,22 @@ export function usePreviewDevices() {
     cameraOn: d.videoOn,
     microphoneError: d.microphoneError,
     cameraError: d.cameraError,
+    deviceNotice: d.deviceNotice,
+    /** Another camera or microphone: the preview switches to it (a camera that is off stays off). */
+    chooseDevice(kind: 'camera' | 'microphone', deviceId: string) {
+      chooseDevice(kind, deviceId);
+      change({ deviceNotice: null });
+      if (kind === 'camera') {
+        if (!live.current.videoOn) return;
+        stopTrack(live.current.camera);
+        change({ camera: null });
+        void openCamera();
+      } else {
+        stopTrack(live.current.microphone);
+        change({ microphone: null });
+        void openMicrophone(false);
+      }
+    },
     toggleMic() {
       // No track yet (denied or missing): asking again is how a person retries after fixing it.
       if (live.current.microphone === null) void openMicrophone();
