@@ -71,6 +71,8 @@ export async function join(
     seq: revision,
     replayed,
     media: ctx.media?.available ?? false,
+    recording: state.activeRecordingId !== null,
+    recordingId: state.activeRecordingId,
   };
 }
 

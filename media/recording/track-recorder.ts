@@ -6,6 +6,8 @@ import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { segmentKey, syncKey } from '../../domain/meeting/recording.keys';
 import type { ObjectStore } from '../../domain/ports/object-store';
+import type { TrackSyncFile } from '../../domain/meeting/recording.sync';
+import { ArrivalEnvelope } from './arrival-envelope';
 import { recorderSdp, type RecorderCodec } from './recorder-sdp';
 import { listenForSenderReports, type SenderReportSample } from './rtcp-sender-reports';
 import { freeRtpPortPair, waitUntilBound } from './udp-ports';
@@ -57,6 +59,7 @@ export class TrackRecorder {
   private readonly senderReports: SenderReportSample[] = [];
   private first?: { rtpTs: number; workerMs: number; workerToWallMs: number };
   private clockRate = 0;
+  private envelope?: ArrivalEnvelope;
   private uploaded = new Set<string>();
   private uploads: Promise<void> = Promise.resolve();
   private poller?: NodeJS.Timeout;
@@ -99,17 +102,21 @@ export class TrackRecorder {
     });
     const codec = this.consumer.rtpParameters.codecs[0]!;
     this.clockRate = codec.clockRate;
+    this.envelope = new ArrivalEnvelope(codec.clockRate, this.track.kind);
+    // Every forwarded packet's RTP ts and forwarding time, for the whole recording: the first
+    // gives pts 0, all of them the earliest arrivals that place the track (arrival-envelope.ts).
     await this.consumer.enableTraceEvent(['rtp']);
     this.consumer.on('trace', (trace) => {
-      if (this.first || trace.type !== 'rtp') return;
+      if (trace.type !== 'rtp') return;
       const info = trace.info as { timestamp?: number };
       if (typeof info.timestamp !== 'number') return;
+      this.envelope?.add(info.timestamp, trace.timestamp);
+      if (this.first) return;
       this.first = {
         rtpTs: info.timestamp,
         workerMs: trace.timestamp,
         workerToWallMs: this.deps.workerToWallMs(trace.timestamp),
       };
-      void this.consumer?.enableTraceEvent([]).catch(() => undefined);
     });
     const recorderCodec: RecorderCodec = {
       kind: this.track.kind,
@@ -232,7 +239,7 @@ export class TrackRecorder {
     }
   }
 
-  private syncFile() {
+  private syncFile(): TrackSyncFile {
     const ssrc = this.consumer?.rtpParameters.encodings?.[0]?.ssrc;
     return {
       clockRate: this.clockRate,
@@ -242,6 +249,7 @@ export class TrackRecorder {
       senderReports: this.senderReports
         .filter((sr) => ssrc === undefined || sr.ssrc === ssrc)
         .map(({ ntpMs, rtpTs }) => ({ ntpMs, rtpTs })),
+      earliestArrivals: this.envelope?.points() ?? [],
     };
   }
 

@@ -55,6 +55,8 @@ export interface MeetingClientState {
   order: string[];
   waiting: Record<string, ParticipantView>;
   activeSpeakerId: string | null;
+  /** The recording in progress (null: none), from the join answer, then its broadcasts. */
+  recordingId: string | null;
   chat: ChatView[];
   /** Cursor for older history (`before`), null when everything is loaded. */
   chatBefore: number | null;
@@ -79,6 +81,7 @@ export function initialState(meetingId: string, selfId: string, isHost: boolean)
     order: [],
     waiting: {},
     activeSpeakerId: null,
+    recordingId: null,
     chat: [],
     chatBefore: null,
     unread: 0,
@@ -124,6 +127,7 @@ export function applyJoinResult(state: MeetingClientState, result: JoinResult): 
     order: [...known, ...fresh],
     waiting,
     activeSpeakerId: result.activeSpeakerId,
+    recordingId: result.recording ? result.recordingId : null,
   };
 }
 
