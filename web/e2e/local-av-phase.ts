@@ -2,16 +2,18 @@ import type { BrowserContext, Page } from 'playwright-core';
 
 /**
  * Where the flashes and beeps of Chromium's fake camera and microphone lie on one clock, read in
- * the sender's own page. The two fake devices play their files from the moment each is opened,
- * and the web client opens the camera (pre-join preview) and the microphone (at join) apart: the
- * beeps follow the flashes by a phase the files alone cannot tell. A recording is right when it
- * keeps that phase, so the test measures it here and compares.
+ * the sender's own page: the truth a recording must keep. The files alone do not tell it: each
+ * fake device plays its file from the moment it is opened (the web client opens the camera for the
+ * pre-join preview and the microphone at join), and on a loaded machine the file camera falls
+ * behind and skips (its picture's 2 s period stretched to 2.1–2.3 s here) while the microphone
+ * keeps time. So every flash and every beep is read as it is captured, for the whole recording.
  *
- * How: clones of the page's own camera and microphone tracks are read frame by frame
- * (MediaStreamTrackProcessor). Each track's timestamps (µs on its device's clock) are put on the
- * page's clock by the chunk that reached the page soonest after capture (an audio chunk can only
- * arrive after its last sample), the same lower-envelope idea the recorder uses. What remains is
- * the difference of the two smallest delivery delays, a few ms.
+ * How: clones of the page's own camera and microphone tracks are read chunk by chunk
+ * (MediaStreamTrackProcessor, with room for 3 s of frames so none is dropped), a 16x16 patch of
+ * each frame's luma, 1 ms peaks of the sound. Each track's timestamps (µs on its device's clock)
+ * are put on the page's clock by the chunk that reached the page soonest after capture (an audio
+ * chunk only after its last sample): what remains is the difference of the two smallest delivery
+ * delays, a few ms.
  */
 
 /** Remembers every track getUserMedia gives the page (install before the page loads). */
@@ -30,17 +32,21 @@ export async function rememberLocalTracks(context: BrowserContext): Promise<void
   });
 }
 
-export interface LocalAvPhase {
+export interface LocalAvTimes {
   /** Flash onsets, ms on the page's clock. */
   flashesMs: number[];
   /** Beep onsets, ms on the page's clock. */
   beepsMs: number[];
+  /** Camera frames read. */
+  frames: number;
 }
 
-/** Reads the live camera and microphone for `seconds` and returns their onsets on one clock. */
-export async function measureLocalAvPhase(page: Page, seconds: number): Promise<LocalAvPhase> {
-  return page.evaluate(async (seconds) => {
-    type Processor = new (init: { track: MediaStreamTrack }) => { readable: ReadableStream<unknown> };
+/** Starts reading the live camera and microphone; `stop()` ends it and returns the onsets. */
+export async function startLocalAvWatch(page: Page): Promise<{ stop(): Promise<LocalAvTimes> }> {
+  await page.evaluate(() => {
+    type Processor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => {
+      readable: ReadableStream<unknown>;
+    };
     const Mstp = (window as unknown as { MediaStreamTrackProcessor?: Processor }).MediaStreamTrackProcessor;
     if (!Mstp) throw new Error('MediaStreamTrackProcessor is missing in this Chromium');
     const tracks = (window as unknown as { __localTracks?: MediaStreamTrack[] }).__localTracks ?? [];
@@ -48,43 +54,47 @@ export async function measureLocalAvPhase(page: Page, seconds: number): Promise<
     const camera = live('video');
     const microphone = live('audio');
     if (!camera || !microphone) throw new Error('the page has no live camera and microphone');
-    const until = performance.now() + seconds * 1000;
+    let stopped = false;
 
     async function readVideo() {
       const clone = camera!.clone();
-      const reader = new Mstp({ track: clone }).readable.getReader();
-      const canvas = new OffscreenCanvas(32, 24);
-      const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+      const reader = new Mstp({ track: clone, maxBufferSize: 90 }).readable.getReader();
       const frames: Array<{ ms: number; luma: number }> = [];
       let clockOffset = Infinity;
-      while (performance.now() < until) {
+      const patch = new Uint8Array(16 * 16 * 4);
+      while (!stopped) {
         const { value, done } = await reader.read();
         if (done) break;
         const frame = value as VideoFrame;
         const tsMs = frame.timestamp / 1000;
         clockOffset = Math.min(clockOffset, performance.now() - tsMs);
-        ctx.drawImage(frame, 0, 0, 32, 24);
-        frame.close();
-        const pixels = ctx.getImageData(0, 0, 32, 24).data;
+        const x = Math.floor(frame.codedWidth / 2 / 16) * 16;
+        const y = Math.floor(frame.codedHeight / 2 / 16) * 16;
+        // The first plane of the camera's formats (I420, NV12) is luma.
+        const layout = await frame.copyTo(patch, { rect: { x, y, width: 16, height: 16 } });
+        const plane = layout[0]!;
         let sum = 0;
-        for (let i = 0; i < pixels.length; i += 4) sum += pixels[i]!;
-        frames.push({ ms: tsMs, luma: sum / (pixels.length / 4) });
+        for (let row = 0; row < 16; row++)
+          for (let col = 0; col < 16; col++) sum += patch[plane.offset + row * plane.stride + col]!;
+        frame.close();
+        frames.push({ ms: tsMs, luma: sum / 256 });
       }
       await reader.cancel();
       clone.stop();
       const lumas = frames.map((f) => f.luma);
       const threshold = (Math.min(...lumas) + Math.max(...lumas)) / 2;
-      return frames
+      const flashesMs = frames
         .filter((f, i) => f.luma > threshold && (i === 0 || frames[i - 1]!.luma <= threshold))
         .map((f) => f.ms + clockOffset);
+      return { flashesMs, frames: frames.length };
     }
 
     async function readAudio() {
       const clone = microphone!.clone();
-      const reader = new Mstp({ track: clone }).readable.getReader();
+      const reader = new Mstp({ track: clone, maxBufferSize: 300 }).readable.getReader();
       const levels: Array<{ ms: number; peak: number }> = [];
       let clockOffset = Infinity;
-      while (performance.now() < until) {
+      while (!stopped) {
         const { value, done } = await reader.read();
         if (done) break;
         const data = value as AudioData;
@@ -103,25 +113,82 @@ export async function measureLocalAvPhase(page: Page, seconds: number): Promise<
       await reader.cancel();
       clone.stop();
       const threshold = Math.max(...levels.map((l) => l.peak)) / 4;
-      const onsets: number[] = [];
+      const beepsMs: number[] = [];
       let quietMs = 1000;
       for (const l of levels) {
-        if (l.peak > threshold && quietMs >= 200) onsets.push(l.ms + clockOffset);
+        if (l.peak > threshold && quietMs >= 200) beepsMs.push(l.ms + clockOffset);
         quietMs = l.peak > threshold ? 0 : quietMs + 1;
       }
-      return onsets;
+      return beepsMs;
     }
 
-    const [flashesMs, beepsMs] = await Promise.all([readVideo(), readAudio()]);
-    return { flashesMs, beepsMs };
-  }, seconds);
+    const done = Promise.all([readVideo(), readAudio()]).then(([video, beepsMs]) => ({
+      flashesMs: video.flashesMs,
+      frames: video.frames,
+      beepsMs,
+    }));
+    (window as unknown as { __avWatch: { stop(): Promise<LocalAvTimes> } }).__avWatch = {
+      stop: () => ((stopped = true), done),
+    };
+  });
+  return {
+    stop: () =>
+      page.evaluate(() =>
+        (window as unknown as { __avWatch: { stop(): Promise<LocalAvTimes> } }).__avWatch.stop(),
+      ),
+  };
 }
 
-/** The beeps' lag behind the flashes (ms, within ±half a period), one per flash that has a beep. */
-export function phasesMs(phase: LocalAvPhase, periodMs: number): number[] {
-  return phase.flashesMs.flatMap((f) => {
-    const lags = phase.beepsMs.map((b) => b - f).filter((d) => Math.abs(d) <= periodMs / 2);
-    if (lags.length === 0) return [];
-    return [Math.round(lags.reduce((best, d) => (Math.abs(d) < Math.abs(best) ? d : best)))];
-  });
+/**
+ * The sender's flash times with its camera's delivery jitter removed: the fake file camera hands
+ * frames over up to ~40 ms early or late on a busy machine, and WebRTC sends not those instants
+ * but a filtered clock (its TimestampAligner), so the RTP timestamps a recording follows are
+ * smooth. A line through the flashes (they are a fixed number of frames apart) gives each its
+ * smooth time, unless the camera skipped (a residual over 60 ms): then the raw times are kept.
+ */
+export function steadyFlashes(flashesMs: readonly number[]): number[] {
+  const n = flashesMs.length;
+  if (n < 4) return [...flashesMs];
+  const mx = (n - 1) / 2;
+  const my = flashesMs.reduce((a, b) => a + b, 0) / n;
+  const slope =
+    flashesMs.reduce((a, y, i) => a + (i - mx) * (y - my), 0) /
+    flashesMs.reduce((a, _, i) => a + (i - mx) ** 2, 0);
+  const fitted = flashesMs.map((_, i) => my + slope * (i - mx));
+  const skipped = flashesMs.some((y, i) => Math.abs(y - fitted[i]!) > 60);
+  return skipped ? [...flashesMs] : fitted;
+}
+
+/**
+ * Audio minus video (ms) in a recording, flash by flash, against what the sender captured: the
+ * sender's times are put on the recording's clock by its beeps (the microphone keeps time), then
+ * each recorded flash is compared with where the sender's flash lands. Positive: audio later.
+ */
+export function offsetsAgainstSender(
+  sender: LocalAvTimes,
+  recorded: { flashes: readonly number[]; beeps: readonly number[] },
+): { shiftMs: number; offsetsMs: number[] } {
+  const nearest = (xs: readonly number[], x: number) =>
+    xs.reduce((best, v) => (Math.abs(v - x) < Math.abs(best - x) ? v : best), Infinity);
+  // Sender clock → recording clock, from the beeps (every recorded beep to the sender's nearest,
+  // after a first guess from the first beep of each).
+  const recBeeps = recorded.beeps.map((b) => b * 1000);
+  const guesses = sender.beepsMs.flatMap((s) => recBeeps.map((r) => r - s));
+  let best = { shift: 0, pairs: -1, residual: Infinity };
+  for (const g of guesses) {
+    const diffs = sender.beepsMs
+      .map((s) => nearest(recBeeps, s + g) - (s + g))
+      .filter((d) => Math.abs(d) < 200);
+    const residual = diffs.reduce((a, d) => a + Math.abs(d), 0);
+    if (diffs.length > best.pairs || (diffs.length === best.pairs && residual < best.residual)) {
+      const mean = diffs.reduce((a, d) => a + d, 0) / Math.max(1, diffs.length);
+      best = { shift: g + mean, pairs: diffs.length, residual };
+    }
+  }
+  const recFlashes = recorded.flashes.map((f) => f * 1000);
+  const offsetsMs = steadyFlashes(sender.flashesMs)
+    .map((s) => s + best.shift)
+    .filter((expected) => Math.abs(nearest(recFlashes, expected) - expected) < 500)
+    .map((expected) => Math.round(expected - nearest(recFlashes, expected)));
+  return { shiftMs: best.shift, offsetsMs };
 }

@@ -38,6 +38,8 @@ const SEQUENCED = [
   'connection-update',
   'active-speaker',
   'meeting-ended',
+  'recording-started',
+  'recording-stopped',
 ] as const satisfies readonly ServerEvent[];
 type SequencedEvent = (typeof SEQUENCED)[number];
 
