@@ -39,6 +39,8 @@ export interface LocalAvTimes {
   beepsMs: number[];
   /** Camera frames read. */
   frames: number;
+  /** The page clock's origin, ms since the epoch (its 0 on the wall clock). */
+  timeOrigin: number;
 }
 
 /** Starts reading the live camera and microphone; `stop()` ends it and returns the onsets. */
@@ -126,6 +128,7 @@ export async function startLocalAvWatch(page: Page): Promise<{ stop(): Promise<L
       flashesMs: video.flashesMs,
       frames: video.frames,
       beepsMs,
+      timeOrigin: performance.timeOrigin,
     }));
     (window as unknown as { __avWatch: { stop(): Promise<LocalAvTimes> } }).__avWatch = {
       stop: () => ((stopped = true), done),
@@ -160,25 +163,29 @@ export function steadyFlashes(flashesMs: readonly number[]): number[] {
 }
 
 /**
- * Audio minus video (ms) in a recording, flash by flash, against what the sender captured: the
- * sender's times are put on the recording's clock by its beeps (the microphone keeps time), then
- * each recorded flash is compared with where the sender's flash lands. Positive: audio later.
+ * Audio minus video (ms) in a recording, flash by flash, against what the sender captured. The
+ * sender's page clock is put on the recording's clock (0 = `recordingStartedAtMs` on the wall
+ * clock, as the composer places tracks) by the wall clock first, which only picks the period (the
+ * beeps repeat every 2 s), then exactly by the beeps (the microphone keeps time). Each recorded
+ * flash is then compared with where the sender's flash lands. Positive: audio later than video.
  */
 export function offsetsAgainstSender(
   sender: LocalAvTimes,
   recorded: { flashes: readonly number[]; beeps: readonly number[] },
+  recordingStartedAtMs: number,
 ): { shiftMs: number; offsetsMs: number[] } {
   const nearest = (xs: readonly number[], x: number) =>
     xs.reduce((best, v) => (Math.abs(v - x) < Math.abs(best - x) ? v : best), Infinity);
-  // Sender clock → recording clock, from the beeps (every recorded beep to the sender's nearest,
-  // after a first guess from the first beep of each).
+  const coarse = sender.timeOrigin - recordingStartedAtMs;
   const recBeeps = recorded.beeps.map((b) => b * 1000);
-  const guesses = sender.beepsMs.flatMap((s) => recBeeps.map((r) => r - s));
-  let best = { shift: 0, pairs: -1, residual: Infinity };
-  for (const g of guesses) {
+  const candidates = sender.beepsMs
+    .flatMap((s) => recBeeps.map((r) => r - s))
+    .filter((shift) => Math.abs(shift - coarse) < 1000);
+  let best = { shift: coarse, pairs: -1, residual: Infinity };
+  for (const g of candidates) {
     const diffs = sender.beepsMs
       .map((s) => nearest(recBeeps, s + g) - (s + g))
-      .filter((d) => Math.abs(d) < 200);
+      .filter((d) => Math.abs(d) < 100);
     const residual = diffs.reduce((a, d) => a + Math.abs(d), 0);
     if (diffs.length > best.pairs || (diffs.length === best.pairs && residual < best.residual)) {
       const mean = diffs.reduce((a, d) => a + d, 0) / Math.max(1, diffs.length);

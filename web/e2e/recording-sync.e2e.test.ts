@@ -113,7 +113,11 @@ describe('a recording keeps audio and video in sync', () => {
       const wall = (Date.parse(recording.stoppedAt!) - Date.parse(recording.startedAt)) / 1000;
       const flashes = flashOnsets(path);
       const beeps = beepOnsets(path);
-      const { shiftMs, offsetsMs } = offsetsAgainstSender(local, { flashes, beeps });
+      const { shiftMs, offsetsMs } = offsetsAgainstSender(
+        local,
+        { flashes, beeps },
+        Date.parse(recording.startedAt),
+      );
       const log = readFileSync(join(server.dataDir, 'confer.log'), 'utf8');
       const logDir = process.env['CONFER_TEST_LOGS'];
       if (logDir) writeFileSync(join(logDir, 'recording-sync.log'), log);
