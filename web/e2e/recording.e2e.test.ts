@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,7 +11,7 @@ import { ffprobeJson } from '../../test/support/recording-world';
 import { startS3, type S3Server } from '../../test/support/s3-server';
 import { joinAs, openMeetingPage, tile } from './page-helpers';
 import { createMeetingIn, DESKTOP, expectUsable, PHONE } from './usability';
-import { ensureWebClientBuilt } from './web-build';
+import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
 
 /*
  * The issue's "Done when": three people meet in Chromium; the host records through the web
@@ -223,6 +223,20 @@ describe('recording a meeting through the web client', () => {
       ],
       { maxBuffer: 64 * 1024 * 1024 },
     );
+    // The frame, for a person to look at (test-results/ keeps the browser tests' artefacts).
+    mkdirSync(RESULTS_DIR, { recursive: true });
+    execFileSync('ffmpeg', [
+      '-v',
+      'error',
+      '-y',
+      '-ss',
+      String(wall / 2),
+      '-i',
+      path,
+      '-frames:v',
+      '1',
+      join(RESULTS_DIR, 'recording-frame.png'),
+    ]);
     for (const t of tiles) {
       let sum = 0;
       let sumSq = 0;
@@ -237,7 +251,10 @@ describe('recording a meeting through the web client', () => {
       const mean = sum / n;
       const spread = Math.sqrt(sumSq / n - mean * mean);
       // The fake camera draws a moving pattern: a tile holding video is never one flat colour.
-      expect(spread, `tile at ${t.x},${t.y}`).toBeGreaterThan(8);
+      expect(
+        spread,
+        `tile at ${t.x},${t.y} (${t.width}x${t.height}): mean ${Math.round(mean)}`,
+      ).toBeGreaterThan(8);
     }
     const aligned = readFileSync(join(server.dataDir, 'confer.log'), 'utf8')
       .split('\n')
