@@ -161,6 +161,7 @@ export async function startConfer(
     trustedProxies: config.TRUSTED_PROXIES ?? [],
     metricsOnMainPort: config.METRICS_PORT === undefined,
     ratePerMinute: config.HTTP_RATE_PER_MINUTE,
+    mediaOrigins: recording.mediaOrigins,
     plugins: [
       auditing.plugin,
       recording.routes,

@@ -19,6 +19,8 @@ import type { Config } from './config';
 
 export interface RecordingWiring {
   objects: ObjectStore;
+  /** Where signed download links point when that is not this server (the page plays them). */
+  mediaOrigins: string[];
   routes(app: FastifyInstance): Promise<void>;
   /** Starts the pipeline (a bus consumer; jobs run on the node holding its lease). */
   start(ports: { store: EventStore; bus: EventBus; leases: LeaseManager }): Promise<void>;
@@ -58,6 +60,7 @@ export function createRecordingWiring(deps: {
   });
   let pipeline: ReturnType<typeof createRecordingPipeline> | undefined;
   return {
+    mediaOrigins: downloadOrigins(config),
     objects,
     routes: async (app) => {
       await app.register(plugin);
@@ -84,4 +87,10 @@ export function createRecordingWiring(deps: {
       await objects.close();
     },
   };
+}
+
+/** The origins of the object store's signed links: an S3-compatible endpoint, or AWS S3's hosts. */
+function downloadOrigins(config: Config): string[] {
+  if (config.OBJECT_STORE !== 's3') return [];
+  return config.S3_ENDPOINT ? [new URL(config.S3_ENDPOINT).origin] : ['https://*.amazonaws.com'];
 }

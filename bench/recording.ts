@@ -1,9 +1,14 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { createLocalObjectStore } from '../infra/object-store/local-files';
-import { runRecordingJob } from '../pipelines/recording/recording-job';
-import { recordingWorld, storeSyntheticTrack } from '../test/support/recording-world';
+import { eventually } from '../test/support/eventually';
+import {
+  meetingWith,
+  s3ObjectStore,
+  startS3,
+  startSfuRig,
+  worldPipeline,
+} from '../test/support/recording-rig';
+import { recordingWorld } from '../test/support/recording-world';
 
 /** CPU seconds of this process's waited-for children (ffmpeg, ffprobe), from /proc. */
 function childrenCpuSeconds(): number {
@@ -12,142 +17,120 @@ function childrenCpuSeconds(): number {
   return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
+/** CPU seconds a live process has used (utime + stime). */
+function processCpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+const ownCpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 export interface RecordingBenchResult {
   participants: number;
   meetingSeconds: number;
   stopToAvailableSeconds: number;
+  /** The recorders' ffmpeg processes (codec copy into segments). */
+  captureFfmpegCpuSeconds: number;
+  /** The mediasoup worker while recording (ingest of the senders' RTP included: an upper bound). */
+  captureWorkerCpuSeconds: number;
+  /** This Node process while recording (controller, packet traces, uploads to S3). */
+  captureNodeCpuSeconds: number;
+  captureCpuPerParticipantMinute: number;
+  /** ffprobe and ffmpeg of the pipeline, stop → available. */
   composeCpuSeconds: number;
   composeCpuPerParticipantMinute: number;
-  /** Baseline, same run: one participant's camera re-encoded alone to 1280x720 H.264 (no grid, no mix). */
-  baselineSingleEncodeCpuPerMinute: number;
   fileBytes: number;
 }
 
 /**
- * The recording pipeline's cost: a meeting of `participants` (camera + microphone each, stored
- * as the SFU's recorder stores them) recorded for `seconds`, from stop to RecordingAvailable.
+ * The recording's whole cost, on the real parts: `participants` each publish a moving picture
+ * (testsrc2 640x360, VP8) and a tone (Opus) from an ffmpeg sender into a real SFU; the meeting is
+ * recorded by the SFU's recorders into S3Proxy for `seconds`, then composed by the pipeline.
  */
 export async function benchRecording(options: {
   participants: number;
   seconds: number;
 }): Promise<RecordingBenchResult> {
-  const world = await recordingWorld();
-  const objects = createLocalObjectStore({
-    root: join(world.dir, 'objects'),
-    signDownload: (k) => `http://x/${k}`,
-  });
+  const s3 = await startS3();
+  const world = await recordingWorld({ realClock: true });
+  const objects = s3ObjectStore(s3);
+  const meetingId = 'bench-recording';
+  const recordingId = 'rec_benchrecording';
+  const sfu = await startSfuRig(world, meetingId, [47000, 47999]);
+  const senders: ChildProcess[] = [];
+  const pipeline = worldPipeline(world, objects);
+  const capture = await sfu.startCapture(objects);
   try {
-    const meetingId = 'bench-recording';
-    const recordingId = 'rec_benchrecording';
-    const settings = {
-      muteOnEntry: false,
-      videoOffOnEntry: false,
-      waitingRoom: false,
-      maxParticipants: 10,
-      passcodeDigest: null,
-    };
-    await world.act(meetingId, {
-      type: 'CreateMeeting',
-      meetingId,
-      title: 'Bench',
-      startTime: null,
-      hostUserId: null,
-      settings,
-    });
-    const names = Array.from({ length: options.participants }, (_, i) => `p${i + 1}`);
-    for (const p of names)
-      await world.act(meetingId, {
-        type: 'JoinMeeting',
-        participantId: p,
-        displayName: p.toUpperCase(),
-        userId: null,
-        passcodeDigest: null,
-        audioEnabled: true,
-        videoEnabled: true,
-      });
-    const startMs = world.clock.ms();
+    await pipeline.start();
+    const people = Array.from({ length: options.participants }, (_, i) => ({
+      id: `p${i + 1}`,
+      name: `Person ${i + 1}`,
+    }));
+    for (const p of people)
+      senders.push(await sfu.publish(p.id, { kind: 'moving', seconds: options.seconds + 60 }));
+    await meetingWith(world, meetingId, 'Bench', people);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    const workerPid = sfu.pool.workers()[0]!.pid;
+    const children0 = childrenCpuSeconds();
+    const worker0 = processCpuSeconds(workerPid);
+    const own0 = ownCpuSeconds();
     await world.act(meetingId, { type: 'StartRecording', recordingId });
-    for (const [i, p] of names.entries())
-      for (const kind of ['video', 'audio'] as const)
-        await storeSyntheticTrack(world, objects, {
-          meetingId,
-          recordingId,
-          trackId: `${p}-${kind}`,
-          participantId: p,
-          kind,
-          source: kind === 'video' ? 'camera' : 'microphone',
-          seconds: options.seconds,
-          offsetMs: 200 + i * 100,
-          recordingStartMs: startMs,
-          ...(kind === 'video' ? { lavfi: `testsrc2=s=640x360:r=30:d=${options.seconds}` } : {}),
-        });
-    world.clock.advance(options.seconds * 1000);
+    await eventually('every track being recorded', () => capture.controller.tracks() === 2 * people.length, {
+      timeoutMs: 30_000,
+    });
+    await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
     await world.act(meetingId, { type: 'StopRecording', recordingId });
-
-    const cpuBefore = childrenCpuSeconds();
-    const started = performance.now();
-    await runRecordingJob(
-      {
-        meetingId,
-        recordingId,
-        stage: 'queued',
-        fraction: 0,
-        attempts: 0,
-        updatedAt: new Date().toISOString(),
-      },
-      {
-        store: world.store,
-        commands: world.commands,
-        objects,
-        projections: world.projections,
-        clock: world.clock,
-        logger: world.logger,
-        workRoot: join(world.dir, 'work'),
-        ffmpeg: 'ffmpeg',
-        ffprobe: 'ffprobe',
-        retry: { attempts: 3, firstDelayMs: 100, maxDelayMs: 1000 },
-        settleMs: 0,
-      },
+    const stoppedAt = performance.now();
+    const worker1 = processCpuSeconds(workerPid);
+    const own1 = ownCpuSeconds();
+    // The recorders end (and are reaped) first; the senders are still running, so not counted.
+    await eventually('the recorders to end', () => capture.controller.tracks() === 0, { timeoutMs: 30_000 });
+    const children1 = childrenCpuSeconds();
+    await Promise.all(
+      senders.map((s) => new Promise((resolve) => (s.once('exit', resolve), s.kill('SIGKILL')))),
     );
-    const stopToAvailableSeconds = (performance.now() - started) / 1000;
-    const composeCpuSeconds = childrenCpuSeconds() - cpuBefore;
-    const recording = (await world.commands.load(meetingId)).state.recordings[recordingId];
-    if (recording?.status !== 'available')
-      throw new Error(`recording ended ${recording?.status}: ${recording?.failure?.reason}`);
-
-    const baseBefore = childrenCpuSeconds();
-    execFileSync('ffmpeg', [
-      '-v',
-      'error',
-      '-f',
-      'lavfi',
-      '-i',
-      `testsrc2=s=640x360:r=30:d=${options.seconds}`,
-      '-vf',
-      'scale=1280:720',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-crf',
-      '23',
-      '-f',
-      'null',
-      '-',
-    ]);
-    const baseline = childrenCpuSeconds() - baseBefore;
-    const minutes = options.seconds / 60;
+    const children2 = childrenCpuSeconds();
+    const recordingOf = async () => (await world.commands.load(meetingId)).state.recordings[recordingId];
+    await eventually(
+      'the recording to be available',
+      async () => {
+        const r = await recordingOf();
+        if (r?.status === 'failed') throw new Error(`recording failed: ${r.failure?.reason}`);
+        return r?.status === 'available';
+      },
+      { timeoutMs: 20 * options.seconds * 1000, intervalMs: 100 },
+    );
+    const stopToAvailableSeconds = (performance.now() - stoppedAt) / 1000;
+    const composeCpuSeconds = childrenCpuSeconds() - children2;
+    const recording = (await recordingOf())!;
+    const participantMinutes = (options.participants * options.seconds) / 60;
+    const captureFfmpegCpuSeconds = children1 - children0;
+    const captureWorkerCpuSeconds = worker1 - worker0;
+    const captureNodeCpuSeconds = own1 - own0;
     return {
       participants: options.participants,
       meetingSeconds: options.seconds,
       stopToAvailableSeconds,
+      captureFfmpegCpuSeconds,
+      captureWorkerCpuSeconds,
+      captureNodeCpuSeconds,
+      captureCpuPerParticipantMinute:
+        (captureFfmpegCpuSeconds + captureWorkerCpuSeconds + captureNodeCpuSeconds) / participantMinutes,
       composeCpuSeconds,
-      composeCpuPerParticipantMinute: composeCpuSeconds / (options.participants * minutes),
-      baselineSingleEncodeCpuPerMinute: baseline / minutes,
+      composeCpuPerParticipantMinute: composeCpuSeconds / participantMinutes,
       fileBytes: recording.file?.sizeBytes ?? 0,
     };
   } finally {
+    for (const s of senders) s.kill('SIGKILL');
+    await pipeline.close();
+    await capture.close();
+    await sfu.close();
     await objects.close();
     await world.close();
+    await s3.stop();
   }
 }

@@ -51,8 +51,25 @@ export const StateAtSchema = z.object({
   departed: z.array(ParticipantAtSchema),
   presenterIds: z.array(z.string()),
   activeSpeakerId: z.string().nullable(),
-  /** Recording is not yet an event of the meeting stream: null until it is. */
-  recording: z.null(),
+  /**
+   * The meeting's latest recording as its events tell it at this instant (null: never recorded
+   * up to here): in progress, being processed, available (with the file's SHA-256) or failed.
+   */
+  recording: z
+    .object({
+      recordingId: z.string(),
+      status: z.enum(['recording', 'processing', 'available', 'failed']),
+      startedAt: z.string(),
+      stoppedAt: z.string().nullable(),
+      segments: z.number().int(),
+      file: z
+        .object({ key: z.string(), durationSeconds: z.number(), sizeBytes: z.number(), sha256: z.string() })
+        .nullable(),
+      failure: z.object({ stage: z.string(), reason: z.string() }).nullable(),
+      /** How many recordings the meeting had up to here, this one included. */
+      count: z.number().int(),
+    })
+    .nullable(),
   chat: z.object({
     count: z.number().int(),
     lastMessageId: z.string().nullable(),

@@ -27,6 +27,8 @@ export const JoinAnswerSchema = z.object({
   webSocketUrl: z.string(),
   iceServers: z.array(IceServerSchema),
   token: z.string(),
+  /** Whether the meeting is being recorded now: the person is told before entering. */
+  recording: z.boolean(),
 });
 export type JoinAnswer = z.infer<typeof JoinAnswerSchema>;
 

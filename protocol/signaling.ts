@@ -204,6 +204,10 @@ export interface JoinResult {
   replayed: number;
   /** Whether the SFU is available for this meeting. */
   media: boolean;
+  /** Whether the meeting is being recorded now (a person must know: the web client shows it). */
+  recording: boolean;
+  /** The recording in progress, or null. */
+  recordingId: string | null;
 }
 
 export interface NewProducerView {

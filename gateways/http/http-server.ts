@@ -34,6 +34,11 @@ export interface HttpServerDeps extends MeetingRoutesDeps {
   health(): Promise<{ ok: boolean; details: Record<string, unknown> }>;
   /** Extra routes (audit, analytics...) registered by the composition root. */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
+  /**
+   * Origins the page may play media from besides its own: the object store's, where a recording's
+   * signed link points (S3), so the host can play it in the page.
+   */
+  mediaOrigins?: string[];
 }
 
 /** A request the HTTP parser could not take: 405 for an unknown method, 400 otherwise. */
@@ -90,7 +95,7 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
         // preact sets style attributes; the bundle's CSS is a file.
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+        mediaSrc: ["'self'", 'blob:', 'mediastream:', ...(deps.mediaOrigins ?? [])],
         // Signaling may live on another node of the cluster (cascading): its URL is not this origin.
         connectSrc: ["'self'", 'ws:', 'wss:', 'http:', 'https:'],
         workerSrc: ["'self'", 'blob:'],

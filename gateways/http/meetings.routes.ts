@@ -277,6 +277,7 @@ export const meetingRoutes =
           webSocketUrl: `${await deps.signalingBaseUrl(meetingId, participantId)}/meetings/${meetingId}`,
           iceServers: deps.iceServers(participantId),
           token: await deps.tokens.issueParticipantToken(meetingId, participantId, isHost),
+          recording: result.state.activeRecordingId !== null,
         };
       },
     );

@@ -75,6 +75,8 @@ export async function join(
     seq: revision,
     replayed,
     media: ctx.media?.available ?? false,
+    recording: state.activeRecordingId !== null,
+    recordingId: state.activeRecordingId,
   };
 }
 

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import ffmpeg from 'fluent-ffmpeg';
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
 import { segmentKey, syncKey } from '../../domain/meeting/recording.keys';
 import type { ObjectStore } from '../../domain/ports/object-store';
+import type { TrackSyncFile } from '../../domain/meeting/recording.sync';
+import { ArrivalEnvelope } from './arrival-envelope';
 import { recorderSdp, type RecorderCodec } from './recorder-sdp';
 import { listenForSenderReports, type SenderReportSample } from './rtcp-sender-reports';
 import { freeRtpPortPair, waitUntilBound } from './udp-ports';
@@ -57,9 +59,13 @@ export class TrackRecorder {
   private readonly senderReports: SenderReportSample[] = [];
   private first?: { rtpTs: number; workerMs: number; workerToWallMs: number };
   private clockRate = 0;
+  private envelope?: ArrivalEnvelope;
+  /** Packets forwarded to ffmpeg (for the log of a track that stored nothing). */
+  private packets = 0;
   private uploaded = new Set<string>();
   private uploads: Promise<void> = Promise.resolve();
   private poller?: NodeJS.Timeout;
+  private keyFrames?: NodeJS.Timeout;
   private stopping = false;
   private exited?: Promise<void>;
   /** ffmpeg's last words, for the failure's reason. */
@@ -99,17 +105,22 @@ export class TrackRecorder {
     });
     const codec = this.consumer.rtpParameters.codecs[0]!;
     this.clockRate = codec.clockRate;
+    this.envelope = new ArrivalEnvelope(codec.clockRate, this.track.kind);
+    // Every forwarded packet's RTP ts and forwarding time, for the whole recording: the first
+    // gives pts 0, all of them the earliest arrivals that place the track (arrival-envelope.ts).
     await this.consumer.enableTraceEvent(['rtp']);
     this.consumer.on('trace', (trace) => {
-      if (this.first || trace.type !== 'rtp') return;
+      if (trace.type !== 'rtp') return;
       const info = trace.info as { timestamp?: number };
       if (typeof info.timestamp !== 'number') return;
+      this.packets++;
+      this.envelope?.add(info.timestamp, trace.timestamp);
+      if (this.first) return;
       this.first = {
         rtpTs: info.timestamp,
         workerMs: trace.timestamp,
         workerToWallMs: this.deps.workerToWallMs(trace.timestamp),
       };
-      void this.consumer?.enableTraceEvent([]).catch(() => undefined);
     });
     const recorderCodec: RecorderCodec = {
       kind: this.track.kind,
@@ -127,6 +138,14 @@ export class TrackRecorder {
     await this.consumer.resume();
     if (this.track.kind === 'video') await this.consumer.requestKeyFrame().catch(() => undefined);
     this.poller = setInterval(() => this.collect(), 500);
+    // ffmpeg's segment muxer cuts video only at key frames, and a browser sends one only when
+    // asked (a recorder never asks): without this, a camera is one segment, stored at the stop
+    // or never. One per segment also makes every stored segment decodable on its own.
+    if (this.track.kind === 'video')
+      this.keyFrames = setInterval(
+        () => void this.consumer?.requestKeyFrame().catch(() => undefined),
+        (this.deps.segmentSeconds ?? 4) * 1000,
+      );
   }
 
   private spawnFfmpeg(sdpPath: string): void {
@@ -166,7 +185,7 @@ export class TrackRecorder {
           { err: error, trackId: this.track.trackId, ffmpeg: this.stderr },
           'recorder ffmpeg died',
         );
-        this.collect();
+        this.collect(true);
         this.deps.onFailure(
           this.track,
           `ffmpeg died while recording ${this.track.kind} of ${this.track.participantId}: ${error.message}${said ? ` (${said})` : ''}`,
@@ -177,16 +196,22 @@ export class TrackRecorder {
     this.command = command;
   }
 
-  /** Uploads the segments ffmpeg has closed since the last look, in order. */
-  private collect(): void {
+  /**
+   * Uploads the segments ffmpeg has closed since the last look, in order. Once ffmpeg has exited,
+   * also what it wrote but could not list (killed while closing the last one): the pipeline
+   * probes every segment and leaves out one it cannot read.
+   */
+  private collect(afterExit = false): void {
     this.uploads = this.uploads
       .then(async () => {
         const list = join(this.dir, 'segments.csv');
-        if (!existsSync(list)) return;
-        const names = (await readFile(list, 'utf8'))
-          .split('\n')
-          .map((line) => line.split(',')[0]?.trim() ?? '')
-          .filter((name) => /^seg_\d{5}\.mkv$/.test(name));
+        const listed = existsSync(list)
+          ? (await readFile(list, 'utf8')).split('\n').map((line) => line.split(',')[0]?.trim() ?? '')
+          : [];
+        const written = afterExit ? (await readdir(this.dir)).sort() : [];
+        const names = [...new Set([...listed, ...written])]
+          .filter((name) => /^seg_\d{5}\.mkv$/.test(name))
+          .sort();
         for (const name of names) {
           if (this.uploaded.has(name)) continue;
           await this.upload(name);
@@ -232,7 +257,7 @@ export class TrackRecorder {
     }
   }
 
-  private syncFile() {
+  private syncFile(): TrackSyncFile {
     const ssrc = this.consumer?.rtpParameters.encodings?.[0]?.ssrc;
     return {
       clockRate: this.clockRate,
@@ -242,6 +267,7 @@ export class TrackRecorder {
       senderReports: this.senderReports
         .filter((sr) => ssrc === undefined || sr.ssrc === ssrc)
         .map(({ ntpMs, rtpTs }) => ({ ntpMs, rtpTs })),
+      earliestArrivals: this.envelope?.points() ?? [],
     };
   }
 
@@ -250,14 +276,20 @@ export class TrackRecorder {
     if (this.stopping) return;
     this.stopping = true;
     if (this.poller) clearInterval(this.poller);
+    if (this.keyFrames) clearInterval(this.keyFrames);
     this.consumer?.close();
     // SIGINT: ffmpeg closes the open segment properly and lists it.
     this.command?.kill('SIGINT');
     await Promise.race([this.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
     this.command?.kill('SIGKILL');
-    this.collect();
+    this.collect(true);
     await this.uploads;
     this.transport?.close();
     this.reports?.close();
+    if (this.uploaded.size === 0)
+      this.deps.logger.warn(
+        { trackId: this.track.trackId, kind: this.track.kind, packets: this.packets, ffmpeg: this.stderr },
+        'a track recorder stopped without storing a segment',
+      );
   }
 }

@@ -91,6 +91,81 @@ describe('state at an instant', () => {
   });
 });
 
+describe('state at an instant: the recording', () => {
+  const R = 'rec_auditrec01';
+  const sha = 'a'.repeat(64);
+  const settings = {
+    muteOnEntry: false,
+    videoOffOnEntry: false,
+    waitingRoom: false,
+    maxParticipants: 10,
+    passcodeDigest: null,
+  };
+  const events = chainOf('m-audit-rec', [
+    {
+      type: 'MeetingCreated',
+      data: { meetingId: 'm-audit-rec', title: 'Recorded', startTime: null, hostUserId: null, settings },
+      at: 0,
+    },
+    { type: 'RecordingStarted', data: { recordingId: R }, at: 10 },
+    {
+      type: 'RecordingSegmentStored',
+      data: {
+        recordingId: R,
+        trackId: 't1',
+        participantId: 'p-ada',
+        source: 'camera',
+        kind: 'video',
+        sequence: 0,
+        key: 'recordings/m-audit-rec/rec_auditrec01/tracks/t1/seg_00000.mkv',
+        sizeBytes: 10,
+      },
+      at: 14,
+    },
+    { type: 'RecordingStopped', data: { recordingId: R, reason: 'host-stopped' }, at: 20 },
+    {
+      type: 'RecordingAvailable',
+      data: {
+        recordingId: R,
+        key: 'recordings/m-audit-rec/rec_auditrec01/meeting.mp4',
+        contentType: 'video/mp4',
+        durationSeconds: 10,
+        sizeBytes: 1234,
+        sha256: sha,
+      },
+      at: 30,
+      actor: { type: 'system', reason: 'recording-pipeline' },
+    },
+  ]);
+  const at = (seconds: number) => {
+    const raw = timeAt(seconds);
+    const revision = targetRevision(parseInstant(raw), outlineOf(events), NOW);
+    return stateAtView('m-audit-rec', replay(events, revision), events.length - 1, raw).recording;
+  };
+
+  it('given no recording yet, is null', () => {
+    expect(at(5)).toBeNull();
+  });
+  it('given a recording started and one segment stored, shows it recording with that segment', () => {
+    expect(at(15)).toMatchObject({
+      recordingId: R,
+      status: 'recording',
+      segments: 1,
+      stoppedAt: null,
+      file: null,
+    });
+  });
+  it('given it stopped, shows it processing from the stop', () => {
+    expect(at(25)).toMatchObject({ status: 'processing', stoppedAt: timeAt(20), file: null, count: 1 });
+  });
+  it('given the file stored, shows it available with the file’s hash, as the history vouches for it', () => {
+    expect(at(35)).toMatchObject({
+      status: 'available',
+      file: { sha256: sha, sizeBytes: 1234, durationSeconds: 10 },
+    });
+  });
+});
+
 describe('timeline', () => {
   it('says who did what to whom, and still shows event types it does not know', () => {
     const names = newNameBook();

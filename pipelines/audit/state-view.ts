@@ -1,4 +1,4 @@
-import type { ParticipantState } from '../../domain/meeting/meeting.state';
+import type { MeetingState, ParticipantState } from '../../domain/meeting/meeting.state';
 import type { Replayed } from './replay';
 
 export { StateAtSchema, type StateAt, type ParticipantAt } from '../../protocol/audit-views';
@@ -16,6 +16,32 @@ const participantAt = (p: ParticipantState): ParticipantAt => ({
   handRaised: p.handRaised,
   published: Object.values(p.media).map((m) => ({ ...m })),
 });
+
+/** The latest recording (by start) in the replayed state. */
+function recordingAt(state: MeetingState): StateAt['recording'] {
+  const all = Object.values(state.recordings).sort(
+    (a, b) => a.startedAt.localeCompare(b.startedAt) || a.recordingId.localeCompare(b.recordingId),
+  );
+  const r = all.at(-1);
+  if (!r) return null;
+  return {
+    recordingId: r.recordingId,
+    status: r.status,
+    startedAt: r.startedAt,
+    stoppedAt: r.stoppedAt,
+    segments: r.segments,
+    file: r.file
+      ? {
+          key: r.file.key,
+          durationSeconds: r.file.durationSeconds,
+          sizeBytes: r.file.sizeBytes,
+          sha256: r.file.sha256,
+        }
+      : null,
+    failure: r.failure ? { stage: r.failure.stage, reason: r.failure.reason } : null,
+    count: all.length,
+  };
+}
 
 export function stateAtView(
   meetingId: string,
@@ -54,7 +80,7 @@ export function stateAtView(
       .map(participantAt),
     presenterIds: joined.filter((p) => p.screenSharing).map((p) => p.participantId),
     activeSpeakerId: state.activeSpeakerId,
-    recording: null,
+    recording: recordingAt(state),
     chat: { count: state.chatCount, lastMessageId: last?.messageId ?? null, recent: replayed.recentChat },
   };
 }

@@ -1,26 +1,19 @@
 /**
- * Aligning tracks recorded by separate ffmpeg processes (recording-sync.md, "B-rtcp-fit"): each
- * consumer's RTCP sender reports map its RTP clock to the SFU worker's clock; a line fitted through
- * all of them gives where the track's pts 0 lies on that shared clock, and how fast the sender's
- * media clock runs against it. Pure.
+ * Aligning tracks recorded by separate ffmpeg processes: where each track's pts 0 lies on the SFU
+ * worker's clock (shared by every track of a host), and how fast the sender's media clock runs
+ * against it. Pure.
+ *
+ * The anchor is the track's earliest arrivals (media/recording/arrival-envelope.ts explains why):
+ * pts 0 sits where the lower envelope of (forwarding time − media time) puts it. The consumer's
+ * RTCP sender reports are only a fallback for timing files written before the envelope existed:
+ * mediasoup writes them from forwarding times, so a line through them places a track by its
+ * sender's average delay, which for video follows the encoder's load.
  */
-export interface SenderReport {
-  /** The SR's NTP time, in ms (the mediasoup worker's clock). */
-  ntpMs: number;
-  /** The SR's RTP timestamp. */
-  rtpTs: number;
-}
+import { rtpDelta, type TrackSyncFile } from '../../domain/meeting/recording.sync';
 
-export interface TrackSync {
-  clockRate: number;
-  /** RTP timestamp of the first forwarded packet: pts 0 in the recorded file. */
-  firstRtpTs: number;
-  /** Worker time (ms) when the first packet was forwarded (fallback without SRs). */
-  firstPacketWorkerMs: number;
-  /** Wall-clock ms minus worker ms, measured once per recorder session (so equal for its tracks). */
-  workerToWallMs: number;
-  senderReports: SenderReport[];
-}
+export { rtpDelta };
+export type TrackSync = TrackSyncFile;
+export type SenderReport = TrackSyncFile['senderReports'][number];
 
 export interface TrackAlignment {
   /** Wall-clock ms at the track's pts 0. */
@@ -28,44 +21,49 @@ export interface TrackAlignment {
   /** Real seconds per media second (1 = the sender's clock keeps time). */
   rate: number;
   /** How the alignment was found. */
-  method: 'rtcp-fit' | 'first-packet';
+  method: 'earliest-arrival' | 'rtcp-fit' | 'first-packet';
 }
 
-const RTP_WRAP = 2 ** 32;
+/** The slope from under a minute is noise (37–127 ppm off from 60 s, recording-sync.md): trust it only beyond. */
 const MIN_RATE_SPAN_MS = 60_000;
+const bound = (rate: number) => Math.min(1.01, Math.max(0.99, rate));
 
-/** RTP timestamp distance from `from` to `ts`, unwrapped around 2^32 (assumes < 2^31 apart). */
-export function rtpDelta(ts: number, from: number): number {
-  let d = (ts - from) % RTP_WRAP;
-  if (d > RTP_WRAP / 2) d -= RTP_WRAP;
-  if (d < -RTP_WRAP / 2) d += RTP_WRAP;
-  return d;
+interface Point {
+  x: number;
+  y: number;
 }
 
-/** Least squares through (media ms since pts 0, worker ms) of every SR. */
+/** Least-squares slope of y over x, or 1 when the points span under a minute. */
+function fittedRate(points: readonly Point[]): number {
+  if (points.length < 2) return 1;
+  const xs = points.map((p) => p.x);
+  if (Math.max(...xs) - Math.min(...xs) < MIN_RATE_SPAN_MS) return 1;
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p.x, 0) / n;
+  const my = points.reduce((s, p) => s + p.y, 0) / n;
+  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
+  const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
+  return sxx > 0 ? bound(sxy / sxx) : 1;
+}
+
 export function alignTrack(sync: TrackSync): TrackAlignment {
+  const earliest = sync.earliestArrivals ?? [];
+  if (earliest.length > 0) {
+    const points = earliest.map((p) => ({ x: p.mediaMs, y: p.workerMs }));
+    // The rate from every window's earliest packet (they follow the sender's clock, not its
+    // load); then the line of that slope under all of them: the smallest delay seen.
+    const rate = fittedRate(points);
+    const zero = Math.min(...points.map((p) => p.y - rate * p.x));
+    return { zeroWallMs: zero + sync.workerToWallMs, rate, method: 'earliest-arrival' };
+  }
   const points = sync.senderReports.map((sr) => ({
     x: (rtpDelta(sr.rtpTs, sync.firstRtpTs) / sync.clockRate) * 1000,
     y: sr.ntpMs,
   }));
   if (points.length === 0)
     return { zeroWallMs: sync.firstPacketWorkerMs + sync.workerToWallMs, rate: 1, method: 'first-packet' };
-  if (points.length === 1) {
-    const p = points[0]!;
-    return { zeroWallMs: p.y - p.x + sync.workerToWallMs, rate: 1, method: 'rtcp-fit' };
-  }
-  const n = points.length;
-  const mx = points.reduce((s, p) => s + p.x, 0) / n;
-  const my = points.reduce((s, p) => s + p.y, 0) / n;
-  const sxx = points.reduce((s, p) => s + (p.x - mx) ** 2, 0);
-  const sxy = points.reduce((s, p) => s + (p.x - mx) * (p.y - my), 0);
-  // The slope from under a minute of SRs is noise (37–127 ppm off from 60 s, recording-sync.md): trust the offset only.
-  const span = Math.max(...points.map((p) => p.x)) - Math.min(...points.map((p) => p.x));
-  const rate = sxx > 0 && span >= MIN_RATE_SPAN_MS ? sxy / sxx : 1;
-  const bounded = Math.min(1.01, Math.max(0.99, rate));
-  const zero = my - bounded * mx;
-  // The fit is trusted over the first-packet trace even when they disagree: measured here, the
-  // fit gave a constant −14 ms where the trace anchor, in a run where the two were 250+ ms apart,
-  // gave +192 ms (recording-sync.md recommends the fit too).
-  return { zeroWallMs: zero + sync.workerToWallMs, rate: bounded, method: 'rtcp-fit' };
+  const rate = fittedRate(points);
+  const mx = points.reduce((s, p) => s + p.x, 0) / points.length;
+  const my = points.reduce((s, p) => s + p.y, 0) / points.length;
+  return { zeroWallMs: my - rate * mx + sync.workerToWallMs, rate, method: 'rtcp-fit' };
 }

@@ -1,21 +1,15 @@
 import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { TrackSyncFileSchema } from '../../domain/meeting/recording.sync';
 import { alignTrack, type TrackAlignment } from './align';
 import { chaptersMetadata, chatSubtitles, composeArgs, concatList, type ComposeTrack } from './compose-args';
-import { runFfmpeg, probeTimes } from './ffmpeg-process';
+import { runFfmpeg } from './ffmpeg-process';
+import { probeTimesOnce } from './probe-cache';
 import { segmentPath, syncPath, trackDir } from './fetch-segments';
+import { markGaps, uncovered } from './gaps';
 import { layoutEpochs, type VideoInterval } from './layout';
 import type { RecordingPlan, TrackPlan } from './recording-plan';
-
-const SyncFileSchema = z.object({
-  clockRate: z.number().positive(),
-  firstRtpTs: z.number(),
-  firstPacketWorkerMs: z.number(),
-  workerToWallMs: z.number(),
-  senderReports: z.array(z.object({ ntpMs: z.number(), rtpTs: z.number() })).max(100_000),
-});
 
 export interface ComposeContext {
   workDir: string;
@@ -24,6 +18,22 @@ export interface ComposeContext {
   title: string;
   signal?: AbortSignal;
   log(message: string, details?: Record<string, unknown>): void;
+}
+
+const PROBES_AT_ONCE = 4;
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 export const composedPath = (workDir: string) => join(workDir, 'meeting.mp4');
@@ -49,12 +59,11 @@ export async function composeRecording(
   const prepared: PreparedTrack[] = [];
   let gaps = 0;
   for (const track of plan.tracks) {
-    const readable: { path: string; startSeconds: number; durationSeconds: number }[] = [];
-    for (const s of track.segments) {
+    // Probed a few at a time: one ffprobe per segment adds up over a long meeting.
+    const probed = await mapLimit(track.segments, PROBES_AT_ONCE, async (s) => {
       const path = segmentPath(ctx.workDir, track.trackId, s.sequence);
       try {
-        const times = await probeTimes(ctx.ffprobe, path, ctx.signal);
-        readable.push({ path, ...times });
+        return { path, ...(await probeTimesOnce(ctx.ffprobe, path, ctx.signal)) };
       } catch (error) {
         if (ctx.signal?.aborted) throw error;
         gaps++;
@@ -63,8 +72,10 @@ export async function composeRecording(
           sequence: s.sequence,
           reason: String(error),
         });
+        return undefined;
       }
-    }
+    });
+    const readable = probed.filter((p): p is NonNullable<typeof p> => p !== undefined);
     if (readable.length === 0) continue;
     const alignment = await readAlignment(syncPath(ctx.workDir, track.trackId));
     const rate = alignment?.rate ?? 1;
@@ -118,12 +129,20 @@ export async function composeRecording(
       endSeconds: Math.min(plan.durationSeconds, p.endSeconds),
     }));
   const epochs = layoutEpochs(intervals, plan.durationSeconds);
+  // Stretches no track covers (a recording node died, and capture resumed elsewhere later) are
+  // said in the file: a chapter and a caption.
+  const nothing = uncovered(
+    prepared.map((p) => ({ startSeconds: p.compose.offsetSeconds, endSeconds: p.endSeconds })),
+    plan.durationSeconds,
+  );
+  if (nothing.length > 0) ctx.log('gaps in the recording', { gaps: nothing });
+  const { chapters, captions } = markGaps(plan.chapters, plan.chat, nothing);
   const chaptersFile = join(ctx.workDir, 'chapters.ffmeta');
-  await writeFile(chaptersFile, chaptersMetadata(ctx.title, plan.chapters, plan.durationSeconds));
+  await writeFile(chaptersFile, chaptersMetadata(ctx.title, chapters, plan.durationSeconds));
   let subtitlesFile: string | undefined;
-  if (plan.chat.length > 0) {
+  if (captions.length > 0) {
     subtitlesFile = join(ctx.workDir, 'chat.srt');
-    await writeFile(subtitlesFile, chatSubtitles(plan.chat));
+    await writeFile(subtitlesFile, chatSubtitles(captions));
   }
   const output = composedPath(ctx.workDir);
   const part = join(ctx.workDir, 'meeting.part.mp4');
@@ -153,7 +172,7 @@ export async function composeRecording(
 
 async function readAlignment(path: string): Promise<TrackAlignment | undefined> {
   if (!existsSync(path)) return undefined;
-  const parsed = SyncFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
+  const parsed = TrackSyncFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
   return parsed.success ? alignTrack(parsed.data) : undefined;
 }
 

@@ -55,12 +55,19 @@ export async function fetchSegments(
   }
 }
 
-async function download(ctx: StageContext, key: string, path: string, optional: boolean): Promise<void> {
+/** One object to `path`, whole or not at all (written aside under `partName`, then renamed). */
+export async function download(
+  ctx: StageContext,
+  key: string,
+  path: string,
+  optional: boolean,
+  partName = `${path}.part`,
+): Promise<void> {
   await withStoreRetry(
     async () => {
       if (optional && !(await ctx.objects.head(key))) return;
       const body = await ctx.objects.get(key);
-      const part = `${path}.part`;
+      const part = partName;
       await pipeline(Readable.from(body), createWriteStream(part));
       await rename(part, path);
     },

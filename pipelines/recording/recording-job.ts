@@ -59,7 +59,8 @@ export interface JobDeps {
   maxAttempts?: number;
   /**
    * How long after the last stored segment the job waits before planning: the recorders close and
-   * store their last segments after the stop (default 6 s; at most 10 times that is waited).
+   * store their last segments after the stop (default 4 s: a recorder closes and stores its last
+   * segment about a second after the stop; at most 10 times that is waited).
    */
   settleMs?: number;
 }
@@ -208,7 +209,7 @@ export async function runRecordingJob(initial: JobDoc, deps: JobDeps, signal?: A
 
 /** Waits until no segment has been stored for `settleMs` (the capture's last segments are in). */
 async function settle(job: JobDoc, deps: JobDeps, signal?: AbortSignal): Promise<void> {
-  const settleMs = deps.settleMs ?? 6000;
+  const settleMs = deps.settleMs ?? 4000;
   const giveUpAt = Date.now() + settleMs * 10;
   while (Date.now() < giveUpAt) {
     if (signal?.aborted) throw new JobAborted();

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { recordingPrefix } from '../../domain/meeting/recording.keys';
 import type { ObjectStore } from '../../domain/ports/object-store';
-import { createS3ObjectStore } from '../../infra/object-store/s3';
 import { readAll } from '../../test/contracts/object-store.contract';
 import { eventually } from '../../test/support/eventually';
 import {
@@ -13,7 +12,7 @@ import {
   storeSyntheticTrack,
   type RecordingWorld,
 } from '../../test/support/recording-world';
-import { startS3, type S3Server } from '../../test/support/s3-server';
+import { meetingWith, s3ObjectStore, startS3, type S3Server } from '../../test/support/recording-rig';
 import { JobAborted } from './ffmpeg-process';
 import { JobDocSchema, RECORDING_JOBS, runRecordingJob, saveJob, type JobDeps } from './recording-job';
 import { createRecordingPipeline } from './recording-pipeline';
@@ -26,15 +25,7 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-const s3Store = (secret = s3.secretAccessKey): ObjectStore =>
-  createS3ObjectStore({
-    bucket: s3.bucket!,
-    region: s3.region,
-    endpoint: s3.endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: secret },
-    maxAttempts: 1,
-  });
+const s3Store = (secret = s3.secretAccessKey): ObjectStore => s3ObjectStore(s3, { secret, maxAttempts: 1 });
 
 let world: RecordingWorld;
 let objects: ObjectStore;
@@ -47,36 +38,12 @@ afterEach(async () => {
   await world.close();
 });
 
-const settings = {
-  muteOnEntry: false,
-  videoOffOnEntry: false,
-  waitingRoom: false,
-  maxParticipants: 10,
-  passcodeDigest: null,
-};
-
 /** A meeting where Alice (camera + microphone) is recorded for `seconds`, with a chat message. */
 async function recordedMeeting(options: { seconds?: number; publish?: boolean } = {}) {
   const seconds = options.seconds ?? 8;
   const meetingId = `m-${Math.random().toString(36).slice(2, 10)}`;
   const recordingId = `rec_${Math.random().toString(36).slice(2, 12)}`;
-  await world.act(meetingId, {
-    type: 'CreateMeeting',
-    meetingId,
-    title: 'Weekly sync',
-    startTime: null,
-    hostUserId: null,
-    settings,
-  });
-  await world.act(meetingId, {
-    type: 'JoinMeeting',
-    participantId: 'alice',
-    displayName: 'Alice',
-    userId: null,
-    passcodeDigest: null,
-    audioEnabled: true,
-    videoEnabled: true,
-  });
+  await meetingWith(world, meetingId, 'Weekly sync', [{ id: 'alice', name: 'Alice' }]);
   const startMs = world.clock.ms();
   await world.act(meetingId, { type: 'StartRecording', recordingId });
   if (options.publish !== false) {

@@ -15,6 +15,7 @@ import {
   type JobDoc,
   type JobStage,
 } from './recording-job';
+import { createPrefetcher } from './prefetch';
 import { sweepRecordings } from './recording-sweeper';
 
 export interface RecordingPipelineDeps extends JobDeps {
@@ -45,10 +46,22 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
   let sweepTimer: NodeJS.Timeout | undefined;
   let running = false;
 
+  const prefetcher = createPrefetcher(deps);
+
   async function handle(events: StoredEvent[]): Promise<void> {
     for (const stored of events) {
       const event = toMeetingEvent(stored);
-      if (!event || !event.type.startsWith('Recording') || event.type === 'RecordingSegmentStored') continue;
+      if (event?.type === 'RecordingSegmentStored') {
+        // Only the node that will compose copies segments ahead, and only before the job ran
+        // (a copy made after it would outlive the job's work directory).
+        if (running) {
+          const job = await deps.projections.get(RECORDING_JOBS, stored.meetingId, event.data.recordingId);
+          const stage = job ? JobDocSchema.parse(job).stage : undefined;
+          if (stage === 'recording') prefetcher.segmentStored({ meetingId: stored.meetingId, ...event.data });
+        }
+        continue;
+      }
+      if (!event || !event.type.startsWith('Recording')) continue;
       const recordingId = (event.data as { recordingId: string }).recordingId;
       const meetingId = stored.meetingId;
       const existing = await deps.projections.get(RECORDING_JOBS, meetingId, recordingId);
@@ -152,6 +165,7 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
     async close(): Promise<void> {
       await leader?.stop();
       await subscription?.close();
+      await prefetcher.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MeetingEvent } from '../../domain/meeting/meeting.events';
 import { alignTrack, rtpDelta } from './align';
 import { chaptersMetadata, chatSubtitles, concatList } from './compose-args';
+import { markGaps, uncovered } from './gaps';
 import { layoutEpochs } from './layout';
 import { planRecording, type TimedEvent } from './recording-plan';
 
@@ -85,25 +86,46 @@ describe('the plan of a recording', () => {
   });
 });
 
-describe('alignment by RTCP sender reports', () => {
-  it('finds pts 0 and the media clock rate from a line through the reports', () => {
+describe('alignment of a track on the recording clock', () => {
+  const base = { clockRate: 90_000, firstRtpTs: 1000, firstPacketWorkerMs: 4990, workerToWallMs: 1_000_000 };
+
+  it('given earliest arrivals, places pts 0 under the fastest packet, not the average one', () => {
+    // Media captured from worker 5000 ms; most windows' best packet still came 60–200 ms late
+    // (a loaded encoder), two came 4 ms after capture.
+    const earliestArrivals = Array.from({ length: 30 }, (_, i) => ({
+      mediaMs: i * 1000 + 10,
+      workerMs: 5000 + i * 1000 + 10 + (i === 7 || i === 21 ? 4 : 60 + ((i * 53) % 140)),
+    }));
+    const a = alignTrack({ ...base, senderReports: [], earliestArrivals });
+    expect(a).toEqual({ zeroWallMs: 1_005_004, rate: 1, method: 'earliest-arrival' });
+  });
+
+  it('given over a minute of earliest arrivals from a fast clock, finds its rate and keeps the envelope', () => {
+    // Audio whose clock runs 1000 ppm fast: a media second takes 1/1.001 real seconds.
+    const earliestArrivals = Array.from({ length: 120 }, (_, i) => ({
+      mediaMs: i * 1000,
+      workerMs: 5000 + (i * 1000) / 1.001 + 2 + (i % 3) * 3,
+    }));
+    const a = alignTrack({ ...base, clockRate: 48_000, senderReports: [], earliestArrivals });
+    expect(a.method).toBe('earliest-arrival');
+    expect(a.rate).toBeCloseTo(1 / 1.001, 5);
+    expect(a.zeroWallMs - 1_005_000).toBeGreaterThanOrEqual(1.5);
+    expect(a.zeroWallMs - 1_005_000).toBeLessThanOrEqual(2.5);
+  });
+
+  it('given only sender reports (an older timing file), fits a line through them', () => {
     // 48 kHz audio whose clock runs 1000 ppm fast: 1 real s = 48048 ticks; pts 0 at worker 5000 ms.
     const senderReports = Array.from({ length: 90 }, (_, i) => ({
       ntpMs: 5000 + i * 1000,
       rtpTs: 1000 + Math.round(i * 48048),
     }));
-    const a = alignTrack({
-      clockRate: 48000,
-      firstRtpTs: 1000,
-      firstPacketWorkerMs: 4990,
-      workerToWallMs: 1_000_000,
-      senderReports,
-    });
+    const a = alignTrack({ ...base, clockRate: 48000, senderReports });
     expect(a.method).toBe('rtcp-fit');
     expect(a.zeroWallMs).toBeCloseTo(1_005_000, 3);
     expect(a.rate).toBeCloseTo(1 / 1.001, 6);
   });
-  it('falls back to the first packet without reports, and unwraps RTP timestamps', () => {
+
+  it('given nothing but the first packet, falls back to it; RTP timestamps unwrap', () => {
     expect(
       alignTrack({
         clockRate: 90000,
@@ -111,6 +133,7 @@ describe('alignment by RTCP sender reports', () => {
         firstPacketWorkerMs: 10,
         workerToWallMs: 5,
         senderReports: [],
+        earliestArrivals: [],
       }),
     ).toEqual({ zeroWallMs: 15, rate: 1, method: 'first-packet' });
     expect(rtpDelta(5, 2 ** 32 - 5)).toBe(10);
@@ -158,5 +181,43 @@ describe('files for ffmpeg', () => {
     expect(chatSubtitles([{ startSeconds: 61.5, endSeconds: 65, text: 'Ann: <b>hi</b>' }])).toBe(
       '1\n00:01:01,500 --> 00:01:05,000\nAnn: ‹b›hi‹/b›\n',
     );
+  });
+});
+
+describe('gaps in a recording', () => {
+  it('given tracks that stop at 20 s and resume at 31 s, finds the gap; a short start-up wait is no gap', () => {
+    const covered = [
+      { startSeconds: 0.8, endSeconds: 20 },
+      { startSeconds: 1, endSeconds: 19.5 },
+      { startSeconds: 31, endSeconds: 60 },
+    ];
+    expect(uncovered(covered, 60)).toEqual([{ startSeconds: 20, endSeconds: 31 }]);
+    expect(uncovered([{ startSeconds: 5, endSeconds: 50 }], 60)).toEqual([
+      { startSeconds: 0, endSeconds: 5 },
+      { startSeconds: 50, endSeconds: 60 },
+    ]);
+  });
+  it('given a gap, the file gets a chapter where it starts, one where recording resumes, and a caption over it', () => {
+    const marked = markGaps(
+      [
+        { startSeconds: 0, title: 'Recording started' },
+        { startSeconds: 40, title: 'Ben joined' },
+      ],
+      [{ startSeconds: 10, endSeconds: 12, text: 'Ann: hi' }],
+      [
+        { startSeconds: 0, endSeconds: 1.5 },
+        { startSeconds: 20, endSeconds: 31 },
+      ],
+    );
+    expect(marked.chapters).toEqual([
+      { startSeconds: 0, title: 'Recording started' },
+      { startSeconds: 20, title: 'Nothing recorded for 0:11' },
+      { startSeconds: 31, title: 'Recording resumed' },
+      { startSeconds: 40, title: 'Ben joined' },
+    ]);
+    expect(marked.captions).toEqual([
+      { startSeconds: 10, endSeconds: 12, text: 'Ann: hi' },
+      { startSeconds: 20, endSeconds: 31, text: '[Nothing was recorded from 0:20 to 0:31]' },
+    ]);
   });
 });

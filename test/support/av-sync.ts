@@ -2,13 +2,17 @@ import { execFileSync } from 'node:child_process';
 
 /**
  * Reads flashes and beeps back from a recording: the instants the picture turns bright and the
- * instants the sound starts after silence, then pairs each flash with the nearest beep.
- * Video onsets are on the file's frame grid (the recording is 30 fps CFR), audio to 1 ms.
+ * instants the sound starts after silence. Both keep the container's start times (a delayed
+ * stream must read as delayed, environment.md "Browsers"): video on a 30 fps grid from 0, audio
+ * resampled with its first sample at 0, to 1 ms.
  */
 export function flashOnsets(path: string, fps = 30): number[] {
   const raw = execFileSync(
     'ffmpeg',
-    ['-v', 'error', '-i', path, '-map', '0:v:0', '-vf', 'scale=32:18,format=gray', '-f', 'rawvideo', '-'],
+    [
+      ...['-v', 'error', '-i', path, '-map', '0:v:0'],
+      ...['-vf', `fps=${fps}:start_time=0,scale=32:18,format=gray`, '-f', 'rawvideo', '-'],
+    ],
     { maxBuffer: 512 * 1024 * 1024 },
   );
   const size = 32 * 18;
@@ -18,43 +22,60 @@ export function flashOnsets(path: string, fps = 30): number[] {
     for (let j = i; j < i + size; j++) sum += raw[j]!;
     lumas.push(sum / size);
   }
-  const threshold = (Math.min(...lumas) + Math.max(...lumas)) / 2;
-  const onsets: number[] = [];
-  lumas.forEach((y, i) => {
-    if (y > threshold && (i === 0 || lumas[i - 1]! <= threshold)) onsets.push(i / fps);
-  });
-  return onsets;
+  return risingEdges(lumas).map((i) => i / fps);
 }
 
 export function beepOnsets(path: string): number[] {
   const raw = execFileSync(
     'ffmpeg',
-    ['-v', 'error', '-i', path, '-map', '0:a:0', '-ac', '1', '-ar', '48000', '-f', 's16le', '-'],
+    [
+      ...['-v', 'error', '-i', path, '-map', '0:a:0', '-af', 'aresample=48000:async=1:first_pts=0'],
+      ...['-ac', '1', '-f', 's16le', '-'],
+    ],
     { maxBuffer: 512 * 1024 * 1024 },
   );
-  const window = 48; // 1 ms
   const levels: number[] = [];
-  for (let i = 0; i + window * 2 <= raw.length; i += window * 2) {
+  for (let i = 0; i + 96 <= raw.length; i += 96) {
     let peak = 0;
-    for (let j = i; j < i + window * 2; j += 2) peak = Math.max(peak, Math.abs(raw.readInt16LE(j)));
+    for (let j = i; j < i + 96; j += 2) peak = Math.max(peak, Math.abs(raw.readInt16LE(j)));
     levels.push(peak);
   }
-  const threshold = Math.max(...levels) / 4;
-  const onsets: number[] = [];
-  let quietFor = 1000;
-  levels.forEach((level, ms) => {
-    if (level > threshold && quietFor >= 200) onsets.push(ms / 1000);
-    quietFor = level > threshold ? 0 : quietFor + 1;
-  });
-  return onsets;
+  return soundOnsets(levels, 1).map((ms) => ms / 1000);
 }
 
-/** Audio minus video (ms) for each flash that has a beep within half a second. */
-export function avOffsetsMs(flashes: readonly number[], beeps: readonly number[]): number[] {
+/** Indexes where a series crosses the midpoint of its range upwards. */
+export function risingEdges(values: readonly number[]): number[] {
+  const threshold = (Math.min(...values) + Math.max(...values)) / 2;
+  const out: number[] = [];
+  values.forEach((v, i) => {
+    if (v > threshold && (i === 0 || values[i - 1]! <= threshold)) out.push(i);
+  });
+  return out;
+}
+
+/** Onsets (in units of `stepMs`) of sound after at least 200 ms below a quarter of the peak. */
+export function soundOnsets(levels: readonly number[], stepMs: number): number[] {
+  const threshold = Math.max(...levels) / 4;
+  const out: number[] = [];
+  let quietMs = 1000;
+  levels.forEach((level, i) => {
+    if (level > threshold && quietMs >= 200) out.push(i * stepMs);
+    quietMs = level > threshold ? 0 : quietMs + stepMs;
+  });
+  return out;
+}
+
+/**
+ * Audio minus video (ms) for each flash that has a beep within half a second of where the beep
+ * belongs: `expectedMs` after the flash (the sender's own phase between its camera and its
+ * microphone, 0 when they share one clock and start).
+ */
+export function avOffsetsMs(flashes: readonly number[], beeps: readonly number[], expectedMs = 0): number[] {
   const out: number[] = [];
   for (const f of flashes) {
-    const nearest = beeps.reduce((best, b) => (Math.abs(b - f) < Math.abs(best - f) ? b : best), Infinity);
-    if (Math.abs(nearest - f) < 0.5) out.push(Math.round((nearest - f) * 1000));
+    const at = f + expectedMs / 1000;
+    const nearest = beeps.reduce((best, b) => (Math.abs(b - at) < Math.abs(best - at) ? b : best), Infinity);
+    if (Math.abs(nearest - at) < 0.5) out.push(Math.round((nearest - at) * 1000));
   }
   return out;
 }

@@ -9,8 +9,13 @@ import { useRecordingStatus } from './use-recording-status';
  * The recording indicator everyone sees while the meeting is recorded, and, for the host, the
  * Record / Stop recording button beside it.
  */
-export function RecordingControls(props: { meetingId: string; isHost: boolean }): VNode {
-  const status = useRecordingStatus(props.meetingId);
+export function RecordingControls(props: {
+  meetingId: string;
+  isHost: boolean;
+  /** The recording in progress as the join answer and broadcasts say (at once; polling lags). */
+  recordingId?: string | null;
+}): VNode {
+  const status = useRecordingStatus(props.meetingId, props.recordingId);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const token = props.isHost ? preferences.hostToken(props.meetingId) : undefined;

@@ -5,9 +5,14 @@ const POLL_MS = 3000;
 
 /**
  * Whether the meeting is being recorded, kept fresh by polling (what anyone with the link may
- * know). `refresh` re-reads at once, after the host started or stopped it.
+ * know). `refresh` re-reads at once, after the host started or stopped it. In a meeting, `pushed`
+ * is the recording in progress as the join answer and the recording broadcasts said: it wins
+ * over a poll that has not caught up yet.
  */
-export function useRecordingStatus(meetingId: string): {
+export function useRecordingStatus(
+  meetingId: string,
+  pushed?: string | null,
+): {
   recording: boolean;
   recordingId: string | null;
   refresh(): void;
@@ -30,6 +35,7 @@ export function useRecordingStatus(meetingId: string): {
       live = false;
       clearInterval(timer);
     };
-  }, [meetingId, tick]);
-  return { ...status, refresh: () => setTick((t) => t + 1) };
+  }, [meetingId, tick, pushed]);
+  const known = pushed !== undefined ? { recording: pushed !== null, recordingId: pushed } : status;
+  return { ...known, refresh: () => setTick((t) => t + 1) };
 }

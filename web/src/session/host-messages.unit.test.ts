@@ -43,6 +43,8 @@ function meeting(selfRole: ParticipantView['role'] = 'participant'): MeetingClie
     barred: [],
     activeSpeakerId: null,
     spotlightId: null,
+    recording: false,
+    recordingId: null,
     seq: 3,
     replayed: 0,
     media: true,

@@ -84,6 +84,8 @@ export interface MeetingClientState {
   /** Who the host spotlighted for everyone. */
   spotlightId: string | null;
   reactions: ShownReaction[];
+  /** The recording in progress (null: none), from the join answer, then its broadcasts. */
+  recordingId: string | null;
   chat: ChatLine[];
   /** Cursor for older history (`before`), null when everything is loaded. */
   chatBefore: number | null;
@@ -114,6 +116,7 @@ export function initialState(meetingId: string, selfId: string, isHost: boolean)
     lastSpeakerId: null,
     spotlightId: null,
     reactions: [],
+    recordingId: null,
     chat: [],
     chatBefore: null,
     unread: 0,
@@ -169,6 +172,7 @@ export function applyJoinResult(state: MeetingClientState, result: JoinResult): 
           ? state.lastSpeakerId
           : null,
     spotlightId: result.spotlightId,
+    recordingId: result.recording ? result.recordingId : null,
   };
 }
 

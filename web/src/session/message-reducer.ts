@@ -84,7 +84,11 @@ export function reduceMessage(state: MeetingClientState, message: AnyServerMessa
     case 'reaction':
       return showReaction(state, message);
     case 'meeting-ended':
-      return { ...state, phase: 'ended' };
+      return { ...state, phase: 'ended', recordingId: null };
+    case 'recording-started':
+      return { ...state, recordingId: message.recordingId };
+    case 'recording-stopped':
+      return message.recordingId === state.recordingId ? { ...state, recordingId: null } : state;
     case 'media:quality': {
       const { participants } = message;
       return { ...state, quality: { ...state.quality, ...participants } };

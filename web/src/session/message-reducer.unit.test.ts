@@ -3,6 +3,7 @@ import {
   serverMessage,
   type AnyServerMessage,
   type ChatView,
+  type JoinResult,
   type ParticipantView,
   type ServerMessageType,
   type ServerPayloads,
@@ -42,9 +43,9 @@ const chat = (seq: number, from: string, message: string): ChatView => ({
   seq,
 });
 
-/** Given a meeting joined by "me" with Ann already there. */
-function joined(): MeetingClientState {
-  return applyJoinResult(initialState('meeting-1', 'me', false), {
+/** The join answer of "me", with Ann already there. */
+function joinAnswer(): JoinResult {
+  return {
     self: person('me', 'Me'),
     meeting: {
       meetingId: 'meeting-1',
@@ -61,7 +62,14 @@ function joined(): MeetingClientState {
     seq: 5,
     replayed: 0,
     media: true,
-  });
+    recording: false,
+    recordingId: null,
+  };
+}
+
+/** Given a meeting joined by "me" with Ann already there. */
+function joined(): MeetingClientState {
+  return applyJoinResult(initialState('meeting-1', 'me', false), joinAnswer());
 }
 
 describe('reduceMessage', () => {
@@ -97,6 +105,25 @@ describe('reduceMessage', () => {
       expect(state.phase, reason).toBe(phase);
     }
     expect(reduce(joined(), 'meeting-ended', { reason: 'host-ended', seq: 9 }).phase).toBe('ended');
+  });
+
+  it('knows the recording in progress from the join answer, then from its broadcasts', () => {
+    const recorded = applyJoinResult(initialState('meeting-1', 'me', false), {
+      ...joinAnswer(),
+      recording: true,
+      recordingId: 'rec_a',
+    });
+    expect(recorded.recordingId).toBe('rec_a');
+    expect(joined().recordingId).toBeNull();
+    const started = reduce(joined(), 'recording-started', { recordingId: 'rec_b', seq: 6 });
+    expect(started.recordingId).toBe('rec_b');
+    // A late stop of an older recording does not hide the one in progress.
+    expect(
+      reduce(started, 'recording-stopped', { recordingId: 'rec_a', reason: 'host', seq: 7 }).recordingId,
+    ).toBe('rec_b');
+    expect(
+      reduce(started, 'recording-stopped', { recordingId: 'rec_b', reason: 'host', seq: 7 }).recordingId,
+    ).toBeNull();
   });
 
   it('counts unread chat only while the chat panel is closed, once per message, in stream order', () => {

@@ -47,6 +47,8 @@ const SEQUENCED = [
   'unmute-declined',
   'meeting-lock',
   'allowed-back',
+  'recording-started',
+  'recording-stopped',
 ] as const satisfies readonly ServerEvent[];
 type SequencedEvent = (typeof SEQUENCED)[number];
 

@@ -30,6 +30,8 @@ function given(extra: Partial<MeetingClientState> = {}): MeetingClientState {
     barred: [],
     activeSpeakerId: null,
     spotlightId: null,
+    recording: false,
+    recordingId: null,
     seq: 5,
     replayed: 0,
     media: true,

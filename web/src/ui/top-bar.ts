@@ -17,6 +17,7 @@ export function TopBar(): VNode {
   const mediaStatus = useMeeting((s) => s.media.status);
   const quality = useMeeting((s) => s.quality[s.selfId]);
   const isHost = useMeeting((s) => s.isHost);
+  const recordingId = useMeeting((s) => s.recordingId);
   const link = meetingUrl(meetingId);
 
   async function copy() {
@@ -37,7 +38,7 @@ export function TopBar(): VNode {
     <${Brand} />
     <h1 class="meeting-title">${title}</h1>
     <div class="top-actions">
-      <${RecordingControls} meetingId=${meetingId} isHost=${isHost} />
+      <${RecordingControls} meetingId=${meetingId} isHost=${isHost} recordingId=${recordingId} />
       <${QualityIndicator} quality=${shown} level=${level} label="Your connection" />
       <button class="btn btn-ghost btn-small" aria-label="Copy invite link" onClick=${copy}>
         <${Icon} name="copy" size=${16} /><span class="invite-text">Invite</span>

@@ -36,6 +36,26 @@ function People({ title, people, id }: { title: string; people: Person[]; id: st
   </section>`;
 }
 
+const recordingStatus: Record<NonNullable<StateAt['recording']>['status'], string> = {
+  recording: 'being recorded',
+  processing: 'recorded, being processed',
+  available: 'recorded, file available',
+  failed: 'recording failed',
+};
+
+/** The meeting's latest recording at this instant (nothing when it was never recorded so far). */
+function Recording({ recording }: { recording: StateAt['recording'] }): VNode | null {
+  if (!recording) return null;
+  return html`<section class="audit-panel" id="audit-recording">
+    <h2>Recording <span class="audit-count">${recording.count}</span></h2>
+    <p data-status=${recording.status}>
+      ${recordingStatus[recording.status]} · ${recording.segments} segments stored
+      ${recording.failure ? html` · ${recording.failure.stage}: ${recording.failure.reason}` : null}
+    </p>
+    ${recording.file ? html`<p class="audit-hash">SHA-256 <code>${recording.file.sha256}</code></p>` : null}
+  </section>`;
+}
+
 /** The meeting as it stood at the slider's instant: people, their media, the chat so far. */
 export function StatePanels({ state, stale }: { state: StateAt; stale: boolean }): VNode {
   return html`<div
@@ -47,6 +67,7 @@ export function StatePanels({ state, stale }: { state: StateAt; stale: boolean }
     <${People} id="audit-roster" title="In the meeting" people=${state.roster} />
     <${People} id="audit-waiting" title="Waiting room" people=${state.waitingRoom} />
     <${People} id="audit-departed" title="Left, denied or removed" people=${state.departed} />
+    <${Recording} recording=${state.recording} />
     <section class="audit-panel" id="audit-chat">
       <h2>Chat so far <span class="audit-count">${state.chat.count}</span></h2>
       ${
