@@ -72,6 +72,8 @@ export interface ChatLoadOptions {
   durationMs: number;
   setupConcurrency?: number;
   onProgress?(line: string): void;
+  /** Called as sending starts (e.g. to read the server's CPU time). */
+  onSendStart?(): void;
   /** The sending phase's bounds on the monotonic clock (µs), e.g. to cut a CPU profile to it. */
   onSendPhase?(fromUs: number, toUs: number): void;
 }
@@ -133,6 +135,7 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
   let sent = 0;
   let cursor = 0;
   const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+  options.onSendStart?.();
   const sendFromUs = monotonicUs();
   const start = performance.now();
   const pending: Promise<void>[] = [];
