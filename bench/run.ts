@@ -615,7 +615,7 @@ async function benchSoakScenario(): Promise<void> {
     })),
   );
   table(
-    'Soak: early vs late third of the steady samples (the early third is the baseline)',
+    'Soak: middle vs last third of the steady samples (the middle third is the baseline; the first is warm-up)',
     r.growth.map((g) => ({ figure: g.figure, early: g.early, late: g.late, grows: g.grows ? 'YES' : 'no' })),
   );
 }

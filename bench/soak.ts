@@ -44,7 +44,10 @@ export interface SoakResult {
   samples: SoakSample[];
   /** After the clients left and the meeting ended: what is still held. */
   afterCleanup: SoakSample | undefined;
-  /** Per figure: mean of the first third of the steady samples, of the last third, and verdict. */
+  /**
+   * Per figure: mean of the middle third of the steady samples and of the last third, and the
+   * verdict. The first third is warm-up (the SFU's retransmission buffers fill, JIT, pools).
+   */
   growth: { figure: keyof SoakSample; early: number; late: number; grows: boolean }[];
   loadTest: unknown;
 }
@@ -164,7 +167,7 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
   const mean = (list: SoakSample[], figure: keyof SoakSample) =>
     round(list.reduce((a, s) => a + s[figure], 0) / Math.max(1, list.length), 1);
   const growth = WATCHED.map(({ figure, slack }) => {
-    const early = mean(steady.slice(0, third), figure);
+    const early = mean(steady.slice(third, 2 * third), figure);
     const late = mean(steady.slice(-third), figure);
     return { figure, early, late, grows: late - early > slack(early) };
   });
