@@ -19,11 +19,6 @@ export interface BusSubscribeOptions {
   group: string;
   handler(events: StoredEvent[]): Promise<void>;
   fromBeginning?: boolean;
-  /**
-   * The handler keeps no order but each meeting's, so batches of different meetings may be
-   * handled at the same time (Kafka: several partitions at once). Off by default.
-   */
-  meetingsConcurrently?: boolean;
 }
 
 export interface BusSubscription {

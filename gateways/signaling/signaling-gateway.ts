@@ -79,8 +79,6 @@ export function createSignalingGateway(
       subscription = await deps.bus.subscribe({
         group: `signaling-${deps.nodeId}`,
         handler: (batch) => broadcaster.onEvents(batch),
-        // Broadcasts keep each meeting's order (broadcaster.ts); meetings do not wait for each other.
-        meetingsConcurrently: true,
       });
     },
     async close() {

@@ -33,7 +33,7 @@ interface Decoded {
  */
 export async function startGroupConsumer(
   context: GroupConsumerContext,
-  { group, handler, fromBeginning = false, meetingsConcurrently = false }: BusSubscribeOptions,
+  { group, handler, fromBeginning = false }: BusSubscribeOptions,
 ): Promise<BusSubscription> {
   const { kafka, config, deadLetters, stats, logger } = context;
   const { topic } = config;
@@ -189,15 +189,7 @@ export async function startGroupConsumer(
     await consumer.subscribe({ topics: [topic], fromBeginning });
     // autoCommit commits what eachBatch resolved, after each batch; eachBatchAutoResolve is off so
     // nothing unhandled is ever resolved.
-    await consumer.run({
-      eachBatchAutoResolve: false,
-      autoCommit: true,
-      eachBatch,
-      // One partition at a time, kafkajs follows each batch with its offset commit and a
-      // heartbeat before the next partition's: a fetch covering k partitions waits k round trips.
-      // A handler that only keeps each meeting's order takes them all at once.
-      partitionsConsumedConcurrently: meetingsConcurrently ? config.partitions : 1,
-    });
+    await consumer.run({ eachBatchAutoResolve: false, autoCommit: true, eachBatch });
   } catch (error) {
     return giveUp('could not start', error);
   }
