@@ -1,5 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startConferProcess } from '../test/support/confer-process';
 import { conferTarget, runChatLoad } from './chat-load';
 import { summarizeCpuProfile } from './cpu-profile';
@@ -13,8 +14,10 @@ import { round } from './stats';
  */
 const [dir = '/tmp/confer-profile', meetings = '1000', rate = '2500', seconds = '10'] = process.argv.slice(2);
 mkdirSync(dir, { recursive: true });
+const preload = fileURLToPath(new URL('./cpu-profile-preload.mjs', import.meta.url));
 const confer = await startConferProcess({
-  NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}`,
+  NODE_OPTIONS: `--import ${preload}`,
+  CPU_PROF_DIR: dir,
   HTTP_RATE_PER_MINUTE: '100000000',
   SOCKET_RATE_PER_SECOND: '1000',
   SOCKET_RATE_BURST: '2000',
@@ -32,12 +35,16 @@ const r = await runChatLoad(conferTarget(confer.url), {
   onProgress: (line) => process.stderr.write(`${line}\n`),
   onSendPhase: (fromUs, toUs) => (window = { fromUs, toUs }),
 });
+// The preload writes the profile on SIGUSR2; wait for the file before stopping the server.
+confer.process.signal('SIGUSR2');
+const written = () => readdirSync(dir).some((f) => f === `main-${confer.process.pid}.cpuprofile`);
+for (let i = 0; i < 100 && !written(); i++) await new Promise((r) => setTimeout(r, 200));
 await confer.stop();
 process.stdout.write(
   `acked/s ${round(r.ackedPerSec, 0)} offered/s ${round(r.offeredPerSec, 0)} p50 ${round(r.latencyMs.p50, 1)} ms p99 ${round(r.latencyMs.p99, 1)} ms\n`,
 );
 const newest = readdirSync(dir)
-  .filter((f) => f.endsWith('.cpuprofile'))
+  .filter((f) => f === `main-${confer.process.pid}.cpuprofile`)
   .map((f) => join(dir, f));
 for (const file of newest) process.stdout.write(`${file}\n${summarizeCpuProfile(file, window, 30)}\n`);
 await confer.dispose();
