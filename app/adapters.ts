@@ -36,7 +36,9 @@ export async function createEventStore(config: Config): Promise<EventStore> {
   }
 }
 
-export async function createProjectionStore(config: Config): Promise<ProjectionStore> {
+export async function createProjectionStore(
+  config: Pick<Config, 'PROJECTION_STORE' | 'PROJECTION_STORE_URL' | 'DATA_DIR'>,
+): Promise<ProjectionStore> {
   switch (config.PROJECTION_STORE) {
     case 'sqlite':
       return createSqliteProjectionStore({ path: join(config.DATA_DIR, 'read-models.db') });

@@ -19,7 +19,9 @@ import { Lru } from '../domain/shared/lru';
 import { readWholePartition } from '../projections/paging';
 import { BY_MEETING } from '../pipelines/analytics/analytics-log';
 import type { AnalyticsRecord } from '../pipelines/analytics/records';
+import type { StoredEvent } from '../domain/shared/envelope';
 import type { Config } from './config';
+import type { ReadModelsThread } from './read-models/read-models-thread';
 import type { Metrics } from './metrics';
 import type { QualitySample } from '../media/quality';
 import type { QualityReport } from '../pipelines/analytics/telemetry';
@@ -68,6 +70,12 @@ export interface Analytics {
   close(): Promise<void>;
 }
 
+/** Where analytics records say they come from, and where their schemas are. */
+export const analyticsEnvelope = (config: Pick<Config, 'publicUrl'>) => ({
+  source: `${config.publicUrl}/analytics`,
+  schemaBase: `${config.publicUrl}/docs/analytics`,
+});
+
 /** Wires the analytics pipeline: consumer, reads for the routes, telemetry, and the Kafka relay. */
 export function createAnalytics(deps: {
   config: Config;
@@ -75,14 +83,22 @@ export function createAnalytics(deps: {
   store: ProjectionStore;
   logger: Logger;
   metrics: Metrics;
+  /** The read models' own thread: the pipeline's batches are applied there (app/read-models/). */
+  thread?: Pick<ReadModelsThread, 'apply'>;
 }): Analytics {
-  const { config, store } = deps;
+  const { config, store, thread } = deps;
   const logger = deps.logger.child({ part: 'analytics' });
-  const envelope = {
-    source: `${config.publicUrl}/analytics`,
-    schemaBase: `${config.publicUrl}/docs/analytics`,
-  };
+  const envelope = analyticsEnvelope(config);
   const pipeline = createAnalyticsPipeline({
+    ...(thread
+      ? {
+          apply: async (events: readonly StoredEvent[]) => {
+            const report = await thread.apply('analytics', events);
+            deps.metrics.analyticsParked.inc(report.parked);
+            for (const ms of report.meetingDurationsMs) deps.metrics.meetingDuration.observe(ms / 1000);
+          },
+        }
+      : {}),
     ...envelope,
     chatContent: config.ANALYTICS_CHAT_CONTENT,
     bus: deps.bus,

@@ -32,13 +32,14 @@ import { runWhileLeader } from '../pipelines/forwarder/leader';
 import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
-import { createAnalytics } from './analytics';
+import { analyticsEnvelope, createAnalytics } from './analytics';
 import { startAudit } from './audit';
 import { createMetrics, observeDeployment } from './metrics';
 import { serveMetrics } from './metrics-server';
 import { createWorkerCpuMeter } from './worker-cpu';
 import { createMeetingQueries } from './meeting-queries';
 import { createRecordingWiring } from './recording';
+import { startReadModelsThread } from './read-models/read-models-thread';
 import { loadOrCreateSecret } from './secret';
 
 export interface RunningConfer {
@@ -84,15 +85,44 @@ export async function startConfer(
     onJoinFailed(...args),
   );
   const runner = createProjectionRunner({ store: projectionStore, projections: allProjections(), logger });
+  // The read models on a thread of their own (by default): this runner then only answers waitFor
+  // and status, woken by the thread's commits.
+  const readModels = config.READ_MODELS_THREAD
+    ? await startReadModelsThread({
+        store: {
+          PROJECTION_STORE: config.PROJECTION_STORE,
+          PROJECTION_STORE_URL: config.PROJECTION_STORE_URL,
+          DATA_DIR: config.DATA_DIR,
+        },
+        analytics: { ...analyticsEnvelope(config), chatContent: config.ANALYTICS_CHAT_CONTENT },
+        logLevel: config.LOG_LEVEL,
+        nodeId: config.nodeId,
+      })
+    : undefined;
+  readModels?.onProjected(() => runner.committedElsewhere());
   const projectionSubscription = await bus.subscribe({
     group: 'projections',
     fromBeginning: true,
-    handler: withRetries(runner, logger, metrics, () => closed),
+    handler: withRetries(
+      readModels
+        ? { handle: async (events) => void (await readModels.apply('projections', events)) }
+        : runner,
+      logger,
+      metrics,
+      () => closed,
+    ),
   });
 
   const tokens = createTokenService({ secret, participantTtlSeconds: config.TOKEN_TTL_SECONDS });
   // Analysts' stream: its own bus group (its own queue: it never delays a broadcast).
-  const analytics = createAnalytics({ config, bus, store: projectionStore, logger, metrics });
+  const analytics = createAnalytics({
+    config,
+    bus,
+    store: projectionStore,
+    logger,
+    metrics,
+    ...(readModels ? { thread: readModels } : {}),
+  });
   await analytics.pipeline.start();
   onJoinFailed = (meetingId, code, requestId) => analytics.joinFailed(meetingId, code, requestId);
   const queries = createMeetingQueries(projectionStore, runner);
@@ -343,6 +373,7 @@ export async function startConfer(
       await leases.close();
       await analytics.close();
       await projectionSubscription.close();
+      await readModels?.close();
       await bus.close();
       await projectionStore.close();
       await store.close();
@@ -405,7 +436,7 @@ function instrument(
  * replays it once the fault is fixed.
  */
 function withRetries(
-  runner: ProjectionRunner,
+  runner: Pick<ProjectionRunner, 'handle'>,
   logger: Logger,
   metrics: ReturnType<typeof createMetrics>,
   closing: () => boolean,

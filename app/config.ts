@@ -90,6 +90,8 @@ export const EnvSchema = z
     S3_ACCESS_KEY_ID: z.string().min(1).optional(),
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     RECORDING: bool.default(true),
+    /** Run the read models (projections) on a worker thread of their own, off the event loop. */
+    READ_MODELS_THREAD: bool.default(true),
     /** How long a recording's download URL stays valid. */
     RECORDING_URL_TTL_SECONDS: z.coerce
       .number()

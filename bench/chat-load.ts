@@ -72,6 +72,10 @@ export interface ChatLoadOptions {
   durationMs: number;
   setupConcurrency?: number;
   onProgress?(line: string): void;
+  /** Called as sending starts (e.g. to read the server's CPU time). */
+  onSendStart?(): void;
+  /** The sending phase's bounds on the monotonic clock (µs), e.g. to cut a CPU profile to it. */
+  onSendPhase?(fromUs: number, toUs: number): void;
 }
 
 export interface ChatLoadResult {
@@ -84,6 +88,8 @@ export interface ChatLoadResult {
   deliveries: number;
   expectedDeliveries: number;
   latencyMs: ReturnType<typeof summarize>;
+  /** Send → acknowledgement (for Confer: the event is durable in the store). */
+  ackLatencyMs: ReturnType<typeof summarize>;
   setupSeconds: number;
 }
 
@@ -110,6 +116,7 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
 
   const sentAt = new Map<string, { t0: number; sender: Socket }>();
   const latencies: number[] = [];
+  const ackLatencies: number[] = [];
   let deliveries = 0;
   for (const sockets of meetings) {
     for (const socket of sockets) {
@@ -127,6 +134,9 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
   let rejected = 0;
   let sent = 0;
   let cursor = 0;
+  const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+  options.onSendStart?.();
+  const sendFromUs = monotonicUs();
   const start = performance.now();
   const pending: Promise<void>[] = [];
   const tickMs = 10;
@@ -142,9 +152,11 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
       for (let i = 0; i < due; i++) {
         const sender = all[cursor++ % all.length]!;
         const id = `m${sent++}`;
-        sentAt.set(id, { t0: performance.now(), sender });
+        const t0 = performance.now();
+        sentAt.set(id, { t0, sender });
         pending.push(
           emitWithAck(sender, 'chat', { message: id }).then((ack) => {
+            ackLatencies.push(performance.now() - t0);
             if (ack.ok) acked++;
             else rejected++;
           }),
@@ -153,6 +165,7 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
     }, tickMs);
   });
   const sendSeconds = (performance.now() - start) / 1000;
+  options.onSendPhase?.(sendFromUs, monotonicUs());
   await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
   await new Promise((r) => setTimeout(r, 1000)); // let the last broadcasts arrive
   for (const socket of all) socket.disconnect();
@@ -166,6 +179,7 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
     deliveries,
     expectedDeliveries: acked * (options.participants - 1),
     latencyMs: summarize(latencies),
+    ackLatencyMs: summarize(ackLatencies),
     setupSeconds,
   };
 }

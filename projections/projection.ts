@@ -50,6 +50,11 @@ export interface ProjectionRunner {
    * another node may be the one projecting.
    */
   waitFor(meetingId: string, revision: number, timeoutMs: number): Promise<boolean>;
+  /**
+   * Another runner on the same store (the read models' own thread) committed a batch: waiters
+   * re-read the store now rather than at their next poll.
+   */
+  committedElsewhere(): void;
   status(): Promise<ProjectionStatus[]>;
 }
 
@@ -165,6 +170,10 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
         }
         await wake.promise;
       }
+    },
+
+    committedElsewhere() {
+      wakeUps.wakeAll();
     },
 
     async status() {

@@ -1,5 +1,6 @@
-import { Kafka, Partitioners, type Producer } from 'kafkajs';
+import { Kafka } from 'kafkajs';
 import type { RecordPublisher } from '../../domain/ports/record-publisher';
+import { createIdempotentProducer } from '../bus/kafka/idempotent-producer';
 import { KAFKAJS_LOG_LEVEL, kafkaLogCreator, type BusLogger } from '../bus/kafka/kafka-log';
 
 export const ANALYTICS_TOPIC = 'confer.analytics.v1';
@@ -41,34 +42,12 @@ export async function createKafkaRecordPublisher(
     await admin.disconnect();
   }
 
-  let producer: Promise<Producer> | undefined;
-  const connected = () =>
-    (producer ??= (async () => {
-      const p = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await p.connect();
-      return p;
-    })());
-  const discard = async () => {
-    const p = producer;
-    producer = undefined;
-    await (await p?.catch(() => undefined))?.disconnect().catch(() => undefined);
-  };
-
+  const producer = createIdempotentProducer(kafka);
   return {
     async publish(messages) {
       if (messages.length === 0) return;
-      try {
-        await (await connected()).send({ topic, acks: -1, messages: messages.map((m) => ({ ...m })) });
-      } catch (error) {
-        await discard();
-        throw error;
-      }
+      await producer.send({ topic, messages: messages.map((m) => ({ ...m })) });
     },
-    close: discard,
+    close: () => producer.close(),
   };
 }

@@ -1,10 +1,11 @@
-import { Kafka, Partitioners, type Admin, type Producer } from 'kafkajs';
+import { Kafka, type Admin } from 'kafkajs';
 import type { BusSubscription, EventBus } from '../../domain/ports/event-bus';
 import type { StoredEvent } from '../../domain/shared/envelope';
 import { createBusStats, type KafkaBusStats } from './kafka/bus-stats';
 import { createDeadLetterQueue } from './kafka/dead-letter';
 import { BusClosedError, BusConfigurationError, BusUnavailableError, describeError } from './kafka/errors';
 import { startGroupConsumer } from './kafka/group-consumer';
+import { createIdempotentProducer } from './kafka/idempotent-producer';
 import {
   parseKafkaBusOptions,
   type KafkaBusConfig,
@@ -52,7 +53,7 @@ export async function createKafkaEventBus(options: KafkaEventBusOptions): Promis
   const { counters, snapshot } = createBusStats();
   const deadLetters = createDeadLetterQueue(kafka, deadLetterTopic(topic));
   const subscriptions = new Set<BusSubscription>();
-  let producer: Promise<Producer> | undefined;
+  const producer = createIdempotentProducer(kafka, { retries: config.publishRetries });
   let tail: Promise<unknown> = Promise.resolve();
   /** Bumped by every failed publish: batches queued before it must not overtake the failed one. */
   let failures = 0;
@@ -60,43 +61,14 @@ export async function createKafkaEventBus(options: KafkaEventBusOptions): Promis
 
   const brokersSetting = `KAFKA_BROKERS=${config.brokers.join(',')}`;
 
-  const connectedProducer = (): Promise<Producer> => {
-    producer ??= (async () => {
-      const p = kafka.producer({
-        idempotent: true,
-        // kafkajs keeps order with retries only with one request in flight per broker.
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        retry: { retries: config.publishRetries },
-      });
-      await p.connect();
-      return p;
-    })();
-    return producer;
-  };
-
-  /**
-   * After a failed send the producer's sequence numbers may be ahead of what the broker wrote;
-   * reusing it could make the broker take a later batch for a duplicate. A new producer gets a new
-   * id and starts its sequences afresh.
-   */
-  const discardProducer = async (): Promise<void> => {
-    const p = producer;
-    producer = undefined;
-    const connected = await p?.catch(() => undefined);
-    await connected?.disconnect().catch(() => undefined);
-  };
-
   async function send(events: readonly StoredEvent[]): Promise<void> {
     try {
-      const p = await connectedProducer();
-      await p.send({ topic, acks: -1, messages: events.map(encodeEvent) });
+      // A failed send discards the producer: the next batch starts a new one (idempotent-producer.ts).
+      await producer.send({ topic, messages: events.map(encodeEvent) });
       counters.published += events.length;
     } catch (error) {
       failures += 1;
       counters.publishFailures += 1;
-      await discardProducer();
       throw new BusUnavailableError(
         `Kafka (${brokersSetting}, topic ${topic}) did not acknowledge a batch of ${events.length} events: ` +
           `${describeError(error)}. Nothing of it counts as published; publish it again.`,
@@ -146,7 +118,7 @@ export async function createKafkaEventBus(options: KafkaEventBusOptions): Promis
       closed = true;
       await tail;
       await Promise.allSettled([...subscriptions].map((s) => s.close()));
-      await Promise.allSettled([discardProducer(), deadLetters.close()]);
+      await Promise.allSettled([producer.close(), deadLetters.close()]);
     },
   };
 }

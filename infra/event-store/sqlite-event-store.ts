@@ -18,7 +18,7 @@ import type { StoredEvent } from '../../domain/shared/envelope';
 import { startCatchUpSubscription } from './catch-up-subscription';
 import { RecentEvents } from './sqlite/recent-events';
 import { toStoredEvent, type EventRow } from './sqlite/schema';
-import type { WriterReply, WriterRequest } from './sqlite/writer.worker';
+import type { WriterMessage, WriterReply, WriterRequest } from './sqlite/writer.worker';
 import type { WakeSignal } from './wake-signal';
 
 export interface SqliteEventStoreOptions {
@@ -50,6 +50,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   let closed = false;
   let reader: ReturnType<typeof openReader> | undefined;
   let knownHead = 0;
+  /** Appends of this event-loop turn, posted to the writer together at its end. */
+  let outbox: WriterRequest[] = [];
+
+  function post(): void {
+    const requests = outbox;
+    outbox = [];
+    worker.postMessage({ type: 'appends', requests } satisfies WriterMessage);
+  }
 
   const ready = new Promise<void>((resolve, reject) => {
     worker.once('error', reject);
@@ -128,13 +136,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       const id = nextId++;
       return new Promise<AppendResult>((resolve, reject) => {
         waiting.set(id, { resolve, reject });
-        worker.postMessage({
-          type: 'append',
-          id,
-          streamId,
-          events,
-          expected: expectedRevision,
-        } satisfies WriterRequest);
+        // One message per turn rather than per append: commands arriving from many sockets in
+        // one poll phase cost one copy and one wake-up of the writer, which batches them anyway.
+        if (outbox.length === 0) setImmediate(post);
+        outbox.push({ type: 'append', id, streamId, events, expected: expectedRevision });
       });
     },
 
@@ -171,7 +176,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       closed = true;
       await ready.catch(() => undefined);
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage({ type: 'close' });
+      if (outbox.length > 0) post();
+      worker.postMessage({ type: 'close' } satisfies WriterMessage);
       await exited;
       reader?.db.close();
     },

@@ -32,9 +32,9 @@ export interface SqliteProjectionStoreOptions {
  * is synchronous and a connection has one transaction); `reader` answers reads outside a
  * transaction from the last committed snapshot, so readers never see a transaction in progress.
  *
- * One writing process per file: SQLite's lock is taken synchronously (busy_timeout blocks the event
- * loop), so a second store on the same file waiting for a transaction held across an `await`
- * elsewhere in the same process could stall both. Readers on the same file are harmless.
+ * Several stores may write one file (the server's thread and the read models' thread): a
+ * transaction waits for the write lock in short asynchronous sleeps (beginWrite), so a store
+ * waiting for a transaction held across an `await` elsewhere never blocks its own thread.
  */
 export function createSqliteProjectionStore(options: SqliteProjectionStoreOptions): ProjectionStore {
   if (options.path === ':memory:' || options.path === '') {
@@ -43,6 +43,9 @@ export function createSqliteProjectionStore(options: SqliteProjectionStoreOption
   mkdirSync(dirname(options.path), { recursive: true });
   const writer = open(options.path);
   migrateDocsSchema(writer);
+  // From now on a busy write lock is waited for asynchronously (beginWrite), never by blocking
+  // the thread: another thread of this process (the read models' own) writes the same file.
+  writer.pragma('busy_timeout = 0');
   const reader = open(options.path);
   const writeStmts = prepareDocStatements(writer);
   const readStmts = prepareDocStatements(reader);
@@ -53,8 +56,8 @@ export function createSqliteProjectionStore(options: SqliteProjectionStoreOption
   });
 
   async function runTransaction<T>(work: (tx: ProjectionWriter) => Promise<T>): Promise<T> {
+    await beginWrite(writer);
     const tx = new TransactionWriter(writeStmts);
-    sqlite(() => writer.exec('BEGIN IMMEDIATE'));
     try {
       const result = await work(tx);
       tx.finish();
@@ -105,6 +108,29 @@ function open(path: string): Database.Database {
     db.pragma('busy_timeout = 5000');
     return db;
   });
+}
+
+/** How long a transaction waits for the write lock held by another connection before giving up. */
+const LOCK_WAIT_MS = 30_000;
+
+/**
+ * BEGIN IMMEDIATE, waiting for a write lock held by another connection (the read models' thread,
+ * another process) in short sleeps that leave the event loop free: SQLite's own busy_timeout
+ * would block the whole thread (sockets, timers) for as long as the other writer holds it.
+ */
+async function beginWrite(db: Database.Database): Promise<void> {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (let delay = 1; ; delay = Math.min(20, delay * 2)) {
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      return;
+    } catch (error) {
+      if (!(error instanceof Database.SqliteError)) throw error;
+      if (!error.code.startsWith('SQLITE_BUSY') || Date.now() >= deadline)
+        throw new StoreUnavailableError(`SQLite projection store: ${error.message}`, error);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
 }
 
 /** Runs a SQLite call, translating the driver's errors into the port's "retry later" error. */

@@ -1,4 +1,5 @@
-import { Partitioners, type IHeaders, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type { IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { createIdempotentProducer } from './idempotent-producer';
 import { DeadLetterHeader } from './message-codec';
 import type { ParkReason } from './poison';
 
@@ -25,24 +26,7 @@ const MAX_DETAIL = 1_000;
  * by the bus's consumers, connected on first use.
  */
 export function createDeadLetterQueue(kafka: Kafka, topic: string): DeadLetterQueue {
-  let producer: Promise<Producer> | undefined;
-
-  const connected = (): Promise<Producer> => {
-    producer ??= (async () => {
-      const p = kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await p.connect();
-      return p;
-    })().catch((error: unknown) => {
-      producer = undefined;
-      throw error;
-    });
-    return producer;
-  };
+  const producer = createIdempotentProducer(kafka);
 
   return {
     async park(requests) {
@@ -61,20 +45,8 @@ export function createDeadLetterQueue(kafka: Kafka, topic: string): DeadLetterQu
         };
         return { key: message.key, value: message.value, headers };
       });
-      const p = await connected();
-      try {
-        await p.send({ topic, acks: -1, messages });
-      } catch (error) {
-        // Same reasoning as the main producer: after a failed send start afresh.
-        producer = undefined;
-        await p.disconnect().catch(() => undefined);
-        throw error;
-      }
+      await producer.send({ topic, messages });
     },
-    async close() {
-      const p = producer;
-      producer = undefined;
-      if (p !== undefined) await (await p.catch(() => undefined))?.disconnect();
-    },
+    close: () => producer.close(),
   };
 }

@@ -9,6 +9,8 @@ import { migrate } from './schema';
  * the next batch — group commit that grows with load and adds no delay when idle.
  */
 export type WriterRequest = { type: 'append'; id: number } & AppendRequest;
+/** The appends of one event-loop turn of the server, in one message (one copy, one wake-up). */
+export type WriterMessage = { type: 'appends'; requests: WriterRequest[] } | { type: 'close' };
 export type WriterReply =
   | { type: 'ready' }
   | { type: 'written'; outcomes: { id: number; outcome: AppendOutcome }[] }
@@ -46,14 +48,14 @@ function flush(): void {
   }
 }
 
-port.on('message', (request: WriterRequest | { type: 'close' }) => {
-  if (request.type === 'close') {
+port.on('message', (message: WriterMessage) => {
+  if (message.type === 'close') {
     flush();
     db.close();
     port.close();
     return;
   }
-  pending.push(request);
+  for (const request of message.requests) pending.push(request);
   if (!scheduled) {
     scheduled = true;
     setImmediate(flush);

@@ -1,0 +1,60 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import pino from 'pino';
+import { StoreUnavailableError } from '../../domain/ports/event-store';
+import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
+import { allProjections, createProjectionRunner } from '../../projections';
+import { createProjectionStore } from '../adapters';
+import type { AppliedReport, FromReadModels, ReadModelsSettings, ToReadModels } from './read-models-messages';
+
+/**
+ * The read models' own thread: applies each batch the main thread hands over with the same code
+ * the main thread would run (the projections' runner, the analytics handler: checkpoints in the
+ * same transaction as the data, so at-least-once batches stay harmless), on a projection store
+ * connection of its own. The server's event loop then only copies the batch across.
+ */
+const settings = workerData as ReadModelsSettings;
+const port = parentPort!;
+const logger = pino({ level: settings.logLevel, base: { node: settings.nodeId, part: 'read-models' } });
+const store = await createProjectionStore(settings.store);
+const projections = createProjectionRunner({ store, projections: allProjections(), logger });
+/** What the analytics handler reported during the batch in hand (for the server's metrics). */
+let report: AppliedReport = { parked: 0, meetingDurationsMs: [] };
+const analytics = createAnalyticsHandler({
+  ...settings.analytics,
+  store,
+  logger,
+  onParked: () => void report.parked++,
+  onRecords: (records) => {
+    for (const r of records)
+      if (r.type === 'confer.meeting.ended.v1') report.meetingDurationsMs.push(r.data.durationMs);
+  },
+});
+
+// One batch at a time, in arrival order (each target's bus group sends one batch at a time anyway).
+let tail: Promise<unknown> = Promise.resolve();
+port.on('message', (message: ToReadModels) => {
+  if (message.type === 'close') {
+    analytics.stop();
+    void tail
+      .then(() => store.close())
+      .finally(() => port.postMessage({ type: 'closed' } satisfies FromReadModels));
+    return;
+  }
+  tail = tail.then(async () => {
+    report = { parked: 0, meetingDurationsMs: [] };
+    try {
+      if (message.target === 'projections') await projections.handle(message.events);
+      else await analytics.handle(message.events);
+      port.postMessage({ type: 'done', id: message.id, report } satisfies FromReadModels);
+    } catch (error) {
+      port.postMessage({
+        type: 'failed',
+        id: message.id,
+        // The store being away says nothing about the events: the caller waits and retries.
+        retryable: error instanceof StoreUnavailableError,
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies FromReadModels);
+    }
+  });
+});
+port.postMessage({ type: 'ready' } satisfies FromReadModels);

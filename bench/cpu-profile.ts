@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/**
+ * The hottest functions of a V8 `.cpuprofile` by self time, and the share of samples under each
+ * source area (our folders, node_modules packages, node internals, idle/GC), optionally only
+ * within a window of the monotonic clock (µs, as process.hrtime gives, which V8's ticks share).
+ */
+export function summarizeCpuProfile(
+  file: string,
+  window?: { fromUs: number; toUs: number },
+  top = 25,
+): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<number, number>();
+  let t = profile.startTime;
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (window && (t < window.fromUs || t > window.toUs)) return;
+    self.set(id, (self.get(id) ?? 0) + 1);
+    total++;
+  });
+  const area = (url: string, name: string): string => {
+    if (!url) return name.startsWith('(') ? name : '(native)';
+    const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (nm) return nm[1]!;
+    if (url.startsWith('node:')) return url;
+    const ours = /wt-[^/]+\/([^/]+\/[^/]+)/.exec(url);
+    return ours ? ours[1]! : url;
+  };
+  const byFunction = new Map<string, number>();
+  const byArea = new Map<string, number>();
+  for (const [id, count] of self) {
+    const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+    const key = `${functionName || '(anonymous)'} ${area(url, functionName)}:${lineNumber + 1}`;
+    byFunction.set(key, (byFunction.get(key) ?? 0) + count);
+    const a = area(url, functionName);
+    byArea.set(a, (byArea.get(a) ?? 0) + count);
+  }
+  // Inclusive: a sample counts once for every file of ours on its stack (where the time goes from).
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const inclusive = new Map<string, number>();
+  for (const [id, count] of self) {
+    const seen = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const m = /wt-[^/]+\/(.+)$/.exec(byId.get(at)!.callFrame.url);
+      if (m && !m[1]!.includes('node_modules')) seen.add(m[1]!);
+    }
+    for (const f of seen) inclusive.set(f, (inclusive.get(f) ?? 0) + count);
+  }
+  const pct = (n: number) => `${((100 * n) / Math.max(1, total)).toFixed(1).padStart(5)} %`;
+  const lines = [`${total} samples${window ? ' in the window' : ''}`, 'self time by area:'];
+  for (const [a, n] of [...byArea].sort((x, y) => y[1] - x[1]).slice(0, top)) lines.push(`  ${pct(n)}  ${a}`);
+  lines.push('self time by function:');
+  for (const [f, n] of [...byFunction].sort((x, y) => y[1] - x[1]).slice(0, top))
+    lines.push(`  ${pct(n)}  ${f}`);
+  lines.push('inclusive time by file of ours:');
+  for (const [f, n] of [...inclusive].sort((x, y) => y[1] - x[1]).slice(0, top))
+    lines.push(`  ${pct(n)}  ${f}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,51 @@
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startConferProcess } from '../test/support/confer-process';
+import { conferTarget, runChatLoad } from './chat-load';
+import { summarizeCpuProfile } from './cpu-profile';
+import { round } from './stats';
+
+/**
+ * `node --import tsx bench/profile-chat.ts <dir> [meetings] [rate/s] [seconds]`: runs the chat load
+ * against a Confer process started with `--cpu-prof`, then prints the server's hottest functions
+ * over the chat phase only (the joins before it are left out). Not part of `npm run bench`: a
+ * tool for deciding what to change, before measuring the change with the bench.
+ */
+const [dir = '/tmp/confer-profile', meetings = '1000', rate = '2500', seconds = '10'] = process.argv.slice(2);
+mkdirSync(dir, { recursive: true });
+const preload = fileURLToPath(new URL('./cpu-profile-preload.mjs', import.meta.url));
+const confer = await startConferProcess({
+  NODE_OPTIONS: `--import ${preload}`,
+  CPU_PROF_DIR: dir,
+  HTTP_RATE_PER_MINUTE: '100000000',
+  SOCKET_RATE_PER_SECOND: '1000',
+  SOCKET_RATE_BURST: '2000',
+  SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
+  SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
+  SOCKET_CONNECTS_PER_MINUTE: '1000000',
+  LOG_LEVEL: 'warn',
+});
+let window: { fromUs: number; toUs: number } | undefined;
+const r = await runChatLoad(conferTarget(confer.url), {
+  meetings: Number(meetings),
+  participants: 5,
+  ratePerSecond: Number(rate),
+  durationMs: Number(seconds) * 1000,
+  onProgress: (line) => process.stderr.write(`${line}\n`),
+  onSendPhase: (fromUs, toUs) => (window = { fromUs, toUs }),
+});
+// The preload writes the profile on SIGUSR2; wait for the file before stopping the server.
+confer.process.signal('SIGUSR2');
+const written = () => readdirSync(dir).some((f) => f === `main-${confer.process.pid}.cpuprofile`);
+for (let i = 0; i < 100 && !written(); i++) await new Promise((r) => setTimeout(r, 200));
+await confer.stop();
+process.stdout.write(
+  `acked/s ${round(r.ackedPerSec, 0)} offered/s ${round(r.offeredPerSec, 0)} p50 ${round(r.latencyMs.p50, 1)} ms p99 ${round(r.latencyMs.p99, 1)} ms\n`,
+);
+const newest = readdirSync(dir)
+  .filter((f) => f === `main-${confer.process.pid}.cpuprofile`)
+  .map((f) => join(dir, f));
+for (const file of newest) process.stdout.write(`${file}\n${summarizeCpuProfile(file, window, 30)}\n`);
+await confer.dispose();
+process.exit(0);
