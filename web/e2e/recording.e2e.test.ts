@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { layoutEpochs } from '../../pipelines/recording/layout';
 import { launchBrowser } from '../../test/support/browser';
@@ -129,6 +130,14 @@ describe('recording a meeting through the web client', () => {
 
     const remaining = 20_000 - (Date.now() - startedAt);
     if (remaining > 0) await host.waitForTimeout(remaining);
+    // On a loaded machine a browser's camera can start late: stop only once every camera has a
+    // segment safely stored (as the meeting's stream records it), or fail if one never does.
+    await expect
+      .poll(() => camerasWithStoredSegments(server.dataDir, meeting.meetingId), {
+        timeout: 120_000,
+        intervals: [1000],
+      })
+      .toBe(3);
     await host.getByRole('button', { name: 'Stop recording' }).click();
     for (const page of people) await indicator(page)().waitFor({ state: 'detached', timeout: 15_000 });
 
@@ -262,3 +271,19 @@ describe('recording a meeting through the web client', () => {
     expect(aligned.filter((l) => l.includes('"kind":"video"'))).toHaveLength(3);
   }, 480_000);
 });
+
+/** How many participants' cameras have a segment stored, read from the server's event store. */
+function camerasWithStoredSegments(dataDir: string, meetingId: string): number {
+  const db = new Database(join(dataDir, 'events.db'), { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare("SELECT data FROM events WHERE meeting_id = ? AND type = 'RecordingSegmentStored'")
+      .all(meetingId) as Array<{ data: string }>;
+    const cameras = rows
+      .map((r) => JSON.parse(r.data) as { participantId: string; source: string })
+      .filter((d) => d.source === 'camera');
+    return new Set(cameras.map((d) => d.participantId)).size;
+  } finally {
+    db.close();
+  }
+}
