@@ -1,13 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../test/support/browser';
-import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { joinAs } from './page-helpers';
-import { createMeetingIn, DESKTOP, expectUsable, person, PHONE } from './usability';
-import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
+import { createMeetingIn, DESKTOP, expectUsable, PHONE } from './usability';
+import { RESULTS_DIR } from './web-build';
+import { browserWorld } from './browser-world';
 
 /**
  * The host's side of issue 15, as people see it: a leaving host hands the role on (defect 4), a
@@ -16,54 +12,10 @@ import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
  * each effect seen by the other person.
  */
 
-let server: ConferProcess;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-/** The worker scripts/setup.sh builds and caches, when the environment does not name one. */
-function workerBin(): Record<string, string> {
-  if (process.env['MEDIASOUP_WORKER_BIN'])
-    return { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] };
-  const cache = join(homedir(), '.cache', 'confer');
-  const dir = existsSync(cache)
-    ? readdirSync(cache).find((d) => d.startsWith('mediasoup-worker-'))
-    : undefined;
-  const bin = dir ? join(cache, dir, 'mediasoup-worker') : '';
-  return bin && existsSync(bin) ? { MEDIASOUP_WORKER_BIN: bin } : {};
-}
-
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  [server, browser] = await Promise.all([
-    startConferProcess({
-      MEDIA: 'true',
-      MEDIA_WORKERS: '1',
-      MEDIA_LISTEN_IP: '127.0.0.1',
-      RECONNECT_GRACE_SECONDS: '30',
-      ...workerBin(),
-    }),
-    launchBrowser(),
-  ]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+const world = browserWorld({
+  RECONNECT_GRACE_SECONDS: '30',
 });
-
-async function open(viewport: {
-  width: number;
-  height: number;
-}): Promise<{ context: BrowserContext; page: Page }> {
-  const opened = await person(browser, viewport);
-  contexts.push(opened.context);
-  return opened;
-}
-
-async function closeAll(): Promise<void> {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-}
+const { open, closeAll } = world;
 
 const control = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 const phase = (page: Page) => page.evaluate(() => window.__confer?.state()['phase']);
@@ -99,7 +51,7 @@ async function useMenu(page: Page, participantId: string, name: string, action: 
 describe('defect 4: a host who leaves hands the role on', () => {
   it('asks whom to make host (desktop and phone), and the new host admits the person waiting', async () => {
     const host = await open(DESKTOP);
-    const meeting = await createMeetingIn(host.page, server.url, 'Hand over', { waitingRoom: true });
+    const meeting = await createMeetingIn(host.page, world.server.url, 'Hand over', { waitingRoom: true });
     await joinAs(host.page, 'Hana');
     const ann = await open(PHONE);
     await knock(ann.page, meeting.url, 'Ann');
@@ -156,7 +108,7 @@ describe('defect 4: a host who leaves hands the role on', () => {
 describe('defect 7: a removed person stays out until let back', () => {
   it('refuses them through the same link with a clear message; the host lets them back; they join', async () => {
     const host = await open(DESKTOP);
-    const meeting = await createMeetingIn(host.page, server.url, 'Stay out');
+    const meeting = await createMeetingIn(host.page, world.server.url, 'Stay out');
     await joinAs(host.page, 'Hana');
     const eve = await open(DESKTOP);
     await eve.page.goto(meeting.url);
@@ -199,7 +151,7 @@ describe('host tools', () => {
   ] as const) {
     it(`co-host, mute all, ask to unmute, camera off and lock work from a ${size}, and the other person sees each`, async () => {
       const host = await open(hostViewport);
-      const meeting = await createMeetingIn(host.page, server.url, `Host tools (${size})`);
+      const meeting = await createMeetingIn(host.page, world.server.url, `Host tools (${size})`);
       await joinAs(host.page, 'Hana');
       const bob = await open(guestViewport);
       await bob.page.goto(meeting.url);

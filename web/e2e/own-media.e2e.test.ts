@@ -1,14 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../test/support/browser';
-import type { ConferProcess } from '../../test/support/confer-process';
-import { startMediaServer } from './media-server';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { joinAs, tile } from './page-helpers';
 import { isMagenta, picture } from './picture-probe';
 import { addSecondCamera, SECOND_CAMERA } from './second-camera';
-import { createMeetingIn, DESKTOP, expectUsable, person, PHONE } from './usability';
-import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
+import { createMeetingIn, DESKTOP, expectUsable, PHONE } from './usability';
+import { RESULTS_DIR } from './web-build';
+import { browserWorld } from './browser-world';
 
 /**
  * The person's own devices (issue 15): choosing camera, microphone and speaker before and during
@@ -16,33 +13,8 @@ import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
  * "you're muted" hint. In Debian's Chromium with fake devices, through the real SFU.
  */
 
-let server: ConferProcess;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  [server, browser] = await Promise.all([startMediaServer(), launchBrowser()]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
-});
-
-async function open(viewport: {
-  width: number;
-  height: number;
-}): Promise<{ context: BrowserContext; page: Page }> {
-  const opened = await person(browser, viewport);
-  contexts.push(opened.context);
-  return opened;
-}
-
-async function closeAll(): Promise<void> {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-}
+const world = browserWorld();
+const { open, closeAll } = world;
 
 const control = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 const settings = (page: Page) => page.getByRole('dialog', { name: 'Settings' });
@@ -62,7 +34,7 @@ describe('choosing devices', () => {
   it('in the meeting: the settings dialog (desktop and phone, keyboard), a live camera switch the other person receives, remembered after a reload', async () => {
     const hana = await open(DESKTOP);
     await addSecondCamera(hana.context);
-    const meeting = await createMeetingIn(hana.page, server.url, 'Devices');
+    const meeting = await createMeetingIn(hana.page, world.server.url, 'Devices');
     const hanaId = await joinAs(hana.page, 'Hana');
     const gus = await open(DESKTOP);
     await gus.page.goto(meeting.url);
@@ -137,7 +109,7 @@ describe('choosing devices', () => {
   it('before joining: the chosen camera is sent from the start; unplugged, the default takes over and the person is told', async () => {
     const hana = await open(DESKTOP);
     await addSecondCamera(hana.context);
-    const meeting = await createMeetingIn(hana.page, server.url, 'Unplugged');
+    const meeting = await createMeetingIn(hana.page, world.server.url, 'Unplugged');
     const picker = hana.page.getByRole('combobox', { name: 'Camera' });
     await expectUsable(picker, 'the pre-join camera picker');
     await expect.poll(() => picker.locator('option').allTextContents()).toContain(SECOND_CAMERA.label);
@@ -178,14 +150,14 @@ describe('choosing devices', () => {
 
   it('a remembered device that no longer exists (or a stored value that is not one) falls back to the default with a notice', async () => {
     const hana = await open(DESKTOP);
-    await hana.page.goto(`${server.url}/`);
+    await hana.page.goto(`${world.server.url}/`);
     await hana.page.evaluate(() =>
       localStorage.setItem(
         'confer:media',
         JSON.stringify({ cameraId: 'a-camera-from-another-computer', microphoneId: 42, blur: 'yes' }),
       ),
     );
-    await createMeetingIn(hana.page, server.url, 'Gone');
+    await createMeetingIn(hana.page, world.server.url, 'Gone');
     const notice = hana.page.getByText(
       'The camera you chose last time is not connected: using the default camera.',
     );
@@ -208,7 +180,7 @@ describe("you're muted", () => {
 
   it('shows when the person talks with the microphone off, does not cover the controls, and unmutes on a click or Ctrl+D', async () => {
     const hana = await open(DESKTOP);
-    await createMeetingIn(hana.page, server.url, 'Muted');
+    await createMeetingIn(hana.page, world.server.url, 'Muted');
     await joinAs(hana.page, 'Hana');
     const { page } = hana;
     // Chromium's fake microphone beeps all the time: with the microphone on, no hint.

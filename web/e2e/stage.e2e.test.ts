@@ -1,13 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from '../../test/support/browser';
-import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
+import type { Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { joinAs, tile } from './page-helpers';
-import { createMeetingIn, DESKTOP, expectUsable, person, PHONE } from './usability';
-import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
+import { createMeetingIn, DESKTOP, expectUsable, PHONE } from './usability';
+import { RESULTS_DIR } from './web-build';
+import { browserWorld } from './browser-world';
 
 /**
  * What people see on the stage (issue 15): pin, spotlight, self view, speaker and grid view,
@@ -15,56 +11,12 @@ import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
  * used is visible and not covered, on a desktop and a phone) and by geometry (who is large).
  */
 
-let server: ConferProcess;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
-
-/** The worker scripts/setup.sh builds and caches, when the environment does not name one. */
-function workerBin(): Record<string, string> {
-  if (process.env['MEDIASOUP_WORKER_BIN'])
-    return { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] };
-  const cache = join(homedir(), '.cache', 'confer');
-  const dir = existsSync(cache)
-    ? readdirSync(cache).find((d) => d.startsWith('mediasoup-worker-'))
-    : undefined;
-  const bin = dir ? join(cache, dir, 'mediasoup-worker') : '';
-  return bin && existsSync(bin) ? { MEDIASOUP_WORKER_BIN: bin } : {};
-}
-
-beforeAll(async () => {
-  ensureWebClientBuilt();
-  mkdirSync(RESULTS_DIR, { recursive: true });
-  [server, browser] = await Promise.all([
-    startConferProcess({
-      MEDIA: 'true',
-      MEDIA_WORKERS: '1',
-      MEDIA_LISTEN_IP: '127.0.0.1',
-      RECONNECT_GRACE_SECONDS: '30',
-      // Every page here comes from one address: the per-address budgets are for real clients.
-      HTTP_RATE_PER_MINUTE: '6000',
-      ...workerBin(),
-    }),
-    launchBrowser(),
-  ]);
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.dispose();
+const world = browserWorld({
+  RECONNECT_GRACE_SECONDS: '30',
+  // Every page here comes from one address: the per-address budgets are for real clients.
+  HTTP_RATE_PER_MINUTE: '6000',
 });
-
-async function open(viewport: {
-  width: number;
-  height: number;
-}): Promise<{ context: BrowserContext; page: Page }> {
-  const opened = await person(browser, viewport);
-  contexts.push(opened.context);
-  return opened;
-}
-
-async function closeAll(): Promise<void> {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-}
+const { open, closeAll } = world;
 
 const control = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
 const menuItem = (page: Page, name: string) => page.getByRole('menuitem', { name, exact: true });
@@ -79,7 +31,7 @@ const PATIENT = { timeout: 30_000 };
 /** Hana, the host, on a desktop and Ivy on a phone (and Gus on a desktop when asked), in one meeting. */
 async function meetingOf(title: string, withGus = false) {
   const hana = await open(DESKTOP);
-  const meeting = await createMeetingIn(hana.page, server.url, title);
+  const meeting = await createMeetingIn(hana.page, world.server.url, title);
   const hanaId = await joinAs(hana.page, 'Hana');
   const ivy = await open(PHONE);
   await ivy.page.goto(meeting.url);
@@ -173,7 +125,8 @@ describe("the host's spotlight (for everyone)", () => {
         .poll(() => page.evaluate(() => window.__confer!.state()['spotlightId']), PATIENT)
         .toBeNull();
       await page.locator('.stage-grid').waitFor();
-      expect(await page.locator('.tile').count()).toBe(2);
+      // The grid re-forms from the roster: give it its render under load.
+      await expect.poll(() => page.locator('.stage-grid .tile').count(), PATIENT).toBe(2);
     }
     await closeAll();
   }, 240_000);
@@ -186,7 +139,7 @@ describe('self view, speaker view and grid view', () => {
   ] as const)
     it(`hides my own tile and switches to speaker view, remembered after a reload (${size})`, async () => {
       const me = await open(viewport);
-      const meeting = await createMeetingIn(me.page, server.url, `Layout check (${size})`);
+      const meeting = await createMeetingIn(me.page, world.server.url, `Layout check (${size})`);
       const myId = await joinAs(me.page, 'Hana');
       const other = await open(DESKTOP);
       await other.page.goto(meeting.url);
