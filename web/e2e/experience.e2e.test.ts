@@ -1,3 +1,4 @@
+import { startConferProcess } from '../../test/support/confer-process';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { joinAs, tile } from './page-helpers';

@@ -49,8 +49,10 @@ export async function startLocalAvWatch(page: Page): Promise<{ stop(): Promise<L
     type Processor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => {
       readable: ReadableStream<unknown>;
     };
-    const Mstp = (window as unknown as { MediaStreamTrackProcessor?: Processor }).MediaStreamTrackProcessor;
-    if (!Mstp) throw new Error('MediaStreamTrackProcessor is missing in this Chromium');
+    const found = (window as unknown as { MediaStreamTrackProcessor?: Processor }).MediaStreamTrackProcessor;
+    if (!found) throw new Error('MediaStreamTrackProcessor is missing in this Chromium');
+    // Bound once checked, so the readers below (closures) see a defined constructor.
+    const Mstp: Processor = found;
     const tracks = (window as unknown as { __localTracks?: MediaStreamTrack[] }).__localTracks ?? [];
     const live = (kind: string) => tracks.filter((t) => t.kind === kind && t.readyState === 'live').at(-1);
     const camera = live('video');

@@ -101,7 +101,7 @@ describe('a recording keeps audio and video in sync', () => {
           { meetingId: meeting.meetingId, token: meeting.hostToken },
         );
       await expect
-        .poll(async () => (await list())[0]?.status, { timeout: 240_000, intervals: [1000] })
+        .poll(async () => (await list())[0]?.status, { timeout: 240_000, interval: 1000 })
         .toBe('available');
       const recording = (await list())[0]!;
       const response = await fetch(recording.downloadUrl!);

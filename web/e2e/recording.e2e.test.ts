@@ -135,7 +135,7 @@ describe('recording a meeting through the web client', () => {
     await expect
       .poll(() => camerasWithStoredSegments(server.dataDir, meeting.meetingId), {
         timeout: 120_000,
-        intervals: [1000],
+        interval: 1000,
       })
       .toBe(3);
     await host.getByRole('button', { name: 'Stop recording' }).click();
@@ -155,7 +155,7 @@ describe('recording a meeting through the web client', () => {
           if (status === 'processing') statuses.add(`progress:${await item.locator('progress').count()}`);
           return status;
         },
-        { timeout: 240_000, intervals: [500] },
+        { timeout: 240_000, interval: 500 },
       )
       .toBe('available');
     expect([...statuses].some((s) => s === 'processing' || s === 'available')).toBe(true);
