@@ -1,5 +1,6 @@
 import type { ProjectionReader } from '../domain/ports/projection-store';
 import type { MeetingQueries } from '../gateways/http/meeting-queries';
+import { participantRecordOf } from '../protocol/rest';
 import type { ChatView, ParticipantView } from '../protocol/signaling';
 import {
   chatPage,
@@ -10,19 +11,7 @@ import {
   type RosterParticipant,
 } from '../projections';
 
-const toParticipantView = (p: RosterParticipant): ParticipantView => ({
-  participantId: p.participantId,
-  displayName: p.displayName,
-  userId: p.userId,
-  role: p.role,
-  status: p.status,
-  joinTime: p.joinTime,
-  connectionStatus: p.connectionStatus,
-  audioEnabled: p.audioEnabled,
-  videoEnabled: p.videoEnabled,
-  screenSharing: p.screenSharing,
-  handRaised: p.handRaised,
-});
+const toParticipantView = (p: RosterParticipant): ParticipantView => participantRecordOf(p);
 
 /** The HTTP API's reads, answered by the projections. */
 export function createMeetingQueries(

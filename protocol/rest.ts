@@ -100,6 +100,21 @@ export const ParticipantRecordSchema = z.object({
 });
 export type ParticipantRecord = z.infer<typeof ParticipantRecordSchema>;
 
+/** The record's fields of anything that has them (the meeting's state, the roster's document): no more. */
+export const participantRecordOf = (p: ParticipantRecord): ParticipantRecord => ({
+  participantId: p.participantId,
+  displayName: p.displayName,
+  userId: p.userId,
+  role: p.role,
+  status: p.status,
+  joinTime: p.joinTime,
+  connectionStatus: p.connectionStatus,
+  audioEnabled: p.audioEnabled,
+  videoEnabled: p.videoEnabled,
+  screenSharing: p.screenSharing,
+  handRaised: p.handRaised,
+});
+
 const MeetingRulesSchema = z.object({
   muteOnEntry: z.boolean(),
   videoOffOnEntry: z.boolean(),

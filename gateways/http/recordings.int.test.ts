@@ -25,6 +25,13 @@ afterAll(async () => {
   await server?.dispose();
 });
 
+/** POST /meetings/{id}/recordings as `token`'s holder. */
+const startRecording = <T>(meetingId: string, token?: string) =>
+  client.call<T>('POST', `/meetings/${meetingId}/recordings`, undefined, token);
+/** GET /meetings/{id}/recordings as `token`'s holder. */
+const recordingsOf = <T>(meetingId: string, token?: string) =>
+  client.call<T>('GET', `/meetings/${meetingId}/recordings`, undefined, token);
+
 describe('recordings API', () => {
   it('the host starts one, a second is refused while it runs, stop makes it processing', async () => {
     const { meetingId, hostToken } = await client.createMeeting();
@@ -40,21 +47,11 @@ describe('recordings API', () => {
       status: 'recording',
     });
 
-    const again = await client.call<ErrorBody>(
-      'POST',
-      `/meetings/${meetingId}/recordings`,
-      undefined,
-      hostToken,
-    );
+    const again = await startRecording<ErrorBody>(meetingId, hostToken);
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('CONFER_RECORDING_ALREADY_RUNNING');
 
-    const listed = await client.call<Listed>(
-      'GET',
-      `/meetings/${meetingId}/recordings`,
-      undefined,
-      hostToken,
-    );
+    const listed = await recordingsOf<Listed>(meetingId, hostToken);
     expect(listed.status).toBe(200);
     expect(listed.body.recordings).toEqual([
       expect.objectContaining({ recordingId: start.body.recordingId, status: 'recording', stoppedAt: null }),
@@ -156,20 +153,10 @@ describe('recordings API', () => {
     const { meetingId, hostToken } = await client.createMeeting();
     await client.call('POST', `/meetings/${meetingId}/recordings`, undefined, hostToken);
     expect((await client.call('DELETE', `/meetings/${meetingId}`, undefined, hostToken)).status).toBe(200);
-    const listed = await client.call<Listed>(
-      'GET',
-      `/meetings/${meetingId}/recordings`,
-      undefined,
-      hostToken,
-    );
+    const listed = await recordingsOf<Listed>(meetingId, hostToken);
     expect(listed.status).toBe(200);
     expect(listed.body.recordings[0]?.status).toMatch(/processing|failed/);
-    const restart = await client.call<ErrorBody>(
-      'POST',
-      `/meetings/${meetingId}/recordings`,
-      undefined,
-      hostToken,
-    );
+    const restart = await startRecording<ErrorBody>(meetingId, hostToken);
     expect(restart.status).toBe(410);
     expect(restart.body.error.code).toBe('CONFER_MEETING_ENDED');
   });

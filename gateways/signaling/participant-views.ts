@@ -1,4 +1,5 @@
 import type { MeetingState } from '../../domain/meeting/meeting.state';
+import { participantRecordOf } from '../../protocol/rest';
 import type { BarredView, ParticipantView } from '../../protocol/signaling';
 
 /** A participant as the meeting's state holds them, in the protocol's shape. */
@@ -8,19 +9,7 @@ export function participantViewFromState(
 ): ParticipantView | undefined {
   const p = state.participants[participantId];
   if (!p) return undefined;
-  return {
-    participantId: p.participantId,
-    displayName: p.displayName,
-    userId: p.userId,
-    role: p.role,
-    status: p.status,
-    joinTime: p.joinTime,
-    connectionStatus: p.connectionStatus,
-    audioEnabled: p.audioEnabled,
-    videoEnabled: p.videoEnabled,
-    screenSharing: p.screenSharing,
-    handRaised: p.handRaised,
-  };
+  return participantRecordOf(p);
 }
 
 /** Who was removed and may be let back, as hosts and co-hosts see them. */

@@ -8,6 +8,7 @@ import { joinAs, openMeetingPage } from '../../web/e2e/page-helpers';
 import { ensureWebClientBuilt } from '../../web/e2e/web-build';
 import { launchBrowser } from '../support/browser';
 import { s3ObjectStore, startS3, type S3Server } from '../support/recording-rig';
+import { conferS3Env } from '../support/s3-server';
 import { ffprobeJson } from '../support/recording-world';
 import { api, eventually, startCluster, storedEvents, type Cluster } from './cluster';
 
@@ -37,13 +38,7 @@ beforeAll(async () => {
         MEDIA_LISTEN_IP: '127.0.0.1',
         RECONNECT_GRACE_SECONDS: '60',
         LOG_LEVEL: 'info',
-        OBJECT_STORE: 's3',
-        S3_ENDPOINT: s3.endpoint,
-        S3_BUCKET: s3.bucket!,
-        S3_REGION: s3.region,
-        S3_FORCE_PATH_STYLE: 'true',
-        S3_ACCESS_KEY_ID: s3.accessKeyId,
-        S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+        ...conferS3Env(s3),
         ...(process.env['MEDIASOUP_WORKER_BIN']
           ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] }
           : {}),

@@ -145,3 +145,17 @@ export async function startS3(options: S3Options = {}): Promise<S3Server> {
     },
   };
 }
+
+/** The settings that point a Confer process's object store at this server (and its bucket). */
+export function conferS3Env(s3: S3Server): Record<string, string> {
+  if (!s3.bucket) throw new Error('this S3 server was started without a bucket');
+  return {
+    OBJECT_STORE: 's3',
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: s3.bucket,
+    S3_REGION: s3.region,
+    S3_FORCE_PATH_STYLE: 'true',
+    S3_ACCESS_KEY_ID: s3.accessKeyId,
+    S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+  };
+}

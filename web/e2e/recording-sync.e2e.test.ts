@@ -8,7 +8,7 @@ import { beepOnsets, flashOnsets } from '../../test/support/av-sync';
 import { launchBrowser } from '../../test/support/browser';
 import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
 import { ffprobeJson } from '../../test/support/recording-world';
-import { startS3, type S3Server } from '../../test/support/s3-server';
+import { conferS3Env, startS3, type S3Server } from '../../test/support/s3-server';
 import { offsetsAgainstSender, rememberLocalTracks, startLocalAvWatch } from './local-av-phase';
 import { joinAs, openMeetingPage } from './page-helpers';
 import { createMeetingIn, DESKTOP } from './usability';
@@ -43,13 +43,7 @@ beforeAll(async () => {
       MEDIA_WORKERS: '1',
       MEDIA_LISTEN_IP: '127.0.0.1',
       LOG_LEVEL: 'info',
-      OBJECT_STORE: 's3',
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: s3.bucket!,
-      S3_REGION: s3.region,
-      S3_FORCE_PATH_STYLE: 'true',
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      ...conferS3Env(s3),
       ...(process.env['MEDIASOUP_WORKER_BIN']
         ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] }
         : {}),

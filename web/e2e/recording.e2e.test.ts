@@ -9,7 +9,7 @@ import { layoutEpochs } from '../../pipelines/recording/layout';
 import { launchBrowser } from '../../test/support/browser';
 import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
 import { ffprobeJson } from '../../test/support/recording-world';
-import { startS3, type S3Server } from '../../test/support/s3-server';
+import { conferS3Env, startS3, type S3Server } from '../../test/support/s3-server';
 import { joinAs, openMeetingPage, tile } from './page-helpers';
 import { createMeetingIn, DESKTOP, expectUsable, PHONE } from './usability';
 import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
@@ -39,13 +39,7 @@ beforeAll(async () => {
       MEDIA_WORKERS: '1',
       MEDIA_LISTEN_IP: '127.0.0.1',
       LOG_LEVEL: 'info',
-      OBJECT_STORE: 's3',
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: s3.bucket!,
-      S3_REGION: s3.region,
-      S3_FORCE_PATH_STYLE: 'true',
-      S3_ACCESS_KEY_ID: s3.accessKeyId,
-      S3_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      ...conferS3Env(s3),
       ...(process.env['MEDIASOUP_WORKER_BIN']
         ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] }
         : {}),
