@@ -5,6 +5,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordingPrefix } from '../../domain/meeting/recording.keys';
 import { joinAs, openMeetingPage } from '../../web/e2e/page-helpers';
+import { expectUsable } from '../../web/e2e/usability';
 import { ensureWebClientBuilt } from '../../web/e2e/web-build';
 import { launchBrowser } from '../support/browser';
 import { s3ObjectStore, startS3, type S3Server } from '../support/recording-rig';
@@ -62,13 +63,7 @@ afterAll(async () => {
 const host = (token: string) => ({ authorization: `Bearer ${token}` });
 
 describe('a recording whose node dies', () => {
-  // Skipped, not passing yet (December 2026): everything up to the kill works here (Ann's media on
-  // node a, segments stored in the shared S3Proxy), but Ann never comes back through node b: her
-  // page's socket keeps retrying the dead node, and a reload did not rejoin within 60 s. The web
-  // client's way back after a node dies must be settled before this runs; the recording side
-  // (capture resumed from MediaPublished on the new node, gaps marked by pipelines/recording/gaps.ts)
-  // is covered by the unit specs only until then.
-  it.skip('keeps what was stored, resumes on the node the meeting moves to, and marks the gap in the file', async () => {
+  it('keeps what was stored, resumes on the node the meeting moves to, and marks the gap in the file', async () => {
     const meeting = await api(url('b')).createMeeting({ title: 'Resilient' });
     const { meetingId, hostToken } = meeting;
     // The host's first join goes through node a: the meeting's media is placed there.
@@ -102,19 +97,21 @@ describe('a recording whose node dies', () => {
     const before = await segments();
 
     await cluster.node('a').kill();
-    // Ann reloads her page (her socket kept knocking at the dead node): she comes back through
-    // node b, once b has seen a's heartbeat lapse (6 s), and publishes there.
-    await page.waitForTimeout(8000);
-    await page.reload();
-    const joinNow = page.getByRole('button', { name: 'Join now' });
+    // Ann does nothing: her page sees its socket fail, asks its own server (node b) where the
+    // meeting is now, and comes back through b once b has seen a's heartbeat lapse (6 s).
+    const connection = () => page.evaluate(() => window.__confer?.state()['connection']);
+    await eventually('Ann told she is reconnecting', async () => (await connection()) === 'reconnecting', {
+      timeoutMs: 10_000,
+    });
+    await expectUsable(
+      page.getByRole('alert').filter({ hasText: 'Connection lost' }),
+      'the reconnecting notice',
+    );
     await eventually(
-      'Ann back in the meeting page',
-      async () =>
-        (await joinNow.isVisible().catch(() => false)) ||
-        (await page.evaluate(() => window.__confer?.state()['phase']).catch(() => undefined)) === 'joined',
+      'Ann back in the meeting through node b',
+      async () => (await connection()) === 'online',
       { timeoutMs: 60_000 },
     );
-    if (await joinNow.isVisible().catch(() => false)) await joinAs(page, 'Ann');
     await eventually('Ann back, publishing on node b', publishedOn('b'), { timeoutMs: 90_000 });
     const tracksBefore = new Set(before.map((s) => s['trackId']));
     await eventually(

@@ -1,6 +1,7 @@
 import type { MeetingInsights } from '../../../protocol/insights-view';
 import type {
   ChatPage,
+  ConnectionAnswer,
   CreateMeetingAnswer,
   CreateMeetingRequest,
   JoinAnswer,
@@ -89,6 +90,9 @@ export const api = {
       { ...request, deviceId: preferences.deviceId() },
       hostToken,
     ),
+  /** Where this participant's socket goes now: another node once the one they were on is gone. */
+  connection: (meetingId: string, token: string) =>
+    call<ConnectionAnswer>('GET', `/meetings/${encodeURIComponent(meetingId)}/connection`, undefined, token),
   insights: (meetingId: string, token: string) =>
     call<MeetingInsights>('GET', `/meetings/${encodeURIComponent(meetingId)}/insights`, undefined, token),
   /** A client report for the analytics pipeline (quality every 10 s, or the first remote frame). */

@@ -61,12 +61,18 @@ export class MeetingSession {
   ) {
     this.store = new Store(initialState(meetingId, joined.participantId, joined.role === 'host'));
     this.store.update((s) => ({ ...s, phase: joined.status === 'waiting' ? 'waiting' : 'connecting' }));
-    this.signaling = new SignalingClient(joined.webSocketUrl, joined.token, {
-      onMessage: (message) => this.onMessage(message),
-      onJoined: (result, rejoin) => this.onJoined(result, rejoin),
-      onConnectionChange: (connection) => this.store.update((s) => ({ ...s, connection })),
-      onRefused: (error) => this.onRefused(error),
-    });
+    this.signaling = new SignalingClient(
+      joined.webSocketUrl,
+      joined.token,
+      {
+        onMessage: (message) => this.onMessage(message),
+        onJoined: (result, rejoin) => this.onJoined(result, rejoin),
+        onConnectionChange: (connection) => this.store.update((s) => ({ ...s, connection })),
+        onRefused: (error) => this.onRefused(error),
+      },
+      // The node may die: the page's own server says where the meeting went.
+      async () => (await api.connection(meetingId, joined.token)).webSocketUrl,
+    );
     this.viewports = new ViewportReporter(this.signaling);
     this.media = new MediaSession(this.signaling, joined.iceServers, {
       onStatus: (status, detail) => this.store.update((s) => ({ ...s, media: { status, detail } })),

@@ -65,25 +65,54 @@ export interface SignalingHandlers {
 const REQUEST_TIMEOUT_MS = 15_000;
 
 /**
+ * Where the meeting's socket should go now (the REST API's `/connection`): after the node a
+ * client was on dies, another node takes the meeting and answers with its own URL.
+ */
+export type LocateNode = () => Promise<string>;
+
+/** Failed reconnection attempts before asking where to go: one blip is not a dead node. */
+const ATTEMPTS_BEFORE_LOCATING = 2;
+/** At most one question a few seconds: the cluster needs a heartbeat's lapse to move a meeting. */
+const LOCATE_INTERVAL_MS = 3000;
+
+/**
  * The socket.io connection to a meeting's namespace. Keeps the last `seq` seen, drops anything
  * not newer, and after a dropped connection reconnects with the same token and sends `join`
- * with that `lastSeq`, so the server replays what was missed.
+ * with that `lastSeq`, so the server replays what was missed. When reconnecting keeps failing
+ * it asks where the meeting is served now and moves there (the node it was on may be gone).
  */
 export class SignalingClient {
-  private readonly socket: Socket;
+  private socket: Socket;
+  private url: string;
   private lastSeq = -1;
   /** Broadcasts that arrive while a join is in flight wait for its snapshot. */
   private held: { event: SequencedEvent; payload: { seq: number } }[] | null = null;
   private joinedOnce = false;
   private closed = false;
+  private failedAttempts = 0;
+  private lastLocatedAt = 0;
+  private locating = false;
+  /** Listeners added through `on`, carried over when the socket moves to another node. */
+  private readonly listeners: Array<{ event: string; listener: (payload: unknown) => void }> = [];
 
   constructor(
     url: string,
-    token: string,
+    private readonly token: string,
     private readonly handlers: SignalingHandlers,
+    private readonly locate?: LocateNode,
   ) {
-    this.socket = io(url, {
-      auth: { token },
+    this.url = url;
+    this.socket = this.open(url);
+  }
+
+  /** The node this client talks to (or is trying to reach). */
+  get nodeUrl(): string {
+    return this.url;
+  }
+
+  private open(url: string): Socket {
+    const socket = io(url, {
+      auth: { token: this.token },
       // The meeting's node may be another origin: WebSocket needs no CORS preflight.
       transports: ['websocket'],
       reconnection: true,
@@ -93,29 +122,64 @@ export class SignalingClient {
       forceNew: true,
     });
     for (const event of SEQUENCED) {
-      this.socket.on(event, (payload: { seq: number }) => this.receive(event, payload));
+      socket.on(event, (payload: { seq: number }) => this.receive(event, payload));
     }
-    this.socket.onAny((event: string, payload: unknown) => {
+    socket.onAny((event: string, payload: unknown) => {
       // Every server message carries its own `type`: the wire's JSON is typed here, once.
       // A new moderator's briefing shares the seq of the role change it follows: not deduplicated.
       if (event.startsWith('media:') || event === 'error' || event === 'moderator-briefing')
         this.handlers.onMessage(payload as AnyServerMessage);
     });
-    this.socket.on('connect', () => {
+    socket.on('connect', () => {
+      this.failedAttempts = 0;
       this.handlers.onConnectionChange('online');
       void this.join().catch((error: unknown) => this.refuse(error));
     });
-    this.socket.on('disconnect', (reason) => {
+    socket.on('disconnect', (reason) => {
       if (this.closed) return;
       this.handlers.onConnectionChange('reconnecting');
       // The server closed us on purpose (removed, meeting ended): the messages said why.
-      if (reason === 'io server disconnect') this.socket.connect();
+      if (reason === 'io server disconnect') socket.connect();
     });
-    this.socket.on('connect_error', (error: Error & { data?: ErrorBody }) => {
+    socket.on('connect_error', (error: Error & { data?: ErrorBody }) => {
       // A refusal with a code is final (the token is no longer good); anything else is retried.
-      if (error.data?.code) this.refuse(error.data);
-      else this.handlers.onConnectionChange('reconnecting');
+      if (error.data?.code) {
+        this.refuse(error.data);
+        return;
+      }
+      this.handlers.onConnectionChange('reconnecting');
+      this.failedAttempts += 1;
+      if (this.failedAttempts >= ATTEMPTS_BEFORE_LOCATING) void this.relocate();
     });
+    const loose = socket as unknown as { on(e: string, l: (p: unknown) => void): void };
+    for (const { event, listener } of this.listeners) loose.on(event, listener);
+    return socket;
+  }
+
+  /**
+   * Asks where the meeting is served now and, if that is another node, moves the socket there;
+   * the `join` on connecting replays from lastSeq as after any reconnection. A failed question
+   * (the page's own server unreachable too) leaves socket.io retrying where it was.
+   */
+  private async relocate(): Promise<void> {
+    if (!this.locate || this.locating || this.closed) return;
+    if (Date.now() - this.lastLocatedAt < LOCATE_INTERVAL_MS) return;
+    this.locating = true;
+    this.lastLocatedAt = Date.now();
+    try {
+      const url = await this.locate();
+      if (this.closed || this.socket.connected || url === this.url) return;
+      const old = this.socket;
+      old.removeAllListeners();
+      old.disconnect();
+      this.url = url;
+      this.failedAttempts = 0;
+      this.socket = this.open(url);
+    } catch {
+      // Asked again after the next failed attempts.
+    } finally {
+      this.locating = false;
+    }
   }
 
   get seq(): number {
@@ -183,13 +247,18 @@ export class SignalingClient {
   }
 
   on<K extends ServerEvent>(event: K, listener: (payload: Payload<K>) => void): () => void {
-    const loose = this.socket as unknown as {
+    type Loose = {
       on(e: string, l: (p: unknown) => void): void;
       off(e: string, l: (p: unknown) => void): void;
     };
     const wrapped = (p: unknown) => listener(p as Payload<K>);
-    loose.on(event, wrapped);
-    return () => loose.off(event, wrapped);
+    const entry = { event, listener: wrapped };
+    this.listeners.push(entry);
+    (this.socket as unknown as Loose).on(event, wrapped);
+    return () => {
+      this.listeners.splice(this.listeners.indexOf(entry), 1);
+      (this.socket as unknown as Loose).off(event, wrapped);
+    };
   }
 
   close(): void {
