@@ -128,10 +128,22 @@ async function prepareTopics(kafka: Kafka, config: KafkaBusConfig, logger: BusLo
   const admin = kafka.admin();
   const brokers = config.brokers.join(',');
   let stage: 'connect' | 'topics' = 'connect';
+  let settled = false;
   const work = async (): Promise<void> => {
     await admin.connect();
     stage = 'topics';
-    await ensureTopics(admin, config, logger);
+    // A broker busy right after start (or just after creating the topic) may answer that it does
+    // not host it yet (UNKNOWN_TOPIC_OR_PARTITION, retriable): ask again until the deadline.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ensureTopics(admin, config, logger);
+        return;
+      } catch (error) {
+        if (!isRetriable(error) || settled) throw error;
+        logger.warn({ err: error, attempt, topic: config.topic }, 'Kafka topic not ready yet; asking again');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 200 * attempt)));
+      }
+    }
   };
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -157,9 +169,20 @@ async function prepareTopics(kafka: Kafka, config: KafkaBusConfig, logger: BusLo
       error,
     );
   } finally {
+    settled = true;
     clearTimeout(timer);
     await admin.disconnect().catch(() => undefined);
   }
+}
+
+/**
+ * kafkajs marks errors a later attempt may not meet (a leader moving, metadata not yet spread);
+ * when its own retries ran out it wraps the last one (`originalError`).
+ */
+function isRetriable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { retriable?: unknown; originalError?: unknown };
+  return e.retriable === true || (e.originalError !== undefined && isRetriable(e.originalError));
 }
 
 async function ensureTopics(admin: Admin, config: KafkaBusConfig, logger: BusLogger): Promise<void> {

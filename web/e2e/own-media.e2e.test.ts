@@ -100,9 +100,12 @@ describe('choosing devices', () => {
     const after = await cameraOf(gus.page, hanaId);
     await expect.poll(async () => isMagenta(await picture(after)), { timeout: 20_000 }).toBe(true);
     await control(hana.page, 'Settings').click();
-    expect(await settings(hana.page).getByRole('combobox', { name: 'Camera' }).inputValue()).toBe(
-      SECOND_CAMERA.deviceId,
-    );
+    // The dialog lists the devices as the browser enumerates them (a moment after it opens).
+    await expect
+      .poll(() => settings(hana.page).getByRole('combobox', { name: 'Camera' }).inputValue(), {
+        timeout: 5000,
+      })
+      .toBe(SECOND_CAMERA.deviceId);
     await closeAll();
   }, 150_000);
 
