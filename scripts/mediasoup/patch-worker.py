@@ -30,6 +30,13 @@ closed"). We iterate over a copy instead, and close the transports before the
 sockets they may still send a DTLS close alert through (upstream fixed both
 later, in 3.14.x).
 
+Memory fix (deps/libwebrtc/.../transport_feedback_adapter.cc): every
+transport with transport-wide congestion control keeps a send-time entry per
+packet sent for kSendTimeHistoryWindowMs, feedback or not: 60 s upstream,
+~1.4 MiB per 1.5 Mbit/s subscriber at steady state (docs/capacity.md, "Memory
+per subscriber"). Feedback comes every 50-100 ms and is useless seconds later,
+so we keep 10 s: ~0.25 MiB per such subscriber.
+
 Usage: patch-worker.py WORKER_DIR --srtp-include DIR [--srtp-static]
 
 Every edit checks that it matched exactly as expected, so a different
@@ -219,6 +226,22 @@ def patch_webrtc_server(path):
     path.write_text(text.replace(WEBRTC_SERVER_DTOR_OLD, WEBRTC_SERVER_DTOR_NEW))
 
 
+SEND_TIME_HISTORY_OLD = "const int64_t kSendTimeHistoryWindowMs = 60000;\n"
+SEND_TIME_HISTORY_NEW = (
+    "// confer: 10 s, not 60 s: an entry per packet sent is kept this long, feedback\n"
+    "// or not (~1.4 MiB per 1.5 Mbit/s subscriber at 60 s); feedback comes every\n"
+    "// 50-100 ms.\n"
+    "const int64_t kSendTimeHistoryWindowMs = 10000;\n"
+)
+
+
+def patch_send_time_history(path):
+    text = path.read_text()
+    if text.count(SEND_TIME_HISTORY_OLD) != 1:
+        die(f"{path}: kSendTimeHistoryWindowMs not found as expected")
+    path.write_text(text.replace(SEND_TIME_HISTORY_OLD, SEND_TIME_HISTORY_NEW))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("worker_dir", type=pathlib.Path)
@@ -236,10 +259,15 @@ def main():
     server = args.worker_dir / "src" / "RTC" / "WebRtcServer.cpp"
     if not server.is_file():
         die(f"{server} not found")
+    adapter = (args.worker_dir / "deps" / "libwebrtc" / "libwebrtc" / "modules" /
+               "congestion_controller" / "rtp" / "transport_feedback_adapter.cc")
+    if not adapter.is_file():
+        die(f"{adapter} not found")
     patch_top(top, args.srtp_include, args.srtp_static)
     patch_libwebrtc(webrtc)
     patch_webrtc_server(server)
-    print(f"patched {top}, {webrtc} and {server}", file=sys.stderr)
+    patch_send_time_history(adapter)
+    print(f"patched {top}, {webrtc}, {server} and {adapter}", file=sys.stderr)
 
 
 if __name__ == "__main__":
