@@ -41,3 +41,36 @@ describe('in-process event bus: a group between two members', () => {
     await bus.close();
   });
 });
+
+describe('in-process event bus: a group that fell behind', () => {
+  it('takes what queued up meanwhile in one call, in order and within the bound, while a fast group keeps pace', async () => {
+    const bus = createInProcessEventBus({ maxHandledEvents: 5 });
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const slowCalls: string[][] = [];
+    const fastCalls: string[][] = [];
+    await bus.subscribe({
+      group: 'slow',
+      handler: async (batch) => {
+        slowCalls.push(batch.map((e) => e.eventId));
+        if (slowCalls.length === 1) await held;
+      },
+    });
+    await bus.subscribe({
+      group: 'fast',
+      handler: async (batch) => void fastCalls.push(batch.map((e) => e.eventId)),
+    });
+    const batches = [meetingHistory(1, 1), ...Array.from({ length: 7 }, () => meetingHistory(1, 1))];
+    const published = batches.map((b) => bus.publish(b));
+    // The fast group had every event while the slow one was still on the first batch.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(fastCalls.flat()).toEqual(batches.flat().map((e) => e.eventId));
+    expect(slowCalls).toHaveLength(1);
+    release();
+    await Promise.all(published);
+    // Then the seven queued batches reach the slow group in two calls of at most five events.
+    expect(slowCalls.map((c) => c.length)).toEqual([1, 5, 2]);
+    expect(slowCalls.flat()).toEqual(batches.flat().map((e) => e.eventId));
+    await bus.close();
+  });
+});

@@ -36,26 +36,39 @@ interface Group {
  * committed offset. A closed bus rejects publish(), so no caller takes an undelivered batch as done.
  */
 export function createInProcessEventBus(
-  options: { onHandlerError?: (group: string, error: unknown) => void; maxRetainedEvents?: number } = {},
+  options: {
+    onHandlerError?: (group: string, error: unknown) => void;
+    maxRetainedEvents?: number;
+    /** At most this many events in one handler call when batches have queued up (default 1,000). */
+    maxHandledEvents?: number;
+  } = {},
 ): EventBus {
   const maxRetainedEvents = options.maxRetainedEvents ?? 100_000;
+  const maxHandledEvents = options.maxHandledEvents ?? 1000;
   const groups = new Map<string, Group>();
   let closed = false;
 
   async function drain(group: Group, handler: Handler): Promise<void> {
     while (group.handler === handler && group.queue.length > 0) {
-      const next = group.queue[0]!;
+      // Everything waiting goes in one call (up to a bound), in order: a group that fell behind
+      // catches up in a few large batches (one read-model transaction, one hand-over to its
+      // thread) rather than one small batch per publish.
+      let taken = 1;
+      let size = group.queue[0]!.events.length;
+      while (taken < group.queue.length && size + group.queue[taken]!.events.length <= maxHandledEvents)
+        size += group.queue[taken++]!.events.length;
+      const batches = group.queue.slice(0, taken);
       try {
-        await handler(next.events);
+        await handler(taken === 1 ? batches[0]!.events : batches.flatMap((b) => b.events));
       } catch (error) {
         // A failing consumer must not stop the others nor its own later events; it is reported
         // and, being at-least-once, catches up from its own checkpoint when rebuilt or restarted.
         options.onHandlerError?.(group.name, error);
       }
-      // The member left while handling: the batch stays queued for the next one (at-least-once).
+      // The member left while handling: the batches stay queued for the next one (at-least-once).
       if (group.handler !== handler) return;
-      group.queue.shift();
-      next.done?.();
+      group.queue.splice(0, taken);
+      for (const batch of batches) batch.done?.();
     }
   }
 

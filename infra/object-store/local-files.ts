@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
@@ -73,14 +73,19 @@ export function createLocalObjectStore(options: LocalObjectStoreOptions): Object
       const tmpDir = join(root, '.tmp');
       await mkdir(tmpDir, { recursive: true });
       const tmp = join(tmpDir, randomUUID());
+      let file: WriteStream | undefined;
       try {
         const source = body instanceof Uint8Array ? Readable.from([body]) : Readable.from(body);
-        await pipeline(source, createWriteStream(tmp, { flags: 'wx' }));
+        file = createWriteStream(tmp, { flags: 'wx' });
+        await pipeline(source, file);
         await mkdir(dirname(pathOf(key)), { recursive: true });
         await mkdir(dirname(metaOf(key)), { recursive: true });
         await writeFile(metaOf(key), JSON.stringify({ contentType: putOptions.contentType } satisfies Meta));
         await rename(tmp, pathOf(key));
       } catch (error) {
+        // The file is opened asynchronously: a source failing first would otherwise let the open
+        // create it after the removal. Removed only once the stream has closed.
+        if (file && !file.closed) await new Promise<void>((resolve) => file!.once('close', () => resolve()));
         await rm(tmp, { force: true });
         throw error;
       }

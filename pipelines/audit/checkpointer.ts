@@ -96,9 +96,12 @@ export function createAuditCheckpointer(options: CheckpointerOptions) {
     await options.signedUpTo.save(meetingId, head.streamRevision);
   }
 
-  async function signDue(force: (entry: Tracked) => boolean): Promise<void> {
+  async function signDue(
+    force: (entry: Tracked) => boolean,
+    among: Iterable<[string, Tracked]> = meetings,
+  ): Promise<void> {
     const now = options.clock.now().getTime();
-    for (const [meetingId, entry] of meetings) {
+    for (const [meetingId, entry] of among) {
       if (entry.head <= entry.signed) {
         if (entry.ended) meetings.delete(meetingId); // nothing more will come: forget it
         continue;
@@ -118,6 +121,9 @@ export function createAuditCheckpointer(options: CheckpointerOptions) {
     /** The bus handler. */
     handle(events: readonly StoredEvent[]): Promise<void> {
       return serial(async () => {
+        // Only the meetings this batch ended are signed now; the timer looks at all the others
+        // (a scan of every meeting per batch cost the event loop more than the signing).
+        const ending = new Map<string, Tracked>();
         for (const event of events) {
           if (!event.streamId.startsWith('meeting-')) continue;
           const entry = await track(event);
@@ -127,9 +133,12 @@ export function createAuditCheckpointer(options: CheckpointerOptions) {
             continue;
           }
           entry.head = Math.max(entry.head, event.streamRevision);
-          if (event.type === 'MeetingEnded') entry.ended = true;
+          if (event.type === 'MeetingEnded') {
+            entry.ended = true;
+            ending.set(event.meetingId, entry);
+          }
         }
-        await signDue((entry) => entry.ended);
+        if (ending.size > 0) await signDue((entry) => entry.ended, [...ending]);
       });
     },
     /** Signs every running meeting whose head has waited `intervalMs` unsigned (the timer calls it). */
