@@ -45,7 +45,10 @@ export function beepOnsets(path: string): number[] {
 
 /** Indexes where a series crosses the midpoint of its range upwards. */
 export function risingEdges(values: readonly number[]): number[] {
-  const threshold = (Math.min(...values) + Math.max(...values)) / 2;
+  // Loops, not Math.min(...xs): minutes of samples overflow the call stack as arguments.
+  const threshold =
+    (values.reduce((a, b) => Math.min(a, b), Infinity) + values.reduce((a, b) => Math.max(a, b), -Infinity)) /
+    2;
   const out: number[] = [];
   values.forEach((v, i) => {
     if (v > threshold && (i === 0 || values[i - 1]! <= threshold)) out.push(i);
@@ -55,7 +58,7 @@ export function risingEdges(values: readonly number[]): number[] {
 
 /** Onsets (in units of `stepMs`) of sound after at least 200 ms below a quarter of the peak. */
 export function soundOnsets(levels: readonly number[], stepMs: number): number[] {
-  const threshold = Math.max(...levels) / 4;
+  const threshold = levels.reduce((a, b) => Math.max(a, b), 0) / 4;
   const out: number[] = [];
   let quietMs = 1000;
   levels.forEach((level, i) => {

@@ -86,7 +86,11 @@ export async function startLocalAvWatch(page: Page): Promise<{ stop(): Promise<L
       await reader.cancel();
       clone.stop();
       const lumas = frames.map((f) => f.luma);
-      const threshold = (Math.min(...lumas) + Math.max(...lumas)) / 2;
+      // A loop, not Math.min(...xs): minutes of samples overflow the call stack as arguments.
+      const threshold =
+        (lumas.reduce((a, b) => Math.min(a, b), Infinity) +
+          lumas.reduce((a, b) => Math.max(a, b), -Infinity)) /
+        2;
       const flashesMs = frames
         .filter((f, i) => f.luma > threshold && (i === 0 || frames[i - 1]!.luma <= threshold))
         .map((f) => f.ms + clockOffset);
@@ -116,7 +120,7 @@ export async function startLocalAvWatch(page: Page): Promise<{ stop(): Promise<L
       }
       await reader.cancel();
       clone.stop();
-      const threshold = Math.max(...levels.map((l) => l.peak)) / 4;
+      const threshold = levels.reduce((a, l) => Math.max(a, l.peak), 0) / 4;
       const beepsMs: number[] = [];
       let quietMs = 1000;
       for (const l of levels) {
