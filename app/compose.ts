@@ -282,10 +282,10 @@ export async function startConfer(
         bus,
         logger,
         // The in-process bus gives each group its own queue: batches in flight let fast groups
-        // (broadcasts) run ahead of slow ones (read models, analytics), by up to this many batches
-        // (≤ 500 events each) held in memory; a read model lagging further slows the forwarder,
-        // and so the broadcasts. Kafka takes one at a time.
-        maxInFlight: config.BUS === 'in-process' ? 1024 : 1,
+        // (broadcasts) run ahead of slow ones (read models, analytics), but not far: people read
+        // the REST views right after a broadcast (1,024 let the read models fall seconds behind
+        // under load, and the views went stale; fresh-clone CI, 2026-12-02). Kafka takes one.
+        maxInFlight: config.BUS === 'in-process' ? 16 : 1,
         checkpoint: {
           load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
           save: (position) =>

@@ -1,5 +1,3 @@
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { StoreUnavailableError } from '../../domain/ports/event-store';
@@ -16,20 +14,6 @@ import type { AppliedReport, FromReadModels, ReadModelsSettings, ToReadModels } 
  */
 const settings = workerData as ReadModelsSettings;
 
-/**
- * Read models may lag; broadcasts and commands may not. On Linux each thread is its own task: this
- * one runs at a lower priority (nice 10), so when both cores are busy the server's event loop gets
- * them first and the read models catch up in the gaps (the bus keeps their backlog in order).
- */
-function lowerThisThreadsPriority(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, 10);
-  } catch {
-    // Not Linux, or not allowed: the thread keeps the process's priority.
-  }
-}
-lowerThisThreadsPriority();
 const port = parentPort!;
 const logger = pino({ level: settings.logLevel, base: { node: settings.nodeId, part: 'read-models' } });
 const store = await createProjectionStore(settings.store);

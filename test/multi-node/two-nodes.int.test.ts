@@ -177,6 +177,16 @@ describe('peer signaling across nodes', () => {
           e.data['nodeId'] === 'b',
       ),
     );
+    // …and node A has read it too: the host (on A) was told Ann is connected, which A sends only
+    // after taking the event into its own state.
+    await eventually('node A to know Ann is connected', () =>
+      host.shown.some(
+        (m) =>
+          m.event === 'connection-update' &&
+          m.payload['participantId'] === ann.participantId &&
+          m.payload['connectionStatus'] === 'connected',
+      ),
+    );
 
     const received = (who: typeof ann, type: 'offer' | 'answer') =>
       new Promise<unknown>((resolve) => who.socket.once(type, resolve));
