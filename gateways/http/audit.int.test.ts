@@ -101,7 +101,10 @@ beforeAll(async () => {
   const boSocket = await connect(bo);
   sockets.push(boSocket);
   await request(boSocket, 'join', {});
-  await snapshot((s) => byId('Bo')(s)?.status === 'waiting');
+  // Bo's socket join (answered above) recorded his connection: the read model must show it too.
+  await snapshot(
+    (s) => byId('Bo')(s)?.status === 'waiting' && byId('Bo')(s)?.connectionStatus === 'connected',
+  );
   // 3. Ada admits Bo; Bo says hello; Ada raises a hand and mutes herself.
   expect(await request(adaSocket, 'admit', { participantId: bo.participantId })).toMatchObject({ ok: true });
   await eventually('Bo admitted', async () => byId('Bo')(await liveState())?.status === 'joined');

@@ -192,8 +192,12 @@ describe('host controls', () => {
     expect((await request(m.host, 'end-meeting')).ok).toBe(true);
     expect((await left).reason).toBe('meeting-ended');
     for (const e of await Promise.all(ended)) expect(e.reason).toBe('host-ended');
-    const view = await client.call<{ status: string }>('GET', `/meetings/${m.meetingId}`);
-    expect(view.body.status).toBe('ended');
+    // The REST view is a read model: eventually consistent with what the sockets were told.
+    await expect
+      .poll(
+        async () => (await client.call<{ status: string }>('GET', `/meetings/${m.meetingId}`)).body.status,
+      )
+      .toBe('ended');
   });
 });
 
@@ -204,14 +208,18 @@ describe('leaving and reconnecting', () => {
     const left = next(bob!.socket, 'participant-left', (msg) => msg.participantId === ann!.id);
     expect((await request(ann!.socket, 'leave')).ok).toBe(true);
     expect((await left).reason).toBe('left');
-    // Only those in the meeting see who is in it: Bob asks.
-    const view = await client.call<{ participants: { participantId: string }[] }>(
-      'GET',
-      `/meetings/${m.meetingId}`,
-      undefined,
-      bob!.token,
-    );
-    expect(view.body.participants.map((p) => p.participantId)).not.toContain(ann!.id);
+    // Only those in the meeting see who is in it: Bob asks (the view is a read model: eventually).
+    const present = async () =>
+      (
+        await client.call<{ participants: { participantId: string }[] }>(
+          'GET',
+          `/meetings/${m.meetingId}`,
+          undefined,
+          bob!.token,
+        )
+      ).body.participants.map((p) => p.participantId);
+    await expect.poll(present).not.toContain(ann!.id);
+    expect(await present()).toContain(bob!.id);
   });
 
   it('replays what a reconnecting client missed, from its last seq', async () => {
