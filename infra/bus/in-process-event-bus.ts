@@ -39,12 +39,15 @@ export function createInProcessEventBus(
   options: {
     onHandlerError?: (group: string, error: unknown) => void;
     maxRetainedEvents?: number;
-    /** At most this many events in one handler call when batches have queued up (default 1,000). */
+    /**
+     * At most this many events in one handler call when batches have queued up (default 250: a
+     * read-model transaction holds SQLite's write lock for as long as it takes).
+     */
     maxHandledEvents?: number;
   } = {},
 ): EventBus {
   const maxRetainedEvents = options.maxRetainedEvents ?? 100_000;
-  const maxHandledEvents = options.maxHandledEvents ?? 1000;
+  const maxHandledEvents = options.maxHandledEvents ?? 250;
   const groups = new Map<string, Group>();
   let closed = false;
 

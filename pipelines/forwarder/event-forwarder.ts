@@ -25,12 +25,6 @@ export interface ForwarderOptions {
    */
   maxInFlight?: number;
   onForwarded?(count: number, lastPosition: number): void;
-  /**
-   * The checkpoint is saved at most this often (the latest position, and at stop): at thousands
-   * of small batches a second, a write each cost more than the events. A crash replays what came
-   * after the last save, which at-least-once consumers already take.
-   */
-  checkpointEveryMs?: number;
 }
 
 export interface Forwarder {
@@ -56,9 +50,6 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
   /** Published batches whose checkpoint is still to be saved, oldest first. */
   const inFlight: Promise<void>[] = [];
   let lastSaved: Promise<void> = Promise.resolve();
-  const checkpoint = throttledCheckpoint(options.checkpoint, options.checkpointEveryMs ?? 100, (error) =>
-    options.logger.warn({ err: error }, 'forwarder checkpoint not saved; the next save covers it'),
-  );
 
   async function publishWithRetry(events: Parameters<EventBus['publish']>[0]): Promise<void> {
     let delay = retryMs;
@@ -90,9 +81,9 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
           // order, each only once its batch and every earlier one were accepted.
           const published = publishWithRetry(events);
           const saved = Promise.all([lastSaved, published]).then(async () => {
+            await options.checkpoint.save(last);
             position = last;
             options.onForwarded?.(events.length, last);
-            await checkpoint.save(last);
           });
           lastSaved = saved;
           inFlight.push(saved);
@@ -108,44 +99,6 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
       stopping = true;
       await subscription?.close();
       await Promise.allSettled(inFlight.splice(0));
-      await checkpoint.flush();
-    },
-  };
-}
-
-/**
- * Saves the latest position at most once per `everyMs`: the first save of a quiet spell at once,
- * later ones at the end of the interval (only the newest position by then), and whatever is
- * pending on flush. Saves never overlap, so positions are stored in order.
- */
-function throttledCheckpoint(port: CheckpointPort, everyMs: number, onError: (error: unknown) => void) {
-  let pending: number | undefined;
-  let lastAt = -Infinity;
-  let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
-
-  const write = (): Promise<void> => {
-    timer = undefined;
-    const position = pending;
-    pending = undefined;
-    if (position === undefined) return writing;
-    lastAt = Date.now();
-    writing = writing.catch(() => undefined).then(() => port.save(position));
-    return writing;
-  };
-
-  return {
-    save(position: number): Promise<void> {
-      pending = position;
-      if (timer) return Promise.resolve();
-      const wait = lastAt + everyMs - Date.now();
-      if (wait <= 0) return write();
-      timer = setTimeout(() => void write().catch(onError), wait);
-      return Promise.resolve();
-    },
-    async flush(): Promise<void> {
-      if (timer) clearTimeout(timer);
-      await write();
     },
   };
 }
