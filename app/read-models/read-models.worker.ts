@@ -13,7 +13,6 @@ import type { AppliedReport, FromReadModels, ReadModelsSettings, ToReadModels } 
  * connection of its own. The server's event loop then only copies the batch across.
  */
 const settings = workerData as ReadModelsSettings;
-
 const port = parentPort!;
 const logger = pino({ level: settings.logLevel, base: { node: settings.nodeId, part: 'read-models' } });
 const store = await createProjectionStore(settings.store);

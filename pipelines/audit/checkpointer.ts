@@ -138,7 +138,7 @@ export function createAuditCheckpointer(options: CheckpointerOptions) {
             ending.set(event.meetingId, entry);
           }
         }
-        if (ending.size > 0) await signDue((entry) => entry.ended, [...ending]);
+        if (ending.size > 0) await signDue((entry) => entry.ended, ending);
       });
     },
     /** Signs every running meeting whose head has waited `intervalMs` unsigned (the timer calls it). */

@@ -23,7 +23,6 @@ export class SignalingError extends Error {
 }
 
 type ServerEvent = keyof ServerToClientEvents;
-type Payload<K extends ServerEvent> = Parameters<ServerToClientEvents[K]>[0];
 /** Broadcasts that come from committed events: they carry `seq` and can be replayed. */
 const SEQUENCED = [
   'participant-joined',
@@ -92,8 +91,6 @@ export class SignalingClient {
   private failedAttempts = 0;
   private lastLocatedAt = 0;
   private locating = false;
-  /** Listeners added through `on`, carried over when the socket moves to another node. */
-  private readonly listeners: Array<{ event: string; listener: (payload: unknown) => void }> = [];
 
   constructor(
     url: string,
@@ -103,11 +100,6 @@ export class SignalingClient {
   ) {
     this.url = url;
     this.socket = this.open(url);
-  }
-
-  /** The node this client talks to (or is trying to reach). */
-  get nodeUrl(): string {
-    return this.url;
   }
 
   private open(url: string): Socket {
@@ -151,8 +143,6 @@ export class SignalingClient {
       this.failedAttempts += 1;
       if (this.failedAttempts >= ATTEMPTS_BEFORE_LOCATING) void this.relocate();
     });
-    const loose = socket as unknown as { on(e: string, l: (p: unknown) => void): void };
-    for (const { event, listener } of this.listeners) loose.on(event, listener);
     return socket;
   }
 
@@ -244,21 +234,6 @@ export class SignalingClient {
     const held = (this.held ?? []).sort((a, b) => a.payload.seq - b.payload.seq);
     this.held = null;
     for (const { event, payload } of held) this.deliver(event, payload);
-  }
-
-  on<K extends ServerEvent>(event: K, listener: (payload: Payload<K>) => void): () => void {
-    type Loose = {
-      on(e: string, l: (p: unknown) => void): void;
-      off(e: string, l: (p: unknown) => void): void;
-    };
-    const wrapped = (p: unknown) => listener(p as Payload<K>);
-    const entry = { event, listener: wrapped };
-    this.listeners.push(entry);
-    (this.socket as unknown as Loose).on(event, wrapped);
-    return () => {
-      this.listeners.splice(this.listeners.indexOf(entry), 1);
-      (this.socket as unknown as Loose).off(event, wrapped);
-    };
   }
 
   close(): void {
