@@ -148,7 +148,12 @@ function senderArgs(
       : 'testsrc2=s=640x360:r=30';
   const sound =
     content.kind === 'flash-beep'
-      ? "aevalsrc='if(lt(mod(t,2),0.1),0.8*sin(2*PI*1000*t),0)':s=48000:c=stereo"
+      ? // In 1 ms chunks, as a microphone delivers what it has captured: lavfi hands out a chunk
+        // at its first sample's time (-re), so its default 1024-sample chunks let an Opus packet
+        // leave up to 21 ms before its last sample "was captured", which the recorder's arrival
+        // envelope (media/recording/arrival-envelope.ts) takes for the capture clock: audio read
+        // −16 ms early in every run, and a video frame's rounding then crossed −45 ms (CI).
+        "aevalsrc='if(lt(mod(t,2),0.1),0.8*sin(2*PI*1000*t),0)':s=48000:c=stereo:n=48"
       : 'sine=f=330:r=48000';
   return [
     ...['-hide_banner', '-loglevel', 'error'],
