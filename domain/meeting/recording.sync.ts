@@ -23,6 +23,17 @@ export const TrackSyncFileSchema = z.object({
     .array(z.object({ mediaMs: z.number(), workerMs: z.number() }))
     .max(100_000)
     .optional(),
+  /**
+   * The sender's own RTCP sender reports, as the recorder's consumer forwards its timeline
+   * (the worker's "sr" trace, scripts/mediasoup/patch_sender_report_trace.py): its capture clock
+   * (NTP ms) against RTP time. Absent when the sender sent none or the file predates them.
+   */
+  /** An audio track's frame length (ms): its sender reports stamp a frame when it is complete. */
+  frameMs: z.number().positive().max(120).optional(),
+  senderClock: z
+    .array(z.object({ ntpMs: z.number(), rtpTs: z.number() }))
+    .max(100_000)
+    .optional(),
 });
 export type TrackSyncFile = z.infer<typeof TrackSyncFileSchema>;
 

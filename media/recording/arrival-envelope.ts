@@ -66,6 +66,13 @@ export class ArrivalEnvelope {
     else if (workerMs - mediaMs < this.open.point.workerMs - this.open.point.mediaMs) this.open.point = point;
   }
 
+  /** An audio track's frame length in ms, once two packets have shown it (Opus: 20). */
+  frameMs(): number | undefined {
+    return this.kind === 'audio' && this.frameTicks > 0
+      ? (this.frameTicks / this.clockRate) * 1000
+      : undefined;
+  }
+
   /** The earliest arrival of every window so far (the open one included). */
   points(): ArrivalPoint[] {
     return this.open ? [...this.closed, this.open.point] : [...this.closed];

@@ -47,7 +47,8 @@ export interface TrackRecorderDeps {
 /**
  * Records one producer: a paused consumer on a PlainTransport sends RTP to a `-c copy` ffmpeg
  * writing short mkv segments (absolute timestamps), and RTCP to our own socket, which keeps the
- * sender reports for alignment. The consumer is resumed (which asks for a key frame) only once
+ * consumer's sender reports (an older timing file's fallback). Its traces give every packet's
+ * forwarding time and the sender's own sender reports, which place the track (align.ts). The consumer is resumed (which asks for a key frame) only once
  * ffmpeg listens. Each segment is uploaded as soon as ffmpeg closes it, then reported; the
  * track's timing file is rewritten beside the segments each time (recording-sync.md, "B-rtcp-fit").
  */
@@ -57,6 +58,8 @@ export class TrackRecorder {
   private command?: ffmpeg.FfmpegCommand;
   private reports?: { port: number; close(): void };
   private readonly senderReports: SenderReportSample[] = [];
+  /** The sender's own SRs on the forwarded timeline (the worker's "sr" trace). */
+  private readonly senderClock: { ntpMs: number; rtpTs: number }[] = [];
   private first?: { rtpTs: number; workerMs: number; workerToWallMs: number };
   private clockRate = 0;
   private envelope?: ArrivalEnvelope;
@@ -108,8 +111,10 @@ export class TrackRecorder {
     this.envelope = new ArrivalEnvelope(codec.clockRate, this.track.kind);
     // Every forwarded packet's RTP ts and forwarding time, for the whole recording: the first
     // gives pts 0, all of them the earliest arrivals that place the track (arrival-envelope.ts).
-    await this.consumer.enableTraceEvent(['rtp']);
+    // "sr" is our worker's trace of the sender's own sender reports (not in mediasoup's types).
+    await this.consumer.enableTraceEvent(['rtp', 'sr' as types.ConsumerTraceEventType]);
     this.consumer.on('trace', (trace) => {
+      if ((trace.type as string) === 'sr') return this.senderClockReport(trace.info);
       if (trace.type !== 'rtp') return;
       const info = trace.info as { timestamp?: number };
       if (typeof info.timestamp !== 'number') return;
@@ -257,6 +262,12 @@ export class TrackRecorder {
     }
   }
 
+  private senderClockReport(info: unknown): void {
+    const { ntpMs, rtpTimestamp } = (info ?? {}) as { ntpMs?: unknown; rtpTimestamp?: unknown };
+    if (typeof ntpMs !== 'number' || typeof rtpTimestamp !== 'number' || ntpMs <= 0) return;
+    if (this.senderClock.length < 100_000) this.senderClock.push({ ntpMs, rtpTs: rtpTimestamp });
+  }
+
   private syncFile(): TrackSyncFile {
     const ssrc = this.consumer?.rtpParameters.encodings?.[0]?.ssrc;
     return {
@@ -268,6 +279,8 @@ export class TrackRecorder {
         .filter((sr) => ssrc === undefined || sr.ssrc === ssrc)
         .map(({ ntpMs, rtpTs }) => ({ ntpMs, rtpTs })),
       earliestArrivals: this.envelope?.points() ?? [],
+      ...(this.envelope?.frameMs() ? { frameMs: this.envelope.frameMs() } : {}),
+      ...(this.senderClock.length > 0 ? { senderClock: [...this.senderClock] } : {}),
     };
   }
 

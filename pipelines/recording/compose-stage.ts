@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TrackSyncFileSchema } from '../../domain/meeting/recording.sync';
-import { alignTrack, type TrackAlignment } from './align';
+import { alignTracks, type TrackAlignment, type TrackToAlign } from './align';
 import { chaptersMetadata, chatSubtitles, composeArgs, concatList, type ComposeTrack } from './compose-args';
 import { runFfmpeg } from './ffmpeg-process';
 import { probeTimesOnce } from './probe-cache';
@@ -36,6 +36,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
   return out;
 }
 
+const CANVAS_FPS = 30;
+
 export const composedPath = (workDir: string) => join(workDir, 'meeting.mp4');
 
 interface PreparedTrack {
@@ -58,6 +60,7 @@ export async function composeRecording(
 ): Promise<{ path: string; gaps: number }> {
   const prepared: PreparedTrack[] = [];
   let gaps = 0;
+  const alignments = alignTracks(await readSyncFiles(plan, ctx.workDir));
   for (const track of plan.tracks) {
     // Probed a few at a time: one ffprobe per segment adds up over a long meeting.
     const probed = await mapLimit(track.segments, PROBES_AT_ONCE, async (s) => {
@@ -77,7 +80,7 @@ export async function composeRecording(
     });
     const readable = probed.filter((p): p is NonNullable<typeof p> => p !== undefined);
     if (readable.length === 0) continue;
-    const alignment = await readAlignment(syncPath(ctx.workDir, track.trackId));
+    const alignment = alignments.get(track.trackId);
     const rate = alignment?.rate ?? 1;
     const first = readable[0]!;
     // The concat demuxer starts at the first segment's own start, which for video is the first
@@ -120,12 +123,16 @@ export async function composeRecording(
       method: p.alignment?.method ?? 'none',
     });
 
+  // A tile is shown from one canvas frame before its first frame's place: the canvas shows a
+  // tile's frames up to a frame ahead of their place (compose-args.ts, half a frame and
+  // rounding), so a window opening at the place itself hid the track's first frame for a frame
+  // and read that moment one frame late (a flash on the first frame, capture.int.test.ts).
   const intervals: VideoInterval[] = prepared
     .filter((p) => p.plan.kind === 'video')
     .map((p) => ({
       trackId: p.plan.trackId,
       source: p.plan.source === 'screen' ? 'screen' : 'camera',
-      startSeconds: Math.max(0, p.compose.offsetSeconds),
+      startSeconds: Math.max(0, p.compose.offsetSeconds - 1 / CANVAS_FPS),
       endSeconds: Math.min(plan.durationSeconds, p.endSeconds),
     }));
   const epochs = layoutEpochs(intervals, plan.durationSeconds);
@@ -151,7 +158,7 @@ export async function composeRecording(
     durationSeconds: plan.durationSeconds,
     width: 1280,
     height: 720,
-    fps: 30,
+    fps: CANVAS_FPS,
     tracks: prepared.map((p) => p.compose),
     epochs,
     chaptersFile,
@@ -170,10 +177,23 @@ export async function composeRecording(
   return { path: output, gaps };
 }
 
-async function readAlignment(path: string): Promise<TrackAlignment | undefined> {
-  if (!existsSync(path)) return undefined;
-  const parsed = TrackSyncFileSchema.safeParse(JSON.parse(await readFile(path, 'utf8')));
-  return parsed.success ? alignTrack(parsed.data) : undefined;
+/** The timing files of the plan's tracks; a track without a readable one is placed at its segments' start. */
+async function readSyncFiles(plan: RecordingPlan, workDir: string): Promise<TrackToAlign[]> {
+  const out: TrackToAlign[] = [];
+  for (const track of plan.tracks) {
+    const path = syncPath(workDir, track.trackId);
+    if (!existsSync(path)) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(await readFile(path, 'utf8'));
+    } catch {
+      continue;
+    }
+    const parsed = TrackSyncFileSchema.safeParse(json);
+    if (parsed.success)
+      out.push({ trackId: track.trackId, participantId: track.participantId, sync: parsed.data });
+  }
+  return out;
 }
 
 /** Nothing usable was recorded (nobody published, or every segment unreadable). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MeetingEvent } from '../../domain/meeting/meeting.events';
-import { alignTrack, rtpDelta } from './align';
+import { alignTrack, alignTracks, rtpDelta } from './align';
 import { chaptersMetadata, chatSubtitles, concatList } from './compose-args';
 import { markGaps, uncovered } from './gaps';
 import { layoutEpochs } from './layout';
@@ -138,6 +138,83 @@ describe('alignment of a track on the recording clock', () => {
     ).toEqual({ zeroWallMs: 15, rate: 1, method: 'first-packet' });
     expect(rtpDelta(5, 2 ** 32 - 5)).toBe(10);
     expect(rtpDelta(2 ** 32 - 5, 5)).toBe(-10);
+  });
+});
+
+describe("alignment of a participant's tracks by the sender's clock", () => {
+  // The sender's capture clock (NTP ms) and the worker's differ by an unknown amount; the sender
+  // captured its audio's pts 0 at NTP 3_900_000_010_000 and its video's 37 ms later.
+  const NTP0 = 3_900_000_010_000;
+  const audio = {
+    clockRate: 48_000,
+    firstRtpTs: 500,
+    firstPacketWorkerMs: 7030,
+    workerToWallMs: 1_000_000,
+    senderReports: [],
+    // Audio leaves 12 ms after capture at best: worker 7000 is the capture of its pts 0.
+    earliestArrivals: Array.from({ length: 20 }, (_, i) => ({
+      mediaMs: i * 1000 + 20,
+      workerMs: 7000 + i * 1000 + 20 + (i === 4 ? 12 : 25),
+    })),
+    // Stamped when each 20 ms frame was complete: pts 0's frame at NTP0 + 20.
+    frameMs: 20,
+    senderClock: Array.from({ length: 20 }, (_, i) => ({
+      ntpMs: NTP0 + 20 + i * 1000,
+      rtpTs: 500 + i * 48_000,
+    })),
+  };
+  const video = {
+    clockRate: 90_000,
+    firstRtpTs: 2 ** 32 - 9000,
+    firstPacketWorkerMs: 7300,
+    workerToWallMs: 1_000_000,
+    senderReports: [],
+    // A starved encoder: no video frame left sooner than 150 ms after capture.
+    earliestArrivals: Array.from({ length: 20 }, (_, i) => ({
+      mediaMs: i * 1000,
+      workerMs: 7037 + i * 1000 + 150 + ((i * 37) % 90),
+    })),
+    senderClock: Array.from({ length: 20 }, (_, i) => ({
+      ntpMs: NTP0 + 37 + i * 1000 + 3,
+      // RTP wraps: pts 0 is 2^32 − 9000; an SR 3 ms after a frame extrapolates by 270 ticks.
+      rtpTs: (2 ** 32 - 9000 + i * 90_000 + 270) % 2 ** 32,
+    })),
+  };
+
+  it("given both tracks with sender reports, keeps the sender's phase whatever the encoder's delay", () => {
+    const aligned = alignTracks([
+      { trackId: 'a', participantId: 'p', sync: audio },
+      { trackId: 'v', participantId: 'p', sync: video },
+    ]);
+    const a = aligned.get('a')!;
+    const v = aligned.get('v')!;
+    expect([a.method, v.method]).toEqual(['sender-clock', 'sender-clock']);
+    // Video's pts 0 was captured 37 ms after audio's; the arrivals alone would say ~187 ms.
+    expect(v.zeroWallMs - a.zeroWallMs).toBeCloseTo(37, 6);
+    // Placed by the fastest packet of either track: audio's, 12 ms after its frame was complete.
+    expect(a.zeroWallMs).toBeCloseTo(1_007_012, 6);
+    const byArrival = alignTracks([
+      { trackId: 'a', participantId: 'p', sync: { ...audio, senderClock: undefined } },
+      { trackId: 'v', participantId: 'p', sync: { ...video, senderClock: undefined } },
+    ]);
+    expect(byArrival.get('v')!.method).toBe('earliest-arrival');
+    expect(byArrival.get('v')!.zeroWallMs - byArrival.get('a')!.zeroWallMs).toBeGreaterThan(150);
+  });
+
+  it("given one clocked track, or tracks of different people, never mixes one sender's clock with another's", () => {
+    const single = alignTracks([
+      { trackId: 'a', participantId: 'p', sync: audio },
+      { trackId: 'v', participantId: 'p', sync: { ...video, senderClock: [] } },
+    ]);
+    expect([single.get('a')!.method, single.get('v')!.method]).toEqual([
+      'earliest-arrival',
+      'earliest-arrival',
+    ]);
+    const apart = alignTracks([
+      { trackId: 'a', participantId: 'p', sync: audio },
+      { trackId: 'v', participantId: 'q', sync: video },
+    ]);
+    expect(apart.get('v')!.method).toBe('earliest-arrival');
   });
 });
 

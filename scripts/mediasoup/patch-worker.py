@@ -37,6 +37,10 @@ packet sent for kSendTimeHistoryWindowMs, feedback or not: 60 s upstream,
 per subscriber"). Feedback comes every 50-100 ms and is useless seconds later,
 so we keep 10 s: ~0.25 MiB per such subscriber.
 
+Sender reports (patch_sender_report_trace.py): consumers can trace the
+producer's own RTCP sender reports ("sr"), which recordings use to place audio
+and video by the sender's capture clock.
+
 Usage: patch-worker.py WORKER_DIR --srtp-include DIR [--srtp-static]
 
 Every edit checks that it matched exactly as expected, so a different
@@ -47,6 +51,8 @@ import argparse
 import pathlib
 import re
 import sys
+
+import patch_sender_report_trace
 
 MARKER = "# confer: patched for system dependencies"
 
@@ -267,7 +273,9 @@ def main():
     patch_libwebrtc(webrtc)
     patch_webrtc_server(server)
     patch_send_time_history(adapter)
-    print(f"patched {top}, {webrtc}, {server} and {adapter}", file=sys.stderr)
+    traced = patch_sender_report_trace.patch(args.worker_dir)
+    print(f"patched {top}, {webrtc}, {server}, {adapter} and {len(traced)} files for the 'sr' trace",
+          file=sys.stderr)
 
 
 if __name__ == "__main__":
