@@ -62,6 +62,7 @@ export async function createEventBus(config: Config, logger: Logger): Promise<Ev
         clientId: `confer-${config.nodeId}`,
         topic: config.KAFKA_TOPIC,
         partitions: config.KAFKA_PARTITIONS,
+        commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
         logger,
         onPoison: (reason, message) =>
           logger.warn({ reason, message }, 'poison message parked on the dead-letter topic'),

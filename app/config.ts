@@ -40,6 +40,7 @@ export const EnvSchema = z
     KAFKA_BROKERS: list.optional(),
     KAFKA_TOPIC: z.string().min(1).default('confer.meeting-events.v1'),
     KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(12),
+    KAFKA_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(1_000),
 
     /** Analysts' stream: chat text is left out of the records unless this allows it. */
     ANALYTICS_CHAT_CONTENT: bool.default(false),

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../domain/ports/object-store';
 import { readAll } from '../../test/contracts/object-store.contract';
-import { avOffsetsMs, beepOnsets, flashOnsets } from '../../test/support/av-sync';
+import { afterEveryTrackBegan, avOffsetsMs, beepOnsets, flashOnsets } from '../../test/support/av-sync';
 import { eventually } from '../../test/support/eventually';
 import {
   meetingWith,
@@ -78,8 +78,12 @@ describe('recording capture on the SFU', () => {
     const wall = (Date.parse(recording.stoppedAt!) - Date.parse(recording.startedAt)) / 1000;
     expect(Math.abs(Number(probe.format.duration) - wall)).toBeLessThan(1);
 
-    const offsets = avOffsetsMs(flashOnsets(path), beepOnsets(path));
     const aligned = world.logLines().filter((l) => l['msg'] === 'track aligned');
+    const starts = aligned.map((l) => Number(l['offsetSeconds']));
+    const offsets = avOffsetsMs(
+      afterEveryTrackBegan(flashOnsets(path), starts),
+      afterEveryTrackBegan(beepOnsets(path), starts),
+    );
     console.log(JSON.stringify({ duration: probe.format.duration, offsetsMs: offsets, aligned }));
     expect(aligned.map((l) => l['method'])).toEqual(['earliest-arrival', 'earliest-arrival']);
     expect(offsets.length).toBeGreaterThanOrEqual(5);

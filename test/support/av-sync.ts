@@ -69,6 +69,20 @@ export function soundOnsets(levels: readonly number[], stepMs: number): number[]
 }
 
 /**
+ * The onsets from 200 ms after the last of the tracks began (`offsetSeconds` of each track's
+ * "track aligned" log line). Before that a beep may have begun before its track did, with the
+ * quiet the detector needs before it missing too: its onset reads where the recording of it
+ * starts (a flash at the video's first frame read +99 ms in CI).
+ */
+export function afterEveryTrackBegan(
+  onsets: readonly number[],
+  trackStartsSeconds: readonly number[],
+): number[] {
+  const from = trackStartsSeconds.reduce((a, b) => Math.max(a, b), 0) + 0.2;
+  return onsets.filter((t) => t >= from);
+}
+
+/**
  * Audio minus video (ms) for each flash that has a beep within half a second of where the beep
  * belongs: `expectedMs` after the flash (the sender's own phase between its camera and its
  * microphone, 0 when they share one clock and start).

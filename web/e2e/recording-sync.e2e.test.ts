@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeFlashBeepFiles, fakeDeviceFileFlags } from '../../test/support/av-fixture';
-import { beepOnsets, flashOnsets } from '../../test/support/av-sync';
+import { afterEveryTrackBegan, beepOnsets, flashOnsets } from '../../test/support/av-sync';
 import { launchBrowser } from '../../test/support/browser';
 import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
 import { ffprobeJson } from '../../test/support/recording-world';
@@ -105,13 +105,6 @@ describe('a recording keeps audio and video in sync', () => {
 
       const probe = ffprobeJson(path);
       const wall = (Date.parse(recording.stoppedAt!) - Date.parse(recording.startedAt)) / 1000;
-      const flashes = flashOnsets(path);
-      const beeps = beepOnsets(path);
-      const { shiftMs, offsetsMs } = offsetsAgainstSender(
-        local,
-        { flashes, beeps },
-        Date.parse(recording.startedAt),
-      );
       const log = readFileSync(join(server.dataDir, 'confer.log'), 'utf8');
       const logDir = process.env['CONFER_TEST_LOGS'];
       if (logDir) writeFileSync(join(logDir, 'recording-sync.log'), log);
@@ -120,6 +113,14 @@ describe('a recording keeps audio and video in sync', () => {
         .filter((line) => line.includes('"track aligned"'))
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .map(({ kind, offsetSeconds, rate, method }) => ({ kind, offsetSeconds, rate, method }));
+      const starts = aligned.map((a) => Number(a.offsetSeconds));
+      const flashes = afterEveryTrackBegan(flashOnsets(path), starts);
+      const beeps = afterEveryTrackBegan(beepOnsets(path), starts);
+      const { shiftMs, offsetsMs } = offsetsAgainstSender(
+        local,
+        { flashes, beeps },
+        Date.parse(recording.startedAt),
+      );
       console.log(
         JSON.stringify({
           wall,

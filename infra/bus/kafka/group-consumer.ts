@@ -52,6 +52,13 @@ export async function startGroupConsumer(
     retry: { retries: 5, restartOnFailure: async () => !stopping.signal.aborted },
   });
 
+  /** The last offset resolved per partition since the last commit of ours (interval commits only). */
+  const resolved = new Map<number, string>();
+  const resolve = (payload: EachBatchPayload, offset: string): void => {
+    payload.resolveOffset(offset);
+    resolved.set(payload.batch.partition, offset);
+  };
+
   const info = (message: KafkaMessage, partition: number, detail: string): ParkedMessageInfo => ({
     topic,
     partition,
@@ -81,7 +88,7 @@ export async function startGroupConsumer(
       run.catch(() => undefined); // still awaited below unless the member stops first
       try {
         if ((await Promise.race([run, stopped])) === 'stopped') return false;
-        payload.resolveOffset(last.message.offset);
+        resolve(payload, last.message.offset);
         stats.delivered += items.length;
         await payload.heartbeat(); // throttled by kafkajs; keeps a long batch from costing the membership
         return true;
@@ -106,7 +113,7 @@ export async function startGroupConsumer(
           return true;
         }
         await giveUpOn(last, partition, error);
-        payload.resolveOffset(last.message.offset);
+        resolve(payload, last.message.offset);
         return true;
       }
     }
@@ -149,12 +156,15 @@ export async function startGroupConsumer(
       ]);
       stats.poison[decoded.reason] += 1;
       stats.parked += 1;
-      payload.resolveOffset(message.offset);
+      resolve(payload, message.offset);
       const parked = info(message, batch.partition, decoded.detail);
       logger.warn({ ...parked, reason: decoded.reason }, 'poison message parked on the dead-letter topic');
       config.onPoison?.(decoded.reason, parked);
     }
-    await deliver(pending, payload);
+    if (!(await deliver(pending, payload))) return;
+    // kafkajs's own commit after each batch is off (autoCommit: false below) when an interval is
+    // set: this commits what was resolved once the interval has passed since the last commit.
+    if (config.commitIntervalMs > 0) await payload.commitOffsetsIfNecessary();
   }
 
   consumer.on(consumer.events.CRASH, ({ payload }) => {
@@ -187,9 +197,16 @@ export async function startGroupConsumer(
     if (!fromBeginning) await pinStartOffsets(kafka, group, topic);
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning });
-    // autoCommit commits what eachBatch resolved, after each batch; eachBatchAutoResolve is off so
-    // nothing unhandled is ever resolved.
-    await consumer.run({ eachBatchAutoResolve: false, autoCommit: true, eachBatch });
+    // Commits only what eachBatch resolved (eachBatchAutoResolve is off, so nothing unhandled is
+    // ever resolved): after each batch (interval 0, kafkajs's autoCommit) or at most every
+    // commitIntervalMs (eachBatch asks) and at close.
+    const interval = config.commitIntervalMs;
+    await consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommit: interval === 0,
+      ...(interval > 0 ? { autoCommitInterval: interval } : {}),
+      eachBatch,
+    });
   } catch (error) {
     return giveUp('could not start', error);
   }
@@ -206,7 +223,27 @@ export async function startGroupConsumer(
     close() {
       closing ??= (async () => {
         stopping.abort();
-        // Leaves the group after the batch in hand stops; resolved offsets are committed first.
+        // What was handled since the last interval commit is committed before leaving, so a
+        // graceful restart redelivers nothing. A rebalance may have moved a partition away
+        // meanwhile: the coordinator refuses such a commit (stale generation), which only means
+        // redelivery to the new owner, as after a crash.
+        if (config.commitIntervalMs > 0 && resolved.size > 0) {
+          const offsets = [...resolved].map(([partition, offset]) => ({
+            topic,
+            partition,
+            offset: (BigInt(offset) + 1n).toString(),
+          }));
+          resolved.clear();
+          await consumer
+            .commitOffsets(offsets)
+            .catch((error: unknown) =>
+              logger.warn(
+                { group, topic, err: error },
+                'committing offsets at close failed; they will be redelivered',
+              ),
+            );
+        }
+        // Leaves the group after the batch in hand stops (kafkajs commits first when autoCommit is on).
         await consumer.disconnect();
       })();
       return closing;

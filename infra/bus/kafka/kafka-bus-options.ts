@@ -46,6 +46,13 @@ export interface KafkaEventBusOptions {
   maxHandlerBatch?: number;
   /** Broker-side long poll of an idle consumer. */
   maxWaitTimeMs?: number;
+  /**
+   * A consumer group commits what it handled at most this often (and when it closes); 0 commits
+   * after every batch, kafkajs's default, which puts a round trip to the group coordinator
+   * between each batch and the next fetch. A crash redelivers up to this much (consumers
+   * deduplicate: at-least-once either way).
+   */
+  commitIntervalMs?: number;
   sessionTimeoutMs?: number;
   /** subscribe() rejects if the consumer has not joined its group and fetched within this time. */
   subscribeTimeoutMs?: number;
@@ -86,6 +93,7 @@ const OptionsSchema = z.object({
     .default({ retries: 5, initialDelayMs: 200, maxDelayMs: 5_000 }),
   maxHandlerBatch: positiveInt.default(500),
   maxWaitTimeMs: positiveInt.default(250),
+  commitIntervalMs: nonNegativeInt.max(60_000).default(1_000),
   // A member that crashed (broker gone) is only dropped from its group after this; its group's
   // rejoin waits for that, so it bounds recovery after an outage. Kafka's minimum is 6 s.
   sessionTimeoutMs: positiveInt.default(10_000),
