@@ -56,7 +56,7 @@ describe('recording capture on the SFU', () => {
     await eventually('both tracks being recorded', () => capture.controller.tracks() === 2, {
       timeoutMs: 15_000,
     });
-    await new Promise((resolve) => setTimeout(resolve, 16_000));
+    await new Promise((resolve) => setTimeout(resolve, 20_000));
     await world.act(meetingId, { type: 'StopRecording', recordingId });
     const recordingOf = async () => (await world.commands.load(meetingId)).state.recordings[recordingId];
     try {

@@ -179,7 +179,7 @@ export function offsetsAgainstSender(
   sender: LocalAvTimes,
   recorded: { flashes: readonly number[]; beeps: readonly number[] },
   recordingStartedAtMs: number,
-): { shiftMs: number; offsetsMs: number[] } {
+): { shiftMs: number; coarseMs: number; offsetsMs: number[] } {
   const nearest = (xs: readonly number[], x: number) =>
     xs.reduce((best, v) => (Math.abs(v - x) < Math.abs(best - x) ? v : best), Infinity);
   const coarse = sender.timeOrigin - recordingStartedAtMs;
@@ -187,21 +187,25 @@ export function offsetsAgainstSender(
   const candidates = sender.beepsMs
     .flatMap((s) => recBeeps.map((r) => r - s))
     .filter((shift) => Math.abs(shift - coarse) < 1000);
-  let best = { shift: coarse, pairs: -1, residual: Infinity };
-  for (const g of candidates) {
+  const fits = candidates.map((g) => {
     const diffs = sender.beepsMs
       .map((s) => nearest(recBeeps, s + g) - (s + g))
       .filter((d) => Math.abs(d) < 100);
-    const residual = diffs.reduce((a, d) => a + Math.abs(d), 0);
-    if (diffs.length > best.pairs || (diffs.length === best.pairs && residual < best.residual)) {
-      const mean = diffs.reduce((a, d) => a + d, 0) / Math.max(1, diffs.length);
-      best = { shift: g + mean, pairs: diffs.length, residual };
-    }
-  }
+    const mean = diffs.reduce((a, d) => a + d, 0) / Math.max(1, diffs.length);
+    return { shift: g + mean, pairs: diffs.length };
+  });
+  // The beeps repeat every 2 s, so a shift a period off pairs as many of them (or one fewer) as
+  // the right one. The recording places media at its capture instant (the sender's clock), so the
+  // right shift is the wall-clock one to within tens of ms: of the shifts that pair the most
+  // beeps, or one fewer, the nearest to it (CI once took the one a period early).
+  const most = fits.reduce((m, f) => Math.max(m, f.pairs), 0);
+  const best = fits
+    .filter((f) => f.pairs >= most - 1)
+    .sort((a, b) => Math.abs(a.shift - coarse) - Math.abs(b.shift - coarse))[0] ?? { shift: coarse };
   const recFlashes = recorded.flashes.map((f) => f * 1000);
   const offsetsMs = steadyFlashes(sender.flashesMs)
     .map((s) => s + best.shift)
     .filter((expected) => Math.abs(nearest(recFlashes, expected) - expected) < 500)
     .map((expected) => Math.round(expected - nearest(recFlashes, expected)));
-  return { shiftMs: best.shift, offsetsMs };
+  return { shiftMs: best.shift, coarseMs: coarse, offsetsMs };
 }

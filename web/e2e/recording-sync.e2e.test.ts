@@ -116,7 +116,7 @@ describe('a recording keeps audio and video in sync', () => {
       const starts = aligned.map((a) => Number(a.offsetSeconds));
       const flashes = afterEveryTrackBegan(flashOnsets(path), starts);
       const beeps = afterEveryTrackBegan(beepOnsets(path), starts);
-      const { shiftMs, offsetsMs } = offsetsAgainstSender(
+      const { shiftMs, coarseMs, offsetsMs } = offsetsAgainstSender(
         local,
         { flashes, beeps },
         Date.parse(recording.startedAt),
@@ -132,6 +132,7 @@ describe('a recording keeps audio and video in sync', () => {
           },
           recorded: { flashes, beeps },
           shiftMs: Math.round(shiftMs),
+          coarseMs: Math.round(coarseMs),
           offsetsMs,
           aligned,
         }),
