@@ -26,7 +26,19 @@ export interface TrackAlignment {
   rate: number;
   /** How the alignment was found. */
   method: 'sender-clock' | 'earliest-arrival' | 'rtcp-fit' | 'first-packet';
+  /**
+   * sender-clock only: how much earlier the sender's clock places the track than its own fastest
+   * packet did (ms, ≥ 0): its encoder's delay beyond the participant's fastest track.
+   */
+  leadMs?: number;
 }
+
+/**
+ * More than this between where a participant's sender reports and its packets place a track, and
+ * the reports are not believed: a sender's clock refines a placement by an encoder's delay, never
+ * by seconds (a wrong mapping would move a whole participant over a gap in the recording).
+ */
+const MAX_LEAD_MS = 1000;
 
 /** The slope from under a minute is noise (37–127 ppm off from 60 s, recording-sync.md): trust it only beyond. */
 const MIN_RATE_SPAN_MS = 60_000;
@@ -131,11 +143,18 @@ export function alignTracks(tracks: readonly TrackToAlign[]): Map<string, TrackA
           offset,
           p.workerMs + c.t.sync.workerToWallMs - rate * (c.zero - reference + p.mediaMs),
         );
-    for (const c of clocked)
-      out.set(c.t.trackId, {
-        zeroWallMs: offset + rate * (c.zero - reference),
+    const placed = clocked.map((c) => {
+      const zeroWallMs = offset + rate * (c.zero - reference);
+      return { c, zeroWallMs, leadMs: out.get(c.t.trackId)!.zeroWallMs - zeroWallMs };
+    });
+    // The arrivals' placement of each track is kept when the reports disagree with it by seconds.
+    if (placed.some((p) => p.leadMs > MAX_LEAD_MS)) continue;
+    for (const p of placed)
+      out.set(p.c.t.trackId, {
+        zeroWallMs: p.zeroWallMs,
         rate,
         method: 'sender-clock',
+        leadMs: Math.round(p.leadMs),
       });
   }
   return out;

@@ -119,8 +119,11 @@ export async function composeRecording(
       trackId: p.plan.trackId,
       kind: p.plan.kind,
       offsetSeconds: Number(p.compose.offsetSeconds.toFixed(3)),
+      endSeconds: Number(p.endSeconds.toFixed(3)),
+      segments: p.plan.segments.length,
       rate: p.compose.rate,
       method: p.alignment?.method ?? 'none',
+      ...(p.alignment?.leadMs !== undefined ? { leadMs: p.alignment.leadMs } : {}),
     });
 
   // A tile is shown from one canvas frame before its first frame's place: the canvas shows a

@@ -11,8 +11,12 @@ export interface Covered {
   endSeconds: number;
 }
 
-/** Uncovered stretches of [0, duration] at least `minSeconds` long. */
-export function uncovered(covered: readonly Covered[], durationSeconds: number, minSeconds = 2): Covered[] {
+/**
+ * Uncovered stretches of [0, duration] at least `minSeconds` long. A second: a recording node's
+ * failover can be that quick (1.5–4 s measured, the meeting moved to a live node), and a viewer
+ * should be told; shorter is a key-frame wait or a segment boundary.
+ */
+export function uncovered(covered: readonly Covered[], durationSeconds: number, minSeconds = 1): Covered[] {
   const sorted = [...covered]
     .map((c) => ({
       startSeconds: Math.max(0, c.startSeconds),

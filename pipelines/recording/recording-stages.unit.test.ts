@@ -189,6 +189,9 @@ describe("alignment of a participant's tracks by the sender's clock", () => {
     const a = aligned.get('a')!;
     const v = aligned.get('v')!;
     expect([a.method, v.method]).toEqual(['sender-clock', 'sender-clock']);
+    // Audio set the place (12 ms after capture); video's fastest packet came 150 ms after its
+    // capture: it leads its packets by the 138 ms more its encoder took.
+    expect([a.leadMs, v.leadMs]).toEqual([0, 138]);
     // Video's pts 0 was captured 37 ms after audio's; the arrivals alone would say ~187 ms.
     expect(v.zeroWallMs - a.zeroWallMs).toBeCloseTo(37, 6);
     // Placed by the fastest packet of either track: audio's, 12 ms after its frame was complete.
@@ -199,6 +202,22 @@ describe("alignment of a participant's tracks by the sender's clock", () => {
     ]);
     expect(byArrival.get('v')!.method).toBe('earliest-arrival');
     expect(byArrival.get('v')!.zeroWallMs - byArrival.get('a')!.zeroWallMs).toBeGreaterThan(150);
+  });
+
+  it('given sender reports that put a track seconds away from its packets, keeps the arrivals', () => {
+    // A wrong mapping: the video's reports say it was captured 5 s before its packets could show.
+    const wrong = {
+      ...video,
+      senderClock: video.senderClock.map((r) => ({ ntpMs: r.ntpMs - 5000, rtpTs: r.rtpTs })),
+    };
+    const aligned = alignTracks([
+      { trackId: 'a', participantId: 'p', sync: audio },
+      { trackId: 'v', participantId: 'p', sync: wrong },
+    ]);
+    expect([aligned.get('a')!.method, aligned.get('v')!.method]).toEqual([
+      'earliest-arrival',
+      'earliest-arrival',
+    ]);
   });
 
   it("given one clocked track, or tracks of different people, never mixes one sender's clock with another's", () => {
@@ -269,6 +288,17 @@ describe('gaps in a recording', () => {
       { startSeconds: 31, endSeconds: 60 },
     ];
     expect(uncovered(covered, 60)).toEqual([{ startSeconds: 20, endSeconds: 31 }]);
+    // A quick failover still leaves a second and a half of nothing: marked. Half a second is not.
+    expect(
+      uncovered(
+        [
+          { startSeconds: 0, endSeconds: 20 },
+          { startSeconds: 21.5, endSeconds: 40 },
+          { startSeconds: 40.5, endSeconds: 60 },
+        ],
+        60,
+      ),
+    ).toEqual([{ startSeconds: 20, endSeconds: 21.5 }]);
     expect(uncovered([{ startSeconds: 5, endSeconds: 50 }], 60)).toEqual([
       { startSeconds: 0, endSeconds: 5 },
       { startSeconds: 50, endSeconds: 60 },

@@ -1,4 +1,4 @@
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -154,9 +154,20 @@ describe('a recording whose node dies', () => {
     const wall = (Date.parse(recording.stoppedAt) - Date.parse(recording.startedAt)) / 1000;
     expect(Math.abs(Number(probe.format.duration) - wall)).toBeLessThan(1);
     const titles = probe.chapters.map((c) => c.tags?.title ?? '');
+    // What the composer placed where (node b composed it), for a failure to explain itself.
+    const placed = readFileSync(join(cluster.node('b').dataDir, 'confer.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"track aligned"') || line.includes('"gaps in the recording"'))
+      .map((line) => {
+        const { kind, offsetSeconds, endSeconds, method, leadMs, gaps } = JSON.parse(line) as Record<
+          string,
+          unknown
+        >;
+        return JSON.stringify({ kind, offsetSeconds, endSeconds, method, leadMs, gaps });
+      });
     expect(
       titles.some((t) => t.startsWith('Nothing recorded for')),
-      titles.join(' | '),
+      `${titles.join(' | ')}; ${placed.join('; ')}`,
     ).toBe(true);
     expect(titles).toContain('Recording resumed');
   }, 600_000);
