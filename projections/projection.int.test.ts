@@ -329,10 +329,22 @@ describe.each(backends)('projection runner: waitFor (read-your-writes) on $name'
     const shared = randomUUID();
     const hereStore = await projectionStore(backend, shared);
     const elsewhereStore = await projectionStore(backend, shared);
+    // Reads this node's waiter finished: the other node commits only after its first check came
+    // back (fresh-clone CI: a PostgreSQL read slower than a flush saw the commit, and no poll was
+    // needed).
+    let reads = 0;
+    const counted: typeof hereStore = Object.create(hereStore as object);
+    counted.get = async (...args: Parameters<typeof hereStore.get>) => {
+      try {
+        return await hereStore.get(...args);
+      } finally {
+        reads += 1;
+      }
+    };
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     try {
       const here = createProjectionRunner({
-        store: hereStore,
+        store: counted,
         projections: allProjections(),
         pollMs: 50,
       });
@@ -343,7 +355,8 @@ describe.each(backends)('projection runner: waitFor (read-your-writes) on $name'
       const review = events.filter((e) => e.meetingId === 'review');
       let answer: boolean | undefined;
       const waiting = here.waitFor('review', review.at(-1)!.streamRevision, 10_000).then((a) => (answer = a));
-      await flush();
+      await settle(() => reads > 0);
+      expect(reads).toBeGreaterThan(0);
       await elsewhere.handle(events);
       await settle(() => answer !== undefined, 100);
       expect(answer).toBeUndefined(); // nothing here was told
