@@ -48,8 +48,8 @@ export interface TrackRecorderDeps {
  * Records one producer: a paused consumer on a PlainTransport sends RTP to a `-c copy` ffmpeg
  * writing short mkv segments (absolute timestamps), and RTCP to our own socket, which keeps the
  * consumer's sender reports (an older timing file's fallback). Its traces give every packet's
- * forwarding time and the sender's own sender reports, which place the track (align.ts). The consumer is resumed (which asks for a key frame) only once
- * ffmpeg listens. Each segment is uploaded as soon as ffmpeg closes it, then reported; the
+ * forwarding time and the sender's own sender reports, which place the track (align.ts). The
+ * consumer is resumed (which asks for a key frame) only once ffmpeg listens. Each segment is uploaded as soon as ffmpeg closes it, then reported; the
  * track's timing file is rewritten beside the segments each time (recording-sync.md, "B-rtcp-fit").
  */
 export class TrackRecorder {
@@ -270,6 +270,7 @@ export class TrackRecorder {
 
   private syncFile(): TrackSyncFile {
     const ssrc = this.consumer?.rtpParameters.encodings?.[0]?.ssrc;
+    const frameMs = this.envelope?.frameMs();
     return {
       clockRate: this.clockRate,
       firstRtpTs: this.first?.rtpTs ?? 0,
@@ -279,7 +280,7 @@ export class TrackRecorder {
         .filter((sr) => ssrc === undefined || sr.ssrc === ssrc)
         .map(({ ntpMs, rtpTs }) => ({ ntpMs, rtpTs })),
       earliestArrivals: this.envelope?.points() ?? [],
-      ...(this.envelope?.frameMs() ? { frameMs: this.envelope.frameMs() } : {}),
+      ...(frameMs ? { frameMs } : {}),
       ...(this.senderClock.length > 0 ? { senderClock: [...this.senderClock] } : {}),
     };
   }

@@ -52,7 +52,10 @@ export async function startGroupConsumer(
     retry: { retries: 5, restartOnFailure: async () => !stopping.signal.aborted },
   });
 
-  /** The last offset resolved per partition since the last commit of ours (interval commits only). */
+  /**
+   * The last offset resolved per partition, for the commit at close (interval commits only):
+   * kafkajs keeps its own, but offers no way to commit them outside eachBatch.
+   */
   const resolved = new Map<number, string>();
   const resolve = (payload: EachBatchPayload, offset: string): void => {
     payload.resolveOffset(offset);
