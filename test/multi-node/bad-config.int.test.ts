@@ -74,4 +74,12 @@ describe.concurrent('a node that cannot reach a shared service', () => {
     expect(message).toMatch(/KAFKA_BROKERS: required when BUS=kafka/);
     expect(message).toMatch(/EVENT_STORE_URL: required when EVENT_STORE=postgres/);
   }, 60_000);
+
+  it('refuses a commit interval that is not a whole number of ms from 0 to 60,000, naming it', async () => {
+    for (const value of ['-1', '1.5', '600000', 'soon', '1\u0007']) {
+      const message = await failedStart({ KAFKA_COMMIT_INTERVAL_MS: value });
+      expect(exitCodeIn(message), value).toBe(2);
+      expect(message, value).toMatch(/KAFKA_COMMIT_INTERVAL_MS/);
+    }
+  }, 120_000);
 });
