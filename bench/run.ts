@@ -21,6 +21,7 @@ import { benchFirstFrame } from './first-frame';
 import { benchClientEffects } from './client-effects';
 import { benchSfu } from './media-sfu';
 import { benchForwarding } from './forwarding';
+import { benchLoadTestForwarding } from './loadtest-forwarding';
 import { benchSendBatching } from './send-batching';
 import { benchSoak } from './soak';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
@@ -467,6 +468,71 @@ async function benchSubscriberMemory(): Promise<void> {
   ]);
 }
 
+/**
+ * Issue 16 item 2 by the load tester's method: the full server forwarding to real WebRTC
+ * subscribers, each count beside the bare worker at the same packet rate in the same run.
+ */
+async function benchLoadTestForwardingScenario(): Promise<void> {
+  ensureWorkerBinary();
+  const mediasoup = await import('mediasoup');
+  const counts = argValue('--forwarding-subscribers')
+    ?.split(',')
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0 && n <= 500);
+  const rows = await benchLoadTestForwarding(mediasoup, {
+    subscriberCounts: counts?.length ? counts : quick ? [5] : [10, 25],
+    seconds: quick ? 15 : 30,
+    bareSeconds: quick ? 4 : 10,
+    budgets: LOAD_BUDGETS,
+    onProgress: progress,
+  });
+  results['loadTestForwarding'] = rows;
+  table(
+    'SFU forwarding by `confer load-test` (1 publisher, 720p, no simulcast → N WebRTC subscribers) beside the bare worker at the same packet rate (LiveKit `lk load-test` on this kind of machine: ~17 µs a packet, ~58k packets/s per core, 1.75 MiB per subscriber)',
+    rows.flatMap((row): Record<string, string | number>[] => {
+      if ('unreadable' in row.report)
+        return [{ setup: 'confer load-test', subscribers: row.subscribers, error: row.report.unreadable }];
+      const r = row.report;
+      const f = r.forwarding;
+      return [
+        {
+          setup: 'Confer (load-test, WebRTC)',
+          subscribers: `${r.clients.withMedia}/${row.subscribers}`,
+          'pkt/s out': f?.packetsPerSecond ?? '–',
+          'loss down %': r.media.total.lossDownstreamPct ?? '–',
+          'worker µs/pkt': f?.workerUsPerPacket ?? '–',
+          'worker+Node µs/pkt': f?.serverUsPerPacket ?? '–',
+          'pkt/s per core': f?.packetsPerCoreSecond ?? '–',
+          'subscribers per core': f?.subscribersPerCore ?? '–',
+          'RSS KiB / subscriber': f?.workerRssKiBPerSubscriber ?? '–',
+          'tester CPU %':
+            r.resources.tester.cpuCores === null ? '–' : round(r.resources.tester.cpuCores * 100, 0),
+          'video p50/p95 ms': `${r.videoLatencyMs.p50 ?? '–'}/${r.videoLatencyMs.p95 ?? '–'}`,
+          load: row.loadAverage,
+        },
+        ...(row.bare
+          ? [
+              {
+                setup: 'bare worker (PlainTransport SRTP)',
+                subscribers: row.bare.consumers,
+                'pkt/s out': row.bare.packetsPerSecOut,
+                'loss down %': row.bare.lossPct,
+                'worker µs/pkt': row.bare.usPerPacket,
+                'worker+Node µs/pkt': '–',
+                'pkt/s per core': row.bare.packetsPerCoreSec,
+                'subscribers per core': row.bare.subscribersPerCore,
+                'RSS KiB / subscriber': row.bare.rssKiBPerSubscriber,
+                'tester CPU %': row.bare.testerCpuPct,
+                'video p50/p95 ms': '–',
+                load: row.loadAverage,
+              },
+            ]
+          : []),
+      ];
+    }),
+  );
+}
+
 /** One publisher to N SRTP subscribers on a bare worker: the worker's two UDP send paths. */
 async function benchForwardingPaths(): Promise<void> {
   progress('SFU forwarding: one sendmsg per datagram vs sendmmsg per loop turn (same worker binary)');
@@ -738,6 +804,7 @@ async function main(): Promise<void> {
   if (wanted('media')) await benchMedia();
   if (wanted('forwarding')) await benchForwardingPaths();
   if (wanted('memory')) await benchSubscriberMemory();
+  if (wanted('loadtest-forwarding')) await benchLoadTestForwardingScenario();
   if (wanted('browser')) await benchBrowser();
   if (wanted('effects')) await benchEffects();
   if (wanted('audit')) await benchAuditScenario();

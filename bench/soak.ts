@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { labelledMetric, sumMetric } from '../loadtest/prometheus-text';
 import { processTree } from '../loadtest/local-processes';
-import { TEST_AUTH_SECRET, startConferProcess } from '../test/support/confer-process';
+import { startConferProcess } from '../test/support/confer-process';
 import { freePort } from '../test/support/free-port';
+import { runLoadTestProcess } from './load-test-process';
 import { round } from './stats';
 
 /**
@@ -52,7 +51,6 @@ export interface SoakResult {
   loadTest: unknown;
 }
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 const MiB = 1024 * 1024;
 
 /** Figures that must not rise while nothing changes in the meeting, with the slack each gets. */
@@ -110,12 +108,9 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
   let loadTest: unknown;
   try {
     const seconds = Math.round(options.durationMs / 1000);
-    const tester = spawn(
-      process.execPath,
+    const tester = runLoadTestProcess(
+      confer,
       [
-        'bin/confer.mjs',
-        'load-test',
-        `--url=${confer.url}`,
         '--meetings=1',
         `--publishers=${options.publishers}`,
         `--subscribers=${options.participants - options.publishers}`,
@@ -123,18 +118,9 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
         `--duration=${seconds}s`,
         `--chat-rate=${options.chatPerSecond}`,
         '--join-rate=10',
-        '--json',
       ],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, AUTH_SECRET: TEST_AUTH_SECRET, DATA_DIR: confer.dataDir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
+      log,
     );
-    let stdout = '';
-    tester.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    tester.stderr.on('data', (chunk: Buffer) => log(`  load-test: ${chunk.toString().trim()}`));
-    const exited = new Promise<void>((resolve) => tester.once('exit', () => resolve()));
     const timer = setInterval(() => {
       void sample().then((s) => {
         if (!s) return;
@@ -146,13 +132,8 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
         );
       });
     }, options.sampleEveryMs);
-    await exited;
+    loadTest = await tester;
     clearInterval(timer);
-    try {
-      loadTest = JSON.parse(stdout);
-    } catch {
-      loadTest = { unreadable: stdout.slice(0, 2000) };
-    }
     // The tester has left and ended its meeting: give the server a moment to close what it held.
     await new Promise((resolve) => setTimeout(resolve, 3000));
     afterCleanup = await sample();

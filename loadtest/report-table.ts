@@ -115,6 +115,25 @@ export function formatReport(r: LoadTestReport): string {
       ],
     ),
   );
+  const f = r.forwarding;
+  if (f)
+    out.push(
+      '',
+      table(
+        ['forwarding (server CPU ÷ packets the subscribers received)', 'value'],
+        [
+          ['packets forwarded (per second, steady)', `${f.packetsForwarded} (${f.packetsPerSecond}/s)`],
+          ['SFU workers, µs per forwarded packet', f.workerUsPerPacket],
+          ['workers + Node process, µs per forwarded packet', f.serverUsPerPacket],
+          ['packets per second one worker core carries at that cost', f.packetsPerCoreSecond],
+          ["subscribers per worker core, at this run's streams", f.subscribersPerCore],
+          [
+            'SFU workers, RSS growth per subscriber',
+            f.workerRssKiBPerSubscriber === null ? null : `${f.workerRssKiBPerSubscriber} KiB`,
+          ],
+        ],
+      ),
+    );
   if (r.videoLatencyMs.unreadableFrames > 0)
     out.push(
       '',

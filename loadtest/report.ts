@@ -24,6 +24,7 @@ const MediaRow = z.object({
 
 const Usage = z.object({
   cpuCores: z.number().nullable(),
+  cpuSeconds: z.number().nullable(),
   rssMiB: z.number().nullable(),
   peakRssMiB: z.number().nullable(),
 });
@@ -57,11 +58,27 @@ export const LoadTestReportSchema = z.object({
   }),
   resources: z.object({
     server: Usage.extend({ source: z.string() }),
-    sfuWorkers: Usage.extend({ workers: z.number() }).nullable(),
+    sfuWorkers: Usage.extend({ workers: z.number(), rssAtStartMiB: z.number().nullable() }).nullable(),
     tester: Usage,
     sfuObjects: z.record(z.string(), z.number()),
     notes: z.array(z.string()),
   }),
+  /**
+   * What forwarding cost the server (loadtest/forwarding-cost.ts): CPU per packet the subscribers
+   * received, packets and subscribers per core at that cost, the workers' RSS growth per
+   * subscriber. Null when nothing was forwarded.
+   */
+  forwarding: z
+    .object({
+      packetsForwarded: z.number(),
+      packetsPerSecond: z.number(),
+      workerUsPerPacket: z.number().nullable(),
+      serverUsPerPacket: z.number().nullable(),
+      packetsPerCoreSecond: z.number().nullable(),
+      subscribersPerCore: z.number().nullable(),
+      workerRssKiBPerSubscriber: z.number().nullable(),
+    })
+    .nullable(),
   errors: z.array(z.object({ code: z.string(), count: z.number(), example: z.string() })),
   cleanup: z.object({
     meetingsEnded: z.number(),

@@ -14,13 +14,16 @@ import { restApi } from './signaling';
 export interface UsageFigures {
   /** Cores busy on average (1.0 = one core), and resident memory at the end, in MiB. */
   cpuCores: number | null;
+  /** CPU seconds over the run (what cpuCores averages). */
+  cpuSeconds: number | null;
   rssMiB: number | null;
   peakRssMiB: number | null;
 }
 
 export interface ResourceReport {
   server: UsageFigures & { source: string };
-  sfuWorkers: (UsageFigures & { workers: number }) | null;
+  /** rssAtStartMiB: before the joins, so that growth per subscriber can be read. */
+  sfuWorkers: (UsageFigures & { workers: number; rssAtStartMiB: number | null }) | null;
   tester: UsageFigures;
   sfuObjects: Record<string, number>;
   notes: string[];
@@ -122,6 +125,8 @@ export class ResourceSampler {
       this.notes.push(
         `this machine is busy (load average ${load.toFixed(1)} on ${availableParallelism()} cores): figures include waiting for a CPU`,
       );
+    const cpuSeconds = (x?: number, y?: number) =>
+      x === undefined || y === undefined ? null : round(y - x, 3);
     const cores = (x?: number, y?: number) =>
       x === undefined || y === undefined ? null : round((y - x) / seconds);
     const mib = (n?: number) => (n === undefined ? null : round(n / MiB, 1));
@@ -142,6 +147,7 @@ export class ResourceSampler {
       server: {
         source: fromMetrics ? '/metrics' : this.pid !== undefined ? '/proc' : 'unavailable',
         cpuCores: cores(a.serverCpu, b.serverCpu),
+        cpuSeconds: cpuSeconds(a.serverCpu, b.serverCpu),
         rssMiB: mib(b.serverRss),
         peakRssMiB: this.peak.server ? mib(this.peak.server) : null,
       },
@@ -149,12 +155,15 @@ export class ResourceSampler {
         ? {
             workers: b.workers.count,
             cpuCores: cores(a.workers?.cpu, b.workers.cpu),
+            cpuSeconds: cpuSeconds(a.workers?.cpu, b.workers.cpu),
             rssMiB: mib(b.workers.rss),
+            rssAtStartMiB: mib(a.workers?.rss),
             peakRssMiB: mib(this.peak.workers),
           }
         : null,
       tester: {
         cpuCores: cores(a.testerCpu, b.testerCpu),
+        cpuSeconds: cpuSeconds(a.testerCpu, b.testerCpu),
         rssMiB: mib(b.testerRss),
         peakRssMiB: mib(this.peak.tester),
       },

@@ -1,6 +1,7 @@
 import { LoadClient, type Samples } from './client';
 import { ErrorTally, LoadTestError } from './errors';
 import { assertTargetAllowed, isLoopback, type LoadTestOptions } from './options';
+import { forwardingCost } from './forwarding-cost';
 import { summarize } from './percentiles';
 import { LoadTestReportSchema, type LoadTestReport, type MediaRowView } from './report';
 import { ResourceSampler } from './resource-usage';
@@ -16,6 +17,8 @@ import { addTraffic, emptyTraffic, type KindTraffic } from './traffic';
  */
 
 const SPEAKER_TURN_MS = 3000;
+/** Subscribers per meeting that read every frame's stamp for the latency (the rest read the first). */
+const LATENCY_READERS_PER_MEETING = 8;
 const CLEANUP_BUDGET_MS = 20_000;
 
 interface MeetingRun {
@@ -83,6 +86,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
             video: !options.audioOnly,
             simulcast: options.simulcast,
             resolution: options.resolution,
+            readsEveryFrame: role === 'subscriber' && i < LATENCY_READERS_PER_MEETING,
             checkTarget: (origin) => assertTargetAllowed(origin, options.allowRemote, 'webSocketUrl'),
           },
           media,
@@ -149,6 +153,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   const sent = emptyTraffic();
   const received = emptyTraffic();
   const rates = { sent: { audio: 0, video: 0 }, received: { audio: 0, video: 0 } };
+  let receivedPacketsPerSecond = 0; // each subscriber's own rate since it joined, summed
   for (const meeting of meetings) {
     const publishing = meeting.publishers.some((p) => p.joined);
     for (const [role, list] of [
@@ -163,6 +168,8 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
           const bytes = role === 'publisher' ? traffic[kind].bytesSent : traffic[kind].bytesReceived;
           if (seconds > 0)
             rates[role === 'publisher' ? 'sent' : 'received'][kind] += (bytes * 8) / seconds / 1000;
+          if (seconds > 0 && role === 'subscriber')
+            receivedPacketsPerSecond += traffic[kind].packetsReceived / seconds;
         }
         if (role === 'subscriber' && publishing && !client.receivedMedia)
           errors.add(
@@ -253,6 +260,15 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       ackMs: summarize(samples.chatAckMs, 50, 95, 99),
     },
     resources,
+    forwarding: forwardingCost({
+      packetsForwarded: received.audio.packetsReceived + received.video.packetsReceived,
+      subscribers: subscribers.filter((c) => c.joined).length,
+      packetsPerSecond: receivedPacketsPerSecond,
+      workerCpuSeconds: resources.sfuWorkers?.cpuSeconds ?? null,
+      serverCpuSeconds: resources.server.cpuSeconds,
+      workerRssStartMiB: resources.sfuWorkers?.rssAtStartMiB ?? null,
+      workerRssPeakMiB: resources.sfuWorkers?.peakRssMiB ?? null,
+    }),
     errors: errors.entries(),
     cleanup: {
       meetingsEnded: ended,

@@ -81,6 +81,15 @@ describe.concurrent('npx confer load-test', () => {
     expect(report.resources.server.cpuCores).toBeGreaterThan(0);
     expect(report.resources.sfuWorkers?.workers).toBe(1);
     expect(report.resources.tester.cpuCores).toBeGreaterThan(0);
+    // Forwarding cost: the worker's CPU over the packets both subscribers received
+    const received = report.media.total.packetsReceived;
+    expect(report.forwarding?.packetsForwarded).toBe(received);
+    expect(report.forwarding?.workerUsPerPacket).toBeCloseTo(
+      (report.resources.sfuWorkers!.cpuSeconds! * 1e6) / received,
+      1,
+    );
+    expect(report.forwarding?.workerUsPerPacket).toBeGreaterThan(0);
+    expect(report.forwarding?.serverUsPerPacket).toBeGreaterThan(report.forwarding!.workerUsPerPacket!);
     expect(report.cleanup).toMatchObject({ meetingsEnded: 1, meetingsCreated: 1 });
     // The meeting really ended on the server
     const meeting = await fetch(`${server.url}/meetings/${report.cleanup.meetingIds[0]}`);
@@ -90,6 +99,7 @@ describe.concurrent('npx confer load-test', () => {
     expect(table).toContain(`| video | ${String(report.media.video.packetsSent).padStart(12)} |`);
     expect(table).toMatch(/\| chat \(send → received by others\) +\| +\d+ \| +[\d.]+ ms \|/);
     expect(table).toMatch(/\| load tester \(this process\) +\| +\d+ % of a core \|/);
+    expect(table).toMatch(/\| SFU workers, µs per forwarded packet +\| +[\d.]+ \|/);
     expect(table).toContain('Cleanup: 1/1 meeting(s) ended.');
   });
 

@@ -87,6 +87,7 @@ describe('a recording whose node dies', () => {
       method: 'POST',
       headers: host(hostToken),
     });
+    const startAnswered = Date.now();
     expect(started.status).toBe(201);
     const { recordingId } = (await started.json()) as { recordingId: string };
     const segments = async () =>
@@ -97,6 +98,7 @@ describe('a recording whose node dies', () => {
     const before = await segments();
 
     await cluster.node('a').kill();
+    const killedAfterSeconds = (Date.now() - startAnswered) / 1000;
     // Ann does nothing: her page sees its socket fail, asks its own server (node b) where the
     // meeting is now, and comes back through b once b has seen a's heartbeat lapse (6 s).
     const connection = () => page.evaluate(() => window.__confer?.state()['connection']);
@@ -159,15 +161,15 @@ describe('a recording whose node dies', () => {
       .split('\n')
       .filter((line) => line.includes('"track aligned"') || line.includes('"gaps in the recording"'))
       .map((line) => {
-        const { kind, offsetSeconds, endSeconds, method, leadMs, gaps } = JSON.parse(line) as Record<
-          string,
-          unknown
-        >;
-        return JSON.stringify({ kind, offsetSeconds, endSeconds, method, leadMs, gaps });
+        const { kind, offsetSeconds, endSeconds, segments, method, leadMs, gaps } = JSON.parse(
+          line,
+        ) as Record<string, unknown>;
+        return JSON.stringify({ kind, offsetSeconds, endSeconds, segments, method, leadMs, gaps });
       });
     expect(
       titles.some((t) => t.startsWith('Nothing recorded for')),
-      `${titles.join(' | ')}; ${placed.join('; ')}`,
+      `chapters: ${titles.join(' | ')}; node a killed ${killedAfterSeconds.toFixed(1)} s into the recording, ` +
+        `${before.length} segments stored by then; placed: ${placed.join('; ')}`,
     ).toBe(true);
     expect(titles).toContain('Recording resumed');
   }, 600_000);

@@ -1,0 +1,94 @@
+import { loadavg } from 'node:os';
+import type * as Mediasoup from 'mediasoup';
+import { LoadTestReportSchema, type LoadTestReport } from '../loadtest/report';
+import { startConferProcess } from '../test/support/confer-process';
+import { benchForwarding, type ForwardingRow } from './forwarding';
+import { runLoadTestProcess } from './load-test-process';
+import { round } from './stats';
+
+/**
+ * Issue 16 item 2, by the load tester's method: one publisher, N subscribers of its 720p stream,
+ * real WebRTC clients (`confer load-test`: ICE, DTLS, SRTP, RTCP and transport-wide congestion
+ * feedback, as LiveKit's `lk load-test` measures it), the server's CPU divided by the packets the
+ * subscribers received. Beside each, in the same run, the bare worker forwarding the same packet
+ * rate and size to N SRTP PlainTransports (no feedback): the floor the full server is read against.
+ */
+
+export interface LoadTestForwardingOptions {
+  subscriberCounts: number[];
+  /** Each load test's length, joins included. */
+  seconds: number;
+  /** The bare worker's measured window. */
+  bareSeconds: number;
+  budgets: Record<string, string>;
+  onProgress(line: string): void;
+}
+
+export interface LoadTestForwardingRow {
+  subscribers: number;
+  loadAverage: number;
+  report: LoadTestReport | { unreadable: string };
+  bare: ForwardingRow | null;
+}
+
+export async function benchLoadTestForwarding(
+  mediasoup: typeof Mediasoup,
+  options: LoadTestForwardingOptions,
+): Promise<LoadTestForwardingRow[]> {
+  const rows: LoadTestForwardingRow[] = [];
+  for (const n of options.subscriberCounts) {
+    options.onProgress(
+      `forwarding by confer load-test: 1 publisher (720p) → ${n} subscribers, ${options.seconds} s`,
+    );
+    const confer = await startConferProcess({
+      MEDIA: 'true',
+      MEDIA_WORKERS: '1',
+      MEDIA_LISTEN_IP: '127.0.0.1',
+      ...options.budgets,
+      ...(process.env['MEDIASOUP_WORKER_BIN']
+        ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] }
+        : {}),
+    });
+    let raw: unknown;
+    try {
+      raw = await runLoadTestProcess(
+        confer,
+        [
+          '--meetings=1',
+          '--publishers=1',
+          `--subscribers=${n}`,
+          '--resolution=high',
+          '--no-simulcast',
+          '--speakers=1',
+          '--chat-rate=0',
+          '--join-rate=10',
+          `--duration=${options.seconds}s`,
+        ],
+        options.onProgress,
+      );
+    } finally {
+      await confer.dispose();
+    }
+    const parsed = LoadTestReportSchema.safeParse(raw);
+    const report = parsed.success ? parsed.data : { unreadable: JSON.stringify(raw).slice(0, 2000) };
+    let bare: ForwardingRow | null = null;
+    if (parsed.success && parsed.data.forwarding) {
+      // The same packets per subscriber and the same mean size, to N PlainTransports.
+      const r = parsed.data;
+      const perSubscriber = r.forwarding!.packetsPerSecond / Math.max(1, r.clients.withMedia);
+      const bytesPerPacket = (r.media.total.receivedKbps * 125) / Math.max(1, r.forwarding!.packetsPerSecond);
+      options.onProgress(
+        `bare worker: 1 stream of ${round(perSubscriber, 0)} pkt/s × ${round(bytesPerPacket, 0)} B → ${n} SRTP subscribers, ${options.bareSeconds} s`,
+      );
+      bare = await benchForwarding(mediasoup, 'bare worker', {
+        consumers: n,
+        seconds: options.bareSeconds,
+        streamRatePps: Math.max(10, Math.round(perSubscriber)),
+        packetBytes: Math.min(1200, Math.max(100, Math.round(bytesPerPacket))),
+        rtcMinPort: 54000,
+      });
+    }
+    rows.push({ subscribers: n, loadAverage: round(loadavg()[0]!, 2), report, bare });
+  }
+  return rows;
+}
