@@ -194,7 +194,12 @@ const services = (() => {
   let databases = 0;
   return {
     postgres: () => (pg ??= (progress('starting PostgreSQL'), startPostgres())),
-    kafka: () => (kafka ??= (progress('starting Kafka'), startKafka())),
+    // The broker as Kafka ships it (G1, both compilers, 1 GiB), not the tests' quick-starting JVM;
+    // `--kafka-jvm=test` measures with the tests' one.
+    kafka: () =>
+      (kafka ??=
+        (progress('starting Kafka'),
+        startKafka({ jvm: argValue('--kafka-jvm') === 'test' ? 'test' : 'as-shipped' }))),
     async database(): Promise<string> {
       const server = await this.postgres();
       const name = `bench_${databases++}`;
