@@ -71,7 +71,13 @@ export function runFfmpeg(
   });
 }
 
-/** Container start time and duration of a media file (seconds), by ffprobe. */
+/**
+ * A media file's first timestamp and its length (seconds), from its packets: the first pts, and
+ * the furthest pts + duration. Not the container's `duration`: a Matroska segment written with
+ * `-reset_timestamps 0` (as the recorder writes them) says there where it ends on the track's
+ * timeline, not how long it is, so reading it as a length put every later segment's end twice
+ * its start too far and hid the gaps between tracks (a recording node's crash, issue 12).
+ */
 export async function probeTimes(
   ffprobe: string,
   path: string,
@@ -79,12 +85,18 @@ export async function probeTimes(
 ): Promise<{ startSeconds: number; durationSeconds: number }> {
   const out = await runFfmpeg(
     ffprobe,
-    ['-v', 'error', '-show_entries', 'format=start_time,duration', '-of', 'json', path],
+    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', path],
     signal ? { signal } : {},
   );
-  const format = (JSON.parse(out) as { format?: { start_time?: string; duration?: string } }).format ?? {};
-  const startSeconds = Number(format.start_time ?? 'NaN');
-  const durationSeconds = Number(format.duration ?? 'NaN');
-  if (!Number.isFinite(startSeconds)) throw new FfmpegError(`${path}: no start time (not a media file?)`);
-  return { startSeconds, durationSeconds: Number.isFinite(durationSeconds) ? durationSeconds : 0 };
+  let start = Infinity;
+  let end = -Infinity;
+  for (const line of out.split('\n')) {
+    // "N/A" or an empty field is not a time (Number('') would read as 0).
+    const [pts, duration] = line.split(',').map((field) => (/\d/.test(field) ? Number(field) : NaN));
+    if (pts === undefined || !Number.isFinite(pts)) continue;
+    start = Math.min(start, pts);
+    end = Math.max(end, pts + (Number.isFinite(duration) ? duration! : 0));
+  }
+  if (!Number.isFinite(start)) throw new FfmpegError(`${path}: no timed packets (not a media file?)`);
+  return { startSeconds: start, durationSeconds: end - start };
 }

@@ -5,7 +5,8 @@ import { probeTimes } from './ffmpeg-process';
 
 const TimesSchema = z.object({ startSeconds: z.number(), durationSeconds: z.number() });
 
-const cachePath = (path: string) => `${path}.times.json`;
+// v2: lengths from packets (ffmpeg-process.ts); a v1 answer, from the container's duration, is not read.
+const cachePath = (path: string) => `${path}.times-v2.json`;
 
 /**
  * A segment's start time and duration, probed once: the answer is kept beside the segment, so a
