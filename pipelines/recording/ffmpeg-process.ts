@@ -72,11 +72,11 @@ export function runFfmpeg(
 }
 
 /**
- * A media file's first timestamp and its length (seconds), from its packets: the first pts, and
- * the furthest pts + duration. Not the container's `duration`: a Matroska segment written with
- * `-reset_timestamps 0` (as the recorder writes them) says there where it ends on the track's
- * timeline, not how long it is, so reading it as a length put every later segment's end twice
- * its start too far and hid the gaps between tracks (a recording node's crash, issue 12).
+ * A media file's start (the container's start time) and its length (seconds): from that start to
+ * the furthest packet's pts + duration. Not the container's `duration`: a Matroska segment written
+ * with `-reset_timestamps 0` (as the recorder writes them) says there where it ends on the track's
+ * timeline, not how long it is, so reading it as a length put every later segment's end too late
+ * by its start and hid the gaps between tracks (a recording node's crash, issue 12).
  */
 export async function probeTimes(
   ffprobe: string,
@@ -85,18 +85,23 @@ export async function probeTimes(
 ): Promise<{ startSeconds: number; durationSeconds: number }> {
   const out = await runFfmpeg(
     ffprobe,
-    ['-v', 'error', '-show_entries', 'packet=pts_time,duration_time', '-of', 'csv=p=0', path],
+    [
+      ...['-v', 'error', '-show_entries', 'format=start_time:packet=pts_time,duration_time'],
+      ...['-of', 'json', path],
+    ],
     signal ? { signal } : {},
   );
-  let start = Infinity;
-  let end = -Infinity;
-  for (const line of out.split('\n')) {
-    // "N/A" or an empty field is not a time (Number('') would read as 0).
-    const [pts, duration] = line.split(',').map((field) => (/\d/.test(field) ? Number(field) : NaN));
-    if (pts === undefined || !Number.isFinite(pts)) continue;
-    start = Math.min(start, pts);
-    end = Math.max(end, pts + (Number.isFinite(duration) ? duration! : 0));
+  const probed = JSON.parse(out) as {
+    format?: { start_time?: string };
+    packets?: { pts_time?: string; duration_time?: string }[];
+  };
+  const startSeconds = Number(probed.format?.start_time ?? 'NaN');
+  if (!Number.isFinite(startSeconds)) throw new FfmpegError(`${path}: no start time (not a media file?)`);
+  let end = startSeconds;
+  for (const packet of probed.packets ?? []) {
+    const pts = Number(packet.pts_time ?? 'NaN');
+    const duration = Number(packet.duration_time ?? '0');
+    if (Number.isFinite(pts)) end = Math.max(end, pts + (Number.isFinite(duration) ? duration : 0));
   }
-  if (!Number.isFinite(start)) throw new FfmpegError(`${path}: no timed packets (not a media file?)`);
-  return { startSeconds: start, durationSeconds: end - start };
+  return { startSeconds, durationSeconds: end - startSeconds };
 }

@@ -258,17 +258,23 @@ describe('recording a meeting through the web client', () => {
       '1',
       join(RESULTS_DIR, 'recording-frame.png'),
     ]);
+    const aligned = readFileSync(join(server.dataDir, 'confer.log'), 'utf8')
+      .split('\n')
+      .filter((line) => line.includes('"track aligned"'));
+    // Where the composer placed each track, for a failure to explain itself.
+    const placed = aligned.map((line) => {
+      const { kind, offsetSeconds, endSeconds, segments } = JSON.parse(line) as Record<string, unknown>;
+      return JSON.stringify({ kind, offsetSeconds, endSeconds, segments });
+    });
     for (const t of tiles) {
       const seen = frames.map((frame) => spreadIn(frame, t));
       // The fake camera draws a moving pattern: a tile holding video is never one flat colour.
       expect(
         Math.max(...seen.map((x) => x.spread)),
-        `tile at ${t.x},${t.y} (${t.width}x${t.height}): means ${seen.map((x) => Math.round(x.mean)).join(', ')}`,
+        `tile at ${t.x},${t.y} (${t.width}x${t.height}): means ${seen.map((x) => Math.round(x.mean)).join(', ')} ` +
+          `at ${[0.5, 0.75, 0.95].map((share) => (wall * share).toFixed(1)).join(', ')} s of ${wall.toFixed(1)}; placed: ${placed.join('; ')}`,
       ).toBeGreaterThan(8);
     }
-    const aligned = readFileSync(join(server.dataDir, 'confer.log'), 'utf8')
-      .split('\n')
-      .filter((line) => line.includes('"track aligned"'));
     expect(aligned.filter((l) => l.includes('"kind":"video"'))).toHaveLength(3);
   }, 480_000);
 });
