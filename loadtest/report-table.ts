@@ -20,6 +20,9 @@ const ms = (n: number | null | undefined) => (n === null || n === undefined ? nu
 const cores = (n: number | null) => (n === null ? null : `${(n * 100).toFixed(0)} % of a core`);
 const mib = (n: number | null) => (n === null ? null : `${n} MiB`);
 
+/** Below this, per-packet figures mostly spread fixed costs (docs/capacity.md: ~30 µs at 2,000/s, 15 at 48,000/s). */
+const LIGHT_FORWARDING_PPS = 10_000;
+
 export function formatReport(r: LoadTestReport): string {
   const s = r.settings;
   const mediaRow = (name: string, m: MediaRowView) => [
@@ -133,6 +136,11 @@ export function formatReport(r: LoadTestReport): string {
           ],
         ],
       ),
+    );
+  if (f && f.packetsPerSecond < LIGHT_FORWARDING_PPS)
+    out.push(
+      `At ${f.packetsPerSecond} packets/s the workers' fixed costs (timers, RTCP and estimators per transport) ` +
+        'dominate the cost per packet: read it as capacity only from runs forwarding tens of thousands a second.',
     );
   if (r.videoLatencyMs.unreadableFrames > 0)
     out.push(
