@@ -72,11 +72,12 @@ export async function benchLoadTestForwarding(
     const parsed = LoadTestReportSchema.safeParse(raw);
     const report = parsed.success ? parsed.data : { unreadable: JSON.stringify(raw).slice(0, 2000) };
     let bare: ForwardingRow | null = null;
-    if (parsed.success && parsed.data.forwarding) {
+    const forwarded = parsed.success ? parsed.data.forwarding : null;
+    if (parsed.success && forwarded) {
       // The same packets per subscriber and the same mean size, to N PlainTransports.
-      const r = parsed.data;
-      const perSubscriber = r.forwarding!.packetsPerSecond / Math.max(1, r.clients.withMedia);
-      const bytesPerPacket = (r.media.total.receivedKbps * 125) / Math.max(1, r.forwarding!.packetsPerSecond);
+      const perSubscriber = forwarded.packetsPerSecond / Math.max(1, parsed.data.clients.withMedia);
+      const bytesPerPacket =
+        (parsed.data.media.total.receivedKbps * 125) / Math.max(1, forwarded.packetsPerSecond);
       options.onProgress(
         `bare worker: 1 stream of ${round(perSubscriber, 0)} pkt/s × ${round(bytesPerPacket, 0)} B → ${n} SRTP subscribers, ${options.bareSeconds} s`,
       );
