@@ -4,7 +4,13 @@ import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { RecordPublisher } from '../domain/ports/record-publisher';
 import type { AnalyticsQueries } from '../gateways/http/analytics.routes';
 import { createKafkaRecordPublisher } from '../infra/analytics/kafka-record-publisher';
-import { parseCursor, readLog, readMeetingRecords } from '../pipelines/analytics/analytics-log';
+import {
+  parseCursor,
+  readLog,
+  readMeetingRecords,
+  resolveMeetingEntries,
+  type MeetingEntry,
+} from '../pipelines/analytics/analytics-log';
 import { createAnalyticsPipeline, type AnalyticsPipeline } from '../pipelines/analytics/analytics-pipeline';
 import { insightsOf } from '../pipelines/analytics/insights';
 import { analyticsJsonSchemas } from '../pipelines/analytics/json-schemas';
@@ -18,7 +24,6 @@ import {
 import { Lru } from '../domain/shared/lru';
 import { readWholePartition } from '../projections/paging';
 import { BY_MEETING } from '../pipelines/analytics/analytics-log';
-import type { AnalyticsRecord } from '../pipelines/analytics/records';
 import type { StoredEvent } from '../domain/shared/envelope';
 import type { Config } from './config';
 import type { ReadModelsThread } from './read-models/read-models-thread';
@@ -128,13 +133,8 @@ export function createAnalytics(deps: {
     schemas: () => schemas,
     report: (meetingId, report) => record(meetingId, report),
     async insights(meetingId) {
-      const rows = await readWholePartition<{ record: AnalyticsRecord }>(store, BY_MEETING, meetingId);
-      return {
-        ...insightsOf(
-          meetingId,
-          rows.map((r) => r.doc.record),
-        ),
-      };
+      const rows = await readWholePartition<MeetingEntry>(store, BY_MEETING, meetingId);
+      return { ...insightsOf(meetingId, await resolveMeetingEntries(store, rows.map((r) => r.doc))) };
     },
   };
 

@@ -13,6 +13,9 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
+/** The repository's root as V8 names its files (`file:///…/`), wherever it is checked out. */
+const ROOT = new URL('..', import.meta.url).href;
+
 /**
  * The hottest functions of a V8 `.cpuprofile` by self time, and the share of samples under each
  * source area (our folders, node_modules packages, node internals, idle/GC), optionally only
@@ -39,8 +42,7 @@ export function summarizeCpuProfile(
     const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
     if (nm) return nm[1]!;
     if (url.startsWith('node:')) return url;
-    const ours = /wt-[^/]+\/([^/]+\/[^/]+)/.exec(url);
-    return ours ? ours[1]! : url;
+    return url.startsWith(ROOT) ? url.slice(ROOT.length) : url;
   };
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
@@ -58,8 +60,8 @@ export function summarizeCpuProfile(
   for (const [id, count] of self) {
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
-      const m = /wt-[^/]+\/(.+)$/.exec(byId.get(at)!.callFrame.url);
-      if (m && !m[1]!.includes('node_modules')) seen.add(m[1]!);
+      const url = byId.get(at)!.callFrame.url;
+      if (url.startsWith(ROOT) && !url.includes('node_modules')) seen.add(url.slice(ROOT.length));
     }
     for (const f of seen) inclusive.set(f, (inclusive.get(f) ?? 0) + count);
   }

@@ -8,8 +8,8 @@ import { round } from './stats';
 
 /**
  * `node --import tsx bench/profile-chat.ts <dir> [meetings] [rate/s] [seconds]`: runs the chat load
- * against a Confer process started with `--cpu-prof`, then prints the server's hottest functions
- * over the chat phase only (the joins before it are left out). Not part of `npm run bench`: a
+ * against a Confer process started with a profiling preload, then prints the hottest functions of
+ * each of the server's threads (event loop, SQLite writer, read models) over the chat phase only (the joins before it are left out). Not part of `npm run bench`: a
  * tool for deciding what to change, before measuring the change with the bench.
  */
 const [dir = '/tmp/confer-profile', meetings = '1000', rate = '2500', seconds = '10'] = process.argv.slice(2);
@@ -43,8 +43,10 @@ await confer.stop();
 process.stdout.write(
   `acked/s ${round(r.ackedPerSec, 0)} offered/s ${round(r.offeredPerSec, 0)} p50 ${round(r.latencyMs.p50, 1)} ms p99 ${round(r.latencyMs.p99, 1)} ms\n`,
 );
+// The workers write theirs on the same signal, through the preload's channel: give them a moment.
+await new Promise((r) => setTimeout(r, 2000));
 const newest = readdirSync(dir)
-  .filter((f) => f === `main-${confer.process.pid}.cpuprofile`)
+  .filter((f) => f.endsWith(`-${confer.process.pid}.cpuprofile`))
   .map((f) => join(dir, f));
 for (const file of newest) process.stdout.write(`${file}\n${summarizeCpuProfile(file, window, 30)}\n`);
 await confer.dispose();

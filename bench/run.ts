@@ -27,6 +27,7 @@ import { benchSoak } from './soak';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import { benchAppends } from './event-store-appends';
 import { rawSqliteAppends } from './sqlite-baseline';
+import { threadCpu, threadShares, type ThreadShares } from './thread-cpu';
 import { round } from './stats';
 import { ensureWorkerBinary } from '../media/testing/worker-binary';
 
@@ -49,7 +50,7 @@ function table(title: string, rows: Record<string, string | number>[]): void {
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => String(row[c])))}\n`);
 }
 
-async function startBareRelay(): Promise<{ url: string; stop(): void }> {
+async function startBareRelay(): Promise<{ url: string; pid: number; stop(): void }> {
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', join(repoRoot, 'bench/bare-relay-server.ts'), '0'],
@@ -62,7 +63,7 @@ async function startBareRelay(): Promise<{ url: string; stop(): void }> {
     createInterface({ input: child.stdout }).once('line', resolve),
   );
   const { port } = JSON.parse(line) as { port: number };
-  return { url: `http://127.0.0.1:${port}`, stop: () => child.kill('SIGTERM') };
+  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 
 async function benchStore(): Promise<void> {
@@ -142,18 +143,18 @@ async function benchChat(): Promise<void> {
         { meetings: 1, participants: 100, ratePerSecond: 20 },
         ...large,
       ];
-  const out: { scenario: string; confer: ChatLoadResult; baseline: ChatLoadResult }[] = [];
+  const out: { scenario: string; confer: MeasuredChat; baseline: MeasuredChat }[] = [];
   try {
     for (const s of scenarios) {
       const label = `${s.meetings} × ${s.participants} @ ${s.ratePerSecond}/s`;
       progress(`chat ${label}: baseline (bare relay)`);
-      const baseline = await runChatLoad(bareRelayTarget(relay.url), {
+      const baseline = await measuredChatLoad(bareRelayTarget(relay.url), relay.pid, {
         ...s,
         durationMs: duration,
         onProgress: progress,
       });
       progress(`chat ${label}: Confer (validate → decide → durable append → project → bus → broadcast)`);
-      const c = await runChatLoad(conferTarget(confer.url), {
+      const c = await measuredChatLoad(conferTarget(confer.url), confer.process.pid, {
         ...s,
         durationMs: duration,
         onProgress: progress,
@@ -182,9 +183,46 @@ async function benchChat(): Promise<void> {
         'p99 ms': round(r.latencyMs.p99, 1),
         'ack p99 ms': round(r.ackLatencyMs.p99, 1),
         'p99 ratio': r === c ? round(c.latencyMs.p99 / b.latencyMs.p99, 2) : 1,
+        // CPU over the sending phase: what a chat costs, which the latencies above only show once
+        // the machine is saturated (and then with the machine's noise).
+        'server µs/chat': round(r.cpu.serverUsPerChat, 0),
+        'server main %': r.cpu.server.mainPct,
+        'other threads %': r.cpu.server.busiestOtherPct.join(' / ') || '-',
+        'tester %': r.cpu.testerPct,
       })),
     ),
   );
+}
+
+interface MeasuredChat extends ChatLoadResult {
+  cpu: { server: ThreadShares; serverUsPerChat: number; testerPct: number };
+}
+
+/** runChatLoad, with the server's CPU per thread and the load generator's own over the sending phase. */
+async function measuredChatLoad(
+  target: Parameters<typeof runChatLoad>[0],
+  serverPid: number,
+  options: Parameters<typeof runChatLoad>[1],
+): Promise<MeasuredChat> {
+  let start: { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number } | undefined;
+  let cpu: MeasuredChat['cpu'] | undefined;
+  const result = await runChatLoad(target, {
+    ...options,
+    onSendStart: () => {
+      start = { threads: threadCpu(serverPid), tester: process.cpuUsage(), at: performance.now() };
+    },
+    onSendPhase: () => {
+      const seconds = (performance.now() - start!.at) / 1000;
+      const server = threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds);
+      const tester = process.cpuUsage(start!.tester);
+      // serverUsPerChat needs the acknowledged rate, known once the run returns.
+      cpu = { server, serverUsPerChat: 0, testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds) };
+    },
+  });
+  const c = cpu!;
+  // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
+  c.serverUsPerChat = ((c.server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
+  return { ...result, cpu: c };
 }
 
 /** Servers shared by the benchmarks, started on first use and stopped at the end. */

@@ -12,7 +12,7 @@ import {
   projectionStoreBackends,
   type ProjectionStoreBackend,
 } from '../test/support/projection-store-backends';
-import { CHECKPOINTS, POSITIONS } from './checkpoints';
+import { LEGACY_CHECKPOINTS, MEETING_CHECKPOINTS, POSITIONS, READ_MODELS_GROUP } from './checkpoints';
 import { getMeeting } from './meeting-directory/meeting-directory.queries';
 import { allProjections } from './index';
 import {
@@ -121,8 +121,9 @@ describe.each(backends)('projection runner: idempotency on $name', (backend) => 
     const store = await projectionStore(backend);
     await createProjectionRunner({ store, projections: allProjections() }).handle(events);
     const lastOfReview = events.filter((e) => e.meetingId === 'review').at(-1)!;
+    const review = await store.get(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'review');
     for (const name of ['meeting-directory', 'roster', 'chat-history']) {
-      expect(await store.get(CHECKPOINTS, name, 'review')).toEqual({
+      expect(review?.[name]).toEqual({
         revision: lastOfReview.streamRevision,
         position: lastOfReview.globalPosition,
       });
@@ -131,6 +132,48 @@ describe.each(backends)('projection runner: idempotency on $name', (backend) => 
         version: allProjections().find((p) => p.name === name)!.version,
       });
     }
+  });
+
+  it('reads one checkpoint document per meeting for all its projections, and writes it once a batch', async () => {
+    const store = await projectionStore(backend);
+    const events = await busyMorningEvents();
+    await createProjectionRunner({ store, projections: allProjections() }).handle(events);
+    const meetings = new Set(events.map((e) => e.meetingId));
+    const docs = await store.scan(MEETING_CHECKPOINTS, { limit: 100 });
+    expect(docs).toHaveLength(meetings.size);
+    // One entry per projection of the group, and none of them in the old per-projection layout.
+    for (const { doc } of docs) expect(Object.keys(doc).sort()).toEqual(allProjections().map((p) => p.name).sort());
+    expect(await store.scan(LEGACY_CHECKPOINTS, { limit: 1 })).toEqual([]);
+  });
+
+  it('honours checkpoints a store kept in the old per-projection layout, and moves them over', async () => {
+    const events = await busyMorningEvents();
+    const reviewEvents = events.filter((e) => e.meetingId === 'review');
+    const applied = reviewEvents[reviewEvents.length - 3]!;
+    const store = await projectionStore(backend);
+    // An older version applied the chat history up to `applied` and kept its checkpoint its way.
+    await createProjectionRunner({ store, projections: [chatHistoryProjection()] }).handle(
+      reviewEvents.filter((e) => e.streamRevision <= applied.streamRevision),
+    );
+    await store.transaction(async (tx) => {
+      await tx.delete(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'review');
+      await tx.put(LEGACY_CHECKPOINTS, 'chat-history', 'review', {
+        revision: applied.streamRevision,
+        position: applied.globalPosition,
+      });
+    });
+    const tamper = (e: StoredEvent): StoredEvent =>
+      e.type === 'ChatMessageSent' ? { ...e, data: { ...(e.data as object), content: 'applied twice' } } : e;
+    // Redelivered from the start, old events altered: the legacy checkpoint must keep them out.
+    await createProjectionRunner({ store, projections: [chatHistoryProjection()] }).handle(reviewEvents.map(tamper));
+    const chat = await store.range('chat', 'review', { limit: 100, order: 'asc' });
+    const before = chat.filter((d) => Number(d.doc['seq']) <= applied.streamRevision);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((d) => d.doc['content'] !== 'applied twice')).toBe(true);
+    expect((await store.get(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'review'))?.['chat-history']).toEqual({
+      revision: reviewEvents.at(-1)!.streamRevision,
+      position: reviewEvents.at(-1)!.globalPosition,
+    });
   });
 
   it('skips an event already applied even when its batch also holds new ones', async () => {
@@ -334,9 +377,9 @@ describe.each(backends)('projection runner: waitFor (read-your-writes) on $name'
     // needed).
     let reads = 0;
     const counted: typeof hereStore = Object.create(hereStore as object);
-    counted.get = async (...args: Parameters<typeof hereStore.get>) => {
+    counted.getMany = async (...args: Parameters<typeof hereStore.getMany>) => {
       try {
-        return await hereStore.get(...args);
+        return await hereStore.getMany(...args);
       } finally {
         reads += 1;
       }

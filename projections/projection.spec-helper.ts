@@ -7,7 +7,7 @@ import type { Ids } from '../domain/ports/ids';
 import type { ProjectionReader, ProjectionStore } from '../domain/ports/projection-store';
 import type { Actor } from '../domain/shared/actor';
 import type { StoredEvent } from '../domain/shared/envelope';
-import { CHECKPOINTS, POSITIONS } from './checkpoints';
+import { LEGACY_CHECKPOINTS, MEETING_CHECKPOINTS, POSITIONS } from './checkpoints';
 import { allProjections } from './index';
 import { createProjectionRunner, type Projection, type ProjectionRunner } from './projection';
 
@@ -238,7 +238,12 @@ export async function dumpReadModels(
   reader: ProjectionReader,
   projections: readonly Projection[] = allProjections(),
 ): Promise<DumpedDoc[]> {
-  const collections = [...projections.flatMap((p) => p.collections), CHECKPOINTS, POSITIONS];
+  const collections = [
+    ...projections.flatMap((p) => p.collections),
+    MEETING_CHECKPOINTS,
+    LEGACY_CHECKPOINTS,
+    POSITIONS,
+  ];
   const dump: DumpedDoc[] = [];
   for (const collection of collections) {
     let cursor: string | undefined;

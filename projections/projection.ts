@@ -1,7 +1,7 @@
 import { StoreUnavailableError } from '../domain/ports/event-store';
 import type { ProjectionStore, ProjectionWriter } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
-import { BatchCheckpoints, readMeetingCheckpoint, readPosition } from './checkpoints';
+import { BatchCheckpoints, READ_MODELS_GROUP, readMeetingCheckpoints, readPosition } from './checkpoints';
 import { WakeUps } from './wake-ups';
 
 /**
@@ -64,6 +64,12 @@ export interface ProjectionRunnerOptions {
   logger?: ProjectionLogger;
   /** How often waitFor re-reads the store when no local batch wakes it. */
   pollMs?: number;
+  /**
+   * Where the runner keeps its meetings' checkpoints (one document per meeting for the group's
+   * projections). Every runner of the same projections must use the same group: the server's, the
+   * read models' thread's and a rebuild's. Default: the product's read models.
+   */
+  group?: string;
 }
 
 /** A projection threw on an event; the batch was rolled back. Carries where, for logs and parking. */
@@ -92,14 +98,13 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   const logger = options.logger ?? silent;
   const pollMs = options.pollMs ?? 50;
   const versions = new Map(projections.map((p) => [p.name, p.version]));
+  const names = projections.map((p) => p.name);
+  const group = options.group ?? READ_MODELS_GROUP;
   const wakeUps = new WakeUps();
 
   async function applyBatch(events: readonly StoredEvent[], tx: ProjectionWriter): Promise<void> {
-    const checkpoints = new BatchCheckpoints(tx);
-    await checkpoints.prefetch(
-      projections.map((p) => p.name),
-      [...new Set(events.map((e) => e.meetingId))],
-    );
+    const checkpoints = new BatchCheckpoints(tx, group, names);
+    await checkpoints.prefetch([...new Set(events.map((e) => e.meetingId))]);
     for (const event of events) {
       for (const projection of projections) {
         const applied = await checkpoints.revisionOf(projection.name, event.meetingId);
@@ -131,11 +136,8 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
   }
 
   async function caughtUp(meetingId: string, revision: number): Promise<boolean> {
-    for (const projection of projections) {
-      const checkpoint = await readMeetingCheckpoint(store, projection.name, meetingId);
-      if (checkpoint.revision < revision) return false;
-    }
-    return true;
+    const checkpoints = (await readMeetingCheckpoints(store, group, names, [meetingId])).get(meetingId)!;
+    return names.every((name) => (checkpoints[name]?.revision ?? -1) >= revision);
   }
 
   return {

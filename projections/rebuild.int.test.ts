@@ -10,7 +10,7 @@ import {
   type ProjectionStoreBackend,
 } from '../test/support/projection-store-backends';
 import { chatHistoryProjection } from './chat-history/chat-history.projection';
-import { CHECKPOINTS } from './checkpoints';
+import { LEGACY_CHECKPOINTS, MEETING_CHECKPOINTS, READ_MODELS_GROUP } from './checkpoints';
 import { allProjections } from './index';
 import {
   busyMorning,
@@ -73,8 +73,9 @@ describe.each(backends)('rebuild on $name', (backend) => {
     await world.store.transaction(async (tx) => {
       await tx.put('chat', 'review', '000000000000999', { content: 'written by a buggy version' });
       await tx.put('meetings', '', 'phantom', { title: 'never created' });
-      await tx.put(CHECKPOINTS, 'roster', 'phantom', { revision: 42, position: 4242 });
-      await tx.put(CHECKPOINTS, 'roster', 'review', { revision: 999, position: 9999 });
+      await tx.put(LEGACY_CHECKPOINTS, 'roster', 'phantom', { revision: 42, position: 4242 });
+      await tx.put(LEGACY_CHECKPOINTS, 'roster', 'review', { revision: 999, position: 9999 });
+      await tx.put(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'phantom', { roster: { revision: 7, position: 77 } });
     });
 
     await rebuild({
@@ -100,6 +101,28 @@ describe.each(backends)('rebuild on $name', (backend) => {
     });
     expect(await world.store.get('meetings', '', 'marker')).toEqual(otherMarker);
     expect(await world.store.range('chat', 'review', { limit: 100, order: 'asc' })).toHaveLength(5);
+    // The meetings' checkpoint documents keep the other projections' entries as they were.
+    const review = await world.store.get(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'review');
+    expect(Object.keys(review ?? {}).sort()).toEqual(allProjections().map((p) => p.name).sort());
+  });
+
+  it('forgets the rebuilt projections in the checkpoint documents before replaying', async () => {
+    const world = await givenLiveMorning(backend);
+    await world.store.transaction((tx) =>
+      tx.put(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'gone', {
+        'chat-history': { revision: 3, position: 30 },
+        roster: { revision: 3, position: 30 },
+      }),
+    );
+    await rebuild({
+      store: world.store,
+      projections: [chatHistoryProjection()],
+      readAll: readAllOf(world),
+      head: await world.events.headPosition(),
+    });
+    expect(await world.store.get(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'gone')).toEqual({
+      roster: { revision: 3, position: 30 },
+    });
   });
 
   it('reports progress page by page up to the head', async () => {

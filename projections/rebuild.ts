@@ -1,6 +1,13 @@
 import type { ProjectionStore, ProjectionWriter } from '../domain/ports/projection-store';
 import type { StoredEvent } from '../domain/shared/envelope';
-import { CHECKPOINTS, POSITIONS, type ProjectionPosition } from './checkpoints';
+import {
+  LEGACY_CHECKPOINTS,
+  MEETING_CHECKPOINTS,
+  POSITIONS,
+  READ_MODELS_GROUP,
+  type MeetingCheckpoints,
+  type ProjectionPosition,
+} from './checkpoints';
 import {
   assertValidProjections,
   createProjectionRunner,
@@ -19,6 +26,8 @@ export interface RebuildOptions {
   onProgress?(done: number, total: number): void;
   /** Events per page, and so per projection store transaction. */
   pageSize?: number;
+  /** The checkpoint group the live runner of these projections uses (default: the read models'). */
+  group?: string;
   logger?: ProjectionLogger;
 }
 
@@ -38,11 +47,13 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   const { store, projections, head } = options;
   assertValidProjections(projections);
   const pageSize = options.pageSize ?? 1000;
-  await store.transaction((tx) => reset(tx, projections));
+  const group = options.group ?? READ_MODELS_GROUP;
+  await store.transaction((tx) => reset(tx, projections, group));
 
   const runner = createProjectionRunner({
     store,
     projections,
+    group,
     ...(options.logger ? { logger: options.logger } : {}),
   });
   let position = 0;
@@ -60,12 +71,35 @@ export async function rebuild(options: RebuildOptions): Promise<RebuildResult> {
   return { events, position };
 }
 
-async function reset(tx: ProjectionWriter, projections: readonly Projection[]): Promise<void> {
+async function reset(tx: ProjectionWriter, projections: readonly Projection[], group: string): Promise<void> {
   for (const projection of projections) {
     for (const collection of projection.collections) await tx.clear(collection);
-    await deletePartition(tx, CHECKPOINTS, projection.name);
+    await deletePartition(tx, LEGACY_CHECKPOINTS, projection.name);
     const empty: ProjectionPosition = { position: 0, version: projection.version };
     await tx.put(POSITIONS, '', projection.name, empty);
+  }
+  await forgetInGroup(tx, group, new Set(projections.map((p) => p.name)));
+}
+
+/**
+ * Removes the rebuilt projections' entries from every meeting's checkpoint document of the group,
+ * keeping the entries of the group's other projections (a rebuild of some of them).
+ */
+async function forgetInGroup(tx: ProjectionWriter, group: string, names: ReadonlySet<string>): Promise<void> {
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await tx.range<MeetingCheckpoints>(MEETING_CHECKPOINTS, group, {
+      order: 'asc',
+      limit: 1000,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
+    if (page.length === 0) return;
+    for (const { key, doc } of page) {
+      const kept = Object.fromEntries(Object.entries(doc).filter(([name]) => !names.has(name)));
+      if (Object.keys(kept).length === 0) await tx.delete(MEETING_CHECKPOINTS, group, key);
+      else await tx.put(MEETING_CHECKPOINTS, group, key, kept);
+    }
+    cursor = page[page.length - 1]!.key;
   }
 }
 

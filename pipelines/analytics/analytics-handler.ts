@@ -38,6 +38,7 @@ export function createAnalyticsHandler(options: AnalyticsHandlerOptions): Analyt
   const runner = createProjectionRunner({
     store: options.store,
     projections: [analyticsProjection(options)],
+    group: 'analytics',
     logger: options.logger,
   });
   let stopping = false;

@@ -9,8 +9,11 @@ import type { AnalyticsRecord } from './records';
  *   `analytics_head` (read and written inside each transaction, which the stores run one at a
  *   time or with the document locked), so a reader never sees a later record before an earlier one
  *   is committed: `after=<cursor>` gives exactly what followed.
- * - `analytics_by_meeting` / meetingId / sequence: one meeting's records, for scoped analysts and
- *   insights.
+ * - `analytics_by_meeting` / meetingId / sequence: `{ cursor }`, where one meeting's records are
+ *   in the log, for scoped analysts and insights. Only the cursor: the record itself is written
+ *   once (a record is most of what a chat costs the store to commit, and writing it twice made the
+ *   analytics pipeline the read models' thread's largest cost). Entries written before carry the
+ *   record as well (`{ record, cursor }`) and are read as they are.
  */
 export const LOG = 'analytics_log';
 export const BY_MEETING = 'analytics_by_meeting';
@@ -58,14 +61,43 @@ export async function readMeetingRecords(
   after: number,
   limit: number,
 ): Promise<LogPage> {
-  const rows = await reader.range<{ record: AnalyticsRecord }>(BY_MEETING, meetingId, {
+  const rows = await reader.range<MeetingEntry>(BY_MEETING, meetingId, {
     order: 'asc',
     limit,
     ...(after > 0 ? { cursor: sequenceKey(after) } : {}),
   });
-  const records = rows.map((r) => ({ cursor: String(r.doc.record.sequence), record: r.doc.record }));
+  const records = (await resolveMeetingEntries(reader, rows.map((r) => r.doc))).map((record) => ({
+    cursor: String(record.sequence),
+    record,
+  }));
   return { records, next: records.at(-1)?.cursor ?? String(after) };
 }
+
+/** A meeting's index entry: where its record is in the log (and, if written before v2, the record). */
+export interface MeetingEntry {
+  [field: string]: unknown;
+  cursor: number;
+  record?: AnalyticsRecord;
+}
+
+/** The records a meeting's index entries point at, in the entries' order. */
+export async function resolveMeetingEntries(
+  reader: ProjectionReader,
+  entries: readonly MeetingEntry[],
+): Promise<AnalyticsRecord[]> {
+  const missing = entries.filter((e) => e.record === undefined);
+  const logged = await reader.getMany<{ record: AnalyticsRecord }>(
+    missing.map((e) => ({ collection: LOG, partition: ALL, key: cursorKey(e.cursor) })),
+  );
+  const byCursor = new Map(missing.map((e, i) => [e.cursor, logged[i]?.record]));
+  return entries.flatMap((e) => {
+    const record = e.record ?? byCursor.get(e.cursor);
+    return record ? [record] : [];
+  });
+}
+
+/** The log's head as this transaction last wrote it: read once per transaction, not per record. */
+const heads = new WeakMap<ProjectionWriter, number>();
 
 /**
  * Appends a meeting's newly sequenced records to both orders, inside the caller's transaction
@@ -77,11 +109,14 @@ export async function appendRecords(
   records: readonly AnalyticsRecord[],
 ): Promise<void> {
   if (records.length === 0) return;
-  let offset = (await tx.get<{ offset: number }>(HEAD, '', ALL))?.offset ?? 0;
+  // The transaction holds the store's write lock (SQLite) or the head's row lock (PostgreSQL,
+  // taken by the first read), so the head cannot move under it between two appends.
+  let offset = heads.get(tx) ?? (await tx.get<{ offset: number }>(HEAD, '', ALL))?.offset ?? 0;
   for (const record of records) {
     offset += 1;
     await tx.put(LOG, ALL, cursorKey(offset), { record });
-    await tx.put(BY_MEETING, meetingId, sequenceKey(record.sequence), { record, cursor: offset });
+    await tx.put(BY_MEETING, meetingId, sequenceKey(record.sequence), { cursor: offset } satisfies MeetingEntry);
   }
+  heads.set(tx, offset);
   await tx.put(HEAD, '', ALL, { offset });
 }

@@ -9,7 +9,7 @@ import { createInProcessEventBus } from '../../infra/bus/in-process-event-bus';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
 import { createSqliteProjectionStore } from '../../infra/projection-store/sqlite-projection-store';
 import { busyMorning, projectionSpecWorld } from '../../projections/projection.spec-helper';
-import { readLog, readMeetingRecords, type LogEntry } from './analytics-log';
+import { BY_MEETING, readLog, readMeetingRecords, sequenceKey, type LogEntry } from './analytics-log';
 import { createAnalyticsPipeline, PARKED } from './analytics-pipeline';
 import { AnalyticsRecordSchema, recordSchema, type AnalyticsRecord } from './records';
 
@@ -113,6 +113,25 @@ describe('analytics pipeline on the in-process bus and SQLite', () => {
     // A reader at the end gets nothing, and keeps its place.
     const end = await readLog(store, log.length, 10);
     expect(end).toEqual({ records: [], next: String(log.length) });
+
+    // The meeting's index points into the log: each record is stored once.
+    const index = await store.range(BY_MEETING, 'standup', { order: 'asc', limit: 1000 });
+    expect(index.length).toBe(standup.records.length);
+    for (const { doc } of index) expect(Object.keys(doc)).toEqual(['cursor']);
+
+    // Index entries written before that (record and cursor) read as they did.
+    const first = standup.records[0]!;
+    await store.transaction((tx) =>
+      tx.put(BY_MEETING, 'standup', sequenceKey(first.record.sequence), {
+        record: { ...first.record, id: 'kept-as-written' },
+        cursor: Number(log.find((e) => e.record.id === first.record.id)!.cursor),
+      }),
+    );
+    const mixed = await readMeetingRecords(store, 'standup', 0, 1000);
+    expect(mixed.records.map((e) => e.record.id)).toEqual([
+      'kept-as-written',
+      ...standup.records.slice(1).map((e) => e.record.id),
+    ]);
   });
 
   it('after a crash and a redelivery, publishes no gap and no id with other content', async () => {
