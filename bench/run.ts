@@ -28,6 +28,7 @@ import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from 
 import { benchAppends } from './event-store-appends';
 import { rawSqliteAppends } from './sqlite-baseline';
 import { threadCpu, threadShares, type ThreadShares } from './thread-cpu';
+import { benchReadModelsCost } from './read-models-cost';
 import { round } from './stats';
 import { ensureWorkerBinary } from '../media/testing/worker-binary';
 
@@ -114,6 +115,28 @@ async function benchStore(): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   results['eventStore'] = { rawSqlite: { perTx1: raw1, perTx50: raw50 }, sqlite, postgres };
   table('Durable appends (~250-byte events, fsync on commit)', rows);
+}
+
+/**
+ * The read models' CPU per chat (the server's read-models thread: projections, then the analytics
+ * pipeline), in batches as the bus hands them over, beside raw SQLite upserts of one document each.
+ */
+async function benchReadModels(): Promise<void> {
+  progress('read models: CPU per chat event (1,000 meetings)');
+  const runs = [];
+  for (const batch of [10, 100, 250]) runs.push(await benchReadModelsCost(1000, batch, quick ? 5000 : 20_000));
+  results['readModels'] = runs;
+  table(
+    'Read models: CPU µs per chat event, 1,000 meetings, embedded SQLite (this process: user + system)',
+    runs.map((r) => ({
+      'events per batch': r.batch,
+      'raw upsert (baseline)': round(r.rawUpsertUs, 1),
+      projections: round(r.projectionsUs, 1),
+      analytics: round(r.analyticsUs, 1),
+      'both (the thread)': round(r.bothUs, 1),
+      'both ÷ baseline': round(r.bothUs / r.rawUpsertUs, 1),
+    })),
+  );
 }
 
 async function benchChat(): Promise<void> {
@@ -843,6 +866,7 @@ async function main(): Promise<void> {
   if (wanted('store')) await benchStore();
   if (wanted('bus')) await benchBuses();
   if (wanted('chat')) await benchChat();
+  if (wanted('read-models')) await benchReadModels();
   if (wanted('deployments')) await benchDeployments();
   if (wanted('kafka')) await benchKafkaPath();
   if (wanted('media')) await benchMedia();

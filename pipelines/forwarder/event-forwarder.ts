@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../../domain/ports/event-bus';
 import type { EventStore, Subscription } from '../../domain/ports/event-store';
+import { coalescedSaves } from './coalesced-saves';
 
 /** Where the forwarder keeps its position in the store (see the composition root). */
 export interface CheckpointPort {
@@ -49,7 +50,9 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
   let stopping = false;
   /** Published batches whose checkpoint is still to be saved, oldest first. */
   const inFlight: Promise<void>[] = [];
-  let lastSaved: Promise<void> = Promise.resolve();
+  /** Settles once the last batch handed over, and every earlier one, were accepted by the bus. */
+  let lastAccepted: Promise<void> = Promise.resolve();
+  const saveUpTo = coalescedSaves((position) => options.checkpoint.save(position));
 
   async function publishWithRetry(events: Parameters<EventBus['publish']>[0]): Promise<void> {
     let delay = retryMs;
@@ -77,15 +80,18 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
         batchSize: options.batchSize ?? 500,
         onEvents: async (events) => {
           const last = events[events.length - 1]!.globalPosition;
-          // Publishing starts now (the bus takes batches in call order); checkpoints are saved in
-          // order, each only once its batch and every earlier one were accepted.
+          // Publishing starts now (the bus takes batches in call order). A checkpoint is asked for
+          // only once its batch and every earlier one were accepted, so it never passes a batch
+          // the bus has not taken; saves asked for while one runs become one save (coalescedSaves),
+          // and each batch counts as forwarded once a save covering it is stored.
           const published = publishWithRetry(events);
-          const saved = Promise.all([lastSaved, published]).then(async () => {
-            await options.checkpoint.save(last);
-            position = last;
+          const accepted = Promise.all([lastAccepted, published]).then(() => undefined);
+          lastAccepted = accepted;
+          const saved = accepted.then(async () => {
+            await saveUpTo(last);
+            position = Math.max(position, last);
             options.onForwarded?.(events.length, last);
           });
-          lastSaved = saved;
           inFlight.push(saved);
           saved.catch(() => undefined); // awaited below (or at stop); never an unhandled rejection
           while (inFlight.length >= maxInFlight) await inFlight.shift();
