@@ -134,7 +134,15 @@ export function createAnalytics(deps: {
     report: (meetingId, report) => record(meetingId, report),
     async insights(meetingId) {
       const rows = await readWholePartition<MeetingEntry>(store, BY_MEETING, meetingId);
-      return { ...insightsOf(meetingId, await resolveMeetingEntries(store, rows.map((r) => r.doc))) };
+      return {
+        ...insightsOf(
+          meetingId,
+          await resolveMeetingEntries(
+            store,
+            rows.map((r) => r.doc),
+          ),
+        ),
+      };
     },
   };
 

@@ -27,10 +27,17 @@ const silent = { warn: () => undefined, error: () => undefined };
  * them over, on the embedded SQLite store. Baseline: raw better-sqlite3 upserts of one ~250-byte
  * document per event into a table of the store's shape, same pragmas and batches.
  */
-export async function benchReadModelsCost(meetings: number, batch: number, events: number): Promise<ReadModelsCost> {
+export async function benchReadModelsCost(
+  meetings: number,
+  batch: number,
+  events: number,
+): Promise<ReadModelsCost> {
   const dir = mkdtempSync(join(tmpdir(), 'confer-bench-rm-'));
   try {
-    const ids = Array.from({ length: meetings }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    const ids = Array.from(
+      { length: meetings },
+      (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    );
     const revisions = new Map<string, number>();
     let position = 0;
     const chats = (n: number): StoredEvent[] =>
@@ -44,7 +51,12 @@ export async function benchReadModelsCost(meetings: number, batch: number, event
           streamRevision,
           globalPosition: position,
           type: 'ChatMessageSent',
-          data: { messageId: `msg-${position}`, senderId: 'ann', senderName: 'Ann', content: `hello ${position}` },
+          data: {
+            messageId: `msg-${position}`,
+            senderId: 'ann',
+            senderName: 'Ann',
+            content: `hello ${position}`,
+          },
         });
       });
     const cpuUsPerEvent = async (apply: (events: StoredEvent[]) => Promise<void>): Promise<number> => {
@@ -58,10 +70,15 @@ export async function benchReadModelsCost(meetings: number, batch: number, event
     const raw = new Database(join(dir, 'raw.db'));
     raw.pragma('journal_mode = WAL');
     raw.pragma('synchronous = NORMAL');
-    raw.exec('CREATE TABLE docs (collection TEXT, partition TEXT, key TEXT, doc TEXT, PRIMARY KEY (collection, partition, key)) WITHOUT ROWID');
-    const upsert = raw.prepare('INSERT INTO docs VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc');
+    raw.exec(
+      'CREATE TABLE docs (collection TEXT, partition TEXT, key TEXT, doc TEXT, PRIMARY KEY (collection, partition, key)) WITHOUT ROWID',
+    );
+    const upsert = raw.prepare(
+      'INSERT INTO docs VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc',
+    );
     const writeRaw = raw.transaction((list: StoredEvent[]) => {
-      for (const e of list) upsert.run('chat', e.meetingId, String(e.streamRevision).padStart(15, '0'), JSON.stringify(e.data));
+      for (const e of list)
+        upsert.run('chat', e.meetingId, String(e.streamRevision).padStart(15, '0'), JSON.stringify(e.data));
     });
     const rawUpsertUs = await cpuUsPerEvent(async (list) => void writeRaw.immediate(list));
     raw.close();

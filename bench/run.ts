@@ -124,7 +124,8 @@ async function benchStore(): Promise<void> {
 async function benchReadModels(): Promise<void> {
   progress('read models: CPU per chat event (1,000 meetings)');
   const runs = [];
-  for (const batch of [10, 100, 250]) runs.push(await benchReadModelsCost(1000, batch, quick ? 5000 : 20_000));
+  for (const batch of [10, 100, 250])
+    runs.push(await benchReadModelsCost(1000, batch, quick ? 5000 : 20_000));
   results['readModels'] = runs;
   table(
     'Read models: CPU µs per chat event, 1,000 meetings, embedded SQLite (this process: user + system)',
@@ -239,7 +240,11 @@ async function measuredChatLoad(
       const server = threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds);
       const tester = process.cpuUsage(start!.tester);
       // serverUsPerChat needs the acknowledged rate, known once the run returns.
-      cpu = { server, serverUsPerChat: 0, testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds) };
+      cpu = {
+        server,
+        serverUsPerChat: 0,
+        testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds),
+      };
     },
   });
   const c = cpu!;

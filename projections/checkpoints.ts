@@ -100,7 +100,9 @@ export class BatchCheckpoints {
   async revisionOf(projection: string, meetingId: string): Promise<number> {
     let known = this.meetings.get(meetingId);
     if (!known) {
-      known = (await readMeetingCheckpoints(this.tx, this.group, this.projections, [meetingId])).get(meetingId)!;
+      known = (await readMeetingCheckpoints(this.tx, this.group, this.projections, [meetingId])).get(
+        meetingId,
+      )!;
       this.meetings.set(meetingId, known);
     }
     return (known[projection] ?? NONE).revision;

@@ -142,7 +142,12 @@ describe.each(backends)('projection runner: idempotency on $name', (backend) => 
     const docs = await store.scan(MEETING_CHECKPOINTS, { limit: 100 });
     expect(docs).toHaveLength(meetings.size);
     // One entry per projection of the group, and none of them in the old per-projection layout.
-    for (const { doc } of docs) expect(Object.keys(doc).sort()).toEqual(allProjections().map((p) => p.name).sort());
+    for (const { doc } of docs)
+      expect(Object.keys(doc).sort()).toEqual(
+        allProjections()
+          .map((p) => p.name)
+          .sort(),
+      );
     expect(await store.scan(LEGACY_CHECKPOINTS, { limit: 1 })).toEqual([]);
   });
 
@@ -165,7 +170,9 @@ describe.each(backends)('projection runner: idempotency on $name', (backend) => 
     const tamper = (e: StoredEvent): StoredEvent =>
       e.type === 'ChatMessageSent' ? { ...e, data: { ...(e.data as object), content: 'applied twice' } } : e;
     // Redelivered from the start, old events altered: the legacy checkpoint must keep them out.
-    await createProjectionRunner({ store, projections: [chatHistoryProjection()] }).handle(reviewEvents.map(tamper));
+    await createProjectionRunner({ store, projections: [chatHistoryProjection()] }).handle(
+      reviewEvents.map(tamper),
+    );
     const chat = await store.range('chat', 'review', { limit: 100, order: 'asc' });
     const before = chat.filter((d) => Number(d.doc['seq']) <= applied.streamRevision);
     expect(before.length).toBeGreaterThan(0);

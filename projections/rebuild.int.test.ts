@@ -75,7 +75,9 @@ describe.each(backends)('rebuild on $name', (backend) => {
       await tx.put('meetings', '', 'phantom', { title: 'never created' });
       await tx.put(LEGACY_CHECKPOINTS, 'roster', 'phantom', { revision: 42, position: 4242 });
       await tx.put(LEGACY_CHECKPOINTS, 'roster', 'review', { revision: 999, position: 9999 });
-      await tx.put(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'phantom', { roster: { revision: 7, position: 77 } });
+      await tx.put(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'phantom', {
+        roster: { revision: 7, position: 77 },
+      });
     });
 
     await rebuild({
@@ -103,7 +105,11 @@ describe.each(backends)('rebuild on $name', (backend) => {
     expect(await world.store.range('chat', 'review', { limit: 100, order: 'asc' })).toHaveLength(5);
     // The meetings' checkpoint documents keep the other projections' entries as they were.
     const review = await world.store.get(MEETING_CHECKPOINTS, READ_MODELS_GROUP, 'review');
-    expect(Object.keys(review ?? {}).sort()).toEqual(allProjections().map((p) => p.name).sort());
+    expect(Object.keys(review ?? {}).sort()).toEqual(
+      allProjections()
+        .map((p) => p.name)
+        .sort(),
+    );
   });
 
   it('forgets the rebuilt projections in the checkpoint documents before replaying', async () => {

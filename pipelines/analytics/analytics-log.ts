@@ -66,7 +66,12 @@ export async function readMeetingRecords(
     limit,
     ...(after > 0 ? { cursor: sequenceKey(after) } : {}),
   });
-  const records = (await resolveMeetingEntries(reader, rows.map((r) => r.doc))).map((record) => ({
+  const records = (
+    await resolveMeetingEntries(
+      reader,
+      rows.map((r) => r.doc),
+    )
+  ).map((record) => ({
     cursor: String(record.sequence),
     record,
   }));
@@ -115,7 +120,9 @@ export async function appendRecords(
   for (const record of records) {
     offset += 1;
     await tx.put(LOG, ALL, cursorKey(offset), { record });
-    await tx.put(BY_MEETING, meetingId, sequenceKey(record.sequence), { cursor: offset } satisfies MeetingEntry);
+    await tx.put(BY_MEETING, meetingId, sequenceKey(record.sequence), {
+      cursor: offset,
+    } satisfies MeetingEntry);
   }
   heads.set(tx, offset);
   await tx.put(HEAD, '', ALL, { offset });

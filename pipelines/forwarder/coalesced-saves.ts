@@ -9,7 +9,9 @@
  * batches, so under load the saves, not the bus, paced the broadcasts (at 4,000 chats/s: ~1,100
  * broadcast a second, with every thread of the server partly idle).
  */
-export function coalescedSaves(save: (position: number) => Promise<void>): (position: number) => Promise<void> {
+export function coalescedSaves(
+  save: (position: number) => Promise<void>,
+): (position: number) => Promise<void> {
   let running: Promise<void> | undefined;
   let queued: { position: number; done: Promise<void> } | undefined;
 
