@@ -77,6 +77,9 @@ export async function benchSoak(options: SoakOptions): Promise<SoakResult> {
     ...(process.env['MEDIASOUP_WORKER_BIN']
       ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] }
       : {}),
+    // glibc's allocator settings (MALLOC_TRIM_THRESHOLD_, MALLOC_ARENA_MAX, …) reach the server and
+    // its mediasoup workers: to tell memory the worker holds from memory its allocator keeps.
+    ...Object.fromEntries(Object.entries(process.env).filter(([name]) => name.startsWith('MALLOC_'))),
   });
   const t0 = performance.now();
   const sample = async (): Promise<SoakSample | undefined> => {
