@@ -61,7 +61,7 @@ export async function startAudit(deps: {
   return {
     plugin: auditRoutes({
       tokens: deps.tokens,
-      meetingState: async (meetingId) => (await deps.commands.load(meetingId)).state,
+      meeting: (meetingId) => deps.commands.load(meetingId),
       audit,
       publicJwk: publicJwk(signer.publicKey),
     }),

@@ -186,7 +186,7 @@ export async function startConfer(
     publicUrl: config.publicUrl,
     signalingBaseUrl: (meetingId, participantId) => placement.signalingBaseUrl(meetingId, participantId),
     iceServers,
-    meetingState: async (meetingId) => (await commands.load(meetingId)).state,
+    meeting: (meetingId) => commands.load(meetingId),
     passcodeGuard: createPasscodeGuard(),
     trustedProxies: config.TRUSTED_PROXIES ?? [],
     metricsOnMainPort: config.METRICS_PORT === undefined,
@@ -197,7 +197,7 @@ export async function startConfer(
       recording.routes,
       analyticsRoutes({
         tokens,
-        meetingState: async (meetingId) => (await commands.load(meetingId)).state,
+        meeting: (meetingId) => commands.load(meetingId),
         analytics: analytics.queries,
       }),
     ],

@@ -91,6 +91,27 @@ export const clientExamples: { [K in ClientMessageType]: ClientWireMessage<K> & 
 };
 
 export const serverExamples: { [K in ServerMessageType]: ServerMessage<K> } = {
+  joined: {
+    type: 'joined',
+    self: { ...ada, participantId: 'p_bob', displayName: 'Bob', userId: 'user-2' },
+    meeting: {
+      meetingId: 'mtg_5d41402abc4b2a76',
+      title: 'Design review',
+      status: 'active',
+      waitingRoom: false,
+      locked: false,
+    },
+    participants: [ada, { ...ada, participantId: 'p_bob', displayName: 'Bob', userId: 'user-2' }],
+    waiting: [],
+    barred: [],
+    activeSpeakerId: 'p_ada',
+    spotlightId: null,
+    seq: 6,
+    replayed: 0,
+    media: true,
+    recording: false,
+    recordingId: null,
+  },
   'participant-joined': { type: 'participant-joined', participant: ada, seq: 7 },
   'participant-left': { type: 'participant-left', participantId: 'p_ada', reason: 'left', seq: 12 },
   'participant-waiting': {

@@ -223,6 +223,12 @@ export interface NewProducerView {
  * equal to its event name (the design's `{ "type": "chat", … }`), added where it is sent.
  */
 export interface ServerPayloads {
+  /**
+   * The answer to a `join` sent without a way to acknowledge it (no `id` on a plain WebSocket, no
+   * callback over socket.io), as the design's flow has it: "sends join, receives the list of
+   * existing participants". Broadcasts that follow it are newer than its `seq`.
+   */
+  joined: JoinResult;
   'participant-joined': { participant: ParticipantView; seq: number };
   'participant-left': {
     participantId: string;

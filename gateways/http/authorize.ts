@@ -13,8 +13,11 @@ import { bearerToken } from './bearer';
 
 export interface AccessDeps {
   tokens: TokenService;
-  /** The meeting's current state (the command handler's cached fold of its stream). */
-  meetingState(meetingId: string): Promise<MeetingState>;
+  /**
+   * The meeting's current state and the revision it folds up to (the command handler's cached
+   * fold of its stream: every event this node appended or saw on the bus).
+   */
+  meeting(meetingId: string): Promise<{ state: MeetingState; revision: number }>;
 }
 
 export interface Caller {
@@ -25,6 +28,8 @@ export interface Caller {
 export interface Authorized extends Caller {
   standing: Standing;
   state: MeetingState;
+  /** The stream revision `state` folds up to: what a read must include to agree with it. */
+  revision: number;
 }
 
 /** Who is calling (anonymous without a token); a bad token is an error, never anonymous. */
@@ -53,14 +58,14 @@ export async function authorize(
   // Without a token only a meeting's summary is ever readable: say so before whether it exists.
   if (!caller.claims && access !== 'read-summary')
     throw new ConferError('CONFER_AUTH_MISSING', undefined, 'authorization');
-  const state = await deps.meetingState(meetingId);
+  const { state, revision } = await deps.meeting(meetingId);
   if (state.status === 'none') throw new ConferError('CONFER_MEETING_NOT_FOUND', undefined, 'meetingId');
   const standing = standingIn(state, caller.principal);
   if (!mayAccess(standing, access)) {
     if (!caller.claims) throw new ConferError('CONFER_AUTH_MISSING', undefined, 'authorization');
     throw new ConferError('CONFER_FORBIDDEN', forbiddenMessage(standing, access), 'authorization');
   }
-  return { ...caller, standing, state };
+  return { ...caller, standing, state, revision };
 }
 
 function forbiddenMessage(standing: Standing, access: Access): string {

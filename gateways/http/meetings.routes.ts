@@ -39,8 +39,8 @@ export interface MeetingRoutesDeps {
   /** Base URL of the node serving this participant's signaling and media (placing them if needed). */
   signalingBaseUrl(meetingId: string, participantId?: string): Promise<string>;
   iceServers(participantId: string): IceServer[];
-  /** The meeting's current state, from its stream: what standing is decided on. */
-  meetingState(meetingId: string): Promise<MeetingState>;
+  /** The meeting's current state and revision, from its stream: what standing is decided on. */
+  meeting(meetingId: string): Promise<{ state: MeetingState; revision: number }>;
   passcodeGuard: PasscodeGuard;
 }
 
@@ -63,6 +63,15 @@ const bearerOptional: Record<string, string[]>[] = [{}, { bearer: [] }];
 export const meetingRoutes =
   (deps: MeetingRoutesDeps): FastifyPluginAsyncZod =>
   async (app) => {
+    /**
+     * Waits (briefly) until the read models include the meeting's events up to `revision`, the
+     * state the caller was just authorized on. So a history or roster read agrees with what this
+     * node has already broadcast: a client that saw a chat live and then loads the history (as the
+     * web client does on reconnect) finds it there. Past the wait the read is served as it stands.
+     */
+    const readsInclude = (meetingId: string, revision: number) =>
+      deps.queries.waitFor(meetingId, revision, READ_YOUR_WRITES_MS);
+
     /** Counts a wrong passcode; a lockout it starts is recorded for the host and auditors. */
     function recordFailure(meetingId: string, client: string, correlationId: string): void {
       const lockout = deps.passcodeGuard.failed(meetingId, client);
@@ -195,7 +204,8 @@ export const meetingRoutes =
       },
       async (request) => {
         const { meetingId } = request.params;
-        const { standing } = await authorize(request, deps, meetingId, 'read-summary');
+        const { standing, revision } = await authorize(request, deps, meetingId, 'read-summary');
+        await readsInclude(meetingId, revision);
         const meeting = await deps.queries.meeting(meetingId);
         if (!meeting) throw new ConferError('CONFER_MEETING_NOT_FOUND', undefined, 'meetingId');
         if (!mayAccess(standing, 'read-meeting')) return toMeetingSummaryView(meeting);
@@ -328,7 +338,8 @@ export const meetingRoutes =
       },
       async (request) => {
         const { meetingId } = request.params;
-        await authorize(request, deps, meetingId, 'read-meeting');
+        const { revision } = await authorize(request, deps, meetingId, 'read-meeting');
+        await readsInclude(meetingId, revision);
         const { before, limit } = request.query;
         return deps.queries.chat(meetingId, { limit, ...(before !== undefined ? { before } : {}) });
       },
@@ -374,7 +385,8 @@ export const meetingRoutes =
       },
       async (request) => {
         const { meetingId } = request.params;
-        await authorize(request, deps, meetingId, 'read-meeting');
+        const { revision } = await authorize(request, deps, meetingId, 'read-meeting');
+        await readsInclude(meetingId, revision);
         return { participants: await deps.queries.roster(meetingId, { includeGone: true }) };
       },
     );

@@ -2,7 +2,6 @@ import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
-import type { MeetingState } from '../../domain/meeting/meeting.state';
 import { RecordingIdSchema } from '../../domain/meeting/recording.events';
 import type { RecordingState } from '../../domain/meeting/recording.state';
 import type { Clock } from '../../domain/ports/clock';
@@ -62,8 +61,7 @@ export const recordingRoutes =
   async (app) => {
     const access = {
       tokens: deps.tokens,
-      meetingState: async (meetingId: string): Promise<MeetingState> =>
-        (await deps.commands.load(meetingId)).state,
+      meeting: (meetingId: string) => deps.commands.load(meetingId),
     };
 
     app.post(

@@ -27,6 +27,16 @@ export function expire(connection: Connection): void {
 }
 
 /**
+ * A message answered without an acknowledgement (no `id`, no callback): a failure is still told
+ * as an `error` message, and a `join` still gets its answer, as a `joined` message, since a client
+ * that printed the design's join has no other way to learn who is in the meeting.
+ */
+export function answerUnacknowledged(connection: Connection, type: string, response: Ack): void {
+  if (!response.ok) connection.send(serverMessage('error', response.error));
+  else if (type === 'join') connection.send(serverMessage('joined', response.data as ClientAnswers['join']));
+}
+
+/**
  * The design's form carries `type` inside the message (`{"type": "chat", "message": "Hi"}`): it
  * may, and must then name the message it is sent as. Any other unknown field is still refused by
  * the message's strict schema.

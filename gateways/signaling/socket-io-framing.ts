@@ -6,7 +6,7 @@ import {
   type ServerMessageType,
 } from '../../protocol/signaling';
 import type { Batch, Connection } from './connection';
-import { dispatch } from './dispatch';
+import { answerUnacknowledged, dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
 import { authenticate } from './handshake';
 import { MEETING_NAMESPACE, type SignalingServer, type SignalingSocket } from './socket-types';
@@ -89,7 +89,7 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
       const payload = ack && args.length === 1 ? {} : args[0];
       const response = await dispatch(ctx, connection, type, payload);
       if (ack) ack(response);
-      else if (!response.ok) connection.send({ type: 'error', ...response.error });
+      else answerUnacknowledged(connection, type, response);
     }
   });
 }

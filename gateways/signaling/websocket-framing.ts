@@ -7,7 +7,7 @@ import { MEETING_ID_SOURCE } from '../../protocol/ids';
 import type { ServerMessage, ServerMessageType } from '../../protocol/signaling';
 import { WebSocketRequestIdSchema, type WebSocketAck } from '../../protocol/websocket';
 import type { Batch, Connection } from './connection';
-import { dispatch } from './dispatch';
+import { answerUnacknowledged, dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
 import { authenticate } from './handshake';
 import type { ConnectionEvents } from './socket-io-framing';
@@ -157,7 +157,7 @@ export function attachWebSocket(server: HttpServer, ctx: GatewayContext, events:
     if (rawId !== undefined && id.success) {
       const ack: WebSocketAck = { type: 'ack', id: id.data, ...response };
       sendFrame(ws, ack);
-    } else if (!response.ok) sendFrame(ws, { type: 'error', ...response.error });
+    } else answerUnacknowledged(connection, message.type, response);
   }
 
   return {

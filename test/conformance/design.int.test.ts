@@ -161,6 +161,21 @@ describe('WebSocket APIs (Real-time Signaling), over a plain WebSocket', () => {
     const B = await rawSocket(wsUrl(b.webSocketUrl, b.token));
     A.send({ type: 'join', participantId: '', capabilities: ['audio', 'video', 'screen'] });
     B.send({ type: 'join', participantId: '', capabilities: ['audio', 'video', 'screen'] });
+    // "Sends join, receives the list of existing participants": the design's join has no id, so
+    // its answer comes as a `joined` message.
+    const [aJoined, bJoined] = await Promise.all([
+      A.waitFor((f) => f['type'] === 'joined'),
+      B.waitFor((f) => f['type'] === 'joined'),
+    ]);
+    expect(aJoined['self']).toMatchObject({ participantId: a.participantId, connectionStatus: 'connected' });
+    expect(bJoined['self']).toMatchObject({ participantId: b.participantId, connectionStatus: 'connected' });
+    for (const answer of [aJoined, bJoined])
+      expect((answer['participants'] as { participantId: string }[]).map((p) => p.participantId)).toEqual(
+        expect.arrayContaining([a.participantId]),
+      );
+    expect((bJoined['participants'] as { participantId: string }[]).map((p) => p.participantId)).toEqual(
+      expect.arrayContaining([a.participantId, b.participantId]),
+    );
 
     // Someone new arrives: { "type": "participant-joined", "participant": {...} }
     const carol = (
