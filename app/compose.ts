@@ -265,6 +265,7 @@ export async function startConfer(
     metrics: {
       messages: (type, outcome) => metrics.socketMessages.inc({ type, outcome }),
       broadcasts: (count) => metrics.broadcasts.inc(count),
+      broadcastLag: (events) => metrics.observeLag('broadcast', events),
     },
   });
   await gateway.start();
@@ -291,9 +292,10 @@ export async function startConfer(
           save: (position) =>
             projectionStore.transaction((tx) => tx.put('_forwarder', '', 'bus', { position })),
         },
-        onForwarded: (count, last) => {
+        onForwarded: (count, last, events) => {
           metrics.forwarded.inc(count);
           metrics.forwarderPosition.set(last);
+          metrics.observeLag('forwarded', events);
         },
       });
       await forwarder.start();

@@ -30,6 +30,21 @@ export function createMetrics(nodeId: string) {
     help: 'Messages broadcast to sockets',
     registers: [registry],
   });
+  const eventLag = new Histogram({
+    name: 'confer_event_lag_seconds',
+    help:
+      'From an event being decided (its occurredAt, on the deciding node’s clock) to a stage of its path: ' +
+      'forwarded (on the bus, checkpoint stored) or broadcast (sent to this node’s sockets)',
+    labelNames: ['stage'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  /** Observes each event's lag at `stage`, read against one clock reading for the batch. */
+  const observeLag = (stage: 'forwarded' | 'broadcast', events: readonly { occurredAt: string }[]) => {
+    const now = Date.now();
+    const at = eventLag.labels(stage);
+    for (const event of events) at.observe(Math.max(0, now - Date.parse(event.occurredAt)) / 1000);
+  };
   const forwarded = new Counter({
     name: 'confer_forwarded_events_total',
     help: 'Events published to the bus',
@@ -152,6 +167,7 @@ export function createMetrics(nodeId: string) {
     commandSeconds,
     socketMessages,
     broadcasts,
+    observeLag,
     forwarded,
     forwarderPosition,
     projectionFailures,

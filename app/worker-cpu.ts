@@ -3,10 +3,16 @@ import { readFileSync } from 'node:fs';
 /** Clock ticks per second of /proc's utime and stime (USER_HZ: 100 on Linux everywhere that matters). */
 const USER_HZ = 100;
 
-/** CPU seconds a process has used, from /proc (Linux); undefined where that cannot be read. */
-export function cpuSecondsOf(pid: number): number | undefined {
+/**
+ * CPU seconds a process has used, from /proc (Linux); or one of its threads' when `tid` is given
+ * (`/proc/<tid>/stat` would give the whole process's). Undefined where that cannot be read.
+ */
+export function cpuSecondsOf(pid: number, tid?: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(
+      tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`,
+      'utf8',
+    );
     // Fields after the command name (which may contain spaces, hence the last ')').
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / USER_HZ;

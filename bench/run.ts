@@ -229,7 +229,7 @@ async function measuredChatLoad(
   options: Parameters<typeof runChatLoad>[1],
 ): Promise<MeasuredChat> {
   let start: { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number } | undefined;
-  let cpu: MeasuredChat['cpu'] | undefined;
+  let phase: { server: ThreadShares; testerPct: number } | undefined;
   const result = await runChatLoad(target, {
     ...options,
     onSendStart: () => {
@@ -237,20 +237,17 @@ async function measuredChatLoad(
     },
     onSendPhase: () => {
       const seconds = (performance.now() - start!.at) / 1000;
-      const server = threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds);
       const tester = process.cpuUsage(start!.tester);
-      // serverUsPerChat needs the acknowledged rate, known once the run returns.
-      cpu = {
-        server,
-        serverUsPerChat: 0,
+      phase = {
+        server: threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds),
         testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds),
       };
     },
   });
-  const c = cpu!;
+  const { server, testerPct } = phase!;
   // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
-  c.serverUsPerChat = ((c.server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
-  return { ...result, cpu: c };
+  const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
+  return { ...result, cpu: { server, serverUsPerChat, testerPct } };
 }
 
 /** Servers shared by the benchmarks, started on first use and stopped at the end. */

@@ -1,18 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs';
-
-/** Clock ticks per second of /proc's utime and stime. */
-const USER_HZ = 100;
-
-/** One thread's CPU seconds (its own /proc/<pid>/task/<tid>/stat: /proc/<tid>/stat is the whole process's). */
-function taskCpuSeconds(pid: number, tid: string): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-  } catch {
-    return undefined; // the thread ended meanwhile
-  }
-}
+import { readdirSync } from 'node:fs';
+import { cpuSecondsOf } from '../app/worker-cpu';
 
 /** CPU seconds of each thread of a process (thread id → seconds), read from /proc. */
 export function threadCpu(pid: number): Map<number, number> {
@@ -24,7 +11,7 @@ export function threadCpu(pid: number): Map<number, number> {
     return threads;
   }
   for (const tid of tids) {
-    const seconds = taskCpuSeconds(pid, tid);
+    const seconds = cpuSecondsOf(pid, Number(tid)); // undefined: the thread ended meanwhile
     if (seconds !== undefined) threads.set(Number(tid), seconds);
   }
   return threads;

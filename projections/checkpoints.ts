@@ -97,20 +97,16 @@ export class BatchCheckpoints {
     this.meetings = await readMeetingCheckpoints(this.tx, this.group, this.projections, meetingIds);
   }
 
-  async revisionOf(projection: string, meetingId: string): Promise<number> {
-    let known = this.meetings.get(meetingId);
-    if (!known) {
-      known = (await readMeetingCheckpoints(this.tx, this.group, this.projections, [meetingId])).get(
-        meetingId,
-      )!;
-      this.meetings.set(meetingId, known);
-    }
+  /** The revision a projection applied for a meeting of the batch (prefetched: no I/O per event). */
+  revisionOf(projection: string, meetingId: string): number {
+    const known = this.meetings.get(meetingId);
+    // Only a meeting outside the batch could be missing: re-applying its events is never safe.
+    if (!known) throw new Error(`Checkpoint of meeting ${meetingId} was not prefetched for this batch`);
     return (known[projection] ?? NONE).revision;
   }
 
   advance(projection: string, event: StoredEvent): void {
-    let known = this.meetings.get(event.meetingId);
-    if (!known) this.meetings.set(event.meetingId, (known = {}));
+    const known = this.meetings.get(event.meetingId)!;
     known[projection] = { revision: event.streamRevision, position: event.globalPosition };
     this.advanced.add(event.meetingId);
     this.positions.set(projection, Math.max(this.positions.get(projection) ?? 0, event.globalPosition));

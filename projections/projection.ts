@@ -107,7 +107,7 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
     await checkpoints.prefetch([...new Set(events.map((e) => e.meetingId))]);
     for (const event of events) {
       for (const projection of projections) {
-        const applied = await checkpoints.revisionOf(projection.name, event.meetingId);
+        const applied = checkpoints.revisionOf(projection.name, event.meetingId);
         if (event.streamRevision <= applied) continue;
         if (event.streamRevision > applied + 1) {
           // Not fatal (a projection added after a meeting began starts mid-stream), but a sign of

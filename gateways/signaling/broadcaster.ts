@@ -61,6 +61,7 @@ export function createBroadcaster(ctx: GatewayContext) {
   return {
     async onEvents(events: StoredEvent[]): Promise<void> {
       ctx.commands.observe(events);
+      const sent: StoredEvent[] = [];
       for (const event of events) {
         if (!ctx.hub.has(event.meetingId)) continue;
         if (event.streamRevision <= (broadcastUpTo.get(event.meetingId) ?? -1)) continue;
@@ -69,7 +70,9 @@ export function createBroadcaster(ctx: GatewayContext) {
           ? (ctx.commands.peek(event.meetingId)?.state ?? (await ctx.commands.load(event.meetingId)).state)
           : undefined;
         apply(event.meetingId, translateEvent(event, state));
+        sent.push(event);
       }
+      if (sent.length > 0) ctx.metrics?.broadcastLag?.(sent);
     },
     /** The meeting has no connection here any more. */
     forget(meetingId: string): void {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
 import type { EventBus } from '../../domain/ports/event-bus';
 import type { EventStore } from '../../domain/ports/event-store';
+import type { StoredEvent } from '../../domain/shared/envelope';
 import type { Ids } from '../../domain/ports/ids';
 import { ErrorCodes, isConferError } from '../../domain/shared/errors';
 import type { ErrorBody } from '../../protocol/ack';
@@ -24,7 +25,12 @@ export interface SignalingGatewayDeps {
   media?: MediaSignaling;
   /** Links to the deployment's other nodes: peer signals reach people connected elsewhere. */
   links?: NodeLinks;
-  metrics?: { messages(type: string, outcome: 'ok' | 'error'): void; broadcasts(count: number): void };
+  metrics?: {
+    messages(type: string, outcome: 'ok' | 'error'): void;
+    broadcasts(count: number): void;
+    /** Events just broadcast here, to measure how long after being decided they went out. */
+    broadcastLag?(events: readonly StoredEvent[]): void;
+  };
   /** For tests: the time (ms) token expiry is judged against. */
   now?: () => number;
 }

@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connect, next, record, request, type ClientSocket } from '../../test/support/confer-client';
-import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
+import { startConferProcess, TEST_AUTH_SECRET, type ConferProcess } from '../../test/support/confer-process';
+import { eventually } from '../../test/support/eventually';
 import type { JoinResult } from '../../protocol/signaling';
 
 let server: ConferProcess;
@@ -162,6 +164,36 @@ describe('chat, media and hands', () => {
     } finally {
       if (!released) staller.exec('ROLLBACK');
       staller.close();
+    }
+  });
+
+  it('measures, in seconds, how long after being decided events reached the bus and the sockets', async () => {
+    const m = await meetingWith(['Ann', 'Bob']);
+    const [ann, bob] = m.people;
+    const seen = next(bob!.socket, 'chat', (msg) => msg.message === 'timed');
+    expect((await request(ann!.socket, 'chat', { message: 'timed' })).ok).toBe(true);
+    await seen;
+    const operator = await new SignJWT({ role: 'operator' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
+    const lag = (text: string, stage: string, part: 'count' | 'sum') =>
+      Number(
+        new RegExp(`^confer_event_lag_seconds_${part}\\{[^}]*stage="${stage}"[^}]*\\} (\\S+)$`, 'm').exec(
+          text,
+        )?.[1],
+      );
+    const text = await eventually('both stages measured', async () => {
+      const body = await fetch(`${server.url}/metrics`, {
+        headers: { authorization: `Bearer ${operator}` },
+      }).then((r) => r.text());
+      return lag(body, 'broadcast', 'count') > 0 && lag(body, 'forwarded', 'count') > 0 && body;
+    });
+    for (const stage of ['forwarded', 'broadcast']) {
+      const mean = lag(text, stage, 'sum') / lag(text, stage, 'count');
+      // Seconds, not milliseconds: on a test machine an event is on its way well within a minute.
+      expect(mean, stage).toBeGreaterThanOrEqual(0);
+      expect(mean, stage).toBeLessThan(60);
     }
   });
 

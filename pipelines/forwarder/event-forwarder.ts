@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { EventBus } from '../../domain/ports/event-bus';
 import type { EventStore, Subscription } from '../../domain/ports/event-store';
+import type { StoredEvent } from '../../domain/shared/envelope';
 import { coalescedSaves } from './coalesced-saves';
 
 /** Where the forwarder keeps its position in the store (see the composition root). */
@@ -25,7 +26,8 @@ export interface ForwarderOptions {
    * call order and refuses one only once closed, since a retried batch could overtake otherwise.
    */
   maxInFlight?: number;
-  onForwarded?(count: number, lastPosition: number): void;
+  /** A batch is on the bus and the checkpoint covering it is stored. */
+  onForwarded?(count: number, lastPosition: number, events: readonly StoredEvent[]): void;
 }
 
 export interface Forwarder {
@@ -90,7 +92,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
           const saved = accepted.then(async () => {
             await saveUpTo(last);
             position = Math.max(position, last);
-            options.onForwarded?.(events.length, last);
+            options.onForwarded?.(events.length, last, events);
           });
           inFlight.push(saved);
           saved.catch(() => undefined); // awaited below (or at stop); never an unhandled rejection
