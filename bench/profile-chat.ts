@@ -2,18 +2,23 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startConferProcess } from '../test/support/confer-process';
+import { startKafka } from '../test/support/kafka-broker';
 import { conferTarget, runChatLoad } from './chat-load';
 import { summarizeCpuProfile } from './cpu-profile';
 import { round } from './stats';
 
 /**
- * `node --import tsx bench/profile-chat.ts <dir> [meetings] [rate/s] [seconds]`: runs the chat load
+ * `node --import tsx bench/profile-chat.ts <dir> [meetings] [rate/s] [seconds] [in-process|kafka]`: runs the chat load
  * against a Confer process started with a profiling preload, then prints the hottest functions of
  * each of the server's threads (event loop, SQLite writer, read models) over the chat phase only (the joins before it are left out). Not part of `npm run bench`: a
  * tool for deciding what to change, before measuring the change with the bench.
  */
-const [dir = '/tmp/confer-profile', meetings = '1000', rate = '2500', seconds = '10'] = process.argv.slice(2);
+const [dir = '/tmp/confer-profile', meetings = '1000', rate = '2500', seconds = '10', bus = 'in-process'] =
+  process.argv.slice(2);
+if (bus !== 'in-process' && bus !== 'kafka') throw new Error(`bus: "in-process" or "kafka", not "${bus}"`);
 mkdirSync(dir, { recursive: true });
+// Through Kafka: a broker of the tests' kind, with a topic of its own.
+const kafka = bus === 'kafka' ? await startKafka() : undefined;
 const preload = fileURLToPath(new URL('./cpu-profile-preload.mjs', import.meta.url));
 const confer = await startConferProcess({
   NODE_OPTIONS: `--import ${preload}`,
@@ -25,6 +30,9 @@ const confer = await startConferProcess({
   SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
   SOCKET_CONNECTS_PER_MINUTE: '1000000',
   LOG_LEVEL: 'warn',
+  ...(kafka
+    ? { BUS: 'kafka', KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: `profile-${Date.now()}` }
+    : {}),
 });
 let window: { fromUs: number; toUs: number } | undefined;
 const r = await runChatLoad(conferTarget(confer.url), {
@@ -50,4 +58,5 @@ const newest = readdirSync(dir)
   .map((f) => join(dir, f));
 for (const file of newest) process.stdout.write(`${file}\n${summarizeCpuProfile(file, window, 30)}\n`);
 await confer.dispose();
+await kafka?.stop();
 process.exit(0);

@@ -29,6 +29,7 @@ import { benchAppends } from './event-store-appends';
 import { rawSqliteAppends } from './sqlite-baseline';
 import { threadCpu, threadShares, type ThreadShares } from './thread-cpu';
 import { benchReadModelsCost } from './read-models-cost';
+import { lagBetween, scrapeEventLag, type LagStages } from './event-lag';
 import { round } from './stats';
 import { ensureWorkerBinary } from '../media/testing/worker-binary';
 
@@ -355,20 +356,28 @@ async function benchKafkaPath(): Promise<void> {
     },
   ];
   const out: Record<string, ChatLoadResult> = {};
+  /** Where the time goes, from the server's own histogram over the sending phase. */
+  const stages: Record<string, Record<string, ReturnType<typeof lagBetween>>> = {};
   for (const bus of buses) {
     progress(`append → broadcast at ${shape.ratePerSecond}/s through the ${bus.name}`);
     const confer = await startConferProcess({ ...(await bus.env()), ...LOAD_BUDGETS });
     try {
+      let before: Promise<LagStages> | undefined;
       out[bus.name] = await runChatLoad(conferTarget(confer.url), {
         ...shape,
         durationMs: duration,
         onProgress: progress,
+        onSendStart: () => void (before = scrapeEventLag(confer)),
       });
+      const [start, end] = await Promise.all([before, scrapeEventLag(confer)]);
+      stages[bus.name] = Object.fromEntries(
+        ['forwarded', 'broadcast'].map((stage) => [stage, lagBetween(start?.[stage], end[stage])]),
+      );
     } finally {
       await confer.dispose();
     }
   }
-  results['kafkaPath'] = { shape, loadAverage: loadavg(), results: out };
+  results['kafkaPath'] = { shape, loadAverage: loadavg(), results: out, serverLag: stages };
   const base = out[buses[0]!.name]!;
   table(
     `Append → socket broadcast at ${shape.ratePerSecond} chats/s (${shape.meetings} meetings × ${shape.participants}, SQLite store; load average ${loadavg()[0]!.toFixed(2)})`,
@@ -382,6 +391,17 @@ async function benchKafkaPath(): Promise<void> {
       'broadcast p95 ms': round(r.latencyMs.p95, 1),
       'broadcast p99 ms': round(r.latencyMs.p99, 1),
       'p99 ratio': round(r.latencyMs.p99 / base.latencyMs.p99, 2),
+    })),
+  );
+  const ms = (x: number | undefined) => (x === undefined ? '–' : round(x, 1));
+  table(
+    'Inside the server over the same runs (confer_event_lag_seconds: from the event being decided; p50/p99 read from its buckets)',
+    Object.entries(stages).map(([name, s]) => ({
+      bus: name,
+      'on the bus, mean ms': ms(s['forwarded']?.meanMs),
+      'on the bus p50 / p99 ms': `${ms(s['forwarded']?.p50Ms)} / ${ms(s['forwarded']?.p99Ms)}`,
+      'sent to sockets, mean ms': ms(s['broadcast']?.meanMs),
+      'sent p50 / p99 ms': `${ms(s['broadcast']?.p50Ms)} / ${ms(s['broadcast']?.p99Ms)}`,
     })),
   );
 }
