@@ -66,8 +66,9 @@ export const meetingRoutes =
     /**
      * Waits (briefly) until the read models include the meeting's events up to `revision`, the
      * state the caller was just authorized on. So a history or roster read agrees with what this
-     * node has already broadcast: a client that saw a chat live and then loads the history (as the
-     * web client does on reconnect) finds it there. Past the wait the read is served as it stands.
+     * node has already broadcast: a client that joins, sees a chat live and then loads the history
+     * (as the web client does once joined, merging the two) finds it there. Past the wait the read
+     * is served as it stands.
      */
     const readsInclude = (meetingId: string, revision: number) =>
       deps.queries.waitFor(meetingId, revision, READ_YOUR_WRITES_MS);
