@@ -156,7 +156,7 @@ describe('chat, media and hands', () => {
         bob!.token,
       );
       // The read must wait for the read models rather than answer without the broadcast chat.
-      const early = await Promise.race([history.then(() => 'answered'), sleep(300).then(() => 'waiting')]);
+      const early = await Promise.race([history.then(() => 'answered'), sleep(200).then(() => 'waiting')]);
       expect(early).toBe('waiting');
       staller.exec('COMMIT');
       released = true;
