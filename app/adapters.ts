@@ -9,6 +9,7 @@ import { createLocalLeaseManager } from '../infra/lease/local-lease';
 import { createPostgresLeaseManager } from '../infra/lease/postgres-lease';
 import { createInProcessEventBus } from '../infra/bus/in-process-event-bus';
 import { createKafkaEventBus } from '../infra/bus/kafka-event-bus';
+import { shareSubscriptions } from '../infra/bus/shared-subscription';
 import { createEventStoreDbEventStore } from '../infra/event-store/eventstoredb-event-store';
 import { createPostgresEventStore } from '../infra/event-store/postgres-event-store';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
@@ -57,17 +58,36 @@ export async function createEventBus(config: Config, logger: Logger): Promise<Ev
         onHandlerError: (group, error) => logger.error({ err: error, group }, 'bus consumer failed'),
       });
     case 'kafka':
-      return createKafkaEventBus({
-        brokers: config.KAFKA_BROKERS!,
-        clientId: `confer-${config.nodeId}`,
-        topic: config.KAFKA_TOPIC,
-        partitions: config.KAFKA_PARTITIONS,
-        commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
-        logger,
-        onPoison: (reason, message) =>
-          logger.warn({ reason, message }, 'poison message parked on the dead-letter topic'),
-      });
+      return shareNodeLocalGroups(
+        config.nodeId,
+        await createKafkaEventBus({
+          brokers: config.KAFKA_BROKERS!,
+          clientId: `confer-${config.nodeId}`,
+          topic: config.KAFKA_TOPIC,
+          partitions: config.KAFKA_PARTITIONS,
+          commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+          logger,
+          onPoison: (reason, message) =>
+            logger.warn({ reason, message }, 'poison message parked on the dead-letter topic'),
+        }),
+      );
   }
+}
+
+/**
+ * The groups that serve only this node (its sockets, its media transports, its recording
+ * captures) start where the topic stands and never read history: on Kafka they ride on one
+ * consumer, `node-<id>`, rather than three that each fetch and decode every message on the
+ * event loop that answers the sockets. The durable groups (read models, analytics, audit,
+ * recording pipeline) keep their own offsets, so each can be rebuilt alone. The in-process bus
+ * decodes nothing and gives each group its own queue: it stays as it is.
+ */
+function shareNodeLocalGroups(nodeId: string, bus: EventBus): EventBus {
+  const local = new Set(['signaling', 'media', 'recording'].map((part) => `${part}-${nodeId}`));
+  return shareSubscriptions(bus, {
+    group: `node-${nodeId}`,
+    shares: (options) => local.has(options.group) && options.fromBeginning !== true,
+  });
 }
 
 /** Leases live where the shared event store lives; the embedded store serves one process. */

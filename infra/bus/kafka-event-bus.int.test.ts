@@ -18,6 +18,7 @@ import {
   type PoisonReason,
 } from './kafka-event-bus';
 import type { BusLogger } from './kafka/kafka-log';
+import { shareSubscriptions } from './shared-subscription';
 
 let broker: KafkaBroker;
 beforeAll(async () => {
@@ -338,6 +339,65 @@ describe('Kafka event bus', () => {
       expect((first?.size ?? 0) + (second?.size ?? 0)).toBe(30);
     } finally {
       await bus.close();
+    }
+  });
+
+  it('carries shared groups on one Kafka consumer: each member gets every event once, a failing one alone again', async () => {
+    const bus = await newBus();
+    const node = `node-${randomUUID()}`;
+    const shared = shareSubscriptions(bus, { group: node, shares: (o) => o.group.startsWith('local-') });
+    const admin = rawClient().admin();
+    await admin.connect();
+    try {
+      const quick: StoredEvent[] = [];
+      const flaky: StoredEvent[] = [];
+      const own: StoredEvent[] = [];
+      let flakyCalls = 0;
+      const a = await shared.subscribe({
+        group: 'local-a',
+        handler: async (batch) => void quick.push(...batch),
+      });
+      await shared.subscribe({
+        group: 'local-b',
+        handler: async (batch) => {
+          flakyCalls += 1;
+          if (flakyCalls === 1) throw new Error('a transport was busy');
+          flaky.push(...batch);
+        },
+      });
+      const ownGroup = `own-${randomUUID()}`;
+      await shared.subscribe({ group: ownGroup, handler: async (batch) => void own.push(...batch) });
+      await expect(
+        shared.subscribe({ group: 'local-c', fromBeginning: true, handler: async () => undefined }),
+      ).rejects.toThrow(/reads from the beginning/);
+
+      const events = meetingHistory(4, 3);
+      await shared.publish(events);
+      const ids = events.map((e) => e.eventId).sort();
+      await until('every event at every member', () =>
+        [quick, flaky, own].every((seen) => seen.length >= events.length),
+      );
+      // The failed batch came back to the member that failed, not to the one that had taken it.
+      expect(flakyCalls).toBeGreaterThan(1);
+      expect(quick.map((e) => e.eventId).sort()).toEqual(ids);
+      expect(flaky.map((e) => e.eventId).sort()).toEqual(ids);
+      expect(own.map((e) => e.eventId).sort()).toEqual(ids);
+      // Kafka knows the shared group and the group of its own, not the members riding on the first.
+      const groups = (await admin.listGroups()).groups.map((g) => g.groupId);
+      expect(groups).toContain(node);
+      expect(groups).toContain(ownGroup);
+      expect(groups).not.toContain('local-a');
+      expect(groups).not.toContain('local-b');
+
+      // A member leaving takes nothing from the others.
+      await a.close();
+      const later = meetingHistory(1, 2);
+      await shared.publish(later);
+      await until('later events at the members still there', () => flaky.length >= 14 && own.length >= 14);
+      expect(quick).toHaveLength(12);
+    } finally {
+      await admin.disconnect();
+      await shared.close();
     }
   });
 
