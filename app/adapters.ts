@@ -51,7 +51,13 @@ export async function createProjectionStore(
   }
 }
 
-export async function createEventBus(config: Config, logger: Logger): Promise<EventBus> {
+/** What choosing and opening the bus takes (the read models' thread opens one of its own). */
+export type BusConfig = Pick<
+  Config,
+  'BUS' | 'KAFKA_BROKERS' | 'KAFKA_TOPIC' | 'KAFKA_PARTITIONS' | 'KAFKA_COMMIT_INTERVAL_MS' | 'nodeId'
+>;
+
+export async function createEventBus(config: BusConfig, logger: Logger): Promise<EventBus> {
   switch (config.BUS) {
     case 'in-process':
       return createInProcessEventBus({

@@ -26,6 +26,7 @@ import { readWholePartition } from '../projections/paging';
 import { BY_MEETING } from '../pipelines/analytics/analytics-log';
 import type { StoredEvent } from '../domain/shared/envelope';
 import type { Config } from './config';
+import type { AppliedReport } from './read-models/read-models-messages';
 import type { ReadModelsThread } from './read-models/read-models-thread';
 import type { Metrics } from './metrics';
 import type { QualitySample } from '../media/quality';
@@ -89,19 +90,21 @@ export function createAnalytics(deps: {
   logger: Logger;
   metrics: Metrics;
   /** The read models' own thread: the pipeline's batches are applied there (app/read-models/). */
-  thread?: Pick<ReadModelsThread, 'apply'>;
+  thread?: Pick<ReadModelsThread, 'apply' | 'onApplied' | 'consumes'>;
 }): Analytics {
   const { config, store, thread } = deps;
   const logger = deps.logger.child({ part: 'analytics' });
   const envelope = analyticsEnvelope(config);
+  const observeApplied = (report: AppliedReport) => {
+    deps.metrics.analyticsParked.inc(report.parked);
+    for (const ms of report.meetingDurationsMs) deps.metrics.meetingDuration.observe(ms / 1000);
+  };
   const pipeline = createAnalyticsPipeline({
     ...(thread
       ? {
-          apply: async (events: readonly StoredEvent[]) => {
-            const report = await thread.apply('analytics', events);
-            deps.metrics.analyticsParked.inc(report.parked);
-            for (const ms of report.meetingDurationsMs) deps.metrics.meetingDuration.observe(ms / 1000);
-          },
+          apply: async (events: readonly StoredEvent[]) =>
+            observeApplied(await thread.apply('analytics', events)),
+          subscribe: !thread.consumes,
         }
       : {}),
     ...envelope,
@@ -116,6 +119,12 @@ export function createAnalytics(deps: {
           deps.metrics.meetingDuration.observe(r.data.durationMs / 1000);
     },
     onRecorded: (n) => deps.metrics.analyticsEvents.inc(n),
+  });
+  // The thread as the group's consumer (Kafka): its commits counted here, the readers woken.
+  thread?.onApplied((target, events, report) => {
+    if (target !== 'analytics') return;
+    observeApplied(report);
+    pipeline.committed(events);
   });
   const schemas = analyticsJsonSchemas();
   const page = (p: Awaited<ReturnType<typeof readLog>>) => ({

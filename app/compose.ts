@@ -7,10 +7,9 @@ import { createMeetingCommandHandler, type MeetingCommandHandler } from '../doma
 import type { EventBus } from '../domain/ports/event-bus';
 import type { NodeLinks } from '../protocol/node-link.port';
 import type { QualitySample } from '../media/quality';
-import { StoreUnavailableError, type EventStore } from '../domain/ports/event-store';
+import type { EventStore } from '../domain/ports/event-store';
 import type { ObjectStore } from '../domain/ports/object-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
-import type { StoredEvent } from '../domain/shared/envelope';
 import { isConferError } from '../domain/shared/errors';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
 import { createNodeTokens } from '../cluster/node-tokens';
@@ -29,7 +28,8 @@ import { createSystemClock } from '../infra/clock/system-clock';
 import { createRandomIds } from '../infra/ids/random-ids';
 import { createEventForwarder, type Forwarder } from '../pipelines/forwarder/event-forwarder';
 import { runWhileLeader } from '../pipelines/forwarder/leader';
-import { allProjections, createProjectionRunner, type ProjectionRunner } from '../projections';
+import { allProjections, createProjectionRunner } from '../projections';
+import { retryingProjections } from '../projections/retrying-handler';
 import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
 import type { Config } from './config';
 import { analyticsEnvelope, createAnalytics } from './analytics';
@@ -97,21 +97,36 @@ export async function startConfer(
         analytics: { ...analyticsEnvelope(config), chatContent: config.ANALYTICS_CHAT_CONTENT },
         logLevel: config.LOG_LEVEL,
         nodeId: config.nodeId,
+        ...(config.BUS === 'kafka'
+          ? {
+              consume: {
+                BUS: config.BUS,
+                KAFKA_BROKERS: config.KAFKA_BROKERS,
+                KAFKA_TOPIC: config.KAFKA_TOPIC,
+                KAFKA_PARTITIONS: config.KAFKA_PARTITIONS,
+                KAFKA_COMMIT_INTERVAL_MS: config.KAFKA_COMMIT_INTERVAL_MS,
+                nodeId: config.nodeId,
+              },
+            }
+          : {}),
       })
     : undefined;
   readModels?.onProjected(() => runner.committedElsewhere());
-  const projectionSubscription = await bus.subscribe({
-    group: 'projections',
-    fromBeginning: true,
-    handler: withRetries(
-      readModels
-        ? { handle: async (events) => void (await readModels.apply('projections', events)) }
-        : runner,
-      logger,
-      metrics,
-      () => closed,
-    ),
-  });
+  readModels?.onProjectionFailure(() => metrics.projectionFailures.inc());
+  // On Kafka the thread is a consumer itself (its groups' fetches and decoding off this event
+  // loop); otherwise this thread consumes and hands each batch over.
+  const projectionSubscription = readModels?.consumes
+    ? undefined
+    : await bus.subscribe({
+        group: 'projections',
+        fromBeginning: true,
+        handler: retryingProjections(
+          readModels
+            ? { handle: async (events) => void (await readModels.apply('projections', events)) }
+            : runner,
+          { logger, onFailure: () => metrics.projectionFailures.inc(), closing: () => closed },
+        ),
+      });
 
   const tokens = createTokenService({ secret, participantTtlSeconds: config.TOKEN_TTL_SECONDS });
   // Analysts' stream: its own bus group (its own queue: it never delays a broadcast).
@@ -124,6 +139,8 @@ export async function startConfer(
     ...(readModels ? { thread: readModels } : {}),
   });
   await analytics.pipeline.start();
+  // Once the listeners above are in place: the thread's own consumers (Kafka) start.
+  if (readModels?.consumes) await readModels.consume();
   onJoinFailed = (meetingId, code, requestId) => analytics.joinFailed(meetingId, code, requestId);
   const queries = createMeetingQueries(projectionStore, runner);
   const iceServers = (participantId: string) =>
@@ -376,7 +393,7 @@ export async function startConfer(
       await recording.close();
       await leases.close();
       await analytics.close();
-      await projectionSubscription.close();
+      await projectionSubscription?.close();
       await readModels?.close();
       await bus.close();
       await projectionStore.close();
@@ -428,47 +445,6 @@ function instrument(
         end();
       }
     },
-  };
-}
-
-/**
- * Projections retry a failed batch. The read-model store being away (restarting, failing over:
- * StoreUnavailableError) says nothing about the events, so the batch waits for the store as long
- * as it takes: parking it would leave a silent hole in the read models. A batch that keeps
- * failing otherwise (a projection throws on it) is logged with its positions and skipped
- * (parked), so one bad event cannot stop every read model; `npm run projections:rebuild`
- * replays it once the fault is fixed.
- */
-function withRetries(
-  runner: Pick<ProjectionRunner, 'handle'>,
-  logger: Logger,
-  metrics: ReturnType<typeof createMetrics>,
-  closing: () => boolean,
-) {
-  return async (events: StoredEvent[]) => {
-    for (let attempt = 1, failures = 0; ; attempt++) {
-      try {
-        await runner.handle(events);
-        return;
-      } catch (error) {
-        metrics.projectionFailures.inc();
-        if (error instanceof StoreUnavailableError) {
-          if (closing()) throw error;
-          await new Promise((resolve) =>
-            setTimeout(resolve, Math.min(2000, 100 * 2 ** Math.min(attempt, 5))),
-          );
-          continue;
-        }
-        if (++failures >= 3) {
-          logger.error(
-            { err: error, from: events[0]?.globalPosition, to: events[events.length - 1]?.globalPosition },
-            'projection batch parked',
-          );
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100 * failures));
-      }
-    }
   };
 }
 

@@ -1,4 +1,5 @@
 import type { StoredEvent } from '../../domain/shared/envelope';
+import type { BusConfig } from '../adapters';
 import type { Config } from '../config';
 
 /** What the read models' thread needs to open its own projection store, derive records and log. */
@@ -7,6 +8,11 @@ export interface ReadModelsSettings {
   analytics: { source: string; schemaBase: string; chatContent: boolean };
   logLevel: string;
   nodeId: string;
+  /**
+   * Set on Kafka: the thread consumes the projections' and the analytics' groups itself, so that
+   * their fetches and decoding never run on the server's event loop (which then copies nothing).
+   */
+  consume?: BusConfig;
 }
 
 export type ReadModelTarget = 'projections' | 'analytics';
@@ -19,9 +25,18 @@ export interface AppliedReport {
 
 /** Between the server's thread and the read models' thread. */
 export type ToReadModels =
-  { type: 'batch'; id: number; target: ReadModelTarget; events: readonly StoredEvent[] } | { type: 'close' };
+  | { type: 'batch'; id: number; target: ReadModelTarget; events: readonly StoredEvent[] }
+  /** Start the thread's own consumers (settings.consume), once the server listens for `applied`. */
+  | { type: 'consume' }
+  | { type: 'close' };
 export type FromReadModels =
   | { type: 'ready' }
+  /** A batch the thread consumed itself (settings.consume) is committed. */
+  | { type: 'applied'; target: ReadModelTarget; events: number; report: AppliedReport }
+  /** A projections attempt failed (it is retried, or parked after three). */
+  | { type: 'projection-failure' }
+  /** The answer to `consume`: both groups joined (or why not). */
+  | { type: 'consuming'; error?: string }
   | { type: 'done'; id: number; report: AppliedReport }
   | { type: 'failed'; id: number; retryable: boolean; message: string }
   | { type: 'closed' };

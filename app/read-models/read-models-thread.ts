@@ -16,6 +16,14 @@ export interface ReadModelsThread {
   apply(target: ReadModelTarget, events: readonly StoredEvent[]): Promise<AppliedReport>;
   /** Called after every committed projections batch (REST reads waiting for their own writes wake). */
   onProjected(listener: () => void): void;
+  /** Called after every batch the thread consumed itself (`consumes`) is committed. */
+  onApplied(listener: (target: ReadModelTarget, events: number, report: AppliedReport) => void): void;
+  /** Called on every failed projections attempt of a batch the thread consumed itself. */
+  onProjectionFailure(listener: () => void): void;
+  /** True when the thread is the bus consumer of both targets (settings.consume): apply() is then unused. */
+  readonly consumes: boolean;
+  /** Starts the thread's consumers (`consumes`): call once the listeners above are in place. */
+  consume(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -24,7 +32,9 @@ export interface ReadModelsThread {
  * documents, checkpoints and SQLite statements cost the server's event loop (which answers
  * commands and broadcasts) nothing but the batch's copy. Consumption stays with the bus groups:
  * each group's handler resolves when the thread has committed, so the bus's at-least-once order
- * and the forwarder's checkpoint are unchanged.
+ * and the forwarder's checkpoint are unchanged. On Kafka (`settings.consume`) the thread is the
+ * groups' consumer itself: each group's fetch and decoding is Kafka client work that would
+ * otherwise share the event loop with the sockets, and the batch is not copied at all.
  */
 export async function startReadModelsThread(settings: ReadModelsSettings): Promise<ReadModelsThread> {
   const worker = new Worker(new URL('./read-models.worker.mjs', import.meta.url), { workerData: settings });
@@ -33,7 +43,10 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
     { target: ReadModelTarget; resolve(r: AppliedReport): void; reject(error: unknown): void }
   >();
   const listeners: (() => void)[] = [];
+  const applied: ((target: ReadModelTarget, events: number, report: AppliedReport) => void)[] = [];
+  const failures: (() => void)[] = [];
   let nextId = 1;
+  let consuming: { resolve(): void; reject(error: unknown): void } | undefined;
   let closed: (() => void) | undefined;
   let failure: Error | undefined;
 
@@ -47,6 +60,8 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
     failure ??= error;
     for (const w of waiting.values()) w.reject(error);
     waiting.clear();
+    consuming?.reject(error);
+    consuming = undefined;
   };
   worker.on('error', (error) =>
     failAll(new StoreUnavailableError(`read models thread failed: ${error.message}`, error)),
@@ -58,6 +73,22 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
   worker.on('message', (m: FromReadModels) => {
     if (m.type === 'closed') {
       closed?.();
+      return;
+    }
+    if (m.type === 'applied') {
+      for (const listener of applied) listener(m.target, m.events, m.report);
+      if (m.target === 'projections') for (const listener of listeners) listener();
+      return;
+    }
+    if (m.type === 'consuming') {
+      const started = consuming;
+      consuming = undefined;
+      if (m.error === undefined) started?.resolve();
+      else started?.reject(new Error(`the read models thread could not consume the bus: ${m.error}`));
+      return;
+    }
+    if (m.type === 'projection-failure') {
+      for (const listener of failures) listener();
       return;
     }
     if (m.type !== 'done' && m.type !== 'failed') return;
@@ -85,6 +116,20 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
     },
     onProjected(listener) {
       listeners.push(listener);
+    },
+    onApplied(listener) {
+      applied.push(listener);
+    },
+    onProjectionFailure(listener) {
+      failures.push(listener);
+    },
+    consumes: settings.consume !== undefined,
+    consume() {
+      if (failure) return Promise.reject(failure);
+      return new Promise<void>((resolve, reject) => {
+        consuming = { resolve, reject };
+        worker.postMessage({ type: 'consume' } satisfies ToReadModels);
+      });
     },
     async close() {
       if (failure) return;

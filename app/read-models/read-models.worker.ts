@@ -1,9 +1,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { BusSubscribeOptions, BusSubscription } from '../../domain/ports/event-bus';
 import pino from 'pino';
 import { StoreUnavailableError } from '../../domain/ports/event-store';
 import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../../projections';
-import { createProjectionStore } from '../adapters';
+import { ANALYTICS_GROUP } from '../../pipelines/analytics/analytics-pipeline';
+import { retryingProjections } from '../../projections/retrying-handler';
+import { createEventBus, createProjectionStore, type BusConfig } from '../adapters';
 import type { AppliedReport, FromReadModels, ReadModelsSettings, ToReadModels } from './read-models-messages';
 
 /**
@@ -30,14 +33,84 @@ const analytics = createAnalyticsHandler({
   },
 });
 
+/** On Kafka: the thread's own consumers of both groups (settings.consume). */
+let closing = false;
+let consumer: Promise<{ close(): Promise<void> }> | undefined;
+
+async function consume(busConfig: BusConfig): Promise<{ close(): Promise<void> }> {
+  const bus = await createEventBus(busConfig, logger);
+  const projectionsHandler = retryingProjections(projections, {
+    logger,
+    onFailure: () => port.postMessage({ type: 'projection-failure' } satisfies FromReadModels),
+    closing: () => closing,
+  });
+  const subscriptions: BusSubscription[] = [];
+  const subscribe = async (options: BusSubscribeOptions) => subscriptions.push(await bus.subscribe(options));
+  try {
+    await subscribe({
+      group: 'projections',
+      fromBeginning: true,
+      handler: async (events) => {
+        await projectionsHandler(events);
+        // Projections report nothing: `report` is the analytics handler's (the groups run side by side).
+        port.postMessage({
+          type: 'applied',
+          target: 'projections',
+          events: events.length,
+          report: { parked: 0, meetingDurationsMs: [] },
+        } satisfies FromReadModels);
+      },
+    });
+    await subscribe({
+      group: ANALYTICS_GROUP,
+      fromBeginning: true,
+      handler: async (events) => {
+        report = { parked: 0, meetingDurationsMs: [] };
+        await analytics.handle(events);
+        port.postMessage({
+          type: 'applied',
+          target: 'analytics',
+          events: events.length,
+          report,
+        } satisfies FromReadModels);
+      },
+    });
+  } catch (error) {
+    await Promise.allSettled(subscriptions.map((s) => s.close()));
+    await bus.close();
+    throw error;
+  }
+  return {
+    async close() {
+      await Promise.all(subscriptions.map((s) => s.close()));
+      await bus.close();
+    },
+  };
+}
+
 // One batch at a time, in arrival order (each target's bus group sends one batch at a time anyway).
 let tail: Promise<unknown> = Promise.resolve();
 port.on('message', (message: ToReadModels) => {
   if (message.type === 'close') {
+    closing = true;
     analytics.stop();
     void tail
+      .then(async () => (await consumer?.catch(() => undefined))?.close())
       .then(() => store.close())
       .finally(() => port.postMessage({ type: 'closed' } satisfies FromReadModels));
+    return;
+  }
+  if (message.type === 'consume') {
+    if (!settings.consume) return;
+    consumer ??= consume(settings.consume);
+    consumer.then(
+      () => port.postMessage({ type: 'consuming' } satisfies FromReadModels),
+      (error: unknown) =>
+        port.postMessage({
+          type: 'consuming',
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies FromReadModels),
+    );
     return;
   }
   tail = tail.then(async () => {

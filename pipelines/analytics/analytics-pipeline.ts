@@ -13,6 +13,11 @@ export interface AnalyticsPipelineOptions extends AnalyticsHandlerOptions {
    * hand it to the read models' own thread, which runs the same handler on its own connection.
    */
   apply?(events: readonly StoredEvent[]): Promise<void>;
+  /**
+   * False when another consumer (the read models' thread on Kafka) is the analytics group's bus
+   * consumer: start() then subscribes to nothing and that consumer calls committed().
+   */
+  subscribe?: boolean;
 }
 
 export interface AnalyticsPipeline {
@@ -20,6 +25,8 @@ export interface AnalyticsPipeline {
   handle(events: StoredEvent[]): Promise<void>;
   /** Calls `listener` after each committed batch on this node (readers poll for other nodes). */
   onCommitted(listener: () => void): () => void;
+  /** A batch committed by the consumer elsewhere (`subscribe: false`): counted, listeners called. */
+  committed(events: number): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -35,20 +42,26 @@ export function createAnalyticsPipeline(options: AnalyticsPipelineOptions): Anal
   const listeners = new Set<() => void>();
   let subscription: BusSubscription | undefined;
 
+  function committed(events: number): void {
+    options.onRecorded?.(events);
+    for (const listener of listeners) listener();
+  }
+
   async function handle(events: StoredEvent[]): Promise<void> {
     await apply(events);
-    options.onRecorded?.(events.length);
-    for (const listener of listeners) listener();
+    committed(events.length);
   }
 
   return {
     handle,
+    committed,
     onCommitted(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
     async start() {
       local?.resume();
+      if (options.subscribe === false) return;
       subscription = await options.bus.subscribe({
         group: ANALYTICS_GROUP,
         fromBeginning: true,
