@@ -81,15 +81,17 @@ export async function createEventBus(config: BusConfig, logger: Logger): Promise
 }
 
 /**
- * The groups that serve only this node (its sockets, its media transports, its recording
- * captures) start where the topic stands and never read history: on Kafka they ride on one
- * consumer, `node-<id>`, rather than three that each fetch and decode every message on the
- * event loop that answers the sockets. The durable groups (read models, analytics, audit,
- * recording pipeline) keep their own offsets, so each can be rebuilt alone. The in-process bus
- * decodes nothing and gives each group its own queue: it stays as it is.
+ * The groups that serve only this node's sockets and media transports start where the topic
+ * stands, never read history, and handle a batch in memory within milliseconds: on Kafka they
+ * ride on one consumer, `node-<id>`, rather than two that each fetch and decode every message on
+ * the event loop that answers the sockets. The recording capture (`recording-<id>`) keeps a group
+ * of its own: stopping a track uploads its last segment, and a broadcast must never wait for an
+ * upload. The durable groups (read models, analytics, audit, recording pipeline) keep their own
+ * offsets, so each can be rebuilt alone. The in-process bus decodes nothing and gives each group
+ * its own queue: it stays as it is.
  */
 function shareNodeLocalGroups(nodeId: string, bus: EventBus): EventBus {
-  const local = new Set(['signaling', 'media', 'recording'].map((part) => `${part}-${nodeId}`));
+  const local = new Set(['signaling', 'media'].map((part) => `${part}-${nodeId}`));
   return shareSubscriptions(bus, {
     group: `node-${nodeId}`,
     shares: (options) => local.has(options.group) && options.fromBeginning !== true,
