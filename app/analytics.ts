@@ -90,7 +90,10 @@ export function createAnalytics(deps: {
   logger: Logger;
   metrics: Metrics;
   /** The read models' own thread: the pipeline's batches are applied there (app/read-models/). */
-  thread?: Pick<ReadModelsThread, 'apply' | 'onApplied' | 'consumes'>;
+  thread?: Pick<
+    ReadModelsThread,
+    'apply' | 'onApplied' | 'consumes' | 'startRelay' | 'stopRelay' | 'onRelayed'
+  >;
 }): Analytics {
   const { config, store, thread } = deps;
   const logger = deps.logger.child({ part: 'analytics' });
@@ -167,6 +170,8 @@ export function createAnalytics(deps: {
   const sfuWindows = new Lru<string, number>(50_000);
   let publisher: RecordPublisher | undefined;
   let relay: Relay | undefined;
+  let relayOnThread = false;
+  thread?.onRelayed((records) => deps.metrics.analyticsPublished.inc(records));
   return {
     pipeline,
     queries,
@@ -193,13 +198,19 @@ export function createAnalytics(deps: {
     },
     async startRelay() {
       if (config.BUS !== 'kafka') return;
-      publisher = await createKafkaRecordPublisher({
+      const settings = {
         brokers: config.KAFKA_BROKERS!,
         clientId: `confer-analytics-${config.nodeId}`,
         topic: config.KAFKA_ANALYTICS_TOPIC,
         partitions: config.KAFKA_PARTITIONS,
-        logger,
-      });
+      };
+      // Where the analytics group is consumed, so that it is woken by the commits it publishes.
+      if (thread?.consumes) {
+        relayOnThread = true;
+        await thread.startRelay(settings);
+        return;
+      }
+      publisher = await createKafkaRecordPublisher({ ...settings, logger });
       relay = createRelay({
         store,
         publisher,
@@ -210,6 +221,10 @@ export function createAnalytics(deps: {
       relay.start();
     },
     async stopRelay() {
+      if (relayOnThread) {
+        relayOnThread = false;
+        await thread?.stopRelay();
+      }
       await relay?.stop();
       await publisher?.close();
       relay = undefined;

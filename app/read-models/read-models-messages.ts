@@ -17,6 +17,14 @@ export interface ReadModelsSettings {
 
 export type ReadModelTarget = 'projections' | 'analytics';
 
+/** Where the analytics relay publishes (createKafkaRecordPublisher's settings, without the logger). */
+export interface RelayPublisherSettings {
+  brokers: string[];
+  clientId: string;
+  topic: string;
+  partitions: number;
+}
+
 /** What the thread saw while applying a batch, for the server's metrics. */
 export interface AppliedReport {
   parked: number;
@@ -28,6 +36,9 @@ export type ToReadModels =
   | { type: 'batch'; id: number; target: ReadModelTarget; events: readonly StoredEvent[] }
   /** Start the thread's own consumers (settings.consume), once the server listens for `applied`. */
   | { type: 'consume' }
+  /** This node holds the analytics relay's lease: publish the log to Kafka from the thread. */
+  | { type: 'relay-start'; publisher: RelayPublisherSettings }
+  | { type: 'relay-stop' }
   | { type: 'close' };
 export type FromReadModels =
   | { type: 'ready' }
@@ -37,6 +48,11 @@ export type FromReadModels =
   | { type: 'projection-failure' }
   /** The answer to `consume`: both groups joined (or why not). */
   | { type: 'consuming'; error?: string }
+  /** The answer to `relay-start` (or why it could not connect), and to `relay-stop`. */
+  | { type: 'relay-started'; error?: string }
+  | { type: 'relay-stopped' }
+  /** The relay published this many records. */
+  | { type: 'relayed'; records: number }
   | { type: 'done'; id: number; report: AppliedReport }
   | { type: 'failed'; id: number; retryable: boolean; message: string }
   | { type: 'closed' };

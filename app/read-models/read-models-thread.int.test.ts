@@ -24,7 +24,7 @@ afterAll(async () => {
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 describe('the read models thread on Kafka', () => {
-  it('consumes the projections and analytics groups itself, reports each commit, and leaves its offsets committed', async () => {
+  it('consumes the projections and analytics groups itself, reports each commit, relays the log, and leaves its offsets committed', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'confer-read-models-'));
     const topic = `read-models-${randomUUID()}`;
     const thread = await startReadModelsThread({
@@ -81,9 +81,32 @@ describe('the read models thread on Kafka', () => {
         events.filter((e) => e.meetingId === meetingId).map((e) => (e.data as { content: string }).content),
       );
 
+      // The analytics relay on the thread (this node holds its lease): the log reaches its topic.
+      let relayed = 0;
+      thread.onRelayed((records) => (relayed += records));
+      const analyticsTopic = `analytics-${randomUUID()}`;
+      await thread.startRelay({
+        brokers: broker.brokers,
+        clientId: 'test-relay',
+        topic: analyticsTopic,
+        partitions: 1,
+      });
+      await admin.connect();
+      const onTopic = async () =>
+        (await admin.fetchTopicOffsets(analyticsTopic)).reduce((sum, p) => sum + Number(p.high), 0);
+      await eventually(
+        'the relay to publish the records',
+        async () => relayed > 0 && (await onTopic()) === relayed,
+        {
+          timeoutMs: 30_000,
+        },
+      );
+      await thread.stopRelay();
+      const published = relayed;
+
       // Closing commits what the thread handled: Kafka holds each group's offsets at the end of the topic.
       await thread.close();
-      await admin.connect();
+      expect(await onTopic()).toBe(published);
       for (const group of ['projections', 'analytics']) {
         const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
         const committed = offsets!.partitions.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);

@@ -6,6 +6,7 @@ import type {
   FromReadModels,
   ReadModelsSettings,
   ReadModelTarget,
+  RelayPublisherSettings,
   ToReadModels,
 } from './read-models-messages';
 
@@ -24,6 +25,14 @@ export interface ReadModelsThread {
   readonly consumes: boolean;
   /** Starts the thread's consumers (`consumes`): call once the listeners above are in place. */
   consume(): Promise<void>;
+  /**
+   * Runs the analytics relay on the thread (`consumes` only: it is woken by the thread's own
+   * analytics commits, and reads the log on the thread's connection). Resolves once connected.
+   */
+  startRelay(publisher: RelayPublisherSettings): Promise<void>;
+  stopRelay(): Promise<void>;
+  /** Called with the number of records the relay published. */
+  onRelayed(listener: (records: number) => void): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +56,9 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
   const failures: (() => void)[] = [];
   let nextId = 1;
   let consuming: { resolve(): void; reject(error: unknown): void } | undefined;
+  let relayStarting: { resolve(): void; reject(error: unknown): void } | undefined;
+  let relayStopping: (() => void) | undefined;
+  const relayed: ((records: number) => void)[] = [];
   let closed: (() => void) | undefined;
   let failure: Error | undefined;
 
@@ -62,6 +74,10 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
     waiting.clear();
     consuming?.reject(error);
     consuming = undefined;
+    relayStarting?.reject(error);
+    relayStarting = undefined;
+    relayStopping?.();
+    relayStopping = undefined;
   };
   worker.on('error', (error) =>
     failAll(new StoreUnavailableError(`read models thread failed: ${error.message}`, error)),
@@ -85,6 +101,22 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
       consuming = undefined;
       if (m.error === undefined) started?.resolve();
       else started?.reject(new Error(`the read models thread could not consume the bus: ${m.error}`));
+      return;
+    }
+    if (m.type === 'relay-started') {
+      const started = relayStarting;
+      relayStarting = undefined;
+      if (m.error === undefined) started?.resolve();
+      else started?.reject(new Error(`the analytics relay could not start: ${m.error}`));
+      return;
+    }
+    if (m.type === 'relay-stopped') {
+      relayStopping?.();
+      relayStopping = undefined;
+      return;
+    }
+    if (m.type === 'relayed') {
+      for (const listener of relayed) listener(m.records);
       return;
     }
     if (m.type === 'projection-failure') {
@@ -119,6 +151,23 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
     },
     onApplied(listener) {
       applied.push(listener);
+    },
+    startRelay(publisher) {
+      if (failure) return Promise.reject(failure);
+      return new Promise<void>((resolve, reject) => {
+        relayStarting = { resolve, reject };
+        worker.postMessage({ type: 'relay-start', publisher } satisfies ToReadModels);
+      });
+    },
+    stopRelay() {
+      if (failure) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        relayStopping = resolve;
+        worker.postMessage({ type: 'relay-stop' } satisfies ToReadModels);
+      });
+    },
+    onRelayed(listener) {
+      relayed.push(listener);
     },
     onProjectionFailure(listener) {
       failures.push(listener);

@@ -4,16 +4,26 @@ import pino from 'pino';
 import { StoreUnavailableError } from '../../domain/ports/event-store';
 import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../../projections';
+import { createKafkaRecordPublisher } from '../../infra/analytics/kafka-record-publisher';
 import { ANALYTICS_GROUP } from '../../pipelines/analytics/analytics-pipeline';
+import { createRelay } from '../../pipelines/analytics/relay';
 import { retryingProjections } from '../../projections/retrying-handler';
 import { createEventBus, createProjectionStore, type BusConfig } from '../adapters';
-import type { AppliedReport, FromReadModels, ReadModelsSettings, ToReadModels } from './read-models-messages';
+import type {
+  AppliedReport,
+  FromReadModels,
+  ReadModelsSettings,
+  RelayPublisherSettings,
+  ToReadModels,
+} from './read-models-messages';
 
 /**
  * The read models' own thread: applies each batch the main thread hands over with the same code
  * the main thread would run (the projections' runner, the analytics handler: checkpoints in the
  * same transaction as the data, so at-least-once batches stay harmless), on a projection store
- * connection of its own. The server's event loop then only copies the batch across.
+ * connection of its own. The server's event loop then only copies the batch across. On Kafka it
+ * is the groups' consumer itself (`consume`), and the analytics relay runs here too while this
+ * node holds its lease: the Kafka client work of both stays off the server's event loop.
  */
 const settings = workerData as ReadModelsSettings;
 const port = parentPort!;
@@ -67,6 +77,7 @@ async function consume(busConfig: BusConfig): Promise<{ close(): Promise<void> }
       handler: async (events) => {
         report = { parked: 0, meetingDurationsMs: [] };
         await analytics.handle(events);
+        for (const listener of analyticsCommitted) listener();
         port.postMessage({
           type: 'applied',
           target: 'analytics',
@@ -88,13 +99,63 @@ async function consume(busConfig: BusConfig): Promise<{ close(): Promise<void> }
   };
 }
 
+/** The analytics relay, while this node holds its lease (on Kafka, beside the thread's consumers). */
+const analyticsCommitted = new Set<() => void>();
+let relaying: Promise<{ stop(): Promise<void> }> | undefined;
+
+async function startRelay(settings: RelayPublisherSettings): Promise<{ stop(): Promise<void> }> {
+  const publisher = await createKafkaRecordPublisher({ ...settings, logger });
+  const relay = createRelay({
+    store,
+    publisher,
+    logger,
+    onCommitted: (listener) => {
+      analyticsCommitted.add(listener);
+      return () => analyticsCommitted.delete(listener);
+    },
+    onPublished: (records) => port.postMessage({ type: 'relayed', records } satisfies FromReadModels),
+  });
+  relay.start();
+  return {
+    async stop() {
+      await relay.stop();
+      await publisher.close();
+    },
+  };
+}
+
+async function stopRelay(): Promise<void> {
+  const running = relaying;
+  relaying = undefined;
+  await (await running?.catch(() => undefined))?.stop();
+}
+
 // One batch at a time, in arrival order (each target's bus group sends one batch at a time anyway).
 let tail: Promise<unknown> = Promise.resolve();
 port.on('message', (message: ToReadModels) => {
+  if (message.type === 'relay-start') {
+    relaying ??= startRelay(message.publisher);
+    relaying.then(
+      () => port.postMessage({ type: 'relay-started' } satisfies FromReadModels),
+      (error: unknown) => {
+        relaying = undefined;
+        port.postMessage({
+          type: 'relay-started',
+          error: error instanceof Error ? error.message : String(error),
+        } satisfies FromReadModels);
+      },
+    );
+    return;
+  }
+  if (message.type === 'relay-stop') {
+    void stopRelay().finally(() => port.postMessage({ type: 'relay-stopped' } satisfies FromReadModels));
+    return;
+  }
   if (message.type === 'close') {
     closing = true;
     analytics.stop();
     void tail
+      .then(stopRelay)
       .then(async () => (await consumer?.catch(() => undefined))?.close())
       .then(() => store.close())
       .finally(() => port.postMessage({ type: 'closed' } satisfies FromReadModels));
