@@ -56,6 +56,7 @@ export async function startAudit(deps: {
   const subscription = await deps.bus.subscribe({
     group: 'audit-checkpoints',
     fromBeginning: true,
+    gatherMs: 250, // checkpoints are signed every few seconds: nobody waits on an event here
     handler: (events) => checkpointer.handle(events),
   });
   return {

@@ -5,7 +5,7 @@ import { StoreUnavailableError } from '../../domain/ports/event-store';
 import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../../projections';
 import { createKafkaRecordPublisher } from '../../infra/analytics/kafka-record-publisher';
-import { ANALYTICS_GROUP } from '../../pipelines/analytics/analytics-pipeline';
+import { ANALYTICS_GATHER_MS, ANALYTICS_GROUP } from '../../pipelines/analytics/analytics-pipeline';
 import { createRelay } from '../../pipelines/analytics/relay';
 import { retryingProjections } from '../../projections/retrying-handler';
 import { createEventBus, createProjectionStore, type BusConfig } from '../adapters';
@@ -74,6 +74,7 @@ async function consume(busConfig: BusConfig): Promise<{ close(): Promise<void> }
     await subscribe({
       group: ANALYTICS_GROUP,
       fromBeginning: true,
+      gatherMs: ANALYTICS_GATHER_MS,
       handler: async (events) => {
         report = { parked: 0, meetingDurationsMs: [] };
         await analytics.handle(events);

@@ -19,6 +19,12 @@ export interface BusSubscribeOptions {
   group: string;
   handler(events: StoredEvent[]): Promise<void>;
   fromBeginning?: boolean;
+  /**
+   * How long an event may wait before this group is handed it, so that the bus can gather more
+   * per delivery (Kafka: a fetch waits for 64 KiB or this long). For groups nobody is waiting on
+   * (audit checkpoints, the recording pipeline); absent, an event is handed over at once.
+   */
+  gatherMs?: number;
 }
 
 export interface BusSubscription {

@@ -401,6 +401,42 @@ describe('Kafka event bus', () => {
     }
   });
 
+  it('lets a group that can wait gather many small batches into few deliveries, and loses none', async () => {
+    const bus = await newBus();
+    try {
+      const calls = { immediate: 0, gathering: 0 };
+      const seen = { immediate: [] as StoredEvent[], gathering: [] as StoredEvent[] };
+      for (const name of ['immediate', 'gathering'] as const) {
+        await bus.subscribe({
+          group: `${name}-${randomUUID()}`,
+          ...(name === 'gathering' ? { gatherMs: 2_000 } : {}),
+          handler: async (batch) => {
+            calls[name] += 1;
+            seen[name].push(...batch);
+          },
+        });
+      }
+      // One meeting (one partition), twenty small batches over half a second: each is a fetch of
+      // its own for the immediate group; the gathering group's fetch waits (at most 2 s, one
+      // boundary at most inside half a second) for them all.
+      const events = meetingHistory(1, 20);
+      for (const event of events) {
+        await bus.publish([event]);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await until('both groups to have every event', () =>
+        Object.values(seen).every((got) => got.length >= events.length),
+      );
+      const ids = events.map((e) => e.eventId);
+      expect(seen.immediate.map((e) => e.eventId)).toEqual(ids);
+      expect(seen.gathering.map((e) => e.eventId)).toEqual(ids);
+      expect(calls.gathering).toBeLessThanOrEqual(2);
+      expect(calls.immediate).toBeGreaterThanOrEqual(5);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('fails start-up with an error naming KAFKA_BROKERS when nothing listens at the address', async () => {
     const port = await freePort(); // free, so closed: connection refused
     const error = await createKafkaEventBus({

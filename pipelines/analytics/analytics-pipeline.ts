@@ -4,6 +4,8 @@ import { createAnalyticsHandler, type AnalyticsHandlerOptions } from './analytic
 
 export { PARKED } from './analytics-handler';
 export const ANALYTICS_GROUP = 'analytics';
+/** Analysts read records within a second anyway: the group's fetches may gather for this long. */
+export const ANALYTICS_GATHER_MS = 250;
 
 export interface AnalyticsPipelineOptions extends AnalyticsHandlerOptions {
   bus: EventBus;
@@ -65,6 +67,7 @@ export function createAnalyticsPipeline(options: AnalyticsPipelineOptions): Anal
       subscription = await options.bus.subscribe({
         group: ANALYTICS_GROUP,
         fromBeginning: true,
+        gatherMs: ANALYTICS_GATHER_MS,
         handler: handle,
       });
     },
