@@ -1,14 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { BusSubscribeOptions, BusSubscription } from '../../domain/ports/event-bus';
 import pino from 'pino';
 import { StoreUnavailableError } from '../../domain/ports/event-store';
 import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../../projections';
-import { createKafkaRecordPublisher } from '../../infra/analytics/kafka-record-publisher';
-import { ANALYTICS_GATHER_MS, ANALYTICS_GROUP } from '../../pipelines/analytics/analytics-pipeline';
-import { createRelay } from '../../pipelines/analytics/relay';
-import { retryingProjections } from '../../projections/retrying-handler';
-import { createEventBus, createProjectionStore, type BusConfig } from '../adapters';
+import { createProjectionStore, type BusConfig } from '../adapters';
 import type {
   AppliedReport,
   FromReadModels,
@@ -16,6 +11,7 @@ import type {
   RelayPublisherSettings,
   ToReadModels,
 } from './read-models-messages';
+import { consumeOnThread, relayOnThread, type Stoppable, type ThreadTargets } from './thread-kafka';
 
 /**
  * The read models' own thread: applies each batch the main thread hands over with the same code
@@ -43,72 +39,37 @@ const analytics = createAnalyticsHandler({
   },
 });
 
-/** On Kafka: the thread's own consumers of both groups (settings.consume). */
+/** What the thread does with a batch of each target, handed over or consumed here. */
+const targets: ThreadTargets = {
+  projections: async (events) => void (await projections.handle(events)),
+  async analytics(events) {
+    report = { parked: 0, meetingDurationsMs: [] };
+    const mine = report;
+    await analytics.handle(events);
+    for (const listener of analyticsCommitted) listener();
+    return mine;
+  },
+};
+
+/** On Kafka: the thread's own consumers of both groups (settings.consume), and the relay. */
 let closing = false;
-let consumer: Promise<{ close(): Promise<void> }> | undefined;
-
-async function consume(busConfig: BusConfig): Promise<{ close(): Promise<void> }> {
-  const bus = await createEventBus(busConfig, logger);
-  const projectionsHandler = retryingProjections(projections, {
-    logger,
-    onFailure: () => port.postMessage({ type: 'projection-failure' } satisfies FromReadModels),
-    closing: () => closing,
-  });
-  const subscriptions: BusSubscription[] = [];
-  const subscribe = async (options: BusSubscribeOptions) => subscriptions.push(await bus.subscribe(options));
-  try {
-    await subscribe({
-      group: 'projections',
-      fromBeginning: true,
-      handler: async (events) => {
-        await projectionsHandler(events);
-        // Projections report nothing: `report` is the analytics handler's (the groups run side by side).
-        port.postMessage({
-          type: 'applied',
-          target: 'projections',
-          events: events.length,
-          report: { parked: 0, meetingDurationsMs: [] },
-        } satisfies FromReadModels);
-      },
-    });
-    await subscribe({
-      group: ANALYTICS_GROUP,
-      fromBeginning: true,
-      gatherMs: ANALYTICS_GATHER_MS,
-      handler: async (events) => {
-        report = { parked: 0, meetingDurationsMs: [] };
-        await analytics.handle(events);
-        for (const listener of analyticsCommitted) listener();
-        port.postMessage({
-          type: 'applied',
-          target: 'analytics',
-          events: events.length,
-          report,
-        } satisfies FromReadModels);
-      },
-    });
-  } catch (error) {
-    await Promise.allSettled(subscriptions.map((s) => s.close()));
-    await bus.close();
-    throw error;
-  }
-  return {
-    async close() {
-      await Promise.all(subscriptions.map((s) => s.close()));
-      await bus.close();
-    },
-  };
-}
-
-/** The analytics relay, while this node holds its lease (on Kafka, beside the thread's consumers). */
+let consumer: Promise<Stoppable> | undefined;
 const analyticsCommitted = new Set<() => void>();
-let relaying: Promise<{ stop(): Promise<void> }> | undefined;
+let relaying: Promise<Stoppable> | undefined;
 
-async function startRelay(settings: RelayPublisherSettings): Promise<{ stop(): Promise<void> }> {
-  const publisher = await createKafkaRecordPublisher({ ...settings, logger });
-  const relay = createRelay({
+const consume = (busConfig: BusConfig) =>
+  consumeOnThread(busConfig, {
+    logger,
+    targets,
+    closing: () => closing,
+    onApplied: (target, events, applied) =>
+      port.postMessage({ type: 'applied', target, events, report: applied } satisfies FromReadModels),
+    onProjectionFailure: () => port.postMessage({ type: 'projection-failure' } satisfies FromReadModels),
+  });
+
+const startRelay = (publisher: RelayPublisherSettings) =>
+  relayOnThread(publisher, {
     store,
-    publisher,
     logger,
     onCommitted: (listener) => {
       analyticsCommitted.add(listener);
@@ -116,19 +77,11 @@ async function startRelay(settings: RelayPublisherSettings): Promise<{ stop(): P
     },
     onPublished: (records) => port.postMessage({ type: 'relayed', records } satisfies FromReadModels),
   });
-  relay.start();
-  return {
-    async stop() {
-      await relay.stop();
-      await publisher.close();
-    },
-  };
-}
 
 async function stopRelay(): Promise<void> {
   const running = relaying;
   relaying = undefined;
-  await (await running?.catch(() => undefined))?.stop();
+  await (await running?.catch(() => undefined))?.close();
 }
 
 // One batch at a time, in arrival order (each target's bus group sends one batch at a time anyway).
@@ -176,11 +129,11 @@ port.on('message', (message: ToReadModels) => {
     return;
   }
   tail = tail.then(async () => {
-    report = { parked: 0, meetingDurationsMs: [] };
     try {
-      if (message.target === 'projections') await projections.handle(message.events);
-      else await analytics.handle(message.events);
-      port.postMessage({ type: 'done', id: message.id, report } satisfies FromReadModels);
+      let done: AppliedReport = { parked: 0, meetingDurationsMs: [] };
+      if (message.target === 'projections') await targets.projections(message.events);
+      else done = await targets.analytics(message.events);
+      port.postMessage({ type: 'done', id: message.id, report: done } satisfies FromReadModels);
     } catch (error) {
       port.postMessage({
         type: 'failed',
