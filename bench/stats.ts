@@ -24,3 +24,11 @@ export function summarize(samples: number[]): {
 
 export const round = (n: number, digits = 1): number =>
   Number.isFinite(n) ? Math.round(n * 10 ** digits) / 10 ** digits : n;
+
+/** The middle of a few figures (of an even count, the mean of the middle two): for quoting one of several noisy runs. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

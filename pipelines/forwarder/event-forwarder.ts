@@ -26,6 +26,13 @@ export interface ForwarderOptions {
    * call order and refuses one only once closed, since a retried batch could overtake otherwise.
    */
   maxInFlight?: number;
+  /**
+   * A batch is handed to the bus at most once every lingerMs (0, the default: as soon as the last
+   * one was taken). Meanwhile the next one gathers in the store, so under load the bus gets fewer,
+   * larger batches; an event that comes after a quiet spell is handed over at once. For Kafka,
+   * where every produce request, and every fetch that answers it, costs CPU on its own.
+   */
+  lingerMs?: number;
   /** A batch is on the bus and the checkpoint covering it is stored. */
   onForwarded?(count: number, lastPosition: number, events: readonly StoredEvent[]): void;
 }
@@ -47,9 +54,12 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
   const retryMs = options.retryMs ?? 200;
   const maxRetryMs = options.maxRetryMs ?? 5000;
   const maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  const lingerMs = Math.max(0, options.lingerMs ?? 0);
   let subscription: Subscription | undefined;
   let position = 0;
   let stopping = false;
+  /** Ends the wait between two batches at once (on stop). */
+  let endLinger: (() => void) | undefined;
   /** Published batches whose checkpoint is still to be saved, oldest first. */
   const inFlight: Promise<void>[] = [];
   /** Settles once the last batch handed over, and every earlier one, were accepted by the bus. */
@@ -81,6 +91,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
         after: position,
         batchSize: options.batchSize ?? 500,
         onEvents: async (events) => {
+          const handedOverAt = performance.now();
           const last = events[events.length - 1]!.globalPosition;
           // Publishing starts now (the bus takes batches in call order). A checkpoint is asked for
           // only once its batch and every earlier one were accepted, so it never passes a batch
@@ -97,6 +108,17 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
           inFlight.push(saved);
           saved.catch(() => undefined); // awaited below (or at stop); never an unhandled rejection
           while (inFlight.length >= maxInFlight) await inFlight.shift();
+          // The store delivers the next batch only once this returns: what comes meanwhile joins it.
+          const linger = lingerMs - (performance.now() - handedOverAt);
+          if (linger > 0 && !stopping)
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, linger);
+              endLinger = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+          endLinger = undefined;
         },
         onError: (error) => {
           if (!stopping) options.logger.error({ err: error }, 'forwarder stopped');
@@ -105,6 +127,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
     },
     async stop() {
       stopping = true;
+      endLinger?.();
       await subscription?.close();
       await Promise.allSettled(inFlight.splice(0));
     },

@@ -63,6 +63,8 @@ export interface KafkaBroker {
   readonly dataDir: string;
   readonly logFile: string;
   running(): boolean;
+  /** The broker's process id while it runs (benchmarks read its CPU from /proc). */
+  pid(): number | undefined;
   /** Stops the broker and removes all data. Idempotent. */
   stop(): Promise<void>;
   /** Clean shutdown (SIGTERM) that keeps the data; `startBroker()` brings it back. */
@@ -296,6 +298,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     dataDir: join(tmp.path, 'data'),
     logFile,
     running: () => broker?.running() === true,
+    pid: () => (broker?.running() === true ? broker.pid : undefined),
     async stop() {
       if (removed) return;
       removed = true;
