@@ -305,7 +305,7 @@ export async function startConfer(
         // under load, and the views went stale; fresh-clone CI, 2026-12-02). Kafka takes one.
         maxInFlight: config.BUS === 'in-process' ? 16 : 1,
         // Every Kafka produce request, and each group's fetch that answers it, costs CPU beyond its
-        // messages (~250 and ~150 µs here, docs/capacity.md): under load, fewer and larger batches.
+        // messages (~250 and ~150 µs here, docs/capacity.md): a linger makes them fewer and larger.
         lingerMs: config.BUS === 'kafka' ? config.KAFKA_LINGER_MS : 0,
         checkpoint: {
           load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
