@@ -361,7 +361,6 @@ async function benchKafkaPath(): Promise<void> {
   // cores), so the buses take turns for a few rounds and the median round is the figure to quote.
   const rounds = kafkaRounds();
   const runs: Record<string, (MeasuredChat & { brokerPct?: number })[]> = {};
-  const cpuSeconds = (pid: number) => [...threadCpu(pid).values()].reduce((a, b) => a + b, 0);
   /** Where the time goes, from the server's own histogram over the sending phase. */
   const stages: Record<string, Record<string, ReturnType<typeof lagBetween>>> = {};
   // A broker fresh from its start compiles its hot paths on the cores the server needs, which
@@ -388,7 +387,7 @@ async function benchKafkaPath(): Promise<void> {
       const brokerPid = env['BUS'] === 'kafka' ? (await services.kafka()).pid() : undefined;
       try {
         let before: Promise<LagStages> | undefined;
-        let broker: { seconds: number; at: number } | undefined;
+        let broker: { threads: Map<number, number>; at: number } | undefined;
         let brokerPct: number | undefined;
         const measured = await measuredChatLoad(conferTarget(confer.url), confer.process.pid, {
           ...shape,
@@ -396,13 +395,13 @@ async function benchKafkaPath(): Promise<void> {
           onProgress: progress,
           onSendStart: () => {
             before = scrapeEventLag(confer);
-            if (brokerPid) broker = { seconds: cpuSeconds(brokerPid), at: performance.now() };
+            if (brokerPid) broker = { threads: threadCpu(brokerPid), at: performance.now() };
           },
           onSendPhase: () => {
-            if (brokerPid && broker)
-              brokerPct = Math.round(
-                (100 * (cpuSeconds(brokerPid) - broker.seconds)) / ((performance.now() - broker.at) / 1000),
-              );
+            if (brokerPid && broker) {
+              const seconds = (performance.now() - broker.at) / 1000;
+              brokerPct = threadShares(brokerPid, broker.threads, threadCpu(brokerPid), seconds).processPct;
+            }
           },
         });
         (runs[bus.name] ??= []).push({ ...measured, ...(brokerPct === undefined ? {} : { brokerPct }) });

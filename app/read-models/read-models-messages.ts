@@ -31,6 +31,9 @@ export interface AppliedReport {
   meetingDurationsMs: number[];
 }
 
+/** A report with nothing in it: the projections' batches, and the analytics' before they run. */
+export const emptyReport = (): AppliedReport => ({ parked: 0, meetingDurationsMs: [] });
+
 /** Between the server's thread and the read models' thread. */
 export type ToReadModels =
   | { type: 'batch'; id: number; target: ReadModelTarget; events: readonly StoredEvent[] }

@@ -4,12 +4,13 @@ import { StoreUnavailableError } from '../../domain/ports/event-store';
 import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../../projections';
 import { createProjectionStore, type BusConfig } from '../adapters';
-import type {
-  AppliedReport,
-  FromReadModels,
-  ReadModelsSettings,
-  RelayPublisherSettings,
-  ToReadModels,
+import {
+  emptyReport,
+  type AppliedReport,
+  type FromReadModels,
+  type ReadModelsSettings,
+  type RelayPublisherSettings,
+  type ToReadModels,
 } from './read-models-messages';
 import { consumeOnThread, relayOnThread, type Stoppable, type ThreadTargets } from './thread-kafka';
 
@@ -27,7 +28,7 @@ const logger = pino({ level: settings.logLevel, base: { node: settings.nodeId, p
 const store = await createProjectionStore(settings.store);
 const projections = createProjectionRunner({ store, projections: allProjections(), logger });
 /** What the analytics handler reported during the batch in hand (for the server's metrics). */
-let report: AppliedReport = { parked: 0, meetingDurationsMs: [] };
+let report: AppliedReport = emptyReport();
 const analytics = createAnalyticsHandler({
   ...settings.analytics,
   store,
@@ -43,7 +44,7 @@ const analytics = createAnalyticsHandler({
 const targets: ThreadTargets = {
   projections: async (events) => void (await projections.handle(events)),
   async analytics(events) {
-    report = { parked: 0, meetingDurationsMs: [] };
+    report = emptyReport();
     const mine = report;
     await analytics.handle(events);
     for (const listener of analyticsCommitted) listener();
@@ -130,7 +131,7 @@ port.on('message', (message: ToReadModels) => {
   }
   tail = tail.then(async () => {
     try {
-      let done: AppliedReport = { parked: 0, meetingDurationsMs: [] };
+      let done = emptyReport();
       if (message.target === 'projections') await targets.projections(message.events);
       else done = await targets.analytics(message.events);
       port.postMessage({ type: 'done', id: message.id, report: done } satisfies FromReadModels);

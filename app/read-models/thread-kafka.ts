@@ -7,7 +7,12 @@ import { ANALYTICS_GATHER_MS, ANALYTICS_GROUP } from '../../pipelines/analytics/
 import { createRelay } from '../../pipelines/analytics/relay';
 import { retryingProjections } from '../../projections/retrying-handler';
 import { createEventBus, type BusConfig } from '../adapters';
-import type { AppliedReport, ReadModelTarget, RelayPublisherSettings } from './read-models-messages';
+import {
+  emptyReport,
+  type AppliedReport,
+  type ReadModelTarget,
+  type RelayPublisherSettings,
+} from './read-models-messages';
 
 /** What the read models' thread does with a batch of each target (the same as for a handed-over one). */
 export interface ThreadTargets {
@@ -36,8 +41,8 @@ export async function consumeOnThread(
 ): Promise<Stoppable> {
   const bus = await createEventBus(busConfig, deps.logger);
   const projections = retryingProjections(
-    { handle: (events) => deps.targets.projections(events) },
-    { logger: deps.logger, onFailure: () => deps.onProjectionFailure(), closing: deps.closing },
+    { handle: deps.targets.projections },
+    { logger: deps.logger, onFailure: deps.onProjectionFailure, closing: deps.closing },
   );
   const subscriptions: BusSubscription[] = [];
   const subscribe = async (options: BusSubscribeOptions) => subscriptions.push(await bus.subscribe(options));
@@ -47,7 +52,7 @@ export async function consumeOnThread(
       fromBeginning: true,
       handler: async (events) => {
         await projections(events);
-        deps.onApplied('projections', events.length, { parked: 0, meetingDurationsMs: [] });
+        deps.onApplied('projections', events.length, emptyReport());
       },
     });
     await subscribe({
@@ -89,7 +94,7 @@ export async function relayOnThread(
     publisher,
     logger: deps.logger,
     onCommitted: deps.onCommitted,
-    onPublished: (records) => deps.onPublished(records),
+    onPublished: deps.onPublished,
   });
   relay.start();
   return {

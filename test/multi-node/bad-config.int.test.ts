@@ -84,7 +84,7 @@ describe.concurrent('a node that cannot reach a shared service', () => {
   }, 120_000);
 
   it('refuses a linger that is not a whole number of ms from 0 to 1,000, naming it', async () => {
-    for (const value of ['-5', '2.5', '5000', 'short']) {
+    for (const value of ['-5', '2.5', '5000', 'short', '5\u0007', '\ud800']) {
       const message = await failedStart({ KAFKA_LINGER_MS: value });
       expect(exitCodeIn(message), value).toBe(2);
       expect(message, value).toMatch(/KAFKA_LINGER_MS/);
