@@ -76,7 +76,11 @@ beforeAll(async () => {
       undefined,
       auditor,
     );
-    return t.body.entries.some((e) => e.type === 'AuditCheckpointSigned') && t.body.entries;
+    // A checkpoint may be signed mid-script (they come every second): wait for one that covers
+    // the end, or the head read here is older than the one the page shows.
+    const ended = t.body.entries.findIndex((e) => e.type === 'MeetingEnded');
+    const signedAfter = t.body.entries.findIndex((e, i) => i > ended && e.type === 'AuditCheckpointSigned');
+    return ended >= 0 && signedAfter > ended && t.body.entries;
   });
   const at = (type: string) => timeline.find((e) => e.type === type)!.revision;
   revisions = {
