@@ -80,7 +80,12 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
       void answer(event, args);
     });
     for (const type of clientMessageTypes) socket.on(type, (...args: unknown[]) => void answer(type, args));
-    socket.on('disconnect', () => events.closed(connection));
+    socket.on('disconnect', (reason) => {
+      // socket.io's reason ("ping timeout", "transport close", ...) tells a dead network from a closed tab.
+      const { meetingId, participantId } = identity;
+      ctx.logger.info({ meetingId, participantId, reason }, 'signaling connection closed');
+      events.closed(connection);
+    });
 
     async function answer(type: string, args: unknown[]): Promise<void> {
       // socket.io passes (payload, ack), (ack) or (payload): find the acknowledgement wherever it is.

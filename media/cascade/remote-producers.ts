@@ -175,7 +175,7 @@ export class RemoteProducers {
         this.forget(producerId);
         return;
       }
-      this.deps.logger.debug(
+      this.deps.logger.info(
         { err: error, meetingId: this.deps.meetingId, producerId, nodeId: info.nodeId },
         'could not pull a producer from its node yet',
       );
@@ -241,6 +241,10 @@ export class RemoteProducers {
     // One pipe per node at a time: the entry for its node is this pipe's, and must not be reused.
     this.pipes.delete(pipe.nodeId);
     if (this.closed) return;
+    this.deps.logger.info(
+      { meetingId: this.deps.meetingId, nodeId: pipe.nodeId },
+      'the pipe from a node closed: pulling what it carried again',
+    );
     for (const info of this.known.values())
       if (info.nodeId === pipe.nodeId && !this.pulled.has(info.producerId)) this.retryLater(info.producerId);
   }

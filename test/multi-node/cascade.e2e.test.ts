@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchBrowser } from '../support/browser';
 import {
   expectEveryoneReceivesEveryone,
@@ -45,6 +45,8 @@ beforeAll(async () => {
         MEDIA_WORKERS: '1',
         MEDIA_LISTEN_IP: '127.0.0.1',
         MEDIA_PARTICIPANTS_PER_NODE: '1',
+        // Joins, pipes and drops are logged at info: a failure prints them (below).
+        LOG_LEVEL: 'info',
         ...(process.env['MEDIASOUP_WORKER_BIN']
           ? { MEDIASOUP_WORKER_BIN: process.env['MEDIASOUP_WORKER_BIN'] }
           : {}),
@@ -58,6 +60,10 @@ beforeAll(async () => {
     launchBrowser(),
   ]);
 }, 180_000);
+
+// A failure seen once in CI (a viewer's media all renegotiated late) left no trace of why: the
+// nodes' own account of those seconds now comes with any failure.
+beforeEach(({ onTestFailed }) => onTestFailed(() => console.error(cluster.logTails())));
 
 afterAll(async () => {
   await browser?.close();

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssignerProtocol, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
@@ -28,6 +28,8 @@ export interface Cluster {
   node(id: string): ConferProcess;
   /** Starts a node, or starts a stopped or killed one again (same port, same settings). */
   startNode(id: string): Promise<ConferProcess>;
+  /** The last lines of each node's log, without the chatter (below): printed when a test fails. */
+  logTails(lines?: number): string;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,9 @@ export interface ClusterOptions {
   /** Settings of one node (its own RTP ports, say), on top of `env`. */
   nodeEnv?(nodeId: string): Record<string, string>;
 }
+
+/** Log lines that say nothing about a failure: the Kafka client's, and HTTP requests that went well. */
+const NOISE = [/"logger":"kafkajs"/, /"msg":"incoming request"/, /"res":\{"statusCode":[23]\d\d/];
 
 export async function startCluster(options: ClusterOptions): Promise<Cluster> {
   const safe = options.name.replace(/[^a-z0-9_]/gi, '_').toLowerCase();
@@ -102,6 +107,20 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       return found;
     },
     startNode,
+    logTails(lines = 120) {
+      return [...nodes]
+        .map(([id, n]) => {
+          const file = join(n.dataDir, 'confer.log');
+          const kept = existsSync(file)
+            ? readFileSync(file, 'utf8')
+                .split('\n')
+                .filter((line) => line && !NOISE.some((noise) => noise.test(line)))
+                .slice(-lines)
+            : [];
+          return `── node ${id}, last ${kept.length} lines of its log ──\n${kept.join('\n')}`;
+        })
+        .join('\n');
+    },
     async stop() {
       // CONFER_TEST_LOGS=<dir> keeps each node's log (they live in data dirs removed here).
       const keep = process.env['CONFER_TEST_LOGS'];

@@ -50,9 +50,11 @@ export async function received(page: Page, from: string, source: 'camera' | 'mic
 export async function expectRising(measure: () => Promise<number>, what: string, page?: Page): Promise<void> {
   let last = -1;
   let rises = 0;
+  const seen: number[] = [];
   const deadline = Date.now() + 25_000;
   while (Date.now() < deadline) {
     const now = await measure();
+    seen.push(now);
     if (last >= 0 && now > last) rises++;
     if (now > 0 && rises >= 2) return;
     last = now;
@@ -62,10 +64,14 @@ export async function expectRising(measure: () => Promise<number>, what: string,
     ? JSON.stringify({
         inbound: await inbound(page),
         remote: await page.evaluate(() => window.__confer!.state()['remote']),
-        media: await page.evaluate(() => window.__confer!.state()['media']),
+        ...(await page.evaluate(() => {
+          const { media, connection, mediaRestarts, disconnects } = window.__confer!.state();
+          return { media, connection, mediaRestarts, disconnects };
+        })),
+        at: new Date().toISOString(),
       })
     : '';
-  throw new Error(`${what} did not keep rising (last value ${last}) ${details}`);
+  throw new Error(`${what} did not keep rising (values every 0.7 s: ${seen.join(' ')}) ${details}`);
 }
 
 /** Every person decodes every other person's camera and receives their microphone. */

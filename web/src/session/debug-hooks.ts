@@ -71,5 +71,7 @@ function snapshot(session: MeetingSession): Record<string, unknown> {
       ]),
     ),
     quality: s.quality,
+    mediaRestarts: session.mediaRestarts,
+    disconnects: session.signaling.disconnects,
   };
 }

@@ -48,6 +48,8 @@ export class MeetingSession {
   private readonly media: MediaSession;
   private readonly publishing: Publishing;
   private mediaStarted = false;
+  /** Why and when media was (re)negotiated, newest last: a person debugging a frozen tile asks this first. */
+  readonly mediaRestarts: Array<{ at: string; why: string }> = [];
   private historyLoaded = false;
   private toastId = 0;
   private disposed = false;
@@ -129,7 +131,7 @@ export class MeetingSession {
       }));
     } else if (!this.mediaStarted || rejoin || wasWaiting) {
       // After a reconnection the SFU has closed this person's transports: negotiate again.
-      this.restartMedia();
+      this.restartMedia(!this.mediaStarted ? 'joined' : rejoin ? 'reconnected' : 'admitted');
     }
     if (!this.historyLoaded) void this.loadHistory();
   }
@@ -199,7 +201,7 @@ export class MeetingSession {
         break;
       }
       case 'media:renegotiate':
-        this.restartMedia();
+        this.restartMedia(`renegotiate: ${message.reason}`);
         break;
       case 'error':
         console.warn('server error', message);
@@ -224,8 +226,10 @@ export class MeetingSession {
     this.finish();
   }
 
-  private restartMedia(): void {
+  private restartMedia(why: string): void {
     this.mediaStarted = true;
+    this.mediaRestarts.push({ at: new Date().toISOString(), why });
+    if (this.mediaRestarts.length > 20) this.mediaRestarts.shift();
     this.media.teardown();
     // The chosen effects run first: the others never see a frame of an unblurred background.
     void this.publishing.ready
@@ -349,7 +353,7 @@ export class MeetingSession {
   }
 
   retryMedia(): void {
-    this.restartMedia();
+    this.restartMedia('retried by the person');
   }
 
   inboundStats() {

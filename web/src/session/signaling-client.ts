@@ -89,6 +89,8 @@ export class SignalingClient {
   private joinedOnce = false;
   private closed = false;
   private failedAttempts = 0;
+  /** The socket's drops and socket.io's reason for each, newest last (for debugging). */
+  readonly disconnects: Array<{ at: string; reason: string }> = [];
   private lastLocatedAt = 0;
   private locating = false;
 
@@ -129,6 +131,8 @@ export class SignalingClient {
     });
     socket.on('disconnect', (reason) => {
       if (this.closed) return;
+      this.disconnects.push({ at: new Date().toISOString(), reason });
+      if (this.disconnects.length > 20) this.disconnects.shift();
       this.handlers.onConnectionChange('reconnecting');
       // The server closed us on purpose (removed, meeting ended): the messages said why.
       if (reason === 'io server disconnect') socket.connect();
