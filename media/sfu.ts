@@ -9,7 +9,7 @@ import { createCascade } from './cascade/cascade';
 import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
 import { createMeetingEventsController } from './meeting-events.controller';
-import { createRecordingController } from './recording/recording.controller';
+import { CAPTURE_EVENT_TYPES, createRecordingController } from './recording/recording.controller';
 import type { CloseReason, ProducerEntry } from './peer';
 import { measureRoomSamples, summarizeRoom } from './quality';
 import { Room, type RoomDescription } from './room';
@@ -213,6 +213,7 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
     ? await options.bus.subscribe({
         group: `recording-${options.nodeId}`,
         handler: (events) => recorder.handle(events),
+        types: CAPTURE_EVENT_TYPES,
         // Nobody waits on the capture: a track whose recording starts 50 ms after it was published
         // loses nothing anyone hears, and on Kafka this group then fetches ~20 times a second instead
         // of once per produced batch, on the event loop that answers the sockets.

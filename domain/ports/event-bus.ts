@@ -25,6 +25,13 @@ export interface BusSubscribeOptions {
    * (audit checkpoints, the recording pipeline); absent, an event is handed over at once.
    */
   gatherMs?: number;
+  /**
+   * Only events of these types are handed to this group; the others pass it by (their positions
+   * count as handled). Kafka recognises them by the message's `event-type` header, without parsing
+   * the message. For groups that act on a few types among the many a meeting makes (a chat a
+   * second per meeting is most of the stream); absent, the group gets every event.
+   */
+  types?: readonly string[];
 }
 
 export interface BusSubscription {

@@ -1,5 +1,6 @@
 import type { BusSubscribeOptions, BusSubscription, EventBus } from '../../domain/ports/event-bus';
 import type { StoredEvent } from '../../domain/shared/envelope';
+import { handlerOfTypes } from './event-type-filter';
 
 type Handler = BusSubscribeOptions['handler'];
 
@@ -117,7 +118,9 @@ export function createInProcessEventBus(
         }
       });
     },
-    async subscribe({ group: name, handler }): Promise<BusSubscription> {
+    async subscribe(options): Promise<BusSubscription> {
+      const name = options.group;
+      const handler = handlerOfTypes(options);
       if (closed) throw new Error('subscribe: the in-process event bus is closed');
       let group = groups.get(name);
       if (group?.handler) throw new Error(`Consumer group ${name} already subscribed on this in-process bus`);

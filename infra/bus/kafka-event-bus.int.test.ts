@@ -205,6 +205,49 @@ describe('Kafka event bus', () => {
     }
   });
 
+  it('passes by, unread, the messages whose event-type header a group did not ask for', async () => {
+    const parked: PoisonReason[] = [];
+    const bus = await newBus({ onPoison: (reason) => parked.push(reason) });
+    const producer = rawClient().producer({ allowAutoTopicCreation: false });
+    try {
+      const received: StoredEvent[] = [];
+      await bus.subscribe({
+        group: `typed-${randomUUID()}`,
+        fromBeginning: true,
+        types: ['HandRaised'],
+        handler: async (batch) => void received.push(...batch),
+      });
+      const meetingId = randomUUID();
+      const chat = storedEvent(meetingId, 0, 1);
+      const hand = (revision: number): StoredEvent => ({
+        ...storedEvent(meetingId, revision, revision + 1),
+        type: 'HandRaised',
+        data: { participantId: 'p-1' },
+      });
+      const [first, unlabelled, last] = [hand(1), hand(3), hand(4)];
+      await bus.publish([chat, first]);
+      await producer.connect();
+      await producer.send({
+        topic: bus.topic,
+        messages: [
+          // Labelled a chat: never parsed by this group, so not parked as the garbage it is.
+          { key: meetingId, value: 'not json at all', headers: { 'event-type': 'ChatMessageSent' } },
+          // No label (another producer): read, and handed over only for its type.
+          { key: meetingId, value: JSON.stringify(storedEvent(meetingId, 2, 3)) },
+          { key: meetingId, value: JSON.stringify(unlabelled) },
+        ],
+      });
+      await bus.publish([last]);
+      await until('the raised hands', () => received.length >= 3);
+      expect(received.map((e) => e.eventId)).toEqual([first.eventId, unlabelled.eventId, last.eventId]);
+      expect(parked).toEqual([]);
+      expect(bus.stats().parked).toBe(0);
+    } finally {
+      await producer.disconnect();
+      await bus.close();
+    }
+  });
+
   it('retries a failing handler, then parks only the event it cannot take and goes on', async () => {
     const gaveUp: string[] = [];
     const bus = await newBus({

@@ -52,6 +52,41 @@ describe('SQLite event store durability', () => {
   });
 });
 
+describe('SQLite store serving live subscribers from what it just wrote', () => {
+  it('still sees another connection’s appends after its own, and keeps the order across both', async () => {
+    const path = join(dir, `${randomUUID()}.db`);
+    const mine = createSqliteEventStore({ path, pollMs: 50 });
+    const other = createSqliteEventStore({ path });
+    const seen: string[] = [];
+    const sub = mine.subscribeToAll({
+      after: 0,
+      onEvents: (events) => void seen.push(...events.map((e) => e.eventId)),
+    });
+    const appendTo = async (store: typeof mine) => {
+      const id = randomUUID();
+      return (await store.append(`meeting-${id}`, [newEvent(id)], { expectedRevision: 'no_stream' }))
+        .events[0]!.eventId;
+    };
+    const waitFor = async (count: number) => {
+      const start = Date.now();
+      while (seen.length < count && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 20));
+    };
+    // Its own event is held in memory; the other connection's comes after it, which only the
+    // database knows; its next own event follows a gap in what it holds.
+    const first = await appendTo(mine);
+    await waitFor(1);
+    const second = await appendTo(other);
+    await waitFor(2);
+    expect(seen).toEqual([first, second]);
+    const third = await appendTo(mine);
+    await waitFor(3);
+    await sub.close();
+    expect(seen).toEqual([first, second, third]);
+    await other.close();
+    await mine.close();
+  });
+});
+
 describe('SQLite group commit isolates a failing append', () => {
   it('fails only the append that cannot be written; its batch-mates commit, and the error leaks nothing', async () => {
     const store = createSqliteEventStore({ path: join(dir, `${randomUUID()}.db`) });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
+import type { MeetingEventType } from '../../domain/meeting/meeting.events';
 import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
 import type { ObjectStore } from '../../domain/ports/object-store';
 import { systemActor } from '../../domain/shared/actor';
@@ -34,6 +35,19 @@ interface Session {
 }
 
 const MAX_RESTARTS = 3;
+
+/**
+ * The events the capture acts on; its bus group is handed only these (`types`), so the many
+ * it has no use for (chat above all) are never parsed for it. Every case of `apply` is one.
+ */
+export const CAPTURE_EVENT_TYPES = [
+  'RecordingStarted',
+  'MediaPublished',
+  'MediaUnpublished',
+  'RecordingStopped',
+  'RecordingFailed',
+  'MeetingEnded',
+] as const satisfies readonly MeetingEventType[];
 
 /**
  * Capture, driven by the meeting's events on the bus (never by the request): while a meeting is
@@ -197,7 +211,7 @@ export function createRecordingController(deps: RecordingControllerDeps) {
 
   async function apply(stored: StoredEvent): Promise<void> {
     const event = toMeetingEvent(stored);
-    if (!event) return;
+    if (!event || !(CAPTURE_EVENT_TYPES as readonly string[]).includes(event.type)) return;
     const meetingId = stored.meetingId;
     switch (event.type) {
       case 'RecordingStarted':

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
+import { meetingEventTypes } from '../../domain/meeting/meeting.events';
 import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
 import type { EventBus, BusSubscription } from '../../domain/ports/event-bus';
 import type { LeaseManager } from '../../domain/ports/lease';
@@ -31,6 +32,9 @@ export interface RecordingPipelineDeps extends JobDeps {
 }
 
 const PENDING: readonly JobStage[] = ['queued', 'fetched', 'composed', 'uploaded'];
+
+/** The pipeline follows a recording's own events only: its bus group is handed nothing else. */
+export const RECORDING_EVENT_TYPES = meetingEventTypes.filter((type) => type.startsWith('Recording'));
 
 /**
  * The recording pipeline: a consumer of the bus (never of the request) that keeps one job
@@ -131,6 +135,7 @@ export function createRecordingPipeline(deps: RecordingPipelineDeps) {
         group: 'recording-pipeline',
         fromBeginning: true,
         gatherMs: 250, // composing takes seconds: a quarter of one more costs nobody anything
+        types: RECORDING_EVENT_TYPES,
         handler: handle,
       });
       leader = runWhileLeader({

@@ -44,6 +44,13 @@ export function meetingHistory(meetings: number, perMeeting: number): StoredEven
   return events;
 }
 
+/** As meetingHistory, with every third event of each meeting a raised hand instead of a chat. */
+function mixedHistory(meetings: number, perMeeting: number): StoredEvent[] {
+  return meetingHistory(meetings, perMeeting).map((event) =>
+    event.streamRevision % 3 === 2 ? { ...event, type: 'HandRaised', data: { participantId: 'p-1' } } : event,
+  );
+}
+
 /** Splits events into consecutive batches of the given sizes, cycling through them. */
 function inBatches(events: readonly StoredEvent[], sizes: readonly number[]): StoredEvent[][] {
   const batches: StoredEvent[][] = [];
@@ -309,6 +316,51 @@ export function describeEventBusContract(
         await Promise.all(published);
         await until('the slow group, once released', hasAll(slow, events));
         expectMeetingOrder(slow.events);
+      },
+      testTimeoutMs,
+    );
+
+    it(
+      'hands a group that names types only those, in order, and passes the others by, across a restart',
+      async () => {
+        const g = group('typed');
+        const subscribeTyped = async (r: Recorder) => {
+          const subscription = await bus.subscribe({
+            group: g,
+            handler: r.handler,
+            fromBeginning: true,
+            types: ['HandRaised'],
+          });
+          subscriptions.push(subscription);
+          return subscription;
+        };
+        const raised = (events: readonly StoredEvent[]) => events.filter((e) => e.type === 'HandRaised');
+        const typed = recorder();
+        const first = await subscribeTyped(typed);
+        const everything = recorder();
+        await subscribe(group('untyped'), everything.handler);
+        const a = mixedHistory(3, 9);
+        for (const batch of inBatches(a, [4, 1, 7])) await bus.publish(batch);
+        await until('every event at the group without types', hasAll(everything, a));
+        await until('the raised hands', hasAll(typed, raised(a)));
+        expectExactlyThese(everything.events, a);
+        expectExactlyThese(typed.events, raised(a));
+        // Each meeting's raised hands in the order they were raised.
+        for (const meetingId of new Set(a.map((e) => e.meetingId))) {
+          const revisions = deduplicated(typed.events)
+            .filter((e) => e.meetingId === meetingId)
+            .map((e) => e.streamRevision);
+          expect(revisions).toEqual([2, 5, 8]);
+        }
+
+        // The group comes back: what came meanwhile reaches it, and still nothing it did not ask for.
+        await first.close();
+        const b = mixedHistory(2, 6);
+        await bus.publish(b);
+        const again = recorder();
+        await subscribeTyped(again);
+        await until('the raised hands published while it was away', hasAll(again, raised(b)));
+        expect(again.events.filter((e) => e.type !== 'HandRaised')).toEqual([]);
       },
       testTimeoutMs,
     );

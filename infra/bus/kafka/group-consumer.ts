@@ -9,6 +9,8 @@ import type { KafkaBusConfig, ParkedMessageInfo } from './kafka-bus-options';
 import type { BusLogger } from './kafka-log';
 import { pinStartOffsets } from './pin-start-offsets';
 import { decodeMessage } from './poison';
+import { handlerOfTypes, wantedTypes } from '../event-type-filter';
+import { Header } from './message-codec';
 
 export interface GroupConsumerContext {
   kafka: Kafka;
@@ -36,8 +38,11 @@ interface Decoded {
  */
 export async function startGroupConsumer(
   context: GroupConsumerContext,
-  { group, handler, fromBeginning = false, gatherMs }: BusSubscribeOptions,
+  options: BusSubscribeOptions,
 ): Promise<BusSubscription> {
+  const { group, fromBeginning = false, gatherMs } = options;
+  const handler = handlerOfTypes(options);
+  const wanted = wantedTypes(options);
   const { kafka, config, deadLetters, stats, logger } = context;
   const { topic } = config;
   const stopping = new AbortController();
@@ -150,6 +155,8 @@ export async function startGroupConsumer(
     let pending: Decoded[] = [];
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale() || stopping.signal.aborted) return;
+      // A type this group did not ask for is passed by unparsed (most of the stream is chat).
+      if (wanted && !wantsMessage(wanted, message)) continue;
       const decoded = decodeMessage(message.value, config.checkEvent);
       if (decoded.ok) {
         pending.push({ event: decoded.event, message });
@@ -173,6 +180,9 @@ export async function startGroupConsumer(
       config.onPoison?.(decoded.reason, parked);
     }
     if (!(await deliver(pending, payload))) return;
+    // Messages passed by after the last one handled count as handled too.
+    const last = batch.messages.at(-1);
+    if (wanted && last && resolved.get(batch.partition) !== last.offset) resolve(payload, last.offset);
     // kafkajs's own commit after each batch is off (autoCommit: false below) when an interval is
     // set: this commits what was resolved once the interval has passed since the last commit.
     if (config.commitIntervalMs > 0) await payload.commitOffsetsIfNecessary();
@@ -260,4 +270,14 @@ export async function startGroupConsumer(
       return closing;
     },
   };
+}
+
+/**
+ * Whether a group that wants only `wanted` types must read this message: its `event-type` header
+ * says which it is. A message without one (another producer's) is read, and filtered once parsed.
+ */
+function wantsMessage(wanted: ReadonlySet<string>, message: KafkaMessage): boolean {
+  const header = message.headers?.[Header.eventType];
+  if (header === undefined || Array.isArray(header)) return true;
+  return wanted.has(typeof header === 'string' ? header : header.toString('utf8'));
 }

@@ -19,13 +19,14 @@ export class RecentEvents {
     if (this.events.length > this.capacity * 2) this.events = this.events.slice(-this.capacity);
   }
 
-  /** Events after `after` (at most maxCount), or undefined when they are not all held here. */
-  read(after: number, maxCount: number, head: number): StoredEvent[] | undefined {
+  /**
+   * Events after `after` (at most maxCount), or undefined when they are not all held here. An
+   * empty answer means "nothing newer held here": only then can the database know more (another
+   * process wrote after our newest), so only then must the caller ask it.
+   */
+  read(after: number, maxCount: number): StoredEvent[] | undefined {
     const first = this.events[0];
     if (!first || after < first.globalPosition - 1) return undefined;
-    const last = this.events[this.events.length - 1]!;
-    // Something newer than what we hold was written by another process: read the database.
-    if (head > last.globalPosition) return undefined;
     const start = after - first.globalPosition + 1;
     return this.events.slice(start, start + maxCount);
   }
