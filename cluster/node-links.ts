@@ -20,7 +20,8 @@ const errorBody = (error: unknown) =>
 /**
  * Node links over socket.io: each node serves a namespace that other nodes connect to with a
  * node token, and keeps one client connection per node it pulls from (opened on first need,
- * reconnected by socket.io, dropped once the registry no longer lists that node as live).
+ * reconnected by socket.io, dropped once it is down and the registry no longer lists that node
+ * as live).
  * Requests are acknowledged messages with a time limit; notifications flow back on the same
  * connection, so they arrive in order with the answers.
  */
@@ -99,6 +100,11 @@ export function createNodeLinks(options: {
 
   async function clientFor(nodeId: string): Promise<ClientSocket> {
     if (closed) throw new ConferError('CONFER_MEDIA_UNAVAILABLE', 'This node is stopping');
+    // A link that is up is the best evidence that its node lives. The registry's heartbeat can
+    // lag behind it (a busy database or event loop for a few seconds): asking the registry first
+    // dropped working links, and every pipe on them, whenever a pull came during such a lag.
+    const up = clients.get(nodeId);
+    if (up?.socket.connected) return up.socket;
     const url = await options.resolve(nodeId);
     if (!url) {
       drop(nodeId);

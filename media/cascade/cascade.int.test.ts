@@ -142,6 +142,22 @@ describe('a meeting cascaded over two nodes', () => {
     input.close();
   });
 
+  it('keeps a working link, and what it carries, while the registry is late to see its node', async () => {
+    const first = await cameraOnA('erin', 34_343_434);
+    const url = live.get('a')!;
+    // A's heartbeat is late (a busy database): the registry does not list it for a moment, and
+    // another producer of A is pulled meanwhile, over the link that is still up.
+    live.delete('a');
+    try {
+      const second = await cameraOnA('frank', 35_353_535);
+      expect(second.pulled.remoteNode).toBe('a');
+      expect(first.pulled.producer.closed).toBe(false);
+    } finally {
+      live.set('a', url);
+    }
+    first.input.close();
+  });
+
   it('refuses bad link requests with a code naming the problem', async () => {
     const ask = (type: string, payload: unknown) => b.links.request('a', type as never, payload);
     const refused = async (ack: Promise<LinkAck>) => {
