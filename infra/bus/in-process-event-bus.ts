@@ -1,6 +1,6 @@
 import type { BusSubscribeOptions, BusSubscription, EventBus } from '../../domain/ports/event-bus';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import { handlerOfTypes } from './event-type-filter';
+import { handlerOfTypes, wantedTypes } from './event-type-filter';
 
 type Handler = BusSubscribeOptions['handler'];
 
@@ -120,7 +120,7 @@ export function createInProcessEventBus(
     },
     async subscribe(options): Promise<BusSubscription> {
       const name = options.group;
-      const handler = handlerOfTypes(options);
+      const handler = handlerOfTypes(options.handler, wantedTypes(options));
       if (closed) throw new Error('subscribe: the in-process event bus is closed');
       let group = groups.get(name);
       if (group?.handler) throw new Error(`Consumer group ${name} already subscribed on this in-process bus`);

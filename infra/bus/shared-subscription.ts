@@ -1,6 +1,6 @@
 import type { BusSubscribeOptions, BusSubscription, EventBus } from '../../domain/ports/event-bus';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import { handlerOfTypes } from './event-type-filter';
+import { handlerOfTypes, wantedTypes } from './event-type-filter';
 
 export interface SharedSubscriptionOptions {
   /** The one group of the underlying bus that carries every shared group's events. */
@@ -74,7 +74,7 @@ export function shareSubscriptions(bus: EventBus, options: SharedSubscriptionOpt
       }
       const member: Member = {
         group: subscribeOptions.group,
-        handler: handlerOfTypes(subscribeOptions),
+        handler: handlerOfTypes(subscribeOptions.handler, wantedTypes(subscribeOptions)),
         handled: new WeakSet(),
       };
       members.add(member);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
-import type { MeetingEventType } from '../../domain/meeting/meeting.events';
+import type { MeetingEvent, MeetingEventOf, MeetingEventType } from '../../domain/meeting/meeting.events';
 import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
 import type { ObjectStore } from '../../domain/ports/object-store';
 import { systemActor } from '../../domain/shared/actor';
@@ -38,7 +38,8 @@ const MAX_RESTARTS = 3;
 
 /**
  * The events the capture acts on; its bus group is handed only these (`types`), so the many
- * it has no use for (chat above all) are never parsed for it. Every case of `apply` is one.
+ * it has no use for (chat above all) are never parsed for it. `apply` switches on this union
+ * only, so a case for a type missing here does not compile.
  */
 export const CAPTURE_EVENT_TYPES = [
   'RecordingStarted',
@@ -48,6 +49,9 @@ export const CAPTURE_EVENT_TYPES = [
   'RecordingFailed',
   'MeetingEnded',
 ] as const satisfies readonly MeetingEventType[];
+type CaptureEvent = MeetingEventOf<(typeof CAPTURE_EVENT_TYPES)[number]>;
+const captureTypes: ReadonlySet<string> = new Set(CAPTURE_EVENT_TYPES);
+const isCaptureEvent = (event: MeetingEvent): event is CaptureEvent => captureTypes.has(event.type);
 
 /**
  * Capture, driven by the meeting's events on the bus (never by the request): while a meeting is
@@ -211,7 +215,7 @@ export function createRecordingController(deps: RecordingControllerDeps) {
 
   async function apply(stored: StoredEvent): Promise<void> {
     const event = toMeetingEvent(stored);
-    if (!event || !(CAPTURE_EVENT_TYPES as readonly string[]).includes(event.type)) return;
+    if (!event || !isCaptureEvent(event)) return;
     const meetingId = stored.meetingId;
     switch (event.type) {
       case 'RecordingStarted':
@@ -236,8 +240,6 @@ export function createRecordingController(deps: RecordingControllerDeps) {
         return;
       case 'MeetingEnded':
         await stopSession(meetingId);
-        return;
-      default:
         return;
     }
   }

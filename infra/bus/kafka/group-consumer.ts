@@ -41,8 +41,8 @@ export async function startGroupConsumer(
   options: BusSubscribeOptions,
 ): Promise<BusSubscription> {
   const { group, fromBeginning = false, gatherMs } = options;
-  const handler = handlerOfTypes(options);
   const wanted = wantedTypes(options);
+  const handler = handlerOfTypes(options.handler, wanted);
   const { kafka, config, deadLetters, stats, logger } = context;
   const { topic } = config;
   const stopping = new AbortController();

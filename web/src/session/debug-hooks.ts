@@ -71,7 +71,7 @@ function snapshot(session: MeetingSession): Record<string, unknown> {
       ]),
     ),
     quality: s.quality,
-    mediaRestarts: session.mediaRestarts,
-    disconnects: session.signaling.disconnects,
+    mediaRestarts: session.mediaRestarts.entries,
+    disconnects: session.signaling.disconnects.entries,
   };
 }

@@ -10,6 +10,7 @@ import { errorText } from '../api/error-text';
 import { AnalyticsReporter } from './analytics-reporter';
 import type { EffectName } from './effects/start-effect';
 import { MediaSession } from './media-session';
+import { RecentLog } from './recent-log';
 import {
   applyJoinResult,
   initialState,
@@ -49,7 +50,7 @@ export class MeetingSession {
   private readonly publishing: Publishing;
   private mediaStarted = false;
   /** Why and when media was (re)negotiated, newest last: a person debugging a frozen tile asks this first. */
-  readonly mediaRestarts: Array<{ at: string; why: string }> = [];
+  readonly mediaRestarts = new RecentLog<{ why: string }>();
   private historyLoaded = false;
   private toastId = 0;
   private disposed = false;
@@ -228,8 +229,7 @@ export class MeetingSession {
 
   private restartMedia(why: string): void {
     this.mediaStarted = true;
-    this.mediaRestarts.push({ at: new Date().toISOString(), why });
-    if (this.mediaRestarts.length > 20) this.mediaRestarts.shift();
+    this.mediaRestarts.add({ why });
     this.media.teardown();
     // The chosen effects run first: the others never see a frame of an unblurred background.
     void this.publishing.ready

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { RecentLog } from './recent-log';
 import type {
   Ack,
   AnyServerMessage,
@@ -90,7 +91,7 @@ export class SignalingClient {
   private closed = false;
   private failedAttempts = 0;
   /** The socket's drops and socket.io's reason for each, newest last (for debugging). */
-  readonly disconnects: Array<{ at: string; reason: string }> = [];
+  readonly disconnects = new RecentLog<{ reason: string }>();
   private lastLocatedAt = 0;
   private locating = false;
 
@@ -131,8 +132,7 @@ export class SignalingClient {
     });
     socket.on('disconnect', (reason) => {
       if (this.closed) return;
-      this.disconnects.push({ at: new Date().toISOString(), reason });
-      if (this.disconnects.length > 20) this.disconnects.shift();
+      this.disconnects.add({ reason });
       this.handlers.onConnectionChange('reconnecting');
       // The server closed us on purpose (removed, meeting ended): the messages said why.
       if (reason === 'io server disconnect') socket.connect();
