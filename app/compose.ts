@@ -21,6 +21,7 @@ import type { MediaSignaling } from '../protocol/media-signaling.port';
 import { createNodeLinks } from '../cluster/node-links';
 import { createNodeRegistry } from '../cluster/node-registry';
 import { createPlacement } from '../cluster/placement';
+import { createNodeProbe } from '../cluster/node-probe';
 import { createPresenceSweeper } from '../cluster/presence-sweeper';
 import { createSignalingGateway } from '../gateways/signaling/signaling-gateway';
 import type { SignalingServer } from '../gateways/signaling/socket-types';
@@ -227,6 +228,8 @@ export async function startConfer(
         eventStoreHead: await store.headPosition(),
         forwarded: forwarder?.position ?? null,
         leader: forwarding.leading,
+        // Which deployment-wide jobs run here (each held by one node at a time).
+        sweeping: sweeping.leading,
         sockets: gateway.connectionCount(),
       },
     }),
@@ -344,6 +347,7 @@ export async function startConfer(
     logger: logger.child({ part: 'presence-sweeper' }),
     selfNodeId: config.nodeId,
     graceMs: config.RECONNECT_GRACE_SECONDS * 1000,
+    answers: createNodeProbe({ known: registry.known }),
   });
   await sweeper.sweepOwn().catch((error: unknown) => {
     logger.warn({ err: error }, 'could not sweep the connections of this node before its restart');

@@ -38,16 +38,31 @@ export function createNodeRegistry(options: {
     await options.store.transaction((tx) => tx.put(NODES, '', options.self.nodeId, { ...info }));
   }
 
+  async function known(): Promise<NodeInfo[]> {
+    const entries = await options.store.scan<NodeInfo & Record<string, unknown>>(NODES, { limit: 1000 });
+    return entries.map((e) => e.doc);
+  }
+
   return {
     async start(): Promise<void> {
       await beat();
-      timer = setInterval(() => void beat().catch((error: unknown) => options.onError?.(error)), heartbeatMs);
+      // A beat still waiting on a slow store is not joined by another: they would only pile up
+      // on its connections, and the next one after it says the same thing.
+      let beating = false;
+      timer = setInterval(() => {
+        if (beating) return;
+        beating = true;
+        beat()
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => (beating = false));
+      }, heartbeatMs);
       timer.unref();
     },
+    /** Every node with a heartbeat on record, live or not: its last known address and time. */
+    known,
     async live(): Promise<NodeInfo[]> {
       const now = options.clock.now().getTime();
-      const entries = await options.store.scan<NodeInfo & Record<string, unknown>>(NODES, { limit: 1000 });
-      return entries.map((e) => e.doc).filter((n) => now - Date.parse(n.lastSeen) <= ttlMs);
+      return (await known()).filter((n) => now - Date.parse(n.lastSeen) <= ttlMs);
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);

@@ -1,8 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { MeetingCommand } from '../domain/meeting/meeting.commands';
 import { actors, createMeeting, join, type ProjectionSpecWorld } from '../projections/projection.spec-helper';
 import { projectionSpecWorlds } from '../test/support/projection-spec-worlds';
+import { createNodeProbe } from './node-probe';
 import { createNodeRegistry } from './node-registry';
 import { createPresenceSweeper } from './presence-sweeper';
 
@@ -28,24 +31,27 @@ function deployment(world: ProjectionSpecWorld) {
   // Set from the stream by catchUp() before anything reads it.
   let now = 0;
   const clock = { now: () => new Date(now) };
-  const node = (nodeId: string) =>
+  const node = (nodeId: string, url = `http://${nodeId}`) =>
     createNodeRegistry({
       store: world.store,
       clock,
-      self: { nodeId, url: `http://${nodeId}`, media: true },
+      self: { nodeId, url, media: true },
       load: () => 0,
     });
-  const sweeper = (selfNodeId: string) =>
-    createPresenceSweeper({
+  const sweeper = (selfNodeId: string, options: { secondLook?: boolean } = {}) => {
+    const registry = node(selfNodeId);
+    return createPresenceSweeper({
       store: world.store,
-      registry: node(selfNodeId),
+      registry,
       commands: world.meetings,
       clock,
       logger: pino({ level: 'silent' }),
       selfNodeId,
       graceMs: GRACE_MS,
       intervalMs: INTERVAL_MS,
+      ...(options.secondLook ? { answers: createNodeProbe({ known: registry.known, timeoutMs: 500 }) } : {}),
     });
+  };
   return {
     node,
     sweeper,
@@ -123,6 +129,33 @@ describe.each(backends)('presence sweeper on $name', (backend) => {
     const d = deployment(world);
     await meetingWithAnnOnAAndBobOnB(world);
     expect(await d.sweeper('a').sweepOwn()).toBe(1);
+    expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
+    expect(await statusOf(world, 'bob')).toBe('joined/connected');
+  });
+
+  it('asks a late node before judging it, and judges it once it does not answer', async () => {
+    const world = await given(backend);
+    const d = deployment(world);
+    await meetingWithAnnOnAAndBobOnB(world);
+    await d.catchUp();
+    // Node A is up and serving (its /healthz answers as A), but its heartbeat is long past the TTL.
+    const a = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ ok: true, details: { node: 'a' } }));
+    });
+    await new Promise<void>((ready) => a.listen(0, '127.0.0.1', ready));
+    await d.node('a', `http://127.0.0.1:${(a.address() as AddressInfo).port}`).start();
+    d.advance(60_000);
+    await d.node('b').start();
+    const sweeper = d.sweeper('b', { secondLook: true });
+    try {
+      expect(await sweeper.sweep()).toBe(0);
+      expect(await statusOf(world, 'ann')).toBe('joined/connected');
+    } finally {
+      await new Promise((done) => a.close(done));
+    }
+    // Now A is silent: gone.
+    expect(await sweeper.sweep()).toBe(1);
     expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
     expect(await statusOf(world, 'bob')).toBe('joined/connected');
   });

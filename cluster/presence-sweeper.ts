@@ -35,6 +35,11 @@ export function createPresenceSweeper(options: {
   selfNodeId: string;
   graceMs: number;
   intervalMs?: number;
+  /**
+   * The second look at a node whose heartbeat is late: does it still answer (`createNodeProbe`)?
+   * Without it, a late heartbeat alone judges the node gone.
+   */
+  answers?(nodeId: string): Promise<boolean>;
 }): PresenceSweeper {
   const { store, registry, commands, clock, logger } = options;
   const intervalMs = options.intervalMs ?? 3000;
@@ -43,6 +48,8 @@ export function createPresenceSweeper(options: {
   const backstopMs = options.graceMs + 2 * intervalMs;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
+  /** Nodes late on the registry that still answered when asked (logged once, until they are not). */
+  const lateButAnswering = new Set<string>();
 
   async function record(nodeId: string, presence: Presence, leave: boolean): Promise<boolean> {
     const { meetingId, participantId } = presence;
@@ -70,6 +77,27 @@ export function createPresenceSweeper(options: {
     }
   }
 
+  /**
+   * Gone means late on the registry and silent when asked. Showing a node's people reconnecting
+   * also unpublishes their media, so a node that is merely slow to write its heartbeat (a busy
+   * store, a long pause) must not be judged by the registry alone.
+   */
+  async function isGone(nodeId: string, live: Set<string>): Promise<boolean> {
+    if (live.has(nodeId)) {
+      lateButAnswering.delete(nodeId);
+      return false;
+    }
+    if (!options.answers || !(await options.answers(nodeId))) {
+      lateButAnswering.delete(nodeId);
+      return true;
+    }
+    if (!lateButAnswering.has(nodeId)) {
+      lateButAnswering.add(nodeId);
+      logger.warn({ nodeId }, 'node heartbeat is late but the node answers: its participants are left alone');
+    }
+    return false;
+  }
+
   async function sweep(): Promise<number> {
     const live = new Set((await registry.live()).map((n) => n.nodeId));
     // Not even this node looks live: the registry cannot be read right, so judge nobody.
@@ -77,11 +105,12 @@ export function createPresenceSweeper(options: {
     const now = clock.now().getTime();
     let recorded = 0;
     for (const nodeId of await nodesWithPresence(store)) {
-      const nodeLive = live.has(nodeId);
+      // Asked once a pass, and only if someone is still shown connected there.
+      let gone: boolean | undefined;
       for await (const presence of filedUnder(nodeId)) {
         const overdue =
           presence.connectionStatus === 'reconnecting' && now - Date.parse(presence.since) >= backstopMs;
-        const ghost = !nodeLive && presence.connectionStatus === 'connected';
+        const ghost = presence.connectionStatus === 'connected' && (gone ??= await isGone(nodeId, live));
         if ((ghost || overdue) && (await record(nodeId, presence, overdue))) recorded++;
       }
     }

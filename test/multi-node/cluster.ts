@@ -139,7 +139,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
 export interface Health {
   ok: boolean;
-  details: { node: string; leader: boolean; forwarded: number | null; eventStoreHead: number };
+  details: {
+    node: string;
+    leader: boolean;
+    /** Holds the presence sweeper's lease. */
+    sweeping: boolean;
+    forwarded: number | null;
+    eventStoreHead: number;
+  };
 }
 
 export async function health(nodeUrl: string): Promise<Health | undefined> {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresEventStore } from '../../infra/event-store/postgres-event-store';
 import { createKafkaEventBus } from '../../infra/bus/kafka-event-bus';
@@ -55,6 +56,70 @@ async function everyoneShows(everyone: Attendee[], expected: string[], timeoutMs
   );
   for (const x of everyone) expect(x.chats(), `${x.name} on ${x.socketNode}`).toEqual(expected);
 }
+
+describe('one app node late with its heartbeat, not dead', () => {
+  it("leaves its participants alone while it still answers, whatever the registry's clock says", async () => {
+    // The sweeper's node judges the other one; its heartbeat row is held locked, as a busy store would.
+    const sweeping = await eventually('one node to hold the presence sweeper', async () => {
+      const answers = await Promise.all(['a', 'b'].map(async (id) => ({ id, h: await health(url(id)) })));
+      const holders = answers.filter((x) => x.h?.details.sweeping === true);
+      return holders.length === 1 ? holders[0]!.id : undefined;
+    });
+    const late = sweeping === 'a' ? 'b' : 'a';
+    const meeting = await api(url(sweeping)).createMeeting({ title: 'Late heartbeat' });
+    const id = meeting.meetingId;
+    const host = await attend({
+      via: url(sweeping),
+      socketOn: url(sweeping),
+      meetingId: id,
+      name: 'Host',
+      hostToken: meeting.hostToken,
+    });
+    const eve = await attend({ via: url(sweeping), socketOn: url(late), meetingId: id, name: 'Eve' });
+    attendees.push(host, eve);
+
+    const ttlMs = 6000;
+    const sweepEveryMs = 3000;
+    const lock = new pg.Client({ connectionString: cluster.postgres.url });
+    await lock.connect();
+    try {
+      await lock.query('BEGIN');
+      const row = await lock.query<{ doc: { lastSeen: string } }>(
+        `SELECT doc FROM "projections"."docs" WHERE collection = '_nodes' AND key = $1 FOR UPDATE`,
+        [late],
+      );
+      const lastSeen = Date.parse(row.rows[0]!.doc.lastSeen);
+      // Past the TTL and two sweeps more: a sweeper that trusted the registry alone has acted.
+      await eventually(
+        `node ${late}'s heartbeat to be ${ttlMs + 2 * sweepEveryMs} ms late`,
+        () => Date.now() - lastSeen > ttlMs + 2 * sweepEveryMs + 500,
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+    } finally {
+      await lock.query('ROLLBACK').catch(() => undefined);
+      await lock.end();
+    }
+
+    const aboutEve = host.shown
+      .filter((m) => m.payload['participantId'] === eve.participantId)
+      .map((m) => `${m.event}:${String(m.payload['connectionStatus'] ?? m.payload['reason'] ?? '')}`);
+    expect(aboutEve.filter((m) => /reconnecting|participant-left/.test(m))).toEqual([]);
+    // …because the sweeper asked the node, not because it never looked.
+    expect(cluster.logTails(400)).toContain('node heartbeat is late but the node answers');
+    const said = await eve.say('still here');
+    expect(said.ok).toBe(true);
+    await eventually('Host to see Eve still chatting', () => host.chats().includes('still here'));
+    const roster = await api(url(sweeping)).call<{
+      participants: Array<{ participantId: string; status: string; connectionStatus?: string }>;
+    }>('GET', `/meetings/${id}/participants`, undefined, host.token);
+    expect(roster.body.participants.find((p) => p.participantId === eve.participantId)).toMatchObject({
+      status: 'joined',
+      connectionStatus: 'connected',
+    });
+    host.disconnect();
+    eve.disconnect();
+  }, 90_000);
+});
 
 describe('one app node killed', () => {
   it('moves its participants to the other node, which takes the lease and carries the meeting on', async () => {
