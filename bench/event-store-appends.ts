@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { EventStore, ExpectedRevision } from '../domain/ports/event-store';
 import type { EventToAppend } from '../domain/shared/envelope';
 
@@ -53,7 +54,8 @@ function percentile(sorted: readonly number[], p: number): number {
 function chatEvent(meetingId: string): EventToAppend {
   const participantId = randomUUID();
   return {
-    eventId: randomUUID(),
+    // As the command handler makes them (infra/ids): time-ordered.
+    eventId: timeOrderedUuid(),
     type: 'ChatMessageSent',
     schemaVersion: 1,
     data: {

@@ -26,6 +26,7 @@ import { benchSendBatching } from './send-batching';
 import { benchSoak } from './soak';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import { benchAppends } from './event-store-appends';
+import { benchEventIdOrder } from './event-id-order';
 import { rawSqliteAppends } from './sqlite-baseline';
 import { threadCpu, threadShares, type ThreadShares } from './thread-cpu';
 import { benchReadModelsCost } from './read-models-cost';
@@ -137,6 +138,32 @@ async function benchReadModels(): Promise<void> {
       analytics: round(r.analyticsUs, 1),
       'both (the thread)': round(r.bothUs, 1),
       'both ÷ baseline': round(r.bothUs / r.rawUpsertUs, 1),
+    })),
+  );
+}
+
+async function benchEventIds(): Promise<void> {
+  // `--event-ids-total=N` for a store of another size (the gap grows with it).
+  const asked = process.argv.find((a) => a.startsWith('--event-ids-total='))?.split('=')[1];
+  const total = asked ? Number(asked) : quick ? 40_000 : 200_000;
+  progress(`event ids: random against time-ordered, SQLite writer, a store of ${total} events`);
+  const rows = benchEventIdOrder(total);
+  results['eventIds'] = rows;
+  const base = rows[0]!;
+  table(
+    `Event ids: what each append costs the SQLite writer, measured over the last quarter of ${total} appends (this process)`,
+    rows.map((r) => ({
+      ids: r.ids,
+      'events before': r.eventsBefore,
+      'user µs': round(r.userUsPerAppend, 1),
+      'system µs': round(r.systemUsPerAppend, 1),
+      'CPU ÷ baseline': round(
+        (r.userUsPerAppend + r.systemUsPerAppend) / (base.userUsPerAppend + base.systemUsPerAppend),
+        2,
+      ),
+      'KiB written': round(r.bytesWrittenPerAppend / 1024, 1),
+      'written ÷ baseline': round(r.bytesWrittenPerAppend / base.bytesWrittenPerAppend, 2),
+      'database MiB': round(r.databaseMiB, 0),
     })),
   );
 }
@@ -957,6 +984,7 @@ async function main(): Promise<void> {
     .split(',');
   const wanted = (name: string) => !only || only.includes(name);
   if (wanted('store')) await benchStore();
+  if (wanted('event-ids')) await benchEventIds();
   if (wanted('bus')) await benchBuses();
   if (wanted('chat')) await benchChat();
   if (wanted('read-models')) await benchReadModels();

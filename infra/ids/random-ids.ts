@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { v7 as timeOrderedUuid } from 'uuid';
 import type { Ids } from '../../domain/ports/ids';
 
 /**
@@ -7,7 +8,11 @@ import type { Ids } from '../../domain/ports/ids';
  */
 export function createRandomIds(): Ids {
   return {
-    eventId: () => randomUUID(),
+    // Time-ordered (UUIDv7): the event store's unique index on event ids then grows at its end,
+    // where a random id landed on a random page of an index larger than any cache, read it and
+    // wrote it back at every commit (bench/event-id-order.ts: ~40 % fewer bytes written per
+    // append). The time it carries is the event's own `occurredAt`, already public.
+    eventId: () => timeOrderedUuid(),
     meetingId,
     participantId: () => `p_${randomBytes(9).toString('base64url')}`,
     messageId: () => randomUUID(),

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
+import pRetry from 'p-retry';
 
 /**
  * Gives a group a real committed offset on every partition before a `fromBeginning: false` member
@@ -18,6 +19,19 @@ import type { Admin, Kafka } from 'kafkajs';
  * themselves, so a group in use is left alone.
  */
 export async function pinStartOffsets(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  // A topic created a moment ago may not have elected its partitions' leaders everywhere yet
+  // (NOT_LEADER_FOR_PARTITION, LEADER_NOT_AVAILABLE). kafkajs marks those retriable, but its admin's
+  // fetchTopicOffsets gives up on them at once and keeps the metadata that named the wrong broker,
+  // so each attempt is made by a new admin client, which asks for fresh metadata.
+  await pRetry(() => pinOnce(kafka, groupId, topic), {
+    retries: 8,
+    minTimeout: 100,
+    maxTimeout: 2000,
+    shouldRetry: (error) => (error as { retriable?: unknown }).retriable === true,
+  });
+}
+
+async function pinOnce(kafka: Kafka, groupId: string, topic: string): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
