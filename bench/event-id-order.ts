@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { v7 as timeOrderedUuid } from 'uuid';
+import { timeOrderedUuid } from '../infra/ids/time-ordered-uuid';
 import { createBatchWriter, type AppendRequest } from '../infra/event-store/sqlite/batch-writer';
 import { migrate } from '../infra/event-store/sqlite/schema';
 

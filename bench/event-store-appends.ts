@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { v7 as timeOrderedUuid } from 'uuid';
+import { timeOrderedUuid } from '../infra/ids/time-ordered-uuid';
 import type { EventStore, ExpectedRevision } from '../domain/ports/event-store';
 import type { EventToAppend } from '../domain/shared/envelope';
 

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { v7 as timeOrderedUuid } from 'uuid';
 import type { Ids } from '../../domain/ports/ids';
+import { timeOrderedUuid } from './time-ordered-uuid';
 
 /**
  * Meeting ids carry 128 random bits (base64url, 22 characters): knowing the link is the
