@@ -348,6 +348,8 @@ export async function startConfer(
     selfNodeId: config.nodeId,
     graceMs: config.RECONNECT_GRACE_SECONDS * 1000,
     answers: createNodeProbe({ known: registry.known }),
+    onSecondLook: (_nodeId, answered) =>
+      metrics.nodeSecondLooks.inc({ answer: answered ? 'answered' : 'silent' }),
   });
   await sweeper.sweepOwn().catch((error: unknown) => {
     logger.warn({ err: error }, 'could not sweep the connections of this node before its restart');

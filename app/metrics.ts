@@ -60,6 +60,12 @@ export function createMetrics(nodeId: string) {
     help: 'Projection batches that failed (retried, then parked)',
     registers: [registry],
   });
+  const nodeSecondLooks = new Counter({
+    name: 'confer_node_second_looks_total',
+    help: 'Nodes late with their heartbeat that the presence sweeper asked directly, by the answer (answered: left alone; silent: judged gone)',
+    labelNames: ['answer'] as const,
+    registers: [registry],
+  });
   const connections = new Gauge({
     name: 'confer_socket_connections',
     help: 'Sockets connected to this node',
@@ -171,6 +177,7 @@ export function createMetrics(nodeId: string) {
     forwarded,
     forwarderPosition,
     projectionFailures,
+    nodeSecondLooks,
     connections,
   };
 }

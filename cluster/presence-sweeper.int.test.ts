@@ -38,6 +38,7 @@ function deployment(world: ProjectionSpecWorld) {
       self: { nodeId, url, media: true },
       load: () => 0,
     });
+  const secondLooks: Array<[string, boolean]> = [];
   const sweeper = (selfNodeId: string, options: { secondLook?: boolean } = {}) => {
     const registry = node(selfNodeId);
     return createPresenceSweeper({
@@ -49,12 +50,18 @@ function deployment(world: ProjectionSpecWorld) {
       selfNodeId,
       graceMs: GRACE_MS,
       intervalMs: INTERVAL_MS,
-      ...(options.secondLook ? { answers: createNodeProbe({ known: registry.known, timeoutMs: 500 }) } : {}),
+      ...(options.secondLook
+        ? {
+            answers: createNodeProbe({ known: registry.known, timeoutMs: 500 }),
+            onSecondLook: (nodeId: string, answered: boolean) => secondLooks.push([nodeId, answered]),
+          }
+        : {}),
     });
   };
   return {
     node,
     sweeper,
+    secondLooks,
     advance(ms: number) {
       now += ms;
     },
@@ -158,6 +165,11 @@ describe.each(backends)('presence sweeper on $name', (backend) => {
     expect(await sweeper.sweep()).toBe(1);
     expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
     expect(await statusOf(world, 'bob')).toBe('joined/connected');
+    // One look a pass at the late node only (B is live: never asked).
+    expect(d.secondLooks).toEqual([
+      ['a', true],
+      ['a', false],
+    ]);
   });
 
   it('judges nobody while it cannot see itself live', async () => {

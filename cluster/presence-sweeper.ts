@@ -40,6 +40,8 @@ export function createPresenceSweeper(options: {
    * Without it, a late heartbeat alone judges the node gone.
    */
   answers?(nodeId: string): Promise<boolean>;
+  /** Each second look and its answer (metrics). */
+  onSecondLook?(nodeId: string, answered: boolean): void;
 }): PresenceSweeper {
   const { store, registry, commands, clock, logger } = options;
   const intervalMs = options.intervalMs ?? 3000;
@@ -87,7 +89,10 @@ export function createPresenceSweeper(options: {
       lateButAnswering.delete(nodeId);
       return false;
     }
-    if (!options.answers || !(await options.answers(nodeId))) {
+    if (!options.answers) return true;
+    const answered = await options.answers(nodeId);
+    options.onSecondLook?.(nodeId, answered);
+    if (!answered) {
       lateButAnswering.delete(nodeId);
       return true;
     }

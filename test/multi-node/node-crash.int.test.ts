@@ -1,7 +1,9 @@
+import { SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresEventStore } from '../../infra/event-store/postgres-event-store';
 import { createKafkaEventBus } from '../../infra/bus/kafka-event-bus';
+import { TEST_AUTH_SECRET } from '../support/confer-process';
 import {
   attend,
   chatFlow,
@@ -104,8 +106,20 @@ describe('one app node late with its heartbeat, not dead', () => {
       .filter((m) => m.payload['participantId'] === eve.participantId)
       .map((m) => `${m.event}:${String(m.payload['connectionStatus'] ?? m.payload['reason'] ?? '')}`);
     expect(aboutEve.filter((m) => /reconnecting|participant-left/.test(m))).toEqual([]);
-    // …because the sweeper asked the node, not because it never looked.
+    // …because the sweeper asked the node, not because it never looked: its log and its metrics say so.
     expect(cluster.logTails(400)).toContain('node heartbeat is late but the node answers');
+    const operator = await new SignJWT({ role: 'operator' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuedAt()
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
+    const metrics = await fetch(`${url(sweeping)}/metrics`, {
+      headers: { authorization: `Bearer ${operator}` },
+    });
+    const answered = /^confer_node_second_looks_total\{[^}]*answer="answered"[^}]*\} (\d+)/m.exec(
+      await metrics.text(),
+    );
+    expect(Number(answered?.[1])).toBeGreaterThanOrEqual(1);
     const said = await eve.say('still here');
     expect(said.ok).toBe(true);
     await eventually('Host to see Eve still chatting', () => host.chats().includes('still here'));
