@@ -140,36 +140,47 @@ describe.each(backends)('presence sweeper on $name', (backend) => {
     expect(await statusOf(world, 'bob')).toBe('joined/connected');
   });
 
-  it('asks a late node before judging it, and judges it once it does not answer', async () => {
+  it('asks a late node before judging it, and judges it once it is silent twice in a row', async () => {
     const world = await given(backend);
     const d = deployment(world);
     await meetingWithAnnOnAAndBobOnB(world);
     await d.catchUp();
-    // Node A is up and serving (its /healthz answers as A), but its heartbeat is long past the TTL.
+    // Node A serves (its /healthz answers as A) while `up`, and says it is unwell otherwise; its
+    // heartbeat is long past the TTL throughout.
+    let up = true;
     const a = createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ ok: true, details: { node: 'a' } }));
+      response.writeHead(up ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ ok: up, details: { node: 'a' } }));
     });
     await new Promise<void>((ready) => a.listen(0, '127.0.0.1', ready));
-    await d.node('a', `http://127.0.0.1:${(a.address() as AddressInfo).port}`).start();
-    d.advance(60_000);
-    await d.node('b').start();
-    const sweeper = d.sweeper('b', { secondLook: true });
     try {
-      expect(await sweeper.sweep()).toBe(0);
+      await d.node('a', `http://127.0.0.1:${(a.address() as AddressInfo).port}`).start();
+      d.advance(60_000);
+      await d.node('b').start();
+      const sweeper = d.sweeper('b', { secondLook: true });
+      const passes: number[] = [];
+      for (const answering of [true, false, true, false]) {
+        up = answering;
+        passes.push(await sweeper.sweep());
+      }
+      // Answered, silent once, answered, silent once: never twice in a row, so nobody was judged.
+      expect(passes).toEqual([0, 0, 0, 0]);
       expect(await statusOf(world, 'ann')).toBe('joined/connected');
+      // Silent again, the second time in a row: gone.
+      expect(await sweeper.sweep()).toBe(1);
+      expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
+      expect(await statusOf(world, 'bob')).toBe('joined/connected');
+      // One look a pass at the late node only (B is live: never asked).
+      expect(d.secondLooks).toEqual([
+        ['a', true],
+        ['a', false],
+        ['a', true],
+        ['a', false],
+        ['a', false],
+      ]);
     } finally {
       await new Promise((done) => a.close(done));
     }
-    // Now A is silent: gone.
-    expect(await sweeper.sweep()).toBe(1);
-    expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
-    expect(await statusOf(world, 'bob')).toBe('joined/connected');
-    // One look a pass at the late node only (B is live: never asked).
-    expect(d.secondLooks).toEqual([
-      ['a', true],
-      ['a', false],
-    ]);
   });
 
   it('judges nobody while it cannot see itself live', async () => {

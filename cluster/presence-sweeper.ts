@@ -7,6 +7,8 @@ import { nodesWithPresence, presenceOn, type Presence } from '../projections';
 import type { NodeRegistry } from './node-registry';
 
 const PAGE = 200;
+/** A late node is judged gone once it has not answered this many looks in a row. */
+const SILENT_LOOKS_TO_JUDGE = 2;
 
 export interface PresenceSweeper {
   /** One pass; resolves with the number of participants it recorded something for. */
@@ -52,6 +54,8 @@ export function createPresenceSweeper(options: {
   let running: Promise<unknown> = Promise.resolve();
   /** Nodes late on the registry that still answered when asked (logged once, until they are not). */
   const lateButAnswering = new Set<string>();
+  /** Looks in a row a late node did not answer (one look a pass). */
+  const silentLooks = new Map<string, number>();
 
   async function record(nodeId: string, presence: Presence, leave: boolean): Promise<boolean> {
     const { meetingId, participantId } = presence;
@@ -80,13 +84,15 @@ export function createPresenceSweeper(options: {
   }
 
   /**
-   * Gone means late on the registry and silent when asked. Showing a node's people reconnecting
-   * also unpublishes their media, so a node that is merely slow to write its heartbeat (a busy
-   * store, a long pause) must not be judged by the registry alone.
+   * Gone means late on the registry and silent when asked, twice in a row (one pass apart).
+   * Showing a node's people reconnecting also unpublishes their media, so a node that is merely
+   * slow to write its heartbeat (a busy store) or to answer once (a long pause) must not be judged
+   * by one reading; a node that crashed or hangs stays silent and is judged a pass later.
    */
   async function isGone(nodeId: string, live: Set<string>): Promise<boolean> {
     if (live.has(nodeId)) {
       lateButAnswering.delete(nodeId);
+      silentLooks.delete(nodeId);
       return false;
     }
     if (!options.answers) return true;
@@ -94,8 +100,11 @@ export function createPresenceSweeper(options: {
     options.onSecondLook?.(nodeId, answered);
     if (!answered) {
       lateButAnswering.delete(nodeId);
-      return true;
+      const silent = (silentLooks.get(nodeId) ?? 0) + 1;
+      silentLooks.set(nodeId, silent);
+      return silent >= SILENT_LOOKS_TO_JUDGE;
     }
+    silentLooks.delete(nodeId);
     if (!lateButAnswering.has(nodeId)) {
       lateButAnswering.add(nodeId);
       logger.warn({ nodeId }, 'node heartbeat is late but the node answers: its participants are left alone');
