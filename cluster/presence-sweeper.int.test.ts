@@ -183,6 +183,35 @@ describe.each(backends)('presence sweeper on $name', (backend) => {
     }
   });
 
+  it('counts silent looks in a row only while someone is shown connected through the node', async () => {
+    const world = await given(backend);
+    const d = deployment(world);
+    await meetingWithAnnOnAAndBobOnB(world);
+    await d.catchUp();
+    // Node A's heartbeat is long past its TTL, and its address refuses connections.
+    await d.node('a', 'http://127.0.0.1:9').start();
+    d.advance(60_000);
+    await d.node('b').start();
+    const sweeper = d.sweeper('b', { secondLook: true });
+    expect(await sweeper.sweep()).toBe(0); // silent once
+    // Ann moves to B: nobody is connected through A, so A is not looked at (and its count is dropped).
+    await world.command('m1', connect('ann', 'b'), participant('ann'));
+    await world.project();
+    expect(await sweeper.sweep()).toBe(0);
+    // She is placed back on A later: its first silence now is a first again, not a second.
+    await world.command('m1', connect('ann', 'a'), participant('ann'));
+    await world.project();
+    expect(await sweeper.sweep()).toBe(0);
+    expect(await statusOf(world, 'ann')).toBe('joined/connected');
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await statusOf(world, 'ann')).toBe('joined/reconnecting');
+    expect(d.secondLooks).toEqual([
+      ['a', false],
+      ['a', false],
+      ['a', false],
+    ]);
+  });
+
   it('judges nobody while it cannot see itself live', async () => {
     const world = await given(backend);
     const d = deployment(world);

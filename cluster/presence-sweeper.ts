@@ -118,15 +118,23 @@ export function createPresenceSweeper(options: {
     if (!live.has(options.selfNodeId)) return 0;
     const now = clock.now().getTime();
     let recorded = 0;
+    const asked = new Set<string>();
     for (const nodeId of await nodesWithPresence(store)) {
       // Asked once a pass, and only if someone is still shown connected there.
       let gone: boolean | undefined;
       for await (const presence of filedUnder(nodeId)) {
         const overdue =
           presence.connectionStatus === 'reconnecting' && now - Date.parse(presence.since) >= backstopMs;
+        if (presence.connectionStatus === 'connected') asked.add(nodeId);
         const ghost = presence.connectionStatus === 'connected' && (gone ??= await isGone(nodeId, live));
         if ((ghost || overdue) && (await record(nodeId, presence, overdue))) recorded++;
       }
+    }
+    // A node nobody is shown connected through any more is not looked at: forget what was seen of it.
+    for (const nodeId of [...silentLooks.keys(), ...lateButAnswering]) {
+      if (asked.has(nodeId)) continue;
+      silentLooks.delete(nodeId);
+      lateButAnswering.delete(nodeId);
     }
     if (recorded > 0) logger.info({ recorded }, 'swept lost connections');
     return recorded;
