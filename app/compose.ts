@@ -347,7 +347,7 @@ export async function startConfer(
     logger: logger.child({ part: 'presence-sweeper' }),
     selfNodeId: config.nodeId,
     graceMs: config.RECONNECT_GRACE_SECONDS * 1000,
-    answers: createNodeProbe({ known: registry.known }),
+    answers: createNodeProbe(),
     onSecondLook: (_nodeId, answered) =>
       metrics.nodeSecondLooks.inc({ answer: answered ? 'answered' : 'silent' }),
   });

@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { timeOrderedUuid } from '../infra/ids/time-ordered-uuid';
 import { createBatchWriter, type AppendRequest } from '../infra/event-store/sqlite/batch-writer';
 import { migrate } from '../infra/event-store/sqlite/schema';
+import { chatEvent } from './event-store-appends';
 
 export interface EventIdOrderRow {
   ids: string;
@@ -62,7 +63,7 @@ function run(label: string, eventId: () => string, total: number): EventIdOrderR
         batch.push({
           streamId: s.streamId,
           expected: s.revision < 0 ? 'no_stream' : s.revision,
-          events: [chat(eventId(), s.meetingId)],
+          events: [chatEvent(s.meetingId, eventId())],
         });
       }
       write(batch).forEach((outcome, i) => {
@@ -84,25 +85,4 @@ function run(label: string, eventId: () => string, total: number): EventIdOrderR
     db.close();
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function chat(eventId: string, meetingId: string) {
-  return {
-    eventId,
-    type: 'ChatMessageSent',
-    schemaVersion: 1,
-    data: {
-      messageId: randomUUID(),
-      senderId: 'p_ada',
-      senderName: 'Ada Lovelace',
-      content: 'Can everyone see my screen? I am sharing the quarterly numbers now.',
-    },
-    metadata: {
-      meetingId,
-      occurredAt: new Date().toISOString(),
-      actor: { type: 'participant' as const, participantId: 'p_ada', isHost: false },
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-    },
-  };
 }

@@ -51,11 +51,11 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
 }
 
-function chatEvent(meetingId: string): EventToAppend {
+/** One ~250-byte chat as the command handler appends it (its event id made as infra/ids makes them). */
+export function chatEvent(meetingId: string, eventId: string = timeOrderedUuid()): EventToAppend {
   const participantId = randomUUID();
   return {
-    // As the command handler makes them (infra/ids): time-ordered.
-    eventId: timeOrderedUuid(),
+    eventId,
     type: 'ChatMessageSent',
     schemaVersion: 1,
     data: {

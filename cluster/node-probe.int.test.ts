@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NodeInfo } from './node-registry';
 import { createNodeProbe } from './node-probe';
 
 /*
@@ -26,43 +25,40 @@ async function nodeAt(answer: { status: number; body: unknown } | 'hang'): Promi
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
-const known = (nodeId: string, url: string) => async (): Promise<NodeInfo[]> => [
-  { nodeId, url, media: true, load: 0, lastSeen: new Date(0).toISOString() },
-];
+const probe = createNodeProbe();
 const healthy = (node: string) => ({ status: 200, body: { ok: true, details: { node, sockets: 3 } } });
 
 describe('node probe', () => {
   it('counts an answer from the node asked', async () => {
     const url = await nodeAt(healthy('b'));
-    expect(await createNodeProbe({ known: known('b', url) })('b')).toBe(true);
+    expect(await probe({ nodeId: 'b', url })).toBe(true);
     // A trailing slash in the address changes nothing.
-    expect(await createNodeProbe({ known: known('b', `${url}/`) })('b')).toBe(true);
+    expect(await probe({ nodeId: 'b', url: `${url}/` })).toBe(true);
   });
 
   it('does not count another node answering at the old address', async () => {
     const url = await nodeAt(healthy('c'));
-    expect(await createNodeProbe({ known: known('b', url) })('b')).toBe(false);
+    expect(await probe({ nodeId: 'b', url })).toBe(false);
   });
 
   it('does not count a node that says it is unwell, or answers something else', async () => {
     const unwell = await nodeAt({ status: 503, body: { ok: false, details: { node: 'b' } } });
-    expect(await createNodeProbe({ known: known('b', unwell) })('b')).toBe(false);
+    expect(await probe({ nodeId: 'b', url: unwell })).toBe(false);
     const notOk = await nodeAt({ status: 200, body: { ok: false, details: { node: 'b' } } });
-    expect(await createNodeProbe({ known: known('b', notOk) })('b')).toBe(false);
+    expect(await probe({ nodeId: 'b', url: notOk })).toBe(false);
     const html = await nodeAt({ status: 200, body: '<html>' });
-    expect(await createNodeProbe({ known: known('b', html) })('b')).toBe(false);
+    expect(await probe({ nodeId: 'b', url: html })).toBe(false);
   });
 
   it('gives up on a node that does not answer within its time limit', async () => {
     // Without the limit this would wait for ever (the test's own timeout would fail it).
     const url = await nodeAt('hang');
-    expect(await createNodeProbe({ known: known('b', url), timeoutMs: 300 })('b')).toBe(false);
+    expect(await createNodeProbe({ timeoutMs: 300 })({ nodeId: 'b', url })).toBe(false);
   });
 
-  it('does not count a refused connection or a node it has no address for', async () => {
+  it('does not count a refused connection', async () => {
     const url = await nodeAt(healthy('b'));
     await Promise.all(servers.splice(0).map((s) => new Promise((done) => s.close(done))));
-    expect(await createNodeProbe({ known: known('b', url) })('b')).toBe(false);
-    expect(await createNodeProbe({ known: known('b', url) })('x')).toBe(false);
+    expect(await probe({ nodeId: 'b', url })).toBe(false);
   });
 });

@@ -70,7 +70,9 @@ describe('node registry', () => {
       expect(pending).toBe(1);
       // Late on the registry, yet its last address is known (for the sweeper's second look).
       await eventually('the node to be past its TTL', async () => (await registry.live()).length === 0);
-      expect((await registry.known()).map((n) => [n.nodeId, n.url])).toEqual([['a', 'http://a.example']]);
+      expect((await registry.known()).map((n) => [n.nodeId, n.url, n.live])).toEqual([
+        ['a', 'http://a.example', false],
+      ]);
       await holder.query('ROLLBACK');
       // The waiting beat lands, and the node is live again.
       await eventually('the node to be live again', async () => (await registry.live()).length === 1);

@@ -10,6 +10,9 @@ export interface NodeInfo {
   lastSeen: string;
 }
 
+/** A node as the registry last heard of it: its last known address, and whether that is recent. */
+export type KnownNode = NodeInfo & { live: boolean };
+
 const NODES = '_nodes';
 
 /**
@@ -38,9 +41,11 @@ export function createNodeRegistry(options: {
     await options.store.transaction((tx) => tx.put(NODES, '', options.self.nodeId, { ...info }));
   }
 
-  async function known(): Promise<NodeInfo[]> {
+  /** Every node with a heartbeat on record, whether it is live (heard from within the TTL) or not. */
+  async function known(): Promise<KnownNode[]> {
+    const now = options.clock.now().getTime();
     const entries = await options.store.scan<NodeInfo & Record<string, unknown>>(NODES, { limit: 1000 });
-    return entries.map((e) => e.doc);
+    return entries.map(({ doc }) => ({ ...doc, live: now - Date.parse(doc.lastSeen) <= ttlMs }));
   }
 
   return {
@@ -58,11 +63,9 @@ export function createNodeRegistry(options: {
       }, heartbeatMs);
       timer.unref();
     },
-    /** Every node with a heartbeat on record, live or not: its last known address and time. */
     known,
     async live(): Promise<NodeInfo[]> {
-      const now = options.clock.now().getTime();
-      return (await known()).filter((n) => now - Date.parse(n.lastSeen) <= ttlMs);
+      return (await known()).filter((n) => n.live);
     },
     async stop(): Promise<void> {
       if (timer) clearInterval(timer);

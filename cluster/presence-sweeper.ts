@@ -4,7 +4,7 @@ import type { Clock } from '../domain/ports/clock';
 import type { ProjectionReader } from '../domain/ports/projection-store';
 import type { Actor } from '../domain/shared/actor';
 import { nodesWithPresence, presenceOn, type Presence } from '../projections';
-import type { NodeRegistry } from './node-registry';
+import type { KnownNode, NodeRegistry } from './node-registry';
 
 const PAGE = 200;
 /** A late node is judged gone once it has not answered this many looks in a row. */
@@ -30,7 +30,7 @@ export interface PresenceSweeper {
  */
 export function createPresenceSweeper(options: {
   store: ProjectionReader;
-  registry: Pick<NodeRegistry, 'live'>;
+  registry: Pick<NodeRegistry, 'known'>;
   commands: MeetingCommandHandler;
   clock: Clock;
   logger: Logger;
@@ -41,7 +41,7 @@ export function createPresenceSweeper(options: {
    * The second look at a node whose heartbeat is late: does it still answer (`createNodeProbe`)?
    * Without it, a late heartbeat alone judges the node gone.
    */
-  answers?(nodeId: string): Promise<boolean>;
+  answers?(node: KnownNode): Promise<boolean>;
   /** Each second look and its answer (metrics). */
   onSecondLook?(nodeId: string, answered: boolean): void;
 }): PresenceSweeper {
@@ -89,14 +89,16 @@ export function createPresenceSweeper(options: {
    * slow to write its heartbeat (a busy store) or to answer once (a long pause) must not be judged
    * by one reading; a node that crashed or hangs stays silent and is judged a pass later.
    */
-  async function isGone(nodeId: string, live: Set<string>): Promise<boolean> {
-    if (live.has(nodeId)) {
+  async function isGone(nodeId: string, nodes: ReadonlyMap<string, KnownNode>): Promise<boolean> {
+    const node = nodes.get(nodeId);
+    if (node?.live) {
       lateButAnswering.delete(nodeId);
       silentLooks.delete(nodeId);
       return false;
     }
-    if (!options.answers) return true;
-    const answered = await options.answers(nodeId);
+    // No record at all: the node stopped cleanly and said so. Nothing to ask.
+    if (!node || !options.answers) return true;
+    const answered = await options.answers(node);
     options.onSecondLook?.(nodeId, answered);
     if (!answered) {
       lateButAnswering.delete(nodeId);
@@ -113,9 +115,9 @@ export function createPresenceSweeper(options: {
   }
 
   async function sweep(): Promise<number> {
-    const live = new Set((await registry.live()).map((n) => n.nodeId));
+    const nodes = new Map((await registry.known()).map((n) => [n.nodeId, n]));
     // Not even this node looks live: the registry cannot be read right, so judge nobody.
-    if (!live.has(options.selfNodeId)) return 0;
+    if (!nodes.get(options.selfNodeId)?.live) return 0;
     const now = clock.now().getTime();
     let recorded = 0;
     const asked = new Set<string>();
@@ -126,7 +128,7 @@ export function createPresenceSweeper(options: {
         const overdue =
           presence.connectionStatus === 'reconnecting' && now - Date.parse(presence.since) >= backstopMs;
         if (presence.connectionStatus === 'connected') asked.add(nodeId);
-        const ghost = presence.connectionStatus === 'connected' && (gone ??= await isGone(nodeId, live));
+        const ghost = presence.connectionStatus === 'connected' && (gone ??= await isGone(nodeId, nodes));
         if ((ghost || overdue) && (await record(nodeId, presence, overdue))) recorded++;
       }
     }
