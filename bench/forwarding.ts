@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type * as Mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import {
+  BROWSER_SRTP_SUITE,
   cpuSeconds,
   plainOutput,
   plainProducer,
@@ -28,7 +29,8 @@ export interface ForwardingOptions {
    * (a camera without a pacer): more datagrams reach the worker in one event-loop turn.
    */
   framesPerSec?: number;
-  srtp?: boolean;
+  /** The subscribers' SRTP suite (default: the one browsers negotiate); null: plain RTP. */
+  srtp?: types.SrtpCryptoSuite | null;
   rtcMinPort?: number;
   /** Extra environment for the worker process only. */
   workerEnv?: Record<string, string>;
@@ -39,6 +41,8 @@ export interface ForwardingOptions {
 export interface ForwardingRow {
   label: string;
   consumers: number;
+  /** The subscribers' SRTP suite, or null for plain RTP. */
+  srtp: types.SrtpCryptoSuite | null;
   packetsPerSecOut: number;
   /** Publisher packets that never reached the worker's producer (its socket overflowed). */
   inputLossPct: number;
@@ -117,7 +121,7 @@ export async function benchForwarding(
     streamRatePps: 160,
     packetBytes: 1150,
     framesPerSec: 0,
-    srtp: true,
+    srtp: BROWSER_SRTP_SUITE as types.SrtpCryptoSuite | null,
     rtcMinPort: 52000,
     workerEnv: {},
     ...options,
@@ -134,7 +138,11 @@ export async function benchForwarding(
     for (let i = 0; i < 16; i++) sinks.push(await udpSocket(() => undefined));
     const consumers: types.Consumer[] = [];
     for (let i = 0; i < o.consumers; i++) {
-      const transport = await plainOutput(router, sinks[i % sinks.length]!.address().port, o.srtp);
+      const transport = await plainOutput(
+        router,
+        sinks[i % sinks.length]!.address().port,
+        o.srtp ?? undefined,
+      );
       consumers.push(
         await transport.consume({ producerId: input.producer.id, rtpCapabilities: router.rtpCapabilities }),
       );
@@ -184,6 +192,7 @@ export async function benchForwarding(
     return {
       label,
       consumers: o.consumers,
+      srtp: o.srtp,
       packetsPerSecOut: round(out / seconds, 0),
       inputLossPct: round(Math.max(0, (1 - received / sent) * 100), 2),
       lossPct: round(Math.max(0, (1 - out / expected) * 100), 2),

@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import type * as Mediasoup from 'mediasoup';
 import { LoadTestReportSchema, type LoadTestReport } from '../loadtest/report';
 import { startConferProcess } from '../test/support/confer-process';
+import { BROWSER_SRTP_SUITE, srtpSuiteNamed } from '../media/testing/synthetic-rtp';
 import { benchForwarding, type ForwardingRow } from './forwarding';
 import { runLoadTestProcess } from './load-test-process';
 import { round } from './stats';
@@ -81,7 +82,10 @@ export async function benchLoadTestForwarding(
       options.onProgress(
         `bare worker: 1 stream of ${round(perSubscriber, 0)} pkt/s × ${round(bytesPerPacket, 0)} B → ${n} SRTP subscribers, ${options.bareSeconds} s`,
       );
+      // The SRTP suite the load tester's subscribers negotiated: the bare worker pays the same per packet.
+      const negotiated = Object.entries(parsed.data.media.srtpCiphers).sort((a, b) => b[1] - a[1])[0]?.[0];
       bare = await benchForwarding(mediasoup, 'bare worker', {
+        srtp: srtpSuiteNamed(negotiated) ?? BROWSER_SRTP_SUITE,
         consumers: n,
         seconds: options.bareSeconds,
         streamRatePps: Math.max(10, Math.round(perSubscriber)),

@@ -6,7 +6,9 @@ import type { Room } from '../media/room';
 import { parseRtp } from '../media/testing/rtp-packets';
 import {
   cpuSeconds,
+  BROWSER_SRTP_SUITE,
   plainOutput,
+  SRTP_TAG_BYTES,
   plainProducer,
   udpSocket,
   vp8Payload,
@@ -36,7 +38,7 @@ export interface SfuBenchOptions {
   capacityPackets?: number;
   streamRatePps?: number;
   packetBytes?: number;
-  /** Encrypt what the consumers send (SRTP), as every WebRTC consumer does. */
+  /** Encrypt what the consumers send (SRTP, with the suite browsers negotiate), as every WebRTC consumer does. */
   srtp?: boolean;
   rtcMinPort?: number;
 }
@@ -120,7 +122,7 @@ async function latencyThrough(
   });
   const input = await plainProducer(producerRouter, 'audio', ssrc);
   await beforeConsume(input.producer);
-  const output = await plainOutput(consumerRouter, sink.address().port, false);
+  const output = await plainOutput(consumerRouter, sink.address().port, undefined);
   const consumer = await output.consume({
     producerId: input.producer.id,
     rtpCapabilities: consumerRouter.rtpCapabilities,
@@ -205,7 +207,7 @@ async function capacityStep(rig: CapacityRig, count: number, options: Required<S
   for (const sink of sinks) sink.close();
   const expected = options.capacityPackets * count;
   const outPps = forwarded / seconds;
-  const wireBytes = options.packetBytes + 12 + (options.srtp ? 10 : 0);
+  const wireBytes = options.packetBytes + 12 + (options.srtp ? SRTP_TAG_BYTES[BROWSER_SRTP_SUITE] : 0);
   const mbpsOut = (outPps * wireBytes * 8) / 1e6;
   const cpuPct = (cpu / seconds) * 100;
   return {
@@ -240,7 +242,7 @@ async function baselineRig(mediasoup: typeof Mediasoup, srtp: boolean, rtcMinPor
     producer: input.producer,
     send: (payload, clock) => input.send(payload, clock),
     async addConsumer(port) {
-      const transport = await plainOutput(router, port, srtp);
+      const transport = await plainOutput(router, port, srtp ? BROWSER_SRTP_SUITE : undefined);
       outputs.push(transport);
       return transport.consume({ producerId: input.producer.id, rtpCapabilities: router.rtpCapabilities });
     },
@@ -281,7 +283,11 @@ async function conferRig(srtp: boolean, rtcMinPort: number): Promise<CapacityRig
     send: (payload, clock) => input.send(payload, clock),
     async addConsumer(port) {
       const peer = room.peerFor(`receiver-${n++}`, channel);
-      const transport = await plainOutput(await room.assignRouter(peer), port, srtp);
+      const transport = await plainOutput(
+        await room.assignRouter(peer),
+        port,
+        srtp ? BROWSER_SRTP_SUITE : undefined,
+      );
       const consumer = await transport.consume({
         producerId: input.producer.id,
         rtpCapabilities: router.rtpCapabilities,

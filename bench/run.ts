@@ -20,9 +20,10 @@ import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
 import { benchClientEffects } from './client-effects';
 import { benchSfu } from './media-sfu';
-import { benchForwarding } from './forwarding';
+import { benchForwarding, type ForwardingRow } from './forwarding';
 import { benchLoadTestForwarding } from './loadtest-forwarding';
-import { benchSendBatching } from './send-batching';
+import { benchSendBatching, workerHasSendBatching } from './send-batching';
+import { benchSrtpSuites, HMAC_SRTP_SUITE } from './srtp-suites';
 import { benchSoak } from './soak';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import { benchAppends } from './event-store-appends';
@@ -33,6 +34,7 @@ import { benchReadModelsCost } from './read-models-cost';
 import { lagBetween, scrapeEventLag, type LagStages } from './event-lag';
 import { median, round } from './stats';
 import { ensureWorkerBinary } from '../media/testing/worker-binary';
+import { BROWSER_SRTP_SUITE } from '../media/testing/synthetic-rtp';
 
 /**
  * `npm run bench`: every benchmark in one run, each beside its baseline measured in the same
@@ -691,7 +693,7 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
         ...(row.bare
           ? [
               {
-                setup: 'bare worker (PlainTransport SRTP)',
+                setup: `bare worker (PlainTransport, ${row.bare.srtp ?? 'plain RTP'})`,
                 subscribers: row.bare.consumers,
                 'pkt/s out': row.bare.packetsPerSecOut,
                 'loss down %': row.bare.lossPct,
@@ -711,43 +713,68 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
   );
 }
 
-/** One publisher to N SRTP subscribers on a bare worker: the worker's two UDP send paths. */
+/** The columns of one bare-worker forwarding row. */
+function forwardingColumns(row: ForwardingRow): Record<string, string | number> {
+  return {
+    subscribers: row.consumers,
+    'pkt/s out': row.packetsPerSecOut,
+    'loss %': row.lossPct,
+    'input loss %': row.inputLossPct,
+    'rcvbuf drops (machine)': row.udpRcvbufErrors,
+    'worker CPU %': row.workerCpuPct,
+    'µs/packet': row.usPerPacket,
+    'pkt/s per core': row.packetsPerCoreSec,
+    'subscribers per core': row.subscribersPerCore,
+    'RSS KiB / subscriber': row.rssKiBPerSubscriber,
+    'tester CPU %': row.testerCpuPct,
+  };
+}
+
+/**
+ * One publisher to N SRTP subscribers on a bare worker: with the SRTP suite browsers negotiate
+ * beside the HMAC suite, then the worker's two UDP send paths when the worker has both.
+ */
 async function benchForwardingPaths(): Promise<void> {
-  progress('SFU forwarding: one sendmsg per datagram vs sendmmsg per loop turn (same worker binary)');
   const workerBin = ensureWorkerBinary();
   const mediasoup = await import('mediasoup');
-  const r = await benchSendBatching(mediasoup, workerBin, {
+  const rounds = {
     consumerCounts: quick ? [200] : [100, 300, 500],
     rounds: quick ? 1 : 2,
     seconds: quick ? 4 : 10,
-  });
-  results['forwarding'] = { workerBin, ...r };
+  };
+  progress(`SFU forwarding: SRTP ${BROWSER_SRTP_SUITE} (browsers) vs ${HMAC_SRTP_SUITE}`);
+  const suites = await benchSrtpSuites(mediasoup, rounds);
+  const batching = workerHasSendBatching(workerBin)
+    ? (progress('SFU forwarding: one sendmsg per datagram vs sendmmsg per loop turn (same worker binary)'),
+      await benchSendBatching(mediasoup, workerBin, rounds))
+    : undefined;
+  results['forwarding'] = { workerBin, suites, ...(batching ? { batching } : {}) };
   table(
-    'SFU forwarding, bare worker, 1 publisher (VP8-like, 160 pkt/s) → N SRTP subscribers',
-    r.rows.map((row) => ({
-      'send path': row.label,
-      round: row.round,
-      subscribers: row.consumers,
-      'pkt/s out': row.packetsPerSecOut,
-      'loss %': row.lossPct,
-      'input loss %': row.inputLossPct,
-      'rcvbuf drops (machine)': row.udpRcvbufErrors,
-      'worker CPU %': row.workerCpuPct,
-      'µs/packet': row.usPerPacket,
-      'pkt/s per core': row.packetsPerCoreSec,
-      'subscribers per core': row.subscribersPerCore,
-      'RSS KiB / subscriber': row.rssKiBPerSubscriber,
-      'tester CPU %': row.testerCpuPct,
+    'SFU forwarding, bare worker, 1 publisher (VP8-like, 160 pkt/s) → N SRTP subscribers, by SRTP suite',
+    suites.rows.map((row) => ({ 'SRTP suite': row.variant, round: row.round, ...forwardingColumns(row) })),
+  );
+  table(
+    `SRTP suites, median µs per forwarded packet (HMAC ÷ browsers' > 1: what browsers negotiate is cheaper)`,
+    suites.ratios.map((x) => ({
+      subscribers: x.consumers,
+      [`µs ${BROWSER_SRTP_SUITE}`]: round(x.usBrowser, 2),
+      [`µs ${HMAC_SRTP_SUITE}`]: round(x.usHmac, 2),
+      "HMAC ÷ browsers'": round(x.hmacOverBrowser, 3),
     })),
   );
-  if (!r.supported) {
+  if (!batching) {
     process.stdout.write(
-      `this worker (${workerBin}) has no send batching: build one with CONFER_MEDIASOUP_SEND_BATCH=1 scripts/mediasoup/build-worker.sh\n`,
+      `this worker (${workerBin}) has no send batching to compare: build one with CONFER_MEDIASOUP_SEND_BATCH=1 scripts/mediasoup/build-worker.sh\n`,
     );
+    return;
   }
   table(
+    `SFU forwarding, bare worker, 1 publisher → N subscribers (${BROWSER_SRTP_SUITE}), by send path`,
+    batching.rows.map((row) => ({ 'send path': row.label, round: row.round, ...forwardingColumns(row) })),
+  );
+  table(
     'Send batching, median µs per forwarded packet (off ÷ on > 1: batching is cheaper)',
-    r.ratios.map((x) => ({
+    batching.ratios.map((x) => ({
       subscribers: x.consumers,
       'µs off': round(x.usOff, 2),
       'µs on': round(x.usOn, 2),

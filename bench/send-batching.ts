@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type * as Mediasoup from 'mediasoup';
-import { benchForwarding, type ForwardingRow } from './forwarding';
+import type { ForwardingRow } from './forwarding';
+import { benchForwardingVariants, medianUsPerPacket, type ForwardingVariant } from './forwarding-variants';
 
 /**
  * The worker's two UDP send paths side by side, with the same binary in the same run: one
  * sendmsg per datagram (upstream; MEDIASOUP_SEND_BATCH unset) and the patch's sendmmsg per socket
- * and event-loop turn (MEDIASOUP_SEND_BATCH=1, scripts/mediasoup/send-batch.cpp). The two are
- * alternated, `rounds` times at every subscriber count, so that the machine's drift (it is shared
- * and noisy) falls on both alike.
+ * and event-loop turn (MEDIASOUP_SEND_BATCH=1, scripts/mediasoup/send-batch.cpp), alternated
+ * (forwarding-variants.ts).
  */
 export interface SendBatchingOptions {
   consumerCounts: number[];
@@ -31,11 +31,8 @@ export function workerHasSendBatching(workerBin: string): boolean {
   return readFileSync(workerBin).includes('MEDIASOUP_SEND_BATCH');
 }
 
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
+const OFF = 'sendmsg each (upstream)';
+const ON = 'sendmmsg per loop turn';
 
 export async function benchSendBatching(
   mediasoup: typeof Mediasoup,
@@ -43,36 +40,23 @@ export async function benchSendBatching(
   options: SendBatchingOptions,
 ): Promise<SendBatchingResult> {
   const supported = workerHasSendBatching(workerBin);
-  const rows: SendBatchingResult['rows'] = [];
-  for (const consumers of options.consumerCounts) {
-    for (let round = 1; round <= options.rounds; round++) {
-      // Off first in odd rounds, on first in even ones: neither always runs on a warmer machine.
-      const order = round % 2 ? [false, true] : [true, false];
-      for (const batch of order) {
-        if (batch && !supported) continue;
-        const row = await benchForwarding(
-          mediasoup,
-          batch ? 'sendmmsg per loop turn' : 'sendmsg each (upstream)',
-          {
-            consumers,
-            seconds: options.seconds,
-            framesPerSec: options.framesPerSec ?? 0,
-            ...(options.rtcMinPort === undefined ? {} : { rtcMinPort: options.rtcMinPort }),
-            workerEnv: { MEDIASOUP_SEND_BATCH: batch ? '1' : '0' },
-          },
-        );
-        rows.push({ ...row, batch, round });
-      }
-    }
-  }
+  const variant = (batch: boolean): ForwardingVariant => ({
+    label: batch ? ON : OFF,
+    options: {
+      framesPerSec: options.framesPerSec ?? 0,
+      ...(options.rtcMinPort === undefined ? {} : { rtcMinPort: options.rtcMinPort }),
+      workerEnv: { MEDIASOUP_SEND_BATCH: batch ? '1' : '0' },
+    },
+  });
+  const variants = supported ? [variant(false), variant(true)] : [variant(false)];
+  const rows = (await benchForwardingVariants(mediasoup, variants, options)).map((row) => ({
+    ...row,
+    batch: row.variant === ON,
+  }));
   const ratios = supported
     ? options.consumerCounts.map((consumers) => {
-        const us = (batch: boolean) =>
-          median(
-            rows.filter((r) => r.consumers === consumers && r.batch === batch).map((r) => r.usPerPacket),
-          );
-        const usOff = us(false);
-        const usOn = us(true);
+        const usOff = medianUsPerPacket(rows, OFF, consumers);
+        const usOn = medianUsPerPacket(rows, ON, consumers);
         return { consumers, usOff, usOn, offOverOn: usOff / usOn };
       })
     : [];

@@ -4,7 +4,7 @@ import type { ErrorTally } from './errors';
 import { LoadTestError } from './errors';
 import { readStamp, stampAge } from './frame-stamp';
 import { MeetingSocket, restApi, type JoinAnswer } from './signaling';
-import { emptyTraffic, readTraffic, type Traffic } from './traffic';
+import { emptyTraffic, readTraffic, readTransport, type TransportReading } from './traffic';
 import type { SyntheticMedia, SyntheticPublisher } from './synthetic-media';
 import { createDevice, RTCVideoSink } from './wrtc';
 
@@ -249,11 +249,13 @@ export class LoadClient {
     if (Number.isFinite(sent)) this.samples.chatLatencyMs.push(this.now() - sent);
   }
 
-  /** Packets and bytes so far, with how long this client's media has been running. */
-  async traffic(): Promise<{ traffic: Traffic; seconds: number }> {
+  /** Packets and bytes so far, with how long this client's media has been running and its SRTP suite. */
+  async traffic(): Promise<TransportReading & { seconds: number }> {
     const transport = this.send ?? this.recv;
-    const traffic = transport ? await readTraffic(transport).catch(() => emptyTraffic()) : emptyTraffic();
-    return { traffic, seconds: this.mediaSince ? (this.now() - this.mediaSince) / 1000 : 0 };
+    const reading: TransportReading = (transport
+      ? await readTransport(transport).catch(() => undefined)
+      : undefined) ?? { traffic: emptyTraffic(), srtpCipher: null };
+    return { ...reading, seconds: this.mediaSince ? (this.now() - this.mediaSince) / 1000 : 0 };
   }
 
   /** Leaves the meeting (best effort, bounded by the request deadline) and closes everything. */

@@ -23,6 +23,13 @@ const mib = (n: number | null) => (n === null ? null : `${n} MiB`);
 /** Below this, per-packet figures mostly spread fixed costs (docs/capacity.md: ~30 µs at 2,000/s, 15 at 48,000/s). */
 const LIGHT_FORWARDING_PPS = 10_000;
 
+/** Which SRTP suites the clients negotiated: the forwarding cost below is for those. */
+function srtpLine(ciphers: Record<string, number>): string {
+  const seen = Object.entries(ciphers).map(([cipher, n]) => `${cipher} (${n})`);
+  if (seen.length === 0) return 'SRTP: not reported by the clients';
+  return `SRTP: ${seen.join(', ')}; browsers negotiate AEAD_AES_256_GCM with Confer, ~10 % cheaper per packet (npm run bench -- --only=forwarding)`;
+}
+
 export function formatReport(r: LoadTestReport): string {
   const s = r.settings;
   const mediaRow = (name: string, m: MediaRowView) => [
@@ -54,6 +61,7 @@ export function formatReport(r: LoadTestReport): string {
       ],
       [mediaRow('audio', r.media.audio), mediaRow('video', r.media.video), mediaRow('total', r.media.total)],
     ),
+    srtpLine(r.media.srtpCiphers),
     '',
     table(
       ['latency', 'samples', 'p50', 'p95', 'p99'],

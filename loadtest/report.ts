@@ -45,7 +45,18 @@ export const LoadTestReportSchema = z.object({
     joinsPerSecond: z.number(),
   }),
   clients: z.object({ planned: z.number(), joined: z.number(), failed: z.number(), withMedia: z.number() }),
-  media: z.object({ audio: MediaRow, video: MediaRow, total: MediaRow }),
+  media: z.object({
+    audio: MediaRow,
+    video: MediaRow,
+    total: MediaRow,
+    /**
+     * Clients' peer connections by the SRTP suite they negotiated (libwebrtc's names): the SFU's
+     * cost per packet depends on it, and browsers negotiate AEAD_AES_256_GCM with Confer where
+     * libwebrtc builds without GCM (this tester's) take AES_CM_128_HMAC_SHA1_80. Absent from
+     * reports written before it was added.
+     */
+    srtpCiphers: z.record(z.string(), z.number()).default({}),
+  }),
   joinMs: Percentiles,
   firstMediaMs: Percentiles,
   /** Capture → decoded frame at a subscriber, from send times stamped into the pixels. */

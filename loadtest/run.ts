@@ -154,6 +154,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   const received = emptyTraffic();
   const rates = { sent: { audio: 0, video: 0 }, received: { audio: 0, video: 0 } };
   let receivedPacketsPerSecond = 0; // each subscriber's own rate since it joined, summed
+  const srtpCiphers: Record<string, number> = {};
   for (const meeting of meetings) {
     const publishing = meeting.publishers.some((p) => p.joined);
     for (const [role, list] of [
@@ -162,7 +163,8 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
     ] as const)
       for (const client of list) {
         if (!client.joined) continue;
-        const { traffic, seconds } = await client.traffic();
+        const { traffic, seconds, srtpCipher } = await client.traffic();
+        if (srtpCipher) srtpCiphers[srtpCipher] = (srtpCiphers[srtpCipher] ?? 0) + 1;
         addTraffic(role === 'publisher' ? sent : received, traffic);
         for (const kind of ['audio', 'video'] as const) {
           const bytes = role === 'publisher' ? traffic[kind].bytesSent : traffic[kind].bytesReceived;
@@ -246,7 +248,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       failed,
       withMedia: subscribers.filter((c) => c.receivedMedia).length,
     },
-    media: { audio: row('audio'), video: row('video'), total: row('total') },
+    media: { audio: row('audio'), video: row('video'), total: row('total'), srtpCiphers },
     joinMs: summarize(samples.joinMs, 50, 95),
     firstMediaMs: summarize(samples.firstMediaMs, 50, 95),
     videoLatencyMs: {

@@ -33,10 +33,26 @@ export const emptyTraffic = (): Traffic => ({ audio: zero(), video: zero() });
 
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
 
+export interface TransportReading {
+  traffic: Traffic;
+  /**
+   * The SRTP suite the peer connection negotiated, as libwebrtc names it (`AES_CM_128_HMAC_SHA1_80`;
+   * Chromium says `SRTP_AEAD_AES_256_GCM`): what each packet costs the SFU depends on it.
+   */
+  srtpCipher: string | null;
+}
+
 export async function readTraffic(transport: Transport): Promise<Traffic> {
+  return (await readTransport(transport)).traffic;
+}
+
+export async function readTransport(transport: Transport): Promise<TransportReading> {
   const report = await transport.getStats();
   const out = emptyTraffic();
+  let srtpCipher: string | null = null;
   report.forEach((stat: Record<string, unknown>) => {
+    if (stat['type'] === 'transport' && typeof stat['srtpCipher'] === 'string')
+      srtpCipher = stat['srtpCipher'];
     const kind = stat['kind'];
     if (kind !== 'audio' && kind !== 'video') return;
     const t = out[kind];
@@ -52,7 +68,7 @@ export async function readTraffic(transport: Transport): Promise<Traffic> {
       t.framesDecoded += num(stat['framesDecoded']);
     }
   });
-  return out;
+  return { traffic: out, srtpCipher };
 }
 
 export function addTraffic(into: Traffic, from: Traffic): void {

@@ -90,6 +90,9 @@ describe.concurrent('npx confer load-test', () => {
     );
     expect(report.forwarding?.workerUsPerPacket).toBeGreaterThan(0);
     expect(report.forwarding?.serverUsPerPacket).toBeGreaterThan(report.forwarding!.workerUsPerPacket!);
+    // Every client's peer connection says which SRTP suite it negotiated (the cost per packet depends on it)
+    expect(Object.values(report.media.srtpCiphers).reduce((a, b) => a + b, 0)).toBe(3);
+    expect(Object.keys(report.media.srtpCiphers).every((c) => /AES/.test(c))).toBe(true);
     expect(report.cleanup).toMatchObject({ meetingsEnded: 1, meetingsCreated: 1 });
     // The meeting really ended on the server
     const meeting = await fetch(`${server.url}/meetings/${report.cleanup.meetingIds[0]}`);
@@ -100,6 +103,7 @@ describe.concurrent('npx confer load-test', () => {
     expect(table).toMatch(/\| chat \(send → received by others\) +\| +\d+ \| +[\d.]+ ms \|/);
     expect(table).toMatch(/\| load tester \(this process\) +\| +\d+ % of a core \|/);
     expect(table).toMatch(/\| SFU workers, µs per forwarded packet +\| +[\d.]+ \|/);
+    expect(table).toMatch(/^SRTP: [A-Z0-9_]+ \(3\)/m);
     expect(table).toContain('Cleanup: 1/1 meeting(s) ended.');
   });
 

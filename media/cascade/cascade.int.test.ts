@@ -88,7 +88,7 @@ describe('a meeting cascaded over two nodes', () => {
     const bobRouter = await b.room.assignRouter(bob);
     const packets: Buffer[] = [];
     const receiver = await udpSocket((message) => packets.push(message));
-    const output = await plainOutput(bobRouter, receiver.address().port, false);
+    const output = await plainOutput(bobRouter, receiver.address().port, undefined);
     await b.room.ensureOnRouter(pulled, bobRouter);
     const consumer = await output.consume({
       producerId: input.producer.id,

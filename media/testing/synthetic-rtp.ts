@@ -66,13 +66,47 @@ export async function plainProducer(router: types.Router, kind: 'audio' | 'video
   };
 }
 
-/** A PlainTransport on `router` sending to `port` here (SRTP-encrypted when asked). */
-export async function plainOutput(router: types.Router, port: number, srtp: boolean) {
+/**
+ * The SRTP suite Chromium negotiates with mediasoup's WebRtcTransport (its `transport` stats'
+ * `srtpCipher`: SRTP_AEAD_AES_256_GCM, December 2026), so the one a browser subscriber's packets
+ * cost the SFU. libwebrtc builds without GCM (the load tester's wrtc) negotiate
+ * AES_CM_128_HMAC_SHA1_80, which costs the worker more per packet (`npm run bench -- --only=forwarding`).
+ */
+export const BROWSER_SRTP_SUITE: types.SrtpCryptoSuite = 'AEAD_AES_256_GCM';
+
+/** Master key and salt, in bytes (RFC 3711, RFC 7714), as mediasoup takes them in keyBase64. */
+const SRTP_KEY_BYTES: Record<types.SrtpCryptoSuite, number> = {
+  AEAD_AES_256_GCM: 44,
+  AEAD_AES_128_GCM: 28,
+  AES_CM_128_HMAC_SHA1_80: 30,
+  AES_CM_128_HMAC_SHA1_32: 30,
+};
+
+/** What SRTP adds to each packet on the wire (its authentication tag), in bytes. */
+export const SRTP_TAG_BYTES: Record<types.SrtpCryptoSuite, number> = {
+  AEAD_AES_256_GCM: 16,
+  AEAD_AES_128_GCM: 16,
+  AES_CM_128_HMAC_SHA1_80: 10,
+  AES_CM_128_HMAC_SHA1_32: 4,
+};
+
+/** mediasoup's name for a suite as libwebrtc's stats name it (`SRTP_AEAD_AES_256_GCM`), if it is one. */
+export function srtpSuiteNamed(name: string | null | undefined): types.SrtpCryptoSuite | undefined {
+  const bare = name?.replace(/^SRTP_/, '');
+  return bare !== undefined && bare in SRTP_KEY_BYTES ? (bare as types.SrtpCryptoSuite) : undefined;
+}
+
+/** A PlainTransport on `router` sending to `port` here, SRTP-encrypted with `srtp` when given. */
+export async function plainOutput(
+  router: types.Router,
+  port: number,
+  srtp: types.SrtpCryptoSuite | undefined,
+) {
   const transport = await router.createPlainTransport({
     listenIp: '127.0.0.1',
     rtcpMux: true,
     comedia: false,
-    ...(srtp ? { enableSrtp: true, srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80' as const } : {}),
+    ...(srtp ? { enableSrtp: true, srtpCryptoSuite: srtp } : {}),
   });
   await transport.connect({
     ip: '127.0.0.1',
@@ -80,8 +114,8 @@ export async function plainOutput(router: types.Router, port: number, srtp: bool
     ...(srtp
       ? {
           srtpParameters: {
-            cryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
-            keyBase64: randomBytes(30).toString('base64'),
+            cryptoSuite: srtp,
+            keyBase64: randomBytes(SRTP_KEY_BYTES[srtp]).toString('base64'),
           },
         }
       : {}),

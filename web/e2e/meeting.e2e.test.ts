@@ -201,6 +201,13 @@ describe('three people meet through the web client', () => {
         await expect.poll(() => tile(me.page, other.id).getAttribute('data-video')).toBe('on');
       }
     }
+    // Both transports are encrypted with the AEAD suite (AES-GCM), the one the SFU's forwarding
+    // benchmark prices a browser subscriber at (BROWSER_SRTP_SUITE in media/testing/synthetic-rtp.ts).
+    for (const me of people)
+      expect(await me.page.evaluate(() => window.__confer!.srtpCiphers()), me.name).toEqual([
+        'SRTP_AEAD_AES_256_GCM',
+        'SRTP_AEAD_AES_256_GCM',
+      ]);
     await host.page.waitForTimeout(1500);
     await host.page.screenshot({ path: `${RESULTS_DIR}/meeting-3-people.png` });
   }, 60_000);

@@ -7,6 +7,8 @@ export interface ConferDebugHooks {
   readonly seq: number;
   state(): Record<string, unknown>;
   inboundStats(): Promise<InboundStat[]>;
+  /** The SRTP suites this page's transports negotiated with the SFU (the browser's names). */
+  srtpCiphers(): Promise<string[]>;
 }
 
 declare global {
@@ -29,6 +31,10 @@ export function exposeDebugHooks(session: MeetingSession | null): void {
       return snapshot(session);
     },
     inboundStats: () => session?.inboundStats() ?? Promise.resolve([]),
+    srtpCiphers: async () =>
+      (await (session?.transportStats() ?? Promise.resolve([])))
+        .filter((stat) => stat.type === 'transport' && typeof stat['srtpCipher'] === 'string')
+        .map((stat) => String(stat['srtpCipher'])),
   };
 }
 

@@ -360,6 +360,10 @@ export class MeetingSession {
     return this.media.inboundStats();
   }
 
+  transportStats() {
+    return this.media.transportStats();
+  }
+
   /** Stops everything this session opened (camera light off, sockets closed). */
   dispose(): void {
     if (this.disposed) return;
