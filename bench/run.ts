@@ -22,6 +22,7 @@ import { benchClientEffects } from './client-effects';
 import { benchSfu } from './media-sfu';
 import { benchForwarding, type ForwardingRow } from './forwarding';
 import { benchLoadTestForwarding } from './loadtest-forwarding';
+import { benchLiveKitForwarding } from './livekit-forwarding';
 import { benchSendBatching, workerHasSendBatching } from './send-batching';
 import { benchSrtpSuites, HMAC_SRTP_SUITE } from './srtp-suites';
 import { benchSoak } from './soak';
@@ -668,7 +669,7 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
   });
   results['loadTestForwarding'] = rows;
   table(
-    'SFU forwarding by `confer load-test` (1 publisher, 720p, no simulcast → N WebRTC subscribers) beside the bare worker at the same packet rate (LiveKit `lk load-test` on this kind of machine: ~17 µs a packet, ~58k packets/s per core, 1.75 MiB per subscriber)',
+    'SFU forwarding by `confer load-test` (1 publisher, 720p, no simulcast → N WebRTC subscribers) beside the bare worker at the same packet rate (LiveKit on this machine, same method: `--only=livekit`)',
     rows.flatMap((row): Record<string, string | number>[] => {
       if ('unreadable' in row.report)
         return [{ setup: 'confer load-test', subscribers: row.subscribers, error: row.report.unreadable }];
@@ -710,6 +711,60 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
           : []),
       ];
     }),
+  );
+}
+
+/**
+ * Issue 16 item 2's yardstick measured here: LiveKit forwarding the same stream on this machine
+ * in this run (bench/livekit-forwarding.ts), beside Confer's bare worker at the same packet rate.
+ */
+async function benchLiveKitScenario(): Promise<void> {
+  ensureWorkerBinary();
+  const mediasoup = await import('mediasoup');
+  progress('LiveKit baseline: building (once) livekit-server and its pion tester');
+  const r = await benchLiveKitForwarding(mediasoup, repoRoot, {
+    subscriberCounts: quick ? [10] : [25, 100, 200],
+    seconds: quick ? 8 : 15,
+    bareSeconds: quick ? 4 : 10,
+    onProgress: progress,
+  });
+  results['livekitForwarding'] = r;
+  if ('unavailable' in r) {
+    process.stdout.write(`\nLiveKit baseline skipped: ${r.unavailable}\n`);
+    return;
+  }
+  table(
+    `SFU forwarding per core: LiveKit (${r.version}, whole server, pion subscribers that count without decoding, as lk load-test) beside Confer's bare worker at the same packet rate and size, same run`,
+    r.rows.flatMap(({ livekit, bare }) => [
+      {
+        setup: 'LiveKit server (WebRTC)',
+        subscribers: `${livekit.joined}/${livekit.subscribers}`,
+        'pkt/s out': livekit.packetsPerSecond,
+        'server CPU %': livekit.serverCpuPct,
+        'µs/packet': livekit.usPerPacket,
+        'pkt/s per core': livekit.packetsPerCoreSec,
+        'RSS KiB / subscriber': livekit.rssKiBPerSubscriber,
+        'tester CPU %': livekit.testerCpuPct,
+        'LiveKit ÷ Confer µs': '–',
+        load: livekit.loadAverage,
+      },
+      ...(bare
+        ? [
+            {
+              setup: `Confer bare worker (PlainTransport, ${bare.srtp ?? 'plain RTP'})`,
+              subscribers: bare.consumers,
+              'pkt/s out': bare.packetsPerSecOut,
+              'server CPU %': bare.workerCpuPct,
+              'µs/packet': bare.usPerPacket,
+              'pkt/s per core': bare.packetsPerCoreSec,
+              'RSS KiB / subscriber': bare.rssKiBPerSubscriber,
+              'tester CPU %': bare.testerCpuPct,
+              'LiveKit ÷ Confer µs': round(livekit.usPerPacket / bare.usPerPacket, 2),
+              load: livekit.loadAverage,
+            },
+          ]
+        : []),
+    ]),
   );
 }
 
@@ -1021,6 +1076,7 @@ async function main(): Promise<void> {
   if (wanted('forwarding')) await benchForwardingPaths();
   if (wanted('memory')) await benchSubscriberMemory();
   if (wanted('loadtest-forwarding')) await benchLoadTestForwardingScenario();
+  if (wanted('livekit')) await benchLiveKitScenario();
   if (wanted('browser')) await benchBrowser();
   if (wanted('effects')) await benchEffects();
   if (wanted('audit')) await benchAuditScenario();
