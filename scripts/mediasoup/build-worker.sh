@@ -28,7 +28,7 @@
 #                          until measured (docs/capacity.md).
 #
 # Cache: $CONFER_CACHE_DIR/mediasoup-worker-3.12.16-<hash of this script,
-# patch-worker.py and patch_sender_report_trace.py>/mediasoup-worker (+ build-info.txt, srtp-backend). Guarded by
+# patch-worker.py, patch_sender_report_trace.py and patch_send_time_window.py>/mediasoup-worker (+ build-info.txt, srtp-backend). Guarded by
 # flock; built in a temporary directory and moved into place atomically.
 # All progress goes to stderr; stdout carries only the final path.
 set -euo pipefail
@@ -44,7 +44,7 @@ SRTP_UPSTREAM_VERSION=2.5.0
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PATCH_SCRIPT="$SCRIPT_DIR/patch-worker.py"
-KEY_FILES=("$SCRIPT_DIR/build-worker.sh" "$PATCH_SCRIPT" "$SCRIPT_DIR/patch_sender_report_trace.py")
+KEY_FILES=("$SCRIPT_DIR/build-worker.sh" "$PATCH_SCRIPT" "$SCRIPT_DIR/patch_sender_report_trace.py" "$SCRIPT_DIR/patch_send_time_window.py")
 SEND_BATCH="${CONFER_MEDIASOUP_SEND_BATCH:-0}"
 case "$SEND_BATCH" in 0|1) ;; *)
 	echo "build-worker.sh: CONFER_MEDIASOUP_SEND_BATCH must be 0 or 1 (got '$SEND_BATCH')" >&2
