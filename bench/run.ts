@@ -799,10 +799,11 @@ async function benchForwardingPaths(): Promise<void> {
   };
   progress(`SFU forwarding: SRTP ${BROWSER_SRTP_SUITE} (browsers) vs ${HMAC_SRTP_SUITE}`);
   const suites = await benchSrtpSuites(mediasoup, rounds);
-  const batching = workerHasSendBatching(workerBin)
-    ? (progress('SFU forwarding: one sendmsg per datagram vs sendmmsg per loop turn (same worker binary)'),
-      await benchSendBatching(mediasoup, workerBin, rounds))
-    : undefined;
+  let batching: Awaited<ReturnType<typeof benchSendBatching>> | undefined;
+  if (workerHasSendBatching(workerBin)) {
+    progress('SFU forwarding: one sendmsg per datagram vs sendmmsg per loop turn (same worker binary)');
+    batching = await benchSendBatching(mediasoup, workerBin, rounds);
+  }
   results['forwarding'] = { workerBin, suites, ...(batching ? { batching } : {}) };
   table(
     'SFU forwarding, bare worker, 1 publisher (VP8-like, 160 pkt/s) → N SRTP subscribers, by SRTP suite',
