@@ -67,7 +67,7 @@ export interface ForwardingRow {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function rssBytes(pid: number): number {
+export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = /VmRSS:\s+(\d+)/.exec(status)?.[1];
   return Number(kib ?? 0) * 1024;
@@ -209,4 +209,35 @@ export async function benchForwarding(
     for (const sink of sinks) sink.close();
     worker.close();
   }
+}
+
+/** What a full server was measured forwarding: in all, to how many subscribers. */
+export interface ObservedForwarding {
+  subscribers: number;
+  packetsPerSecond: number;
+  kbps: number;
+}
+
+/**
+ * The baseline of a full-server run: the bare worker forwarding the same packets per subscriber,
+ * of the same mean size, to as many subscribers, with the SRTP suite they negotiated.
+ */
+export async function benchBareLike(
+  mediasoup: typeof Mediasoup,
+  observed: ObservedForwarding,
+  options: { seconds: number; srtp: types.SrtpCryptoSuite; onProgress(line: string): void },
+): Promise<ForwardingRow> {
+  const perSubscriber = observed.packetsPerSecond / Math.max(1, observed.subscribers);
+  const bytesPerPacket = (observed.kbps * 125) / Math.max(1, observed.packetsPerSecond);
+  options.onProgress(
+    `bare worker: ${round(perSubscriber, 0)} pkt/s × ${round(bytesPerPacket, 0)} B → ${observed.subscribers} subscribers (${options.srtp}), ${options.seconds} s`,
+  );
+  return benchForwarding(mediasoup, 'bare worker', {
+    consumers: observed.subscribers,
+    seconds: options.seconds,
+    streamRatePps: Math.max(10, Math.round(perSubscriber)),
+    packetBytes: Math.min(1200, Math.max(100, Math.round(bytesPerPacket))),
+    srtp: options.srtp,
+    rtcMinPort: 54000,
+  });
 }

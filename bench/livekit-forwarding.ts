@@ -1,5 +1,4 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -7,7 +6,7 @@ import type * as Mediasoup from 'mediasoup';
 import { z } from 'zod';
 import { cpuSeconds } from '../media/testing/synthetic-rtp';
 import { freePorts } from '../test/support/free-port';
-import { benchForwarding, type ForwardingRow } from './forwarding';
+import { benchBareLike, rssBytes, type ForwardingRow } from './forwarding';
 import { round } from './stats';
 
 /**
@@ -55,9 +54,7 @@ const TesterOutput = z.object({
   kbpsReceived: z.number(),
 });
 
-function rssKiB(pid: number): number {
-  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-}
+const rssKiB = (pid: number): number => rssBytes(pid) / 1024;
 
 /** Builds (or finds in the cache) livekit-server and the tester; the reason when it cannot. */
 function buildLiveKit(repoRoot: string): { dir: string } | { unavailable: string } {
@@ -192,22 +189,18 @@ export async function benchLiveKitForwarding(
       `LiveKit: 1 publisher (720p VP8 + audio) → ${n} pion subscribers, ${options.seconds} s`,
     );
     const livekit = await measureLiveKit(built.dir, n, options.seconds);
-    let bare: ForwardingRow | null = null;
-    if (livekit.packetsPerSecond > 0 && livekit.joined > 0) {
-      const perSubscriber = livekit.packetsPerSecond / livekit.joined;
-      const bytesPerPacket = (livekit.kbpsReceived * 125) / livekit.packetsPerSecond;
-      options.onProgress(
-        `bare worker: ${round(perSubscriber, 0)} pkt/s × ${round(bytesPerPacket, 0)} B → ${livekit.joined} subscribers (${LIVEKIT_SRTP_SUITE}), ${options.bareSeconds} s`,
-      );
-      bare = await benchForwarding(mediasoup, 'bare worker', {
-        consumers: livekit.joined,
-        seconds: options.bareSeconds,
-        streamRatePps: Math.max(10, Math.round(perSubscriber)),
-        packetBytes: Math.min(1200, Math.max(100, Math.round(bytesPerPacket))),
-        srtp: LIVEKIT_SRTP_SUITE,
-        rtcMinPort: 54000,
-      });
-    }
+    const bare =
+      livekit.packetsPerSecond > 0 && livekit.joined > 0
+        ? await benchBareLike(
+            mediasoup,
+            {
+              subscribers: livekit.joined,
+              packetsPerSecond: livekit.packetsPerSecond,
+              kbps: livekit.kbpsReceived,
+            },
+            { seconds: options.bareSeconds, srtp: LIVEKIT_SRTP_SUITE, onProgress: options.onProgress },
+          )
+        : null;
     rows.push({ livekit, bare });
   }
   return { version: built.dir.split('/').at(-1)!, rows };

@@ -3,7 +3,7 @@ import type * as Mediasoup from 'mediasoup';
 import { LoadTestReportSchema, type LoadTestReport } from '../loadtest/report';
 import { startConferProcess } from '../test/support/confer-process';
 import { BROWSER_SRTP_SUITE, srtpSuiteNamed } from '../media/testing/synthetic-rtp';
-import { benchForwarding, type ForwardingRow } from './forwarding';
+import { benchBareLike, type ForwardingRow } from './forwarding';
 import { runLoadTestProcess } from './load-test-process';
 import { round } from './stats';
 
@@ -75,23 +75,21 @@ export async function benchLoadTestForwarding(
     let bare: ForwardingRow | null = null;
     const forwarded = parsed.success ? parsed.data.forwarding : null;
     if (parsed.success && forwarded) {
-      // The same packets per subscriber and the same mean size, to N PlainTransports.
-      const perSubscriber = forwarded.packetsPerSecond / Math.max(1, parsed.data.clients.withMedia);
-      const bytesPerPacket =
-        (parsed.data.media.total.receivedKbps * 125) / Math.max(1, forwarded.packetsPerSecond);
-      options.onProgress(
-        `bare worker: 1 stream of ${round(perSubscriber, 0)} pkt/s × ${round(bytesPerPacket, 0)} B → ${n} SRTP subscribers, ${options.bareSeconds} s`,
-      );
       // The SRTP suite the load tester's subscribers negotiated: the bare worker pays the same per packet.
       const negotiated = Object.entries(parsed.data.media.srtpCiphers).sort((a, b) => b[1] - a[1])[0]?.[0];
-      bare = await benchForwarding(mediasoup, 'bare worker', {
-        srtp: srtpSuiteNamed(negotiated) ?? BROWSER_SRTP_SUITE,
-        consumers: n,
-        seconds: options.bareSeconds,
-        streamRatePps: Math.max(10, Math.round(perSubscriber)),
-        packetBytes: Math.min(1200, Math.max(100, Math.round(bytesPerPacket))),
-        rtcMinPort: 54000,
-      });
+      bare = await benchBareLike(
+        mediasoup,
+        {
+          subscribers: parsed.data.clients.withMedia,
+          packetsPerSecond: forwarded.packetsPerSecond,
+          kbps: parsed.data.media.total.receivedKbps,
+        },
+        {
+          seconds: options.bareSeconds,
+          srtp: srtpSuiteNamed(negotiated) ?? BROWSER_SRTP_SUITE,
+          onProgress: options.onProgress,
+        },
+      );
     }
     rows.push({ subscribers: n, loadAverage: round(loadavg()[0]!, 2), report, bare });
   }
