@@ -57,7 +57,7 @@ const TesterOutput = z.object({
 const rssKiB = (pid: number): number => rssBytes(pid) / 1024;
 
 /** Builds (or finds in the cache) livekit-server and the tester; the reason when it cannot. */
-function buildLiveKit(repoRoot: string): { dir: string } | { unavailable: string } {
+export function buildLiveKit(repoRoot: string): { dir: string } | { unavailable: string } {
   const build = spawnSync('bash', [join(repoRoot, 'bench/livekit/build.sh')], {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -111,7 +111,7 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function measureLiveKit(dir: string, subscribers: number, seconds: number): Promise<LiveKitRow> {
+export async function measureLiveKit(dir: string, subscribers: number, seconds: number): Promise<LiveKitRow> {
   const server = await startLiveKit(dir);
   try {
     const rssBefore = rssKiB(server.pid);

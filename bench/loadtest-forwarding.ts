@@ -4,15 +4,19 @@ import { LoadTestReportSchema, type LoadTestReport } from '../loadtest/report';
 import { startConferProcess } from '../test/support/confer-process';
 import { BROWSER_SRTP_SUITE, srtpSuiteNamed } from '../media/testing/synthetic-rtp';
 import { benchBareLike, type ForwardingRow } from './forwarding';
+import type { LiveKitRow } from './livekit-forwarding';
 import { runLoadTestProcess } from './load-test-process';
 import { round } from './stats';
 
 /**
  * Issue 16 item 2, by the load tester's method: one publisher, N subscribers of its 720p stream,
  * real WebRTC clients (`confer load-test`: ICE, DTLS, SRTP, RTCP and transport-wide congestion
- * feedback, as LiveKit's `lk load-test` measures it), the server's CPU divided by the packets the
- * subscribers received. Beside each, in the same run, the bare worker forwarding the same packet
- * rate and size to N SRTP PlainTransports (no feedback): the floor the full server is read against.
+ * feedback, as LiveKit's `lk load-test` measures it), the server's CPU over the steady window
+ * divided by the packets the subscribers received in it. The subscribers receive without decoding
+ * (werift), as lk load-test's do, so one tester carries a hundred. Beside each, in the same run:
+ * LiveKit forwarding the same kind of stream to N pion subscribers (when Go is here to build it),
+ * and the bare worker forwarding the same packet rate and size to N SRTP PlainTransports (no
+ * feedback), the floor the full server is read against.
  */
 
 export interface LoadTestForwardingOptions {
@@ -22,6 +26,10 @@ export interface LoadTestForwardingOptions {
   /** The bare worker's measured window. */
   bareSeconds: number;
   budgets: Record<string, string>;
+  /** Subscribers that decode (libwebrtc) among the N; the rest receive without decoding. */
+  decoders: number;
+  /** LiveKit at the same N (bench/livekit-forwarding.ts), or the reason it is not measured. */
+  liveKit: ((subscribers: number) => Promise<LiveKitRow>) | { unavailable: string };
   onProgress(line: string): void;
 }
 
@@ -29,6 +37,7 @@ export interface LoadTestForwardingRow {
   subscribers: number;
   loadAverage: number;
   report: LoadTestReport | { unreadable: string };
+  liveKit: LiveKitRow | { unavailable: string };
   bare: ForwardingRow | null;
 }
 
@@ -58,11 +67,12 @@ export async function benchLoadTestForwarding(
           '--meetings=1',
           '--publishers=1',
           `--subscribers=${n}`,
+          `--decoders=${options.decoders}`,
           '--resolution=high',
           '--no-simulcast',
           '--speakers=1',
           '--chat-rate=0',
-          '--join-rate=10',
+          '--join-rate=20',
           `--duration=${options.seconds}s`,
         ],
         options.onProgress,
@@ -91,7 +101,16 @@ export async function benchLoadTestForwarding(
         },
       );
     }
-    rows.push({ subscribers: n, loadAverage: round(loadavg()[0]!, 2), report, bare });
+    const loadAverage = round(loadavg()[0]!, 2);
+    let liveKit: LoadTestForwardingRow['liveKit'] = { unavailable: 'not measured' };
+    if (typeof options.liveKit !== 'function') liveKit = options.liveKit;
+    else {
+      options.onProgress(`LiveKit: 1 publisher (720p VP8 + audio) → ${n} pion subscribers`);
+      liveKit = await options.liveKit(n).catch((error: unknown) => ({
+        unavailable: error instanceof Error ? error.message : String(error),
+      }));
+    }
+    rows.push({ subscribers: n, loadAverage, report, liveKit, bare });
   }
   return rows;
 }

@@ -22,7 +22,7 @@ import { benchClientEffects } from './client-effects';
 import { benchSfu } from './media-sfu';
 import { benchForwarding, type ForwardingRow } from './forwarding';
 import { benchLoadTestForwarding } from './loadtest-forwarding';
-import { benchLiveKitForwarding } from './livekit-forwarding';
+import { benchLiveKitForwarding, buildLiveKit, measureLiveKit } from './livekit-forwarding';
 import { benchSendBatching, workerHasSendBatching } from './send-batching';
 import { benchSrtpSuites, HMAC_SRTP_SUITE } from './srtp-suites';
 import { benchSoak } from './soak';
@@ -651,46 +651,72 @@ async function benchSubscriberMemory(): Promise<void> {
 
 /**
  * Issue 16 item 2 by the load tester's method: the full server forwarding to real WebRTC
- * subscribers, each count beside the bare worker at the same packet rate in the same run.
+ * subscribers that do not decode, each count beside LiveKit (same method, when Go can build it)
+ * and the bare worker at the same packet rate, all in the same run.
  */
 async function benchLoadTestForwardingScenario(): Promise<void> {
   ensureWorkerBinary();
   const mediasoup = await import('mediasoup');
-  const counts = argValue('--forwarding-subscribers')
-    ?.split(',')
-    .map(Number)
-    .filter((n) => Number.isInteger(n) && n > 0 && n <= 500);
+  const { counts, decoders } = loadTestForwardingArgs();
+  progress('LiveKit beside it: building (once) livekit-server and its pion tester');
+  const built = buildLiveKit(repoRoot);
   const rows = await benchLoadTestForwarding(mediasoup, {
-    subscriberCounts: counts?.length ? counts : quick ? [5] : [10, 25],
-    seconds: quick ? 15 : 30,
+    subscriberCounts: counts ?? (quick ? [10] : [25, 50, 100]),
+    seconds: quick ? 15 : 35,
     bareSeconds: quick ? 4 : 10,
     budgets: LOAD_BUDGETS,
+    decoders,
+    liveKit: 'unavailable' in built ? built : (n) => measureLiveKit(built.dir, n, quick ? 8 : 15),
     onProgress: progress,
   });
   results['loadTestForwarding'] = rows;
   table(
-    'SFU forwarding by `confer load-test` (1 publisher, 720p, no simulcast → N WebRTC subscribers) beside the bare worker at the same packet rate (LiveKit on this machine, same method: `--only=livekit`)',
+    'SFU forwarding per core, full WebRTC path, same run: Confer by `confer load-test` (1 publisher, 720p, no simulcast → N werift subscribers that do not decode; server CPU over the steady window) beside LiveKit (N pion subscribers, as lk load-test) and the bare worker at the same packet rate',
     rows.flatMap((row): Record<string, string | number>[] => {
       if ('unreadable' in row.report)
         return [{ setup: 'confer load-test', subscribers: row.subscribers, error: row.report.unreadable }];
       const r = row.report;
       const f = r.forwarding;
+      const conferUs = f?.serverUsPerPacket ?? null;
+      const lk = 'unavailable' in row.liveKit ? null : row.liveKit;
+      const confer: Record<string, string | number> = {
+        setup: 'Confer server (worker + Node)',
+        subscribers: `${r.clients.withMedia}/${row.subscribers}`,
+        'pkt/s out': f?.packetsPerSecond ?? '–',
+        'loss down %': r.media.total.lossDownstreamPct ?? '–',
+        'µs/pkt': conferUs ?? '–',
+        'worker µs/pkt': f?.workerUsPerPacket ?? '–',
+        'pkt/s per core': conferUs ? round(1e6 / conferUs, 0) : '–',
+        'RSS KiB / subscriber': f?.workerRssKiBPerSubscriber ?? '–',
+        'tester CPU %':
+          r.resources.steady && f?.seconds
+            ? round((r.resources.steady.testerCpuSeconds / f.seconds) * 100, 0)
+            : '–',
+        'LiveKit ÷ this': lk && conferUs ? round(lk.usPerPacket / conferUs, 2) : '–',
+        load: row.loadAverage,
+      };
+      const liveKitLine: Record<string, string | number> = lk
+        ? {
+            setup: 'LiveKit server',
+            subscribers: `${lk.joined}/${lk.subscribers}`,
+            'pkt/s out': lk.packetsPerSecond,
+            'loss down %': '–',
+            'µs/pkt': lk.usPerPacket,
+            'worker µs/pkt': '–',
+            'pkt/s per core': lk.packetsPerCoreSec,
+            'RSS KiB / subscriber': lk.rssKiBPerSubscriber,
+            'tester CPU %': lk.testerCpuPct,
+            'LiveKit ÷ this': '–',
+            load: lk.loadAverage,
+          }
+        : {
+            setup: 'LiveKit server',
+            subscribers: row.subscribers,
+            error: (row.liveKit as { unavailable: string }).unavailable,
+          };
       return [
-        {
-          setup: 'Confer (load-test, WebRTC)',
-          subscribers: `${r.clients.withMedia}/${row.subscribers}`,
-          'pkt/s out': f?.packetsPerSecond ?? '–',
-          'loss down %': r.media.total.lossDownstreamPct ?? '–',
-          'worker µs/pkt': f?.workerUsPerPacket ?? '–',
-          'worker+Node µs/pkt': f?.serverUsPerPacket ?? '–',
-          'pkt/s per core': f?.packetsPerCoreSecond ?? '–',
-          'subscribers per core': f?.subscribersPerCore ?? '–',
-          'RSS KiB / subscriber': f?.workerRssKiBPerSubscriber ?? '–',
-          'tester CPU %':
-            r.resources.tester.cpuCores === null ? '–' : round(r.resources.tester.cpuCores * 100, 0),
-          'video p50/p95 ms': `${r.videoLatencyMs.p50 ?? '–'}/${r.videoLatencyMs.p95 ?? '–'}`,
-          load: row.loadAverage,
-        },
+        confer,
+        liveKitLine,
         ...(row.bare
           ? [
               {
@@ -698,13 +724,12 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
                 subscribers: row.bare.consumers,
                 'pkt/s out': row.bare.packetsPerSecOut,
                 'loss down %': row.bare.lossPct,
+                'µs/pkt': row.bare.usPerPacket,
                 'worker µs/pkt': row.bare.usPerPacket,
-                'worker+Node µs/pkt': '–',
                 'pkt/s per core': row.bare.packetsPerCoreSec,
-                'subscribers per core': row.bare.subscribersPerCore,
                 'RSS KiB / subscriber': row.bare.rssKiBPerSubscriber,
                 'tester CPU %': row.bare.testerCpuPct,
-                'video p50/p95 ms': '–',
+                'LiveKit ÷ this': lk ? round(lk.usPerPacket / row.bare.usPerPacket, 2) : '–',
                 load: row.loadAverage,
               },
             ]
@@ -1054,6 +1079,22 @@ function kafkaRounds(): number {
   if (!(Number.isInteger(n) && n >= 1 && n <= 10))
     throw new Error(`--kafka-rounds: a whole number from 1 to 10, not "${given}"`);
   return n;
+}
+
+/**
+ * `--forwarding-subscribers=25,50,100` (each 1–499: a meeting holds 500 with the publisher) and
+ * `--forwarding-decoders=N` (how many of them decode; 0 by default).
+ */
+function loadTestForwardingArgs(): { counts: number[] | undefined; decoders: number } {
+  const list = argValue('--forwarding-subscribers');
+  const counts = list?.split(',').map(Number);
+  if (counts && !counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 499))
+    throw new Error(`--forwarding-subscribers: whole numbers from 1 to 499, comma-separated, not "${list}"`);
+  const given = argValue('--forwarding-decoders');
+  const decoders = given === undefined ? 0 : Number(given);
+  if (!(Number.isInteger(decoders) && decoders >= 0 && decoders <= 499))
+    throw new Error(`--forwarding-decoders: a whole number from 0 to 499, not "${given}"`);
+  return { counts, decoders };
 }
 
 function argValue(name: string): string | undefined {

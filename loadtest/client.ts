@@ -6,6 +6,7 @@ import { readStamp, stampAge } from './frame-stamp';
 import { MeetingSocket, restApi, type JoinAnswer } from './signaling';
 import { emptyTraffic, readTraffic, readTransport, type TransportReading } from './traffic';
 import type { SyntheticMedia, SyntheticPublisher } from './synthetic-media';
+import { createWeriftDevice, watchFirstPacket } from './werift';
 import { createDevice, RTCVideoSink } from './wrtc';
 
 /** The web client's camera layers (web/src/session/media-session.ts), so the SFU sees the same. */
@@ -25,6 +26,12 @@ export interface ClientSpec {
   video: boolean;
   simulcast: boolean;
   resolution: { width: number; height: number };
+  /**
+   * Subscribers only: decode video with libwebrtc (time to first frame and latency from the
+   * pixels), or receive with werift without decoding, as `lk load-test`'s subscribers do, so
+   * that one tester can carry hundreds (loadtest/werift.ts).
+   */
+  decodes: boolean;
   /**
    * Read every decoded frame's stamp (one-way latency). Otherwise only the first frame is read
    * (time to first frame) and the sink detached: handing every 720p frame to JavaScript costs the
@@ -101,7 +108,8 @@ export class LoadClient {
       throw new LoadTestError('CONFER_MEDIA_UNAVAILABLE', 'the server has no SFU for this meeting');
 
     const { rtpCapabilities } = await socket.request('media:router-capabilities', {});
-    const device = await createDevice();
+    const device =
+      this.spec.role === 'subscriber' && !this.spec.decodes ? createWeriftDevice() : await createDevice();
     await device.load({ routerRtpCapabilities: rtpCapabilities as never });
     this.device = device;
     await socket.request('media:set-rtp-capabilities', { rtpCapabilities: device.recvRtpCapabilities });
@@ -179,7 +187,8 @@ export class LoadClient {
         streamId: `${answer.participantId}-av`,
       });
       this.consumers.push(consumer);
-      if (consumer.kind === 'video') this.watchVideo(consumer, joinStarted);
+      if (!this.spec.decodes) this.sinks.push(watchFirstPacket(consumer.track, () => this.packetSeen()));
+      else if (consumer.kind === 'video') this.watchVideo(consumer, joinStarted);
       else if (!this.spec.video) this.watchAudio(joinStarted);
       await socket.request('media:resume-consumer', { consumerId: consumer.id });
       if (consumer.kind === 'video') {
@@ -220,6 +229,11 @@ export class LoadClient {
       }
     }, 20);
     this.sinks.push({ stop: () => clearInterval(timer) });
+  }
+
+  /** A subscriber that does not decode has media at its first packet (no frame to time). */
+  private packetSeen(): void {
+    this.firstMediaSeen = true;
   }
 
   private firstMedia(ms: number): void {

@@ -1,16 +1,20 @@
 /**
  * What forwarding cost the server, read the way LiveKit's `lk load-test` tables are read: the
- * server's CPU over the run divided by the packets its subscribers received. The SFU workers do
+ * server's CPU over a window divided by the packets its subscribers received in it. The SFU workers do
  * the forwarding (their CPU from /proc); the Node process beside them answers signaling, so both
  * are given, the workers alone and the two together (LiveKit is one process doing both).
  * Pure: the figures come from the resource sampler and the subscribers' getStats.
  */
 
 export interface ForwardingInputs {
-  /** RTP packets the subscribers received, audio and video, over the whole run. */
+  /** 'steady': the figures below are over the steady window; 'run': over the whole run. */
+  window: 'steady' | 'run';
+  /** The steady window's length (null for the whole run). */
+  seconds: number | null;
+  /** RTP packets the subscribers received, audio and video, over the window. */
   packetsForwarded: number;
   subscribers: number;
-  /** The subscribers' receive rates summed, each over its own time since joining (steady state). */
+  /** The subscribers' receive rates summed (over the window, or each since its join). */
   packetsPerSecond: number;
   workerCpuSeconds: number | null;
   serverCpuSeconds: number | null;
@@ -19,6 +23,8 @@ export interface ForwardingInputs {
 }
 
 export interface ForwardingCost {
+  window: 'steady' | 'run';
+  seconds: number | null;
   packetsForwarded: number;
   packetsPerSecond: number;
   /** SFU workers' CPU per forwarded packet (receiving the publishers' packets included). */
@@ -42,6 +48,8 @@ export function forwardingCost(x: ForwardingInputs): ForwardingCost | null {
   const perSubscriber = x.packetsPerSecond / x.subscribers;
   const perCore = workerUs === null || workerUs === 0 ? null : 1e6 / workerUs;
   return {
+    window: x.window,
+    seconds: x.seconds,
     packetsForwarded: x.packetsForwarded,
     packetsPerSecond: round(x.packetsPerSecond, 0),
     workerUsPerPacket: workerUs,

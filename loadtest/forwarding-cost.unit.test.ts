@@ -3,6 +3,8 @@ import { forwardingCost } from './forwarding-cost';
 
 describe('forwarding cost, as LiveKit load-test tables read it', () => {
   const run = {
+    window: 'steady' as const,
+    seconds: 75,
     packetsForwarded: 300_000,
     subscribers: 20,
     packetsPerSecond: 4_000,
@@ -19,6 +21,7 @@ describe('forwarding cost, as LiveKit load-test tables read it', () => {
     expect(cost.packetsPerCoreSecond).toBe(66_667);
     expect(cost.subscribersPerCore).toBe(333); // 66,667 / (4,000 / 20)
     expect(cost.workerRssKiBPerSubscriber).toBe(512); // 10 MiB over 20
+    expect(cost).toMatchObject({ window: 'steady', seconds: 75 });
   });
 
   it('says nothing rather than divide by zero, and leaves out what was not measured', () => {

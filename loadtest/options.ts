@@ -71,6 +71,9 @@ const url = z
     }
   });
 
+/** The largest meeting the server allows (protocol/rest.ts, maxParticipants). */
+const MAX_MEETING_SIZE = 500;
+
 /** What commander hands over: every value still a string (or a flag). */
 export const LoadTestArgsSchema = z
   .object({
@@ -78,6 +81,7 @@ export const LoadTestArgsSchema = z
     meetings: int(1, 1000).default(1),
     publishers: int(0, 50).default(1),
     subscribers: int(0, 500).default(2),
+    decoders: int(0, 500).default(8),
     duration: duration.default(30_000),
     resolution: resolution.default(RESOLUTIONS.low),
     simulcast: z.boolean().default(true),
@@ -95,6 +99,12 @@ export const LoadTestArgsSchema = z
       ctx.addIssue({ code: 'custom', path: ['publishers'], message: 'a meeting needs at least one client' });
     if (o.speakers > o.publishers && o.publishers > 0)
       ctx.addIssue({ code: 'custom', path: ['speakers'], message: 'cannot exceed --publishers' });
+    if (o.publishers + o.subscribers > MAX_MEETING_SIZE)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subscribers'],
+        message: `${o.publishers + o.subscribers} clients per meeting (--publishers + --subscribers); a meeting holds at most ${MAX_MEETING_SIZE}`,
+      });
     const clients = o.meetings * (o.publishers + o.subscribers);
     if (clients > 2000)
       ctx.addIssue({

@@ -18,6 +18,7 @@ describe('load-test options', () => {
       meetings: 1,
       publishers: 1,
       subscribers: 2,
+      decoders: 8,
       duration: 30_000,
       resolution: { width: 320, height: 180 },
       simulcast: true,
@@ -69,6 +70,10 @@ describe('load-test options', () => {
     expect(refused({ speakers: '2', publishers: '1' })).toMatch(/^--speakers: cannot exceed --publishers/);
     expect(refused({ publishers: '0', subscribers: '0' })).toMatch(
       /^--publishers: a meeting needs at least one client/,
+    );
+    expect(refused({ decoders: 'all' })).toMatch(/^--decoders: must be a whole number/);
+    expect(refused({ publishers: '1', subscribers: '500' })).toMatch(
+      /^--subscribers: 501 clients per meeting .*a meeting holds at most 500/,
     );
     expect(refused({ meetings: '1000', subscribers: '5' })).toMatch(/^--meetings: 6000 clients in all/);
     // several problems: one line each

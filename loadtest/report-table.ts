@@ -30,6 +30,12 @@ function srtpLine(ciphers: Record<string, number>): string {
   return `SRTP: ${seen.join(', ')}; browsers negotiate AEAD_AES_256_GCM with Confer, ~10 % cheaper per packet (npm run bench -- --only=forwarding)`;
 }
 
+/** ", 2 decoding": said only when some subscribers receive without decoding. */
+const decoding = (s: LoadTestReport['settings']) =>
+  s.decodersPerMeeting === null || s.decodersPerMeeting >= s.subscribersPerMeeting
+    ? ''
+    : `, ${s.decodersPerMeeting} decoding`;
+
 export function formatReport(r: LoadTestReport): string {
   const s = r.settings;
   const mediaRow = (name: string, m: MediaRowView) => [
@@ -44,7 +50,7 @@ export function formatReport(r: LoadTestReport): string {
   const out: string[] = [];
   out.push(
     `Confer load test against ${r.target}: ${s.meetings} meeting(s) × (${s.publishersPerMeeting} publisher(s) + ` +
-      `${s.subscribersPerMeeting} subscriber(s)), ${r.seconds} s, ${s.audioOnly ? 'audio only' : `video ${s.resolution}${s.simulcast ? ' simulcast' : ''}`}, ` +
+      `${s.subscribersPerMeeting} subscriber(s)${decoding(s)}), ${r.seconds} s, ${s.audioOnly ? 'audio only' : `video ${s.resolution}${s.simulcast ? ' simulcast' : ''}`}, ` +
       `${s.speakers} speaker(s), ${s.chatPerSecondPerMeeting} chat/s per meeting, ${s.joinsPerSecond} joins/s`,
     '',
     `Clients: ${r.clients.joined}/${r.clients.planned} joined, ${r.clients.failed} failed, ${r.clients.withMedia} subscriber(s) received media`,
@@ -133,7 +139,12 @@ export function formatReport(r: LoadTestReport): string {
       table(
         ['forwarding (server CPU ÷ packets the subscribers received)', 'value'],
         [
-          ['packets forwarded (per second, steady)', `${f.packetsForwarded} (${f.packetsPerSecond}/s)`],
+          [
+            f.window === 'steady'
+              ? `packets forwarded in the steady ${Math.round(f.seconds ?? 0)} s (per second)`
+              : 'packets forwarded in the whole run, joins included (per second)',
+            `${f.packetsForwarded} (${f.packetsPerSecond}/s)`,
+          ],
           ['SFU workers, µs per forwarded packet', f.workerUsPerPacket],
           ['workers + Node process, µs per forwarded packet', f.serverUsPerPacket],
           ['packets per second one worker core carries at that cost', f.packetsPerCoreSecond],

@@ -37,6 +37,11 @@ export const LoadTestReportSchema = z.object({
     meetings: z.number(),
     publishersPerMeeting: z.number(),
     subscribersPerMeeting: z.number(),
+    /**
+     * Subscribers per meeting that decode video (libwebrtc); the rest receive without decoding
+     * (werift). Reports written before the option existed had every subscriber decode.
+     */
+    decodersPerMeeting: z.number().nullable().default(null),
     resolution: z.string(),
     simulcast: z.boolean(),
     audioOnly: z.boolean(),
@@ -73,14 +78,33 @@ export const LoadTestReportSchema = z.object({
     tester: Usage,
     sfuObjects: z.record(z.string(), z.number()),
     notes: z.array(z.string()),
+    /**
+     * CPU over the steady part of the run: from a few seconds after the last join to the end.
+     * Null when the run was too short to have one (and in reports written before it was added).
+     */
+    steady: z
+      .object({
+        seconds: z.number(),
+        serverCpuSeconds: z.number().nullable(),
+        workerCpuSeconds: z.number().nullable(),
+        testerCpuSeconds: z.number(),
+      })
+      .nullable()
+      .default(null),
   }),
   /**
    * What forwarding cost the server (loadtest/forwarding-cost.ts): CPU per packet the subscribers
-   * received, packets and subscribers per core at that cost, the workers' RSS growth per
+   * received (over the steady window when there is one), packets and subscribers per core at that cost, the workers' RSS growth per
    * subscriber. Null when nothing was forwarded.
    */
   forwarding: z
     .object({
+      /**
+       * What the figures are over: the steady window (joins, DTLS handshakes and key frames left
+       * out, as LiveKit's tester measures), or the whole run when it was too short to have one.
+       */
+      window: z.enum(['steady', 'run']).default('run'),
+      seconds: z.number().nullable().default(null),
       packetsForwarded: z.number(),
       packetsPerSecond: z.number(),
       workerUsPerPacket: z.number().nullable(),

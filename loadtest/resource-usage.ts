@@ -20,6 +20,14 @@ export interface UsageFigures {
   peakRssMiB: number | null;
 }
 
+/** CPU seconds between mark() and stop(): the run's steady part, after every join has settled. */
+export interface SteadyWindow {
+  seconds: number;
+  serverCpuSeconds: number | null;
+  workerCpuSeconds: number | null;
+  testerCpuSeconds: number;
+}
+
 export interface ResourceReport {
   server: UsageFigures & { source: string };
   /** rssAtStartMiB: before the joins, so that growth per subscriber can be read. */
@@ -27,6 +35,7 @@ export interface ResourceReport {
   tester: UsageFigures;
   sfuObjects: Record<string, number>;
   notes: string[];
+  steady: SteadyWindow | null;
 }
 
 interface Snapshot {
@@ -44,6 +53,7 @@ const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** di
 
 export class ResourceSampler {
   private first: Snapshot | undefined;
+  private steadyFrom: Snapshot | undefined;
   private last: Snapshot | undefined;
   private peak = { server: 0, workers: 0, tester: 0 };
   private timer: NodeJS.Timeout | undefined;
@@ -66,6 +76,11 @@ export class ResourceSampler {
     } else this.notes.push('remote target: SFU worker figures need /proc on the server, not measured');
     this.first = await this.snapshot();
     this.timer = setInterval(() => void this.snapshot().then((s) => (this.last = s)), 2000);
+  }
+
+  /** Starts the steady window (joins done and settled); stop() ends it. */
+  async mark(): Promise<void> {
+    this.steadyFrom = await this.snapshot();
   }
 
   async stop(): Promise<ResourceReport> {
@@ -169,6 +184,17 @@ export class ResourceSampler {
       },
       sfuObjects,
       notes: this.notes,
+      steady: this.steadyFrom ? steadyWindow(this.steadyFrom, b) : null,
     };
   }
+}
+
+function steadyWindow(a: Snapshot, b: Snapshot): SteadyWindow {
+  const delta = (x?: number, y?: number) => (x === undefined || y === undefined ? null : round(y - x, 3));
+  return {
+    seconds: round((b.at - a.at) / 1000, 3),
+    serverCpuSeconds: delta(a.serverCpu, b.serverCpu),
+    workerCpuSeconds: delta(a.workers?.cpu, b.workers?.cpu),
+    testerCpuSeconds: round(b.testerCpu - a.testerCpu, 3),
+  };
 }

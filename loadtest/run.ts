@@ -20,6 +20,9 @@ const SPEAKER_TURN_MS = 3000;
 /** Subscribers per meeting that read every frame's stamp for the latency (the rest read the first). */
 const LATENCY_READERS_PER_MEETING = 8;
 const CLEANUP_BUDGET_MS = 20_000;
+/** After the last join, before the steady window opens; and the shortest window worth reading. */
+const STEADY_SETTLE_MS = 3000;
+const MIN_STEADY_MS = 3000;
 
 interface MeetingRun {
   meetingId: string;
@@ -63,7 +66,10 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
 
   for (let m = 0; m < options.meetings && now() < deadline; m++) {
     try {
-      const created = await api.createMeeting(`Load test ${startedAt.toISOString()} #${m + 1}`);
+      const created = await api.createMeeting(
+        `Load test ${startedAt.toISOString()} #${m + 1}`,
+        Math.max(2, options.publishers + options.subscribers),
+      );
       meetings.push({ ...created, publishers: [], subscribers: [] });
     } catch (error) {
       errors.add(error, `create meeting ${m + 1}`);
@@ -86,6 +92,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
             video: !options.audioOnly,
             simulcast: options.simulcast,
             resolution: options.resolution,
+            decodes: role === 'publisher' || i < options.decoders,
             readsEveryFrame: role === 'subscriber' && i < LATENCY_READERS_PER_MEETING,
             checkTarget: (origin) => assertTargetAllowed(origin, options.allowRemote, 'webSocketUrl'),
           },
@@ -142,6 +149,18 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       );
     }
 
+  // The steady window: from a few seconds after the last join (handshakes, key frames and
+  // subscriptions done) to the end, when the run is long enough to have one.
+  const steadyFrom = (async (): Promise<number[] | null> => {
+    await joinsDone;
+    await Promise.all(joins);
+    await sleep(STEADY_SETTLE_MS);
+    if (deadline - now() < MIN_STEADY_MS) return null;
+    const counts = await packetsReceived(meetings.flatMap((m) => m.subscribers));
+    await sampler.mark();
+    return counts;
+  })();
+
   await sleep(deadline - now());
   for (const t of timers) clearInterval(t);
   await joinsDone;
@@ -150,6 +169,13 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   await sleep(300); // chat broadcasts already on the wire arrive
 
   const clients = meetings.flatMap((m) => [...m.publishers, ...m.subscribers]);
+  const subscribers = meetings.flatMap((m) => m.subscribers);
+  // Every client's figures read at once, then the CPU: the packets and the CPU end together.
+  const steadyStart = await Promise.race([steadyFrom, sleep(0).then(() => null)]);
+  const readings = new Map(
+    await Promise.all(clients.filter((c) => c.joined).map(async (c) => [c, await c.traffic()] as const)),
+  );
+  const resources = await sampler.stop();
   const sent = emptyTraffic();
   const received = emptyTraffic();
   const rates = { sent: { audio: 0, video: 0 }, received: { audio: 0, video: 0 } };
@@ -162,8 +188,9 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       ['subscriber', meeting.subscribers],
     ] as const)
       for (const client of list) {
-        if (!client.joined) continue;
-        const { traffic, seconds, srtpCipher } = await client.traffic();
+        const reading = readings.get(client);
+        if (!reading) continue;
+        const { traffic, seconds, srtpCipher } = reading;
         if (srtpCipher) srtpCiphers[srtpCipher] = (srtpCiphers[srtpCipher] ?? 0) + 1;
         addTraffic(role === 'publisher' ? sent : received, traffic);
         for (const kind of ['audio', 'video'] as const) {
@@ -180,7 +207,16 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
           );
       }
   }
-  const resources = await sampler.stop();
+  const steady =
+    steadyStart && resources.steady
+      ? {
+          seconds: resources.steady.seconds,
+          packets: subscribers.reduce((sum, c, i) => {
+            const t = readings.get(c)?.traffic;
+            return t ? sum + t.audio.packetsReceived + t.video.packetsReceived - steadyStart[i]! : sum;
+          }, 0),
+        }
+      : null;
   media.stop();
   const seconds = Math.round((now() - t0) / 100) / 10;
 
@@ -226,7 +262,6 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
     };
   };
 
-  const subscribers = meetings.flatMap((m) => m.subscribers);
   return LoadTestReportSchema.parse({
     target: options.url,
     startedAt: startedAt.toISOString(),
@@ -235,6 +270,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       meetings: options.meetings,
       publishersPerMeeting: options.publishers,
       subscribersPerMeeting: options.subscribers,
+      decodersPerMeeting: Math.min(options.decoders, options.subscribers),
       resolution: `${options.resolution.width}x${options.resolution.height}`,
       simulcast: options.simulcast,
       audioOnly: options.audioOnly,
@@ -263,11 +299,15 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
     },
     resources,
     forwarding: forwardingCost({
-      packetsForwarded: received.audio.packetsReceived + received.video.packetsReceived,
+      window: steady ? 'steady' : 'run',
+      seconds: steady?.seconds ?? null,
+      packetsForwarded: steady?.packets ?? received.audio.packetsReceived + received.video.packetsReceived,
       subscribers: subscribers.filter((c) => c.joined).length,
-      packetsPerSecond: receivedPacketsPerSecond,
-      workerCpuSeconds: resources.sfuWorkers?.cpuSeconds ?? null,
-      serverCpuSeconds: resources.server.cpuSeconds,
+      packetsPerSecond: steady ? steady.packets / steady.seconds : receivedPacketsPerSecond,
+      workerCpuSeconds: steady
+        ? resources.steady!.workerCpuSeconds
+        : (resources.sfuWorkers?.cpuSeconds ?? null),
+      serverCpuSeconds: steady ? resources.steady!.serverCpuSeconds : resources.server.cpuSeconds,
       workerRssStartMiB: resources.sfuWorkers?.rssAtStartMiB ?? null,
       workerRssPeakMiB: resources.sfuWorkers?.peakRssMiB ?? null,
     }),
@@ -278,6 +318,17 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       meetingIds: meetings.map((m) => m.meetingId),
     },
   });
+}
+
+/** RTP packets each subscriber has received so far (0 for one not joined), in the list's order. */
+async function packetsReceived(subscribers: LoadClient[]): Promise<number[]> {
+  return Promise.all(
+    subscribers.map(async (c) => {
+      if (!c.joined) return 0;
+      const { traffic } = await c.traffic();
+      return traffic.audio.packetsReceived + traffic.video.packetsReceived;
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));

@@ -61,8 +61,12 @@ async function rest<T>(
 }
 
 export const restApi = (baseUrl: string) => ({
-  createMeeting: (title: string) =>
-    rest<{ meetingId: string; hostToken: string }>(baseUrl, 'POST', '/meetings', { title }),
+  /** Room for every client of the meeting (the default is 100; enterprise meetings go to 500). */
+  createMeeting: (title: string, maxParticipants: number) =>
+    rest<{ meetingId: string; hostToken: string }>(baseUrl, 'POST', '/meetings', {
+      title,
+      settings: { maxParticipants },
+    }),
   join: (meetingId: string, displayName: string, hostToken?: string) =>
     rest<JoinAnswer>(baseUrl, 'POST', `/meetings/${meetingId}/join`, { displayName }, hostToken),
   endMeeting: (meetingId: string, hostToken: string) =>

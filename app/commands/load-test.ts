@@ -21,6 +21,10 @@ export function registerLoadTest(program: Command): void {
     .option('--meetings <n>', 'meetings to create (default 1)')
     .option('--publishers <n>', 'publishers per meeting: audio + video (default 1)')
     .option('--subscribers <n>', 'subscribers per meeting: receive everything (default 2)')
+    .option(
+      '--decoders <n>',
+      'subscribers per meeting that decode video (latency, first frame); the rest receive without decoding, as lk load-test does (default 8)',
+    )
     .option('--duration <time>', 'how long the test runs, joins included: 30s, 2m (default 30s)')
     .option('--resolution <size>', 'low (320x180), medium (640x360), high (1280x720) or WxH (default low)')
     .option('--simulcast', 'publish three simulcast layers, as the web client does (default)')
