@@ -54,8 +54,9 @@ describe.concurrent('npx confer load-test', () => {
       // Two decode (libwebrtc: first frame, latency); the third receives without decoding (werift)
       '--decoders',
       '2',
+      // Long enough for a steady window (3 s after the last join, at least 3 s) on a busy machine
       '--duration',
-      '9s',
+      '12s',
       '--chat-rate',
       '4',
       '--join-rate',
