@@ -354,3 +354,52 @@ describe('joining with a passcode and a denied camera, through a waiting room', 
     await g.context.close();
   }, 60_000);
 });
+
+describe('a server too busy to resume what a person receives', () => {
+  it("tries again, so the other person's camera and microphone still play", async (ctx) => {
+    if (!mediaRequired && !mediaAvailable) ctx.skip();
+    const h = await openPage();
+    await h.page.goto(`${server.url}/`);
+    await h.page.getByLabel('Meeting title').fill('Busy server');
+    await h.page.getByRole('button', { name: 'Start meeting' }).click();
+    await h.page.waitForURL(/\/m\//);
+    const hostId = await joinAs(h.page, 'Host');
+
+    // Kim's connection is the server's as usual, except that her first two media:resume-consumer
+    // requests are answered as a server out of budget answers them (socket.io frames:
+    // `42<namespace>,<ack id>[type, payload]` out, `43<namespace>,<ack id>[answer]` back).
+    const k = await openPage();
+    let refused = 0;
+    await k.context.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const upstream = ws.connectToServer();
+      ws.onMessage((frame) => {
+        const request =
+          typeof frame === 'string' ? /^42(\/[^,]*),(\d+)\["media:resume-consumer"/.exec(frame) : null;
+        if (request && refused < 2) {
+          refused++;
+          const error = { code: 'CONFER_RATE_LIMITED', message: 'Too many requests; slow down.' };
+          ws.send(`43${request[1]},${request[2]}${JSON.stringify([{ ok: false, error }])}`);
+          return;
+        }
+        upstream.send(frame);
+      });
+      upstream.onMessage((frame) => ws.send(frame));
+    });
+    await k.page.goto(h.page.url());
+    await joinAs(k.page, 'Kim');
+    await expectRising(
+      async () => (await received(k.page, hostId, 'camera')).frames,
+      "Kim decoding the host's camera",
+      k.page,
+    );
+    await expectRising(
+      async () => (await received(k.page, hostId, 'microphone')).packets,
+      "Kim receiving the host's microphone",
+      k.page,
+    );
+    // The refusals really happened: the video plays because the client tried again
+    expect(refused).toBe(2);
+    await h.context.close();
+    await k.context.close();
+  }, 90_000);
+});

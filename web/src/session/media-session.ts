@@ -35,6 +35,14 @@ const CAMERA_ENCODINGS: RtpEncodingParameters[] = [
 /** Screen: one sharp layer at a low frame rate. */
 const SCREEN_ENCODINGS: RtpEncodingParameters[] = [{ maxBitrate: 1_500_000, maxFramerate: 15 }];
 
+/**
+ * Waits before each new try to resume a consumer the server did not resume (busy, or its request
+ * budget spent): the SFU creates consumers paused, so a resume that is given up on leaves a tile
+ * that never plays. Over ~3 s, the time the socket's rate budget takes to refill.
+ */
+const RESUME_RETRY_DELAYS_MS = [300, 1000, 2000];
+const TRANSIENT_CODES = new Set(['TIMEOUT', 'CONFER_RATE_LIMITED']);
+
 interface ConsumerEntry {
   consumer: Consumer;
   participantId: string;
@@ -247,6 +255,7 @@ export class MediaSession {
   private async consume(view: NewProducerView, generation: number): Promise<void> {
     const recv = this.recv;
     if (!recv || this.stale(generation)) return;
+    let consumerId: string | undefined;
     try {
       const answer = await this.signaling.request('media:consume', { producerId: view.producerId });
       if (this.stale(generation)) return;
@@ -263,6 +272,7 @@ export class MediaSession {
         consumer.close();
         return;
       }
+      consumerId = consumer.id;
       this.consumers.set(consumer.id, {
         consumer,
         participantId: answer.participantId,
@@ -276,11 +286,29 @@ export class MediaSession {
         paused: answer.producerPaused,
       });
       // The SFU creates consumers paused, so that no keyframe is lost before the track is wired.
-      await this.signaling.request('media:resume-consumer', { consumerId: consumer.id });
+      await this.resume(consumer.id, generation);
     } catch (error) {
       if (this.stale(generation)) return;
+      // A tile whose consumer stays paused would never play: take it away rather than show it.
+      if (consumerId) this.dropConsumer(consumerId);
       this.consuming.delete(view.producerId);
       console.warn('could not receive a producer', view, error);
+    }
+  }
+
+  /** media:resume-consumer, tried again after a refusal that passes (a busy server, a spent budget). */
+  private async resume(consumerId: string, generation: number): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.signaling.request('media:resume-consumer', { consumerId });
+        return;
+      } catch (error) {
+        const delay = RESUME_RETRY_DELAYS_MS[attempt];
+        const transient = error instanceof SignalingError && TRANSIENT_CODES.has(error.code);
+        if (!transient || delay === undefined || this.stale(generation) || !this.consumers.has(consumerId))
+          throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
   }
 
