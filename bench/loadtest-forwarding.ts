@@ -28,6 +28,8 @@ export interface LoadTestForwardingOptions {
   budgets: Record<string, string>;
   /** Subscribers that decode (libwebrtc) among the N; the rest receive without decoding. */
   decoders: number;
+  /** Subscriber threads beside the tester's main one (`confer load-test --threads`). */
+  threads: number;
   /** LiveKit at the same N (bench/livekit-forwarding.ts), or the reason it is not measured. */
   liveKit: ((subscribers: number) => Promise<LiveKitRow>) | { unavailable: string };
   onProgress(line: string): void;
@@ -68,6 +70,7 @@ export async function benchLoadTestForwarding(
           '--publishers=1',
           `--subscribers=${n}`,
           `--decoders=${options.decoders}`,
+          `--threads=${options.threads}`,
           '--resolution=high',
           '--no-simulcast',
           '--speakers=1',

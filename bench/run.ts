@@ -657,21 +657,22 @@ async function benchSubscriberMemory(): Promise<void> {
 async function benchLoadTestForwardingScenario(): Promise<void> {
   ensureWorkerBinary();
   const mediasoup = await import('mediasoup');
-  const { counts, decoders } = loadTestForwardingArgs();
+  const { counts, decoders, threads } = loadTestForwardingArgs();
   progress('LiveKit beside it: building (once) livekit-server and its pion tester');
   const built = buildLiveKit(repoRoot);
   const rows = await benchLoadTestForwarding(mediasoup, {
-    subscriberCounts: counts ?? (quick ? [10] : [25, 50, 100]),
+    subscriberCounts: counts ?? (quick ? [10] : [25, 50, 100, 150]),
     seconds: quick ? 15 : 35,
     bareSeconds: quick ? 4 : 10,
     budgets: LOAD_BUDGETS,
     decoders,
+    threads,
     liveKit: 'unavailable' in built ? built : (n) => measureLiveKit(built.dir, n, quick ? 8 : 15),
     onProgress: progress,
   });
   results['loadTestForwarding'] = rows;
   table(
-    'SFU forwarding per core, full WebRTC path, same run: Confer by `confer load-test` (1 publisher, 720p, no simulcast → N werift subscribers that do not decode; server CPU over the steady window) beside LiveKit (N pion subscribers, as lk load-test) and the bare worker at the same packet rate',
+    `SFU forwarding per core, full WebRTC path, same run: Confer by \`confer load-test\` (1 publisher, 720p, no simulcast → N werift subscribers that do not decode, on ${threads + 1} tester threads; server CPU over the steady window) beside LiveKit (N pion subscribers, as lk load-test) and the bare worker at the same packet rate`,
     rows.flatMap((row): Record<string, string | number>[] => {
       if ('unreadable' in row.report)
         return [{ setup: 'confer load-test', subscribers: row.subscribers, error: row.report.unreadable }];
@@ -692,6 +693,8 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
           r.resources.steady && f?.seconds
             ? round((r.resources.steady.testerCpuSeconds / f.seconds) * 100, 0)
             : '–',
+        'tester JS thread %':
+          r.resources.tester.eventLoopBusy === null ? '–' : round(r.resources.tester.eventLoopBusy * 100, 0),
         'LiveKit ÷ this': lk && conferUs ? round(lk.usPerPacket / conferUs, 2) : '–',
         load: row.loadAverage,
       };
@@ -706,6 +709,7 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
             'pkt/s per core': lk.packetsPerCoreSec,
             'RSS KiB / subscriber': lk.rssKiBPerSubscriber,
             'tester CPU %': lk.testerCpuPct,
+            'tester JS thread %': '–',
             'LiveKit ÷ this': '–',
             load: lk.loadAverage,
           }
@@ -729,6 +733,7 @@ async function benchLoadTestForwardingScenario(): Promise<void> {
                 'pkt/s per core': row.bare.packetsPerCoreSec,
                 'RSS KiB / subscriber': row.bare.rssKiBPerSubscriber,
                 'tester CPU %': row.bare.testerCpuPct,
+                'tester JS thread %': '–',
                 'LiveKit ÷ this': lk ? round(lk.usPerPacket / row.bare.usPerPacket, 2) : '–',
                 load: row.loadAverage,
               },
@@ -1082,10 +1087,12 @@ function kafkaRounds(): number {
 }
 
 /**
- * `--forwarding-subscribers=25,50,100` (each 1–499: a meeting holds 500 with the publisher) and
- * `--forwarding-decoders=N` (how many of them decode; 0 by default).
+ * `--forwarding-subscribers=25,50,100` (each 1–499: a meeting holds 500 with the publisher),
+ * `--forwarding-decoders=N` (how many of them decode; 0 by default) and `--forwarding-threads=N`
+ * (the tester's subscriber threads; 1 by default: past ~110 subscribers of 720p one JavaScript
+ * thread falls behind).
  */
-function loadTestForwardingArgs(): { counts: number[] | undefined; decoders: number } {
+function loadTestForwardingArgs(): { counts: number[] | undefined; decoders: number; threads: number } {
   const list = argValue('--forwarding-subscribers');
   const counts = list?.split(',').map(Number);
   if (counts && !counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 499))
@@ -1094,7 +1101,11 @@ function loadTestForwardingArgs(): { counts: number[] | undefined; decoders: num
   const decoders = given === undefined ? 0 : Number(given);
   if (!(Number.isInteger(decoders) && decoders >= 0 && decoders <= 499))
     throw new Error(`--forwarding-decoders: a whole number from 0 to 499, not "${given}"`);
-  return { counts, decoders };
+  const threadsGiven = argValue('--forwarding-threads');
+  const threads = threadsGiven === undefined ? 1 : Number(threadsGiven);
+  if (!(Number.isInteger(threads) && threads >= 0 && threads <= 64))
+    throw new Error(`--forwarding-threads: a whole number from 0 to 64, not "${threadsGiven}"`);
+  return { counts, decoders, threads };
 }
 
 function argValue(name: string): string | undefined {

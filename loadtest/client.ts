@@ -7,7 +7,6 @@ import { MeetingSocket, restApi, type JoinAnswer } from './signaling';
 import { emptyTraffic, readTraffic, readTransport, type TransportReading } from './traffic';
 import type { SyntheticMedia, SyntheticPublisher } from './synthetic-media';
 import { createWeriftDevice, watchFirstPacket } from './werift';
-import { createDevice, RTCVideoSink } from './wrtc';
 
 /** The web client's camera layers (web/src/session/media-session.ts), so the SFU sees the same. */
 const SIMULCAST: RtpEncodingParameters[] = [
@@ -52,12 +51,25 @@ export interface Samples {
   chatAckMs: number[];
 }
 
+/** What the run drives and reads of a participant, wherever it runs (this thread or a subscriber thread). */
+export interface LoadParticipant {
+  readonly joined: boolean;
+  readonly participantId: string;
+  /** A subscriber received media (a decoded frame, or a packet when it does not decode). */
+  readonly receivedMedia: boolean;
+  join(): Promise<void>;
+  sendChat(): Promise<void>;
+  traffic(): Promise<TransportReading & { seconds: number }>;
+  leave(): Promise<void>;
+  close(): void;
+}
+
 /**
  * One participant as the web client is one: REST join, socket.io `join`, router capabilities into
  * a mediasoup-client Device, a send transport (publishers) or a receive transport (subscribers),
  * `media:produce` / `media:consume` + `media:resume-consumer`. Failures go to the tally by code.
  */
-export class LoadClient {
+export class LoadClient implements LoadParticipant {
   private socket: MeetingSocket | null = null;
   private device: Device | null = null;
   private send: Transport | null = null;
@@ -73,7 +85,8 @@ export class LoadClient {
 
   constructor(
     private readonly spec: ClientSpec,
-    private readonly media: SyntheticMedia,
+    /** Publishers' synthetic audio and video (null where no one publishes: a subscriber thread). */
+    private readonly media: SyntheticMedia | null,
     private readonly samples: Samples,
     private readonly errors: ErrorTally,
     private readonly now: () => number,
@@ -108,8 +121,11 @@ export class LoadClient {
       throw new LoadTestError('CONFER_MEDIA_UNAVAILABLE', 'the server has no SFU for this meeting');
 
     const { rtpCapabilities } = await socket.request('media:router-capabilities', {});
+    // libwebrtc loads only where something decodes or publishes: a subscriber thread never loads it.
     const device =
-      this.spec.role === 'subscriber' && !this.spec.decodes ? createWeriftDevice() : await createDevice();
+      this.spec.role === 'subscriber' && !this.spec.decodes
+        ? createWeriftDevice()
+        : await (await import('./wrtc')).createDevice();
     await device.load({ routerRtpCapabilities: rtpCapabilities as never });
     this.device = device;
     await socket.request('media:set-rtp-capabilities', { rtpCapabilities: device.recvRtpCapabilities });
@@ -143,6 +159,7 @@ export class LoadClient {
         .then(({ producerId }) => callback({ id: producerId }), errback);
     });
     const { width, height } = this.spec.resolution;
+    if (!this.media) throw new Error('a publisher needs synthetic media');
     this.publisher = this.media.createPublisher({ width, height, video: this.spec.video });
     await this.send.produce({
       track: this.publisher.audioTrack,
@@ -188,7 +205,7 @@ export class LoadClient {
       });
       this.consumers.push(consumer);
       if (!this.spec.decodes) this.sinks.push(watchFirstPacket(consumer.track, () => this.packetSeen()));
-      else if (consumer.kind === 'video') this.watchVideo(consumer, joinStarted);
+      else if (consumer.kind === 'video') await this.watchVideo(consumer, joinStarted);
       else if (!this.spec.video) this.watchAudio(joinStarted);
       await socket.request('media:resume-consumer', { consumerId: consumer.id });
       if (consumer.kind === 'video') {
@@ -204,7 +221,8 @@ export class LoadClient {
   }
 
   /** Every decoded frame: its stamp gives the one-way latency; the first gives time to first frame. */
-  private watchVideo(consumer: Consumer, joinStarted: number): void {
+  private async watchVideo(consumer: Consumer, joinStarted: number): Promise<void> {
+    const { RTCVideoSink } = await import('./wrtc');
     const sink = new RTCVideoSink(consumer.track as never);
     this.sinks.push(sink);
     sink.onframe = (event: { frame: { width: number; height: number; data: Uint8Array } }) => {

@@ -27,6 +27,15 @@ export class ErrorTally {
     else this.counts.set(code, { count: 1, example: `${where}: ${message}`.slice(0, 200) });
   }
 
+  /** Counts tallied elsewhere (a subscriber thread), added to these. */
+  addEntries(entries: { code: string; count: number; example: string }[]): void {
+    for (const { code, count, example } of entries) {
+      const entry = this.counts.get(code);
+      if (entry) entry.count += count;
+      else this.counts.set(code, { count, example });
+    }
+  }
+
   get total(): number {
     let n = 0;
     for (const { count } of this.counts.values()) n += count;

@@ -82,6 +82,7 @@ export const LoadTestArgsSchema = z
     publishers: int(0, 50).default(1),
     subscribers: int(0, 500).default(2),
     decoders: int(0, 500).default(8),
+    threads: int(0, 64).default(0),
     duration: duration.default(30_000),
     resolution: resolution.default(RESOLUTIONS.low),
     simulcast: z.boolean().default(true),

@@ -19,6 +19,7 @@ describe('load-test options', () => {
       publishers: 1,
       subscribers: 2,
       decoders: 8,
+      threads: 0,
       duration: 30_000,
       resolution: { width: 320, height: 180 },
       simulcast: true,
@@ -72,6 +73,7 @@ describe('load-test options', () => {
       /^--publishers: a meeting needs at least one client/,
     );
     expect(refused({ decoders: 'all' })).toMatch(/^--decoders: must be a whole number/);
+    expect(refused({ threads: '65' })).toMatch(/^--threads: must be at most 64/);
     expect(refused({ publishers: '1', subscribers: '500' })).toMatch(
       /^--subscribers: 501 clients per meeting .*a meeting holds at most 500/,
     );

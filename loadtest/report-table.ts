@@ -34,7 +34,8 @@ function srtpLine(ciphers: Record<string, number>): string {
 const decoding = (s: LoadTestReport['settings']) =>
   s.decodersPerMeeting === null || s.decodersPerMeeting >= s.subscribersPerMeeting
     ? ''
-    : `, ${s.decodersPerMeeting} decoding`;
+    : `, ${s.decodersPerMeeting} decoding` +
+      (s.subscriberThreads > 0 ? `, the others on ${s.subscriberThreads + 1} threads` : '');
 
 export function formatReport(r: LoadTestReport): string {
   const s = r.settings;
@@ -124,7 +125,9 @@ export function formatReport(r: LoadTestReport): string {
             ]
           : []),
         [
-          'load tester (this process)',
+          r.resources.tester.eventLoopBusy === null
+            ? 'load tester (this process)'
+            : `load tester (this process; ${s.subscriberThreads > 0 ? 'busiest JS thread' : 'JS thread'} ${Math.round(r.resources.tester.eventLoopBusy * 100)} % busy)`,
           cores(r.resources.tester.cpuCores),
           mib(r.resources.tester.rssMiB),
           mib(r.resources.tester.peakRssMiB),

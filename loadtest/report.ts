@@ -42,6 +42,8 @@ export const LoadTestReportSchema = z.object({
      * (werift). Reports written before the option existed had every subscriber decode.
      */
     decodersPerMeeting: z.number().nullable().default(null),
+    /** Threads beside the main one carrying the subscribers that do not decode (--threads). */
+    subscriberThreads: z.number().default(0),
     resolution: z.string(),
     simulcast: z.boolean(),
     audioOnly: z.boolean(),
@@ -75,7 +77,12 @@ export const LoadTestReportSchema = z.object({
   resources: z.object({
     server: Usage.extend({ source: z.string() }),
     sfuWorkers: Usage.extend({ workers: z.number(), rssAtStartMiB: z.number().nullable() }).nullable(),
-    tester: Usage,
+    /**
+     * eventLoopBusy: the share of the run the tester's JavaScript thread was busy (Node's event
+     * loop utilisation), where signaling and the werift subscribers run: near 1, the tester
+     * itself queues and drops, whatever its process CPU says. Absent from older reports.
+     */
+    tester: Usage.extend({ eventLoopBusy: z.number().nullable().default(null) }),
     sfuObjects: z.record(z.string(), z.number()),
     notes: z.array(z.string()),
     /**

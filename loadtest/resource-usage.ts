@@ -1,4 +1,5 @@
 import { availableParallelism, loadavg } from 'node:os';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { findListeningPid, processTree } from './local-processes';
 import { labelledMetric, sumMetric } from './prometheus-text';
 import { restApi } from './signaling';
@@ -32,7 +33,8 @@ export interface ResourceReport {
   server: UsageFigures & { source: string };
   /** rssAtStartMiB: before the joins, so that growth per subscriber can be read. */
   sfuWorkers: (UsageFigures & { workers: number; rssAtStartMiB: number | null }) | null;
-  tester: UsageFigures;
+  /** eventLoopBusy: 0–1, the share of the run the tester's JavaScript thread was busy. */
+  tester: UsageFigures & { eventLoopBusy: number };
   sfuObjects: Record<string, number>;
   notes: string[];
   steady: SteadyWindow | null;
@@ -40,6 +42,7 @@ export interface ResourceReport {
 
 interface Snapshot {
   at: number;
+  eventLoop: EventLoopUtilization;
   serverCpu?: number;
   serverRss?: number;
   workers?: { cpu: number; rss: number; count: number };
@@ -83,16 +86,18 @@ export class ResourceSampler {
     this.steadyFrom = await this.snapshot();
   }
 
-  async stop(): Promise<ResourceReport> {
+  /** otherThreadsBusy: the event loop utilisation of the tester's subscriber threads, if any. */
+  async stop(otherThreadsBusy: number[] = []): Promise<ResourceReport> {
     clearInterval(this.timer);
     this.last = await this.snapshot();
-    return this.report();
+    return this.report(otherThreadsBusy);
   }
 
   private async snapshot(): Promise<Snapshot> {
     const usage = process.cpuUsage();
     const snap: Snapshot = {
       at: performance.now(),
+      eventLoop: performance.eventLoopUtilization(),
       testerCpu: (usage.user + usage.system) / 1e6,
       testerRss: process.memoryUsage.rss(),
     };
@@ -124,11 +129,21 @@ export class ResourceSampler {
     return snap;
   }
 
-  private report(): ResourceReport {
+  private report(otherThreadsBusy: number[]): ResourceReport {
     const a = this.first!;
     const b = this.last!;
     const seconds = (b.at - a.at) / 1000 || 1;
     const testerCores = (b.testerCpu - a.testerCpu) / seconds;
+    // The busiest of the tester's JavaScript threads: the first to fall behind.
+    const eventLoopBusy = round(
+      Math.max(performance.eventLoopUtilization(b.eventLoop, a.eventLoop).utilization, ...otherThreadsBusy),
+    );
+    if (eventLoopBusy >= 0.9)
+      this.notes.push(
+        `the load tester's busiest JavaScript thread was busy ${Math.round(eventLoopBusy * 100)} % of the run ` +
+          '(signaling and the subscribers that do not decode run there): it falls behind and drops packets itself; ' +
+          'spread them with --threads, or use more testers',
+      );
     // Node runs its JavaScript on one thread; libwebrtc's threads share the rest of the machine.
     if (testerCores >= 0.8)
       this.notes.push(
@@ -177,6 +192,7 @@ export class ResourceSampler {
           }
         : null,
       tester: {
+        eventLoopBusy,
         cpuCores: cores(a.testerCpu, b.testerCpu),
         cpuSeconds: cpuSeconds(a.testerCpu, b.testerCpu),
         rssMiB: mib(b.testerRss),

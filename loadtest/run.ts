@@ -1,4 +1,5 @@
-import { LoadClient, type Samples } from './client';
+import { performance } from 'node:perf_hooks';
+import { LoadClient, type ClientSpec, type LoadParticipant, type Samples } from './client';
 import { ErrorTally, LoadTestError } from './errors';
 import { assertTargetAllowed, isLoopback, type LoadTestOptions } from './options';
 import { forwardingCost } from './forwarding-cost';
@@ -6,6 +7,7 @@ import { summarize } from './percentiles';
 import { LoadTestReportSchema, type LoadTestReport, type MediaRowView } from './report';
 import { ResourceSampler } from './resource-usage';
 import { restApi } from './signaling';
+import { portableSpec, SubscriberThreads } from './subscriber-threads';
 import { SyntheticMedia } from './synthetic-media';
 import { addTraffic, emptyTraffic, type KindTraffic } from './traffic';
 
@@ -28,7 +30,7 @@ interface MeetingRun {
   meetingId: string;
   hostToken: string;
   publishers: LoadClient[];
-  subscribers: LoadClient[];
+  subscribers: LoadParticipant[];
 }
 
 export interface RunDeps {
@@ -39,7 +41,8 @@ export interface RunDeps {
 
 export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Promise<LoadTestReport> {
   assertTargetAllowed(options.url, options.allowRemote);
-  const now = () => performance.now();
+  // The process's clock, the same on every thread: chat sent here may be received on a subscriber thread.
+  const now = () => performance.timeOrigin + performance.now();
   const startedAt = new Date();
   const errors = new ErrorTally();
   const samples: Samples = {
@@ -60,6 +63,8 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   let chatSent = 0;
 
   await sampler.start();
+  // Unreferenced threads: a run that throws still lets the process end.
+  const threads = options.threads > 0 ? await SubscriberThreads.start(options.threads) : undefined;
   media.start();
   const t0 = now();
   const deadline = t0 + options.duration;
@@ -78,30 +83,33 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   deps.log(`${meetings.length}/${options.meetings} meeting(s) created`);
 
   // The join queue, spread at --join-rate; joins overlap (a slow server does not slow the rate).
-  const queue: { meeting: MeetingRun; client: LoadClient }[] = [];
+  const queue: { meeting: MeetingRun; client: LoadParticipant }[] = [];
   for (const [m, meeting] of meetings.entries()) {
     for (const role of ['publisher', 'subscriber'] as const) {
       const count = role === 'publisher' ? options.publishers : options.subscribers;
       for (let i = 0; i < count; i++) {
-        const client = new LoadClient(
-          {
-            baseUrl: options.url,
-            meetingId: meeting.meetingId,
-            name: `load-${m + 1}-${role === 'publisher' ? 'pub' : 'sub'}-${i + 1}`,
-            role,
-            video: !options.audioOnly,
-            simulcast: options.simulcast,
-            resolution: options.resolution,
-            decodes: role === 'publisher' || i < options.decoders,
-            readsEveryFrame: role === 'subscriber' && i < LATENCY_READERS_PER_MEETING,
-            checkTarget: (origin) => assertTargetAllowed(origin, options.allowRemote, 'webSocketUrl'),
-          },
-          media,
-          samples,
-          errors,
-          now,
-        );
-        (role === 'publisher' ? meeting.publishers : meeting.subscribers).push(client);
+        const spec: ClientSpec = {
+          baseUrl: options.url,
+          meetingId: meeting.meetingId,
+          name: `load-${m + 1}-${role === 'publisher' ? 'pub' : 'sub'}-${i + 1}`,
+          role,
+          video: !options.audioOnly,
+          simulcast: options.simulcast,
+          resolution: options.resolution,
+          decodes: role === 'publisher' || i < options.decoders,
+          readsEveryFrame: role === 'subscriber' && i < LATENCY_READERS_PER_MEETING,
+          checkTarget: (origin) => assertTargetAllowed(origin, options.allowRemote, 'webSocketUrl'),
+        };
+        if (role === 'publisher') {
+          const client = new LoadClient(spec, media, samples, errors, now);
+          meeting.publishers.push(client);
+          queue.push({ meeting, client });
+          continue;
+        }
+        const client =
+          (spec.decodes ? undefined : threads?.place(portableSpec(spec, options.allowRemote))) ??
+          new LoadClient(spec, media, samples, errors, now);
+        meeting.subscribers.push(client);
         queue.push({ meeting, client });
       }
     }
@@ -175,7 +183,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   const readings = new Map(
     await Promise.all(clients.filter((c) => c.joined).map(async (c) => [c, await c.traffic()] as const)),
   );
-  const resources = await sampler.stop();
+  const resources = await sampler.stop((await threads?.busy()) ?? []);
   const sent = emptyTraffic();
   const received = emptyTraffic();
   const rates = { sent: { audio: 0, video: 0 }, received: { audio: 0, video: 0 } };
@@ -234,6 +242,9 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
     sleep(CLEANUP_BUDGET_MS),
   ]);
   for (const c of clients) c.close();
+  // What the subscriber threads' clients measured joins the run's figures (their chat, their errors).
+  await threads?.collect(samples, errors);
+  await threads?.stop();
 
   const row = (kind: 'audio' | 'video' | 'total'): MediaRowView => {
     const pick = (t: typeof sent): KindTraffic =>
@@ -271,6 +282,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       publishersPerMeeting: options.publishers,
       subscribersPerMeeting: options.subscribers,
       decodersPerMeeting: Math.min(options.decoders, options.subscribers),
+      subscriberThreads: options.threads,
       resolution: `${options.resolution.width}x${options.resolution.height}`,
       simulcast: options.simulcast,
       audioOnly: options.audioOnly,
@@ -321,7 +333,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
 }
 
 /** RTP packets each subscriber has received so far (0 for one not joined), in the list's order. */
-async function packetsReceived(subscribers: LoadClient[]): Promise<number[]> {
+async function packetsReceived(subscribers: LoadParticipant[]): Promise<number[]> {
   return Promise.all(
     subscribers.map(async (c) => {
       if (!c.joined) return 0;

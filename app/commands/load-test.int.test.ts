@@ -50,10 +50,13 @@ describe.concurrent('npx confer load-test', () => {
       '--publishers',
       '1',
       '--subscribers',
-      '3',
-      // Two decode (libwebrtc: first frame, latency); the third receives without decoding (werift)
+      '4',
+      // Two decode (libwebrtc: first frame, latency); two receive without decoding (werift), one
+      // on the main thread and one on a subscriber thread
       '--decoders',
       '2',
+      '--threads',
+      '1',
       // Long enough for a steady window (3 s after the last join, at least 3 s) on a busy machine
       '--duration',
       '12s',
@@ -64,22 +67,24 @@ describe.concurrent('npx confer load-test', () => {
       '--json',
     ]);
     const report = LoadTestReportSchema.parse(JSON.parse(stdout));
-    expect(report.clients).toMatchObject({ planned: 4, joined: 4, failed: 0, withMedia: 3 });
-    expect(report.settings.decodersPerMeeting).toBe(2);
+    expect(report.clients).toMatchObject({ planned: 5, joined: 5, failed: 0, withMedia: 4 });
+    expect(report.settings).toMatchObject({ decodersPerMeeting: 2, subscriberThreads: 1 });
     expect(report.errors).toEqual([]);
     // Both kinds crossed the SFU: the two subscribers together receive more than the one publisher's top layer
     expect(report.media.audio.packetsReceived).toBeGreaterThan(0);
     expect(report.media.video.packetsReceived).toBeGreaterThan(0);
     expect(report.media.total.receivedKbps).toBeGreaterThan(0);
-    expect(report.joinMs).toMatchObject({ count: 4 });
+    // The thread's subscriber's join time came back from its thread with the others'
+    expect(report.joinMs).toMatchObject({ count: 5 });
     // Time to first frame comes from the two that decode
     expect(report.firstMediaMs.count).toBe(2);
     // One-way latency read from the pixels of decoded frames
     expect(report.videoLatencyMs.count).toBeGreaterThan(10);
     expect(report.videoLatencyMs.p50).toBeGreaterThan(0);
-    // Chat: every message is delivered to the three members that did not send it
+    // Chat: every message is delivered to the four members that did not send it, the one on the
+    // subscriber thread included (timed on the process's clock, which every thread shares)
     expect(report.chat.sent).toBeGreaterThan(5);
-    expect(report.chat.delivered).toBeGreaterThanOrEqual(3 * (report.chat.sent - 4)); // the last second may be in flight
+    expect(report.chat.delivered).toBeGreaterThanOrEqual(4 * (report.chat.sent - 4)); // the last second may be in flight
     expect(report.chat.latencyMs.p50).toBeGreaterThan(0);
     expect(report.chat.latencyMs.p99).toBeGreaterThanOrEqual(report.chat.latencyMs.p50!);
     // Both sides' CPU: the server's from its /metrics (operator token minted with AUTH_SECRET), its worker from /proc
@@ -87,6 +92,9 @@ describe.concurrent('npx confer load-test', () => {
     expect(report.resources.server.cpuCores).toBeGreaterThan(0);
     expect(report.resources.sfuWorkers?.workers).toBe(1);
     expect(report.resources.tester.cpuCores).toBeGreaterThan(0);
+    // The tester's JavaScript thread (signaling, werift) was busy some of the time, never more than all of it
+    expect(report.resources.tester.eventLoopBusy).toBeGreaterThan(0);
+    expect(report.resources.tester.eventLoopBusy).toBeLessThanOrEqual(1);
     // Forwarding cost: the worker's CPU over the packets the subscribers received, both over the
     // steady window (from 3 s after the last join to the end), as LiveKit's tester measures
     const received = report.media.total.packetsReceived;
@@ -103,10 +111,10 @@ describe.concurrent('npx confer load-test', () => {
     expect(report.forwarding?.workerUsPerPacket).toBeGreaterThan(0);
     expect(report.forwarding?.serverUsPerPacket).toBeGreaterThan(report.forwarding!.workerUsPerPacket!);
     // Every client's peer connection says which SRTP suite it negotiated (the cost per packet depends on it)
-    expect(Object.values(report.media.srtpCiphers).reduce((a, b) => a + b, 0)).toBe(4);
+    expect(Object.values(report.media.srtpCiphers).reduce((a, b) => a + b, 0)).toBe(5);
     expect(Object.keys(report.media.srtpCiphers).every((c) => /AES/.test(c))).toBe(true);
-    // werift offers AES-GCM (the libwebrtc build here does not): the non-decoding subscriber took it
-    expect(report.media.srtpCiphers['AEAD_AES_128_GCM']).toBe(1);
+    // werift offers AES-GCM (the libwebrtc build here does not): the non-decoding subscribers took it
+    expect(report.media.srtpCiphers['AEAD_AES_128_GCM']).toBe(2);
     expect(report.cleanup).toMatchObject({ meetingsEnded: 1, meetingsCreated: 1 });
     // The meeting really ended on the server
     const meeting = await fetch(`${server.url}/meetings/${report.cleanup.meetingIds[0]}`);
@@ -115,10 +123,12 @@ describe.concurrent('npx confer load-test', () => {
     const table = formatReport(report);
     expect(table).toContain(`| video | ${String(report.media.video.packetsSent).padStart(12)} |`);
     expect(table).toMatch(/\| chat \(send → received by others\) +\| +\d+ \| +[\d.]+ ms \|/);
-    expect(table).toMatch(/\| load tester \(this process\) +\| +\d+ % of a core \|/);
+    expect(table).toMatch(
+      /\| load tester \(this process; busiest JS thread \d+ % busy\) +\| +\d+ % of a core \|/,
+    );
     expect(table).toMatch(/\| SFU workers, µs per forwarded packet +\| +[\d.]+ \|/);
-    expect(table).toMatch(/^SRTP: [A-Z0-9_]+ \(3\), AEAD_AES_128_GCM \(1\)/m);
-    expect(table).toContain('(1 publisher(s) + 3 subscriber(s), 2 decoding)');
+    expect(table).toMatch(/^SRTP: [A-Z0-9_]+ \(3\), AEAD_AES_128_GCM \(2\)/m);
+    expect(table).toContain('(1 publisher(s) + 4 subscriber(s), 2 decoding, the others on 2 threads)');
     expect(table).toMatch(/\| packets forwarded in the steady \d+ s \(per second\) +\|/);
     expect(table).toContain('Cleanup: 1/1 meeting(s) ended.');
   });

@@ -25,6 +25,10 @@ export function registerLoadTest(program: Command): void {
       '--decoders <n>',
       'subscribers per meeting that decode video (latency, first frame); the rest receive without decoding, as lk load-test does (default 8)',
     )
+    .option(
+      '--threads <n>',
+      'threads beside the main one for the subscribers that do not decode, one core each (default 0)',
+    )
     .option('--duration <time>', 'how long the test runs, joins included: 30s, 2m (default 30s)')
     .option('--resolution <size>', 'low (320x180), medium (640x360), high (1280x720) or WxH (default low)')
     .option('--simulcast', 'publish three simulcast layers, as the web client does (default)')
