@@ -64,7 +64,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
 
   await sampler.start();
   // Unreferenced threads: a run that throws still lets the process end.
-  const threads = options.threads > 0 ? await SubscriberThreads.start(options.threads) : undefined;
+  const threads = options.threads > 0 ? await SubscriberThreads.start(options.threads, errors) : undefined;
   media.start();
   const t0 = now();
   const deadline = t0 + options.duration;
@@ -167,7 +167,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
     const counts = await packetsReceived(meetings.flatMap((m) => m.subscribers));
     await sampler.mark();
     return counts;
-  })();
+  })().catch(() => null); // no window rather than a failed run
 
   await sleep(deadline - now());
   for (const t of timers) clearInterval(t);
@@ -243,7 +243,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   ]);
   for (const c of clients) c.close();
   // What the subscriber threads' clients measured joins the run's figures (their chat, their errors).
-  await threads?.collect(samples, errors);
+  await threads?.collect(samples);
   await threads?.stop();
 
   const row = (kind: 'audio' | 'video' | 'total'): MediaRowView => {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { ClientSpec, LoadParticipant, Samples } from './client';
 import { LoadTestError, type ErrorTally } from './errors';
+import { emptyTraffic } from './traffic';
 import type {
   Collected,
   FromSubscriberThread,
@@ -14,6 +15,9 @@ type Request = ToSubscriberThread extends infer M
     ? Omit<M, 'id'>
     : never
   : never;
+
+/** Longer than any one request of a client (10 s each): a join makes several. */
+const THREAD_REQUEST_TIMEOUT_MS = 60_000;
 
 /** One subscriber thread and its pending requests; a thread that dies fails them all, by code. */
 class SubscriberThread {
@@ -49,11 +53,25 @@ class SubscriberThread {
     this.worker.on('exit', () => fail('a subscriber thread stopped'));
   }
 
+  /** Answered, refused by code, or TIMEOUT: a stuck thread never hangs the run. */
   request<T>(message: Request): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (data: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new LoadTestError('TIMEOUT', `subscriber thread: no answer to ${message.op}`));
+      }, THREAD_REQUEST_TIMEOUT_MS);
+      this.waiting.set(id, {
+        resolve: (data) => {
+          clearTimeout(timer);
+          resolve(data as T);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      });
       this.worker.postMessage({ ...message, id } as ToSubscriberThread);
     });
   }
@@ -63,7 +81,10 @@ class SubscriberThread {
   }
 }
 
-/** A subscriber that runs on a subscriber thread, driven like one on this thread. */
+/**
+ * A subscriber that runs on a subscriber thread, driven like one on this thread: join throws (the
+ * run counts it), everything else counts its failure here and carries on, as LoadClient does.
+ */
 class ThreadedSubscriber implements LoadParticipant {
   joined = false;
   participantId = '';
@@ -73,6 +94,7 @@ class ThreadedSubscriber implements LoadParticipant {
     private readonly thread: SubscriberThread,
     private readonly id: number,
     private readonly spec: SubscriberSpec,
+    private readonly errors: ErrorTally,
   ) {}
 
   async join(): Promise<void> {
@@ -86,17 +108,24 @@ class ThreadedSubscriber implements LoadParticipant {
   }
 
   async traffic(): Promise<TrafficAnswer> {
-    const answer = await this.thread.request<TrafficAnswer>({ op: 'traffic', client: this.id });
-    this.receivedMedia = answer.receivedMedia;
-    return answer;
+    try {
+      const answer = await this.thread.request<TrafficAnswer>({ op: 'traffic', client: this.id });
+      this.receivedMedia = answer.receivedMedia;
+      return answer;
+    } catch (error) {
+      this.errors.add(error, `${this.spec.name} stats`);
+      return { traffic: emptyTraffic(), srtpCipher: null, seconds: 0, receivedMedia: this.receivedMedia };
+    }
   }
 
   sendChat(): Promise<void> {
-    return this.thread.request({ op: 'chat', client: this.id });
+    return this.thread
+      .request<void>({ op: 'chat', client: this.id })
+      .catch((error: unknown) => this.errors.add(error, `${this.spec.name} chat`));
   }
 
   leave(): Promise<void> {
-    return this.thread.request({ op: 'leave', client: this.id });
+    return this.thread.request<void>({ op: 'leave', client: this.id }).catch(() => undefined);
   }
 
   close(): void {
@@ -119,18 +148,24 @@ export class SubscriberThreads {
   private next = 0;
   private clients = 0;
 
-  private constructor(private readonly threads: SubscriberThread[]) {}
+  private constructor(
+    private readonly threads: SubscriberThread[],
+    private readonly errors: ErrorTally,
+  ) {}
 
-  static async start(count: number): Promise<SubscriberThreads> {
+  /** `errors`: where the threads' clients count what fails outside a join. */
+  static async start(count: number, errors: ErrorTally): Promise<SubscriberThreads> {
     const threads = Array.from({ length: count }, () => new SubscriberThread());
     await Promise.all(threads.map((t) => t.ready));
-    return new SubscriberThreads(threads);
+    return new SubscriberThreads(threads, errors);
   }
 
   /** The next subscriber's place: a thread's client, or undefined for the main thread. */
   place(spec: SubscriberSpec): LoadParticipant | undefined {
     const slot = this.next++ % (this.threads.length + 1);
-    return slot === 0 ? undefined : new ThreadedSubscriber(this.threads[slot - 1]!, this.clients++, spec);
+    return slot === 0
+      ? undefined
+      : new ThreadedSubscriber(this.threads[slot - 1]!, this.clients++, spec, this.errors);
   }
 
   /** Each thread's event loop utilisation (0–1) since it started. */
@@ -139,7 +174,8 @@ export class SubscriberThreads {
   }
 
   /** Adds what every thread's clients measured, and the errors they counted, to the run's. */
-  async collect(samples: Samples, errors: ErrorTally): Promise<void> {
+  async collect(samples: Samples): Promise<void> {
+    const errors = this.errors;
     for (const thread of this.threads) {
       const got = await thread.request<Collected>({ op: 'collect' }).catch((error: unknown) => {
         errors.add(error, 'collecting a subscriber thread');
