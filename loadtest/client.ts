@@ -51,6 +51,15 @@ export interface Samples {
   chatAckMs: number[];
 }
 
+export const emptySamples = (): Samples => ({
+  joinMs: [],
+  firstMediaMs: [],
+  videoLatencyMs: [],
+  unreadableFrames: { count: 0 },
+  chatLatencyMs: [],
+  chatAckMs: [],
+});
+
 /** What the run drives and reads of a participant, wherever it runs (this thread or a subscriber thread). */
 export interface LoadParticipant {
   readonly joined: boolean;

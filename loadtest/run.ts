@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { LoadClient, type ClientSpec, type LoadParticipant, type Samples } from './client';
+import { emptySamples, LoadClient, type ClientSpec, type LoadParticipant, type Samples } from './client';
 import { ErrorTally, LoadTestError } from './errors';
 import { assertTargetAllowed, isLoopback, type LoadTestOptions } from './options';
 import { forwardingCost } from './forwarding-cost';
@@ -45,14 +45,7 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
   const now = () => performance.timeOrigin + performance.now();
   const startedAt = new Date();
   const errors = new ErrorTally();
-  const samples: Samples = {
-    joinMs: [],
-    firstMediaMs: [],
-    videoLatencyMs: [],
-    unreadableFrames: { count: 0 },
-    chatLatencyMs: [],
-    chatAckMs: [],
-  };
+  const samples: Samples = emptySamples();
   const api = restApi(options.url);
   const sampler = new ResourceSampler(options.url, deps.operatorToken, isLoopback(options.url));
   const media = new SyntheticMedia(now);

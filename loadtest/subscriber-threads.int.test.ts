@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../test/support/free-port';
-import type { Samples } from './client';
+import { emptySamples } from './client';
 import { ErrorTally, LoadTestError } from './errors';
 import { SubscriberThreads } from './subscriber-threads';
-
-const emptySamples = (): Samples => ({
-  joinMs: [],
-  firstMediaMs: [],
-  videoLatencyMs: [],
-  unreadableFrames: { count: 0 },
-  chatLatencyMs: [],
-  chatAckMs: [],
-});
 
 describe('subscriber threads', () => {
   it("carry a client's coded failure back, and count a stopped thread's by code instead of hanging", async () => {

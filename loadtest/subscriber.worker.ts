@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { parentPort } from 'node:worker_threads';
-import { LoadClient, type Samples } from './client';
+import { emptySamples, LoadClient } from './client';
 import { codeOf, ErrorTally } from './errors';
 import { assertTargetAllowed } from './options';
 import type {
@@ -19,14 +19,6 @@ import type {
  */
 const port = parentPort!;
 const now = () => performance.timeOrigin + performance.now();
-const emptySamples = (): Samples => ({
-  joinMs: [],
-  firstMediaMs: [],
-  videoLatencyMs: [],
-  unreadableFrames: { count: 0 },
-  chatLatencyMs: [],
-  chatAckMs: [],
-});
 const samples = emptySamples();
 const errors = new ErrorTally();
 const clients = new Map<number, LoadClient>();
