@@ -6,6 +6,7 @@ import { forwardingCost } from './forwarding-cost';
 import { summarize } from './percentiles';
 import { LoadTestReportSchema, type LoadTestReport, type MediaRowView } from './report';
 import { ResourceSampler } from './resource-usage';
+import { openSteadyWindow, packetsInWindow } from './steady-window';
 import { restApi } from './signaling';
 import { portableSpec, SubscriberThreads } from './subscriber-threads';
 import { SyntheticMedia } from './synthetic-media';
@@ -22,9 +23,6 @@ const SPEAKER_TURN_MS = 3000;
 /** Subscribers per meeting that read every frame's stamp for the latency (the rest read the first). */
 const LATENCY_READERS_PER_MEETING = 8;
 const CLEANUP_BUDGET_MS = 20_000;
-/** After the last join, before the steady window opens; and the shortest window worth reading. */
-const STEADY_SETTLE_MS = 3000;
-const MIN_STEADY_MS = 3000;
 
 interface MeetingRun {
   meetingId: string;
@@ -150,17 +148,13 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       );
     }
 
-  // The steady window: from a few seconds after the last join (handshakes, key frames and
-  // subscriptions done) to the end, when the run is long enough to have one.
-  const steadyFrom = (async (): Promise<number[] | null> => {
-    await joinsDone;
-    await Promise.all(joins);
-    await sleep(STEADY_SETTLE_MS);
-    if (deadline - now() < MIN_STEADY_MS) return null;
-    const counts = await packetsReceived(meetings.flatMap((m) => m.subscribers));
-    await sampler.mark();
-    return counts;
-  })().catch(() => null); // no window rather than a failed run
+  const steadyFrom = openSteadyWindow({
+    joined: joinsDone.then(() => Promise.all(joins)),
+    subscribers: () => meetings.flatMap((m) => m.subscribers),
+    sampler,
+    deadline,
+    now,
+  });
 
   await sleep(deadline - now());
   for (const t of timers) clearInterval(t);
@@ -208,15 +202,10 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
           );
       }
   }
+  const steadyPackets = packetsInWindow(steadyStart, readings);
   const steady =
-    steadyStart && resources.steady
-      ? {
-          seconds: resources.steady.seconds,
-          packets: subscribers.reduce((sum, c, i) => {
-            const t = readings.get(c)?.traffic;
-            return t ? sum + t.audio.packetsReceived + t.video.packetsReceived - steadyStart[i]! : sum;
-          }, 0),
-        }
+    steadyPackets !== null && resources.steady
+      ? { seconds: resources.steady.seconds, packets: steadyPackets }
       : null;
   media.stop();
   const seconds = Math.round((now() - t0) / 100) / 10;
@@ -323,17 +312,6 @@ export async function runLoadTest(options: LoadTestOptions, deps: RunDeps): Prom
       meetingIds: meetings.map((m) => m.meetingId),
     },
   });
-}
-
-/** RTP packets each subscriber has received so far (0 for one not joined), in the list's order. */
-async function packetsReceived(subscribers: LoadParticipant[]): Promise<number[]> {
-  return Promise.all(
-    subscribers.map(async (c) => {
-      if (!c.joined) return 0;
-      const { traffic } = await c.traffic();
-      return traffic.audio.packetsReceived + traffic.video.packetsReceived;
-    }),
-  );
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
