@@ -41,7 +41,14 @@ const SCREEN_ENCODINGS: RtpEncodingParameters[] = [{ maxBitrate: 1_500_000, maxF
  * that never plays. Over ~3 s, the time the socket's rate budget takes to refill.
  */
 const RESUME_RETRY_DELAYS_MS = [300, 1000, 2000];
+/**
+ * Receiving a producer that failed for a passing reason (its consume or its resume refused by a
+ * busy server) starts over after these waits, so the person's video comes back by itself; a
+ * producer that is gone answers with a lasting code, which ends it.
+ */
+const RECONSUME_DELAYS_MS = [2000, 5000, 10_000];
 const TRANSIENT_CODES = new Set(['TIMEOUT', 'CONFER_RATE_LIMITED']);
+const isTransient = (error: unknown) => error instanceof SignalingError && TRANSIENT_CODES.has(error.code);
 
 interface ConsumerEntry {
   consumer: Consumer;
@@ -65,6 +72,8 @@ export class MediaSession {
   private pending: NewProducerView[] = [];
   /** Producers consumed (or being consumed) in this negotiation: an announcement is acted on once. */
   private readonly consuming = new Set<string>();
+  /** Producers whose receiving failed for a passing reason, and how many times it started over. */
+  private readonly reconsumed = new Map<string, number>();
   /** Bumped by every teardown, so that work of an earlier negotiation stops where it is. */
   private generation = 0;
   private ready = false;
@@ -139,6 +148,7 @@ export class MediaSession {
     this.ready = false;
     this.pending = [];
     this.consuming.clear();
+    this.reconsumed.clear();
     for (const { participantId, source } of this.consumers.values())
       this.callbacks.onRemoteTrack(participantId, source, undefined);
     this.consumers.clear();
@@ -287,13 +297,26 @@ export class MediaSession {
       });
       // The SFU creates consumers paused, so that no keyframe is lost before the track is wired.
       await this.resume(consumer.id, generation);
+      this.reconsumed.delete(view.producerId);
     } catch (error) {
       if (this.stale(generation)) return;
       // A tile whose consumer stays paused would never play: take it away rather than show it.
       if (consumerId) this.dropConsumer(consumerId);
       this.consuming.delete(view.producerId);
       console.warn('could not receive a producer', view, error);
+      if (isTransient(error)) this.reconsumeLater(view, generation);
     }
+  }
+
+  /** Starts receiving `view` over after a wait, a few times at most (see RECONSUME_DELAYS_MS). */
+  private reconsumeLater(view: NewProducerView, generation: number): void {
+    const tries = this.reconsumed.get(view.producerId) ?? 0;
+    const delay = RECONSUME_DELAYS_MS[tries];
+    if (delay === undefined) return;
+    this.reconsumed.set(view.producerId, tries + 1);
+    setTimeout(() => {
+      if (!this.stale(generation)) this.onNewProducer(view);
+    }, delay);
   }
 
   /** media:resume-consumer, tried again after a refusal that passes (a busy server, a spent budget). */
@@ -304,8 +327,12 @@ export class MediaSession {
         return;
       } catch (error) {
         const delay = RESUME_RETRY_DELAYS_MS[attempt];
-        const transient = error instanceof SignalingError && TRANSIENT_CODES.has(error.code);
-        if (!transient || delay === undefined || this.stale(generation) || !this.consumers.has(consumerId))
+        if (
+          !isTransient(error) ||
+          delay === undefined ||
+          this.stale(generation) ||
+          !this.consumers.has(consumerId)
+        )
           throw error;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
