@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,17 +17,24 @@ export function ensureWorkerBinary(): string {
   const given = process.env['MEDIASOUP_WORKER_BIN'];
   if (given && existsSync(given)) return given;
   if (existsSync(packageDefault)) return packageDefault;
-  const cacheRoot = process.env['CONFER_CACHE_DIR'] ?? join(homedir(), '.cache', 'confer');
-  const builds = existsSync(cacheRoot)
-    ? readdirSync(cacheRoot)
-        .filter((name) => name.startsWith('mediasoup-worker-3.12.16-'))
-        .map((name) => join(cacheRoot, name, 'mediasoup-worker'))
-        .filter((path) => existsSync(path))
-    : [];
-  const found = builds[0];
+  const found = newestCachedWorker(process.env['CONFER_CACHE_DIR'] ?? join(homedir(), '.cache', 'confer'));
   if (!found) {
     throw new Error('No mediasoup worker: run scripts/mediasoup/build-worker.sh (npm test does it first)');
   }
   process.env['MEDIASOUP_WORKER_BIN'] = found;
   return found;
+}
+
+/**
+ * The newest worker build in the cache. Each patch set has its own directory (its cache key), so
+ * an older build stays beside the current one; the first by name would often be the stale one.
+ */
+export function newestCachedWorker(cacheRoot: string): string | undefined {
+  if (!existsSync(cacheRoot)) return undefined;
+  return readdirSync(cacheRoot)
+    .filter((name) => name.startsWith('mediasoup-worker-3.12.16-'))
+    .map((name) => join(cacheRoot, name, 'mediasoup-worker'))
+    .filter((path) => existsSync(path))
+    .map((path) => ({ path, built: statSync(path).mtimeMs }))
+    .sort((a, b) => b.built - a.built)[0]?.path;
 }
