@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
 import { createRandomIds } from '../infra/ids/random-ids';
 import { createSystemClock } from '../infra/clock/system-clock';
-import type { EventStore } from './ports/event-store';
+import { RevisionConflictError, type EventStore } from './ports/event-store';
 import { createMeetingCommandHandler } from './meeting/meeting.handler';
 import { settings } from './meeting/meeting.spec-helper';
 import { ConferError } from './shared/errors';
@@ -97,6 +97,69 @@ describe('command handler over a real event store', () => {
     const chats = (await store.readStream('meeting-m1')).filter((e) => e.type === 'ChatMessageSent');
     expect(chats).toHaveLength(20);
     expect(new Set(chats.map((e) => (e.data as { messageId: string }).messageId)).size).toBe(20);
+  });
+
+  it('a node that keeps losing the race to another busy node still lands its command', async () => {
+    const busy = createMeetingCommandHandler(deps());
+    const other = createMeetingCommandHandler(deps());
+    await busy.handle('m1', create, { actor: { type: 'host' } });
+    const asA = { actor: { type: 'participant' as const, participantId: 'a', isHost: false } };
+    await busy.handle(
+      'm1',
+      {
+        type: 'JoinMeeting',
+        participantId: 'a',
+        displayName: 'a',
+        userId: null,
+        passcodeDigest: null,
+        audioEnabled: true,
+        videoEnabled: true,
+      },
+      asA,
+    );
+    // The busy node writes back to back from its warm cache (no reload between its appends) for
+    // 1.5 s; the other node's command, after each lost race, must reload before it can try again.
+    const stopAt = Date.now() + 1_500;
+    const busyWrites = (async () => {
+      let written = 0;
+      for (; Date.now() < stopAt; written++) {
+        await busy.handle('m1', { type: 'SendChatMessage', messageId: `busy${written}`, content: '.' }, asA);
+      }
+      return written;
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const landed = await other.handle(
+      'm1',
+      { type: 'SendChatMessage', messageId: 'other', content: 'me too' },
+      asA,
+    );
+    expect(landed.events).toHaveLength(1);
+    // The race was real: the busy node won far more than the ten tries a count-based retry allowed.
+    expect(await busyWrites).toBeGreaterThan(50);
+    const chats = (await store.readStream('meeting-m1')).filter((e) => e.type === 'ChatMessageSent');
+    expect(chats.filter((e) => (e.data as { messageId: string }).messageId === 'other')).toHaveLength(1);
+  });
+
+  it('a stream that stays contended past the budget is refused with CONFER_COMMAND_CONTENDED, nothing appended', async () => {
+    await createMeetingCommandHandler(deps()).handle('m1', create, { actor: { type: 'host' } });
+    let tries = 0;
+    const alwaysBeaten: EventStore = {
+      ...store,
+      append: (streamId) => {
+        tries++;
+        return Promise.reject(new RevisionConflictError(streamId, 0, 1));
+      },
+    };
+    const handler = createMeetingCommandHandler({ ...deps(), store: alwaysBeaten, contentionBudgetMs: 300 });
+    const started = performance.now();
+    const error = await handler
+      .handle('m1', { type: 'EndMeeting' }, { actor: { type: 'host' } })
+      .catch((e: unknown) => e);
+    expect((error as ConferError).code).toBe('CONFER_COMMAND_CONTENDED');
+    // Within its own budget, not the default five seconds.
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(tries).toBeGreaterThan(3);
+    expect(await store.readStream('meeting-m1')).toHaveLength(1);
   });
 
   it('rejects a broken rule with a coded error and appends nothing', async () => {

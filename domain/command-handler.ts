@@ -45,8 +45,18 @@ export interface CommandHandlerDeps<C, E extends DomainEvent, S> {
   clock: Clock;
   /** Aggregates whose state stays cached in memory between commands. */
   cacheSize?: number;
-  maxAttempts?: number;
+  /**
+   * How long a command keeps retrying while writers on other nodes win the race for its stream,
+   * before it is refused as CONFER_COMMAND_CONTENDED. A time rather than a count: a node that
+   * writes back to back from a warm cache can win many races in a row (the loser must reload
+   * between tries), so a count runs out within a burst, while a burst is over in a second or two.
+   */
+  contentionBudgetMs?: number;
 }
+
+/** Pauses between lost races: full jitter over a window that doubles from 4 ms up to 250 ms. */
+const FIRST_PAUSE_WINDOW_MS = 4;
+const LONGEST_PAUSE_WINDOW_MS = 250;
 
 export interface Loaded<S> {
   state: S;
@@ -61,7 +71,7 @@ export interface Loaded<S> {
 export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandHandlerDeps<C, E, S>) {
   const queue = new KeyedQueue();
   const cache = new Lru<string, Loaded<S>>(deps.cacheSize ?? 10_000);
-  const maxAttempts = deps.maxAttempts ?? 10;
+  const contentionBudgetMs = deps.contentionBudgetMs ?? 5_000;
 
   async function loadFresh(streamId: string): Promise<Loaded<S>> {
     const stored = await deps.store.readStream(streamId);
@@ -176,16 +186,20 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     handle(aggregateId: string, command: C, context: CommandContext): Promise<CommandResult<S>> {
       const streamId = deps.streamIdOf(aggregateId);
       return queue.run(streamId, async () => {
-        for (let n = 1; ; n++) {
+        const giveUpAt = performance.now() + contentionBudgetMs;
+        for (let lost = 0; ; lost++) {
           try {
             return await attempt(aggregateId, command, context);
           } catch (error) {
             // Anything but a conflict leaves the cache unsure of the stream: reload next time.
             cache.delete(streamId);
             if (!(error instanceof RevisionConflictError)) throw error;
-            if (n >= maxAttempts) throw new ConferError('CONFER_COMMAND_CONTENDED');
-            // Two writers racing on one stream: a random pause lets one of them through first.
-            await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * n));
+            // Two writers racing on one stream: a random pause lets one of them through first,
+            // and a growing one waits out a burst from the other.
+            const window = Math.min(LONGEST_PAUSE_WINDOW_MS, FIRST_PAUSE_WINDOW_MS * 2 ** lost);
+            const pause = Math.random() * window;
+            if (performance.now() + pause > giveUpAt) throw new ConferError('CONFER_COMMAND_CONTENDED');
+            await new Promise((resolve) => setTimeout(resolve, pause));
           }
         }
       });

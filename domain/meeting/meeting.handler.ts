@@ -16,6 +16,7 @@ export function createMeetingCommandHandler(deps: {
   ids: Ids;
   clock: Clock;
   cacheSize?: number;
+  contentionBudgetMs?: number;
 }): MeetingCommandHandler {
   return createCommandHandler<MeetingCommand, MeetingEvent, MeetingState>({
     ...deps,

@@ -12,6 +12,7 @@ import {
   received,
   tile,
 } from './page-helpers';
+import { tamperWithRequests } from './tamper-with-requests';
 import { ensureWebClientBuilt, RESULTS_DIR } from './web-build';
 
 /**
@@ -366,28 +367,11 @@ describe('a server too busy to answer what a person asks to receive', () => {
     const hostId = await joinAs(h.page, 'Host');
 
     // Kim's connection is the server's as usual, except that her first media:consume and her first
-    // two media:resume-consumer requests are answered as a server out of budget answers them
-    // (socket.io frames: `42<namespace>,<ack id>[type, payload]` out, `43<namespace>,<ack id>[answer]` back).
+    // two media:resume-consumer requests are answered as a server out of budget answers them.
     const k = await openPage();
-    const refused = { 'media:consume': 0, 'media:resume-consumer': 0 };
-    const refusals = { 'media:consume': 1, 'media:resume-consumer': 2 };
-    await k.context.routeWebSocket(/\/socket\.io\//, (ws) => {
-      const upstream = ws.connectToServer();
-      ws.onMessage((frame) => {
-        const request =
-          typeof frame === 'string'
-            ? /^42(\/[^,]*),(\d+)\["(media:consume|media:resume-consumer)"/.exec(frame)
-            : null;
-        const type = request?.[3] as keyof typeof refused | undefined;
-        if (request && type && refused[type] < refusals[type]) {
-          refused[type]++;
-          const error = { code: 'CONFER_RATE_LIMITED', message: 'Too many requests; slow down.' };
-          ws.send(`43${request[1]},${request[2]}${JSON.stringify([{ ok: false, error }])}`);
-          return;
-        }
-        upstream.send(frame);
-      });
-      upstream.onMessage((frame) => ws.send(frame));
+    const refused = await tamperWithRequests(k.context, {
+      'media:consume': { refuse: 1 },
+      'media:resume-consumer': { refuse: 2 },
     });
     await k.page.goto(h.page.url());
     await joinAs(k.page, 'Kim');
@@ -402,8 +386,39 @@ describe('a server too busy to answer what a person asks to receive', () => {
       k.page,
     );
     // The refusals really happened: the media plays because the client tried again
-    expect(refused).toEqual(refusals);
+    expect(refused).toEqual({ 'media:consume': 1, 'media:resume-consumer': 2 });
     await h.context.close();
     await k.context.close();
   }, 90_000);
+});
+
+describe('a chat message', () => {
+  it('leaves the box at once, even when the server is slow to answer; a refused one comes back into it', async () => {
+    const c = await openPage();
+    // Cy's first chat is refused; the server's answers to her others come 2 s late (the message's
+    // broadcast does not wait for them).
+    const refused = await tamperWithRequests(c.context, { chat: { refuse: 1, delayAnswersMs: 2_000 } });
+    await c.page.goto(`${server.url}/`);
+    await c.page.getByLabel('Meeting title').fill('Refused chat');
+    await c.page.getByRole('button', { name: 'Start meeting' }).click();
+    await c.page.waitForURL(/\/m\//);
+    await joinAs(c.page, 'Cy');
+    await c.page.getByRole('button', { name: 'Chat', exact: true }).click();
+    const box = c.page.getByRole('textbox', { name: 'Chat message' });
+    const log = c.page.getByRole('log', { name: 'Chat messages' });
+    await box.fill('Did this arrive?');
+    await box.press('Enter');
+    // The refusal is said, and the words are not lost: they are back in the box to send again.
+    await c.page.getByText('Too many attempts; wait a moment and try again.').waitFor();
+    await expect.poll(() => box.inputValue()).toBe('Did this arrive?');
+    expect(await log.getByText('Did this arrive?').count()).toBe(0);
+    expect(refused).toEqual({ chat: 1 });
+
+    // Sent again: the message shows in the log while the answer is still on its way, and by then
+    // the box is already empty (not holding what was just sent, as if it had not gone).
+    await box.press('Enter');
+    await log.getByText('Did this arrive?').waitFor();
+    expect(await box.inputValue()).toBe('');
+    await c.context.close();
+  }, 60_000);
 });

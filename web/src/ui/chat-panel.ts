@@ -35,9 +35,13 @@ export function ChatPanel(): VNode {
     const text = draft.trim();
     if (!text || sending) return;
     setSending(true);
+    // The box empties at once, as in any messenger: the message's broadcast can reach this page
+    // before the server's answer does, and a box still holding the text it already shows reads
+    // as "not sent". A refused message comes back into the box, unless the person started anew.
+    setDraft('');
     const ok = await session.sendChat(text);
     setSending(false);
-    if (ok) setDraft('');
+    if (!ok) setDraft((current) => (current === '' ? draft : current));
     input.current?.focus();
   }
 
