@@ -31,7 +31,13 @@ afterEach(async () => {
 });
 
 /** A real SQLite store and a real in-process bus, the forwarder between them. */
-async function rig(lingerMs: number): Promise<Rig> {
+async function rig(
+  lingerMs: number,
+  o: {
+    checkpoint?: { load(): Promise<number>; save(position: number): Promise<void> };
+    maxInFlight?: number;
+  } = {},
+): Promise<Rig> {
   const store = createSqliteEventStore({ path: join(dir, `${randomUUID()}.db`) });
   const inner = createInProcessEventBus();
   const published: number[] = [];
@@ -54,8 +60,12 @@ async function rig(lingerMs: number): Promise<Rig> {
     store,
     bus,
     logger: pino({ level: 'silent' }),
-    checkpoint: { load: async () => saved, save: async (position) => void (saved = position) },
+    checkpoint: o.checkpoint ?? {
+      load: async () => saved,
+      save: async (position) => void (saved = position),
+    },
     lingerMs,
+    ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
   });
   await forwarder.start();
   const r: Rig = {
@@ -146,5 +156,50 @@ describe('event forwarder', () => {
     const stopping = Date.now();
     await r.close();
     expect(Date.now() - stopping).toBeLessThan(30_000);
+  });
+
+  it('keeps handing batches to the bus while a checkpoint save is held up, and stores the newest when it ends', async () => {
+    // The save waits, as one waits for a SQLite write lock another thread holds.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const saves: number[] = [];
+    const { store, delivered } = await rig(0, {
+      maxInFlight: 2,
+      checkpoint: {
+        load: async () => 0,
+        save: async (position) => {
+          await held;
+          saves.push(position);
+        },
+      },
+    });
+    const positions = await appendOneByOne(store, 10, 5);
+    await until(() => delivered.length >= positions.length, 10_000);
+    // Ten batches went through a window of two while no save had finished.
+    expect(delivered).toEqual(positions);
+    expect(saves).toEqual([]);
+    release();
+    await until(() => saves.at(-1) === positions.at(-1), 10_000);
+    expect(saves.at(-1)).toBe(positions.at(-1));
+  });
+
+  it('stops at the next batch after a checkpoint save failed, to publish again from the stored one', async () => {
+    let failing = true;
+    const { store, delivered } = await rig(0, {
+      checkpoint: {
+        load: async () => 0,
+        save: async () => {
+          if (failing) throw new Error('the store is down');
+        },
+      },
+    });
+    const [first] = await appendOneByOne(store, 1, 0);
+    await until(() => delivered.length === 1, 10_000);
+    await sleep(50); // the failed save is noticed
+    failing = false;
+    await appendOneByOne(store, 3, 5);
+    await sleep(300);
+    // The batch that found the failure was not published: nothing after the first reached the bus.
+    expect(delivered).toEqual([first]);
   });
 });

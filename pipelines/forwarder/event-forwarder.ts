@@ -60,8 +60,11 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
   let stopping = false;
   /** Ends the wait between two batches at once (on stop). */
   let endLinger: (() => void) | undefined;
-  /** Published batches whose checkpoint is still to be saved, oldest first. */
+  /** Published batches the bus has not yet taken, oldest first (at most maxInFlight). */
   const inFlight: Promise<void>[] = [];
+  /** Checkpoint saves under way; a failed one stops the forwarder at its next batch. */
+  const saving = new Set<Promise<void>>();
+  let saveFailure: { error: unknown } | undefined;
   /** Settles once the last batch handed over, and every earlier one, were accepted by the bus. */
   let lastAccepted: Promise<void> = Promise.resolve();
   const saveUpTo = coalescedSaves((position) => options.checkpoint.save(position));
@@ -91,6 +94,9 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
         after: position,
         batchSize: options.batchSize ?? 500,
         onEvents: async (events) => {
+          // A checkpoint that could not be stored (the store is down): stop here, to publish again
+          // from the stored checkpoint once restarted (at-least-once), as a failed read does.
+          if (saveFailure) throw saveFailure.error;
           const handedOverAt = performance.now();
           const last = events[events.length - 1]!.globalPosition;
           // Publishing starts now (the bus takes batches in call order). A checkpoint is asked for
@@ -105,8 +111,22 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
             position = Math.max(position, last);
             options.onForwarded?.(events.length, last, events);
           });
-          inFlight.push(saved);
-          saved.catch(() => undefined); // awaited below (or at stop); never an unhandled rejection
+          saving.add(saved);
+          saved.then(
+            () => saving.delete(saved),
+            (error: unknown) => {
+              saving.delete(saved);
+              saveFailure ??= { error };
+            },
+          );
+          // Only the bus paces the batches, not the saves: on the embedded store a save waits for
+          // the SQLite write lock that the read models' thread holds for most of each second under
+          // load (at 4,000 chats/s the server's thread got 8–18 write transactions a second and
+          // waited 250–500 ms a second for them; up to 37 saves were pending against a window of
+          // 16), and with the saves in the window the broadcasts waited for them too. A save that
+          // comes late only means a longer replay after a crash, which consumers deduplicate.
+          inFlight.push(accepted);
+          accepted.catch(() => undefined); // awaited below (or at stop); never an unhandled rejection
           while (inFlight.length >= maxInFlight) await inFlight.shift();
           // The store delivers the next batch only once this returns: what comes meanwhile joins it.
           const linger = lingerMs - (performance.now() - handedOverAt);
@@ -130,6 +150,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
       endLinger?.();
       await subscription?.close();
       await Promise.allSettled(inFlight.splice(0));
+      await Promise.allSettled([...saving]);
     },
   };
 }
