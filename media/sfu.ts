@@ -10,8 +10,9 @@ import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
 import { createMeetingEventsController } from './meeting-events.controller';
 import { CAPTURE_EVENT_TYPES, createRecordingController } from './recording/recording.controller';
-import type { CloseReason, ProducerEntry } from './peer';
+import type { CloseReason, Peer, ProducerEntry } from './peer';
 import { measureRoomSamples, summarizeRoom } from './quality';
+import { QualityFanout } from './quality-fanout';
 import { Room, type RoomDescription } from './room';
 import { sfuDefaults, type SfuOptions } from './sfu-options';
 import { mediaHandlers } from './signaling.handlers';
@@ -221,6 +222,11 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
       })
     : undefined;
 
+  /** A client that starts over (a reload) opens a new receiving transport: its id marks the session. */
+  const receivingSession = (peer: Peer): string =>
+    [...peer.transports.entries()].findLast(([, t]) => t.direction === 'recv')?.[0] ?? '';
+  /** Per room, what each person was last told of the others' connections (gone with the room). */
+  const qualityFanouts = new WeakMap<Room, QualityFanout<Peer>>();
   let measuring = false;
   async function pushQuality(): Promise<void> {
     if (measuring) return;
@@ -229,9 +235,15 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
       for (const [meetingId, room] of [...rooms]) {
         if (room.peers.size === 0) continue;
         const samples = await measureRoomSamples(room.peers.values());
-        const participants = summarizeRoom(samples);
         options.onQuality?.(meetingId, samples);
-        for (const peer of room.peers.values()) peer.channel.emit('media:quality', { participants });
+        let fanout = qualityFanouts.get(room);
+        if (!fanout) qualityFanouts.set(room, (fanout = new QualityFanout<Peer>()));
+        const recipients = [...room.peers.values()].map((peer) => ({
+          peer,
+          session: receivingSession(peer),
+        }));
+        for (const [peer, participants] of fanout.round(summarizeRoom(samples), recipients, Date.now()))
+          peer.channel.emit('media:quality', { participants });
       }
     } catch (error) {
       logger.warn({ err: error }, 'could not measure connection quality');
