@@ -10,9 +10,8 @@ import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
 import { createMeetingEventsController } from './meeting-events.controller';
 import { CAPTURE_EVENT_TYPES, createRecordingController } from './recording/recording.controller';
-import type { CloseReason, Peer, ProducerEntry } from './peer';
-import { measureRoomSamples, summarizeRoom } from './quality';
-import { QualityFanout } from './quality-fanout';
+import type { CloseReason, ProducerEntry } from './peer';
+import { startQualityPush } from './quality-push';
 import { Room, type RoomDescription } from './room';
 import { sfuDefaults, type SfuOptions } from './sfu-options';
 import { mediaHandlers } from './signaling.handlers';
@@ -171,6 +170,7 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
     if (!room) return;
     room.close(reason);
     rooms.delete(meetingId);
+    quality.forget(meetingId);
   }
 
   pool.onWorkerLost((dead) => {
@@ -222,40 +222,15 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
       })
     : undefined;
 
-  /** A client that starts over (a reload) opens a new receiving transport: its id marks the session. */
-  const receivingSession = (peer: Peer): string =>
-    [...peer.transports.entries()].findLast(([, t]) => t.direction === 'recv')?.[0] ?? '';
-  /** Per room, what each person was last told of the others' connections (gone with the room). */
-  const qualityFanouts = new WeakMap<Room, QualityFanout<Peer>>();
-  let measuring = false;
-  async function pushQuality(): Promise<void> {
-    if (measuring) return;
-    measuring = true;
-    try {
-      for (const [meetingId, room] of [...rooms]) {
-        if (room.peers.size === 0) continue;
-        const samples = await measureRoomSamples(room.peers.values());
-        options.onQuality?.(meetingId, samples);
-        let fanout = qualityFanouts.get(room);
-        if (!fanout) qualityFanouts.set(room, (fanout = new QualityFanout<Peer>()));
-        const recipients = [...room.peers.values()].map((peer) => ({
-          peer,
-          session: receivingSession(peer),
-        }));
-        for (const [peer, participants] of fanout.round(summarizeRoom(samples), recipients, Date.now()))
-          peer.channel.emit('media:quality', { participants });
-      }
-    } catch (error) {
-      logger.warn({ err: error }, 'could not measure connection quality');
-    } finally {
-      measuring = false;
-    }
-  }
-  const qualityTimer =
-    settings.qualityIntervalMs > 0
-      ? setInterval(() => void pushQuality(), settings.qualityIntervalMs)
-      : undefined;
-  qualityTimer?.unref();
+  const quality = startQualityPush({
+    rooms: () => rooms.entries(),
+    nodeId: options.nodeId,
+    links,
+    commands,
+    intervalMs: settings.qualityIntervalMs,
+    logger,
+    onQuality: options.onQuality,
+  });
 
   let closed = false;
   return {
@@ -301,7 +276,7 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
     async close() {
       if (closed) return;
       closed = true;
-      if (qualityTimer) clearInterval(qualityTimer);
+      quality.stop();
       await subscription.close();
       await recordingSubscription?.close();
       // What was captured so far is stored before the media goes (the last segments close).

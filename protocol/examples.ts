@@ -211,6 +211,15 @@ export const serverExamples: { [K in ServerMessageType]: ServerMessage<K> } = {
   },
 };
 
+/** What a client must know of a server message beyond its example (rendered under it). */
+export const serverNotes: Partial<Record<ServerMessageType, string>> = {
+  'media:quality': [
+    'Every five seconds. The first one a client gets (after it joins, or after it started over with a new receiving transport) holds everyone in the meeting; each later one holds only the people whose figures changed noticeably (the score, loss by half a point, round-trip time by 10 %, jitter or bitrate by 20 %) or were last sent 30 s ago, and none is sent when nothing changed. Merge each into what you have.',
+    "In a meeting cascaded over several nodes, each person's figures are measured by the node carrying their media and reach the others' nodes over the node links, one round (five seconds) later.",
+    "(Everyone's figures to everyone every round were 10,000 entries for the 100 people a node holds of a meeting by default, 250,000 for 500 on one node.)",
+  ].join(' '),
+};
+
 /** Who may send a message (domain/access/standing.ts). */
 export type Sender = 'anyone connected' | 'admitted' | 'host or co-host' | 'host';
 /** Which budget a message spends (README, "Configuration"). */

@@ -23,6 +23,16 @@ const PipeEndSchema = z.object({
 });
 export type PipeEnd = z.infer<typeof PipeEndSchema>;
 
+/** One participant's connection as the SFU carrying their media measures it (media/quality.ts). */
+const figure = z.number().finite().nullable();
+const ConnectionQualitySchema = z.object({
+  rttMs: figure,
+  packetLossPct: figure,
+  jitterMs: figure,
+  bitrateKbps: figure,
+  score: z.number().int().min(0).max(10).nullable(),
+});
+
 /** Requests from the puller to the source, each answered by an acknowledgement. */
 export const LinkRequestSchemas = {
   /** Opens the meeting's pipe towards the puller's end; answers with the source's end. */
@@ -31,6 +41,11 @@ export const LinkRequestSchemas = {
   'pipe:consume': z.object({ pipeId: id, producerId: id }).strict(),
   /** The puller no longer needs the pipe. */
   'pipe:close': z.object({ pipeId: id }).strict(),
+  /**
+   * The connection quality of the meeting's people whose media the node asked carries, as it last
+   * measured it: each node measures only its own, and everyone shows everyone's.
+   */
+  'quality:read': z.object({ meetingId: id }).strict(),
   /**
    * A peer signal (`offer`, `answer`, `ice-candidate`) for a participant connected to the node
    * asked: `payload` is the sender's message as they sent it, checked again by the receiving node.
@@ -58,6 +73,7 @@ export const LinkAnswerSchemas = {
     paused: z.boolean(),
   }),
   'pipe:close': z.object({}),
+  'quality:read': z.object({ participants: z.record(id, ConnectionQualitySchema) }),
   'peer:signal': z.object({ delivered: z.number().int().min(0) }),
 } as const satisfies Record<LinkRequestType, z.ZodType>;
 export type LinkAnswer<K extends LinkRequestType> = z.infer<(typeof LinkAnswerSchemas)[K]>;

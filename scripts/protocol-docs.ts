@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { ErrorCodes } from '../domain/shared/errors';
-import { clientExamples, clientRules, errorsOfEveryMessage, serverExamples } from '../protocol/examples';
+import {
+  clientExamples,
+  clientRules,
+  errorsOfEveryMessage,
+  serverExamples,
+  serverNotes,
+} from '../protocol/examples';
 import {
   ClientMessageSchemas,
   clientMessageTypes,
@@ -100,6 +106,8 @@ export function renderProtocolDocs(): string {
   out.push('## Server → client', '');
   for (const [type, example] of Object.entries(serverExamples)) {
     out.push(`### \`${type}\``, '', '```json', JSON.stringify(example), '```', '');
+    const note = serverNotes[type as keyof typeof serverNotes];
+    if (note) out.push(note, '');
   }
   out.push(
     '## Error codes',

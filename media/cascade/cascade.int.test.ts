@@ -12,6 +12,7 @@ import { eventually } from '../../test/support/eventually';
 import { ensureWorkerBinary } from '../testing/worker-binary';
 import { startCascadeNode, type CascadeNode } from '../testing/cascade-node';
 import type { LinkAck } from '../../protocol/node-link';
+import { qualityLinkServer, readRemoteQuality } from './quality-link';
 
 /*
  * A meeting cascaded over two nodes, each with its own mediasoup worker, rooms and node links
@@ -220,6 +221,19 @@ describe('a meeting cascaded over two nodes', () => {
     // A node that is not live is not reached at all.
     await expect(b.links.request('zed', 'pipe:close', { pipeId })).rejects.toMatchObject({
       code: 'CONFER_MEDIA_NODE_UNREACHABLE',
+    });
+  });
+
+  it("answers another node's quality:read with its own people's figures; a node that cannot answer is left out", async () => {
+    const figures = { ann: { rttMs: 21.5, packetLossPct: 0, jitterMs: 2.1, bitrateKbps: 1480, score: 10 } };
+    a.links.serve(qualityLinkServer((meetingId) => (meetingId === MEETING ? figures : undefined)));
+    // 'zed' is not live: it is skipped, not waited for.
+    expect(await readRemoteQuality(b.links, MEETING, ['a', 'zed'])).toEqual(figures);
+    expect(await readRemoteQuality(b.links, 'm_nowhere', ['a'])).toEqual({});
+    const refused = await b.links.request('a', 'quality:read', { meetingId: '' });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'CONFER_VALIDATION_FAILED', field: 'meetingId' },
     });
   });
 

@@ -105,6 +105,19 @@ describe('a meeting cascaded over two nodes, in the browser', () => {
     await expectEveryoneReceivesEveryone(people);
   }, 90_000);
 
+  it('each sees the others’ connection quality, measured by the node that carries them', async () => {
+    // Each SFU measures only the people whose media it carries; Bob's node answers for Bob.
+    const measured = /^Connection: (good|fair|poor)$/;
+    for (const me of [ann, bob, cid])
+      for (const other of [ann, bob, cid].filter((p) => p !== me))
+        await expect
+          .poll(() => tile(me.page, other.id).getByRole('img', { name: measured }).count(), {
+            timeout: 30_000,
+            message: `${me.name} seeing ${other.name}'s connection quality`,
+          })
+          .toBe(1);
+  }, 120_000);
+
   it('a mute through one node shows on the other; a screen shared there is shown large here', async () => {
     await bob.page.getByRole('button', { name: 'Microphone', exact: true }).click();
     for (const viewer of [ann, cid])
