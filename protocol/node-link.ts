@@ -55,7 +55,7 @@ export const LinkRequestSchemas = {
       meetingId: id,
       from: id,
       signal: z.enum(['offer', 'answer', 'ice-candidate']),
-      payload: z.unknown(),
+      payload: z.unknown().describe("the sender's message as they sent it (checked again by the node asked)"),
     })
     .strict(),
 } as const;
