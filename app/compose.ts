@@ -53,6 +53,8 @@ export interface RunningConfer {
 }
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** How far the read models may trail the broadcasts on the in-process bus (see the forwarder). */
+const FORWARDER_MAX_LAG_MS = 250;
 
 /** The composition root: builds every adapter from the configuration and wires ports to parts. */
 export async function startConfer(
@@ -89,28 +91,31 @@ export async function startConfer(
   // The read models on a thread of their own (by default): this runner then only answers waitFor
   // and status, woken by the thread's commits.
   const readModels = config.READ_MODELS_THREAD
-    ? await startReadModelsThread({
-        store: {
-          PROJECTION_STORE: config.PROJECTION_STORE,
-          PROJECTION_STORE_URL: config.PROJECTION_STORE_URL,
-          DATA_DIR: config.DATA_DIR,
+    ? await startReadModelsThread(
+        {
+          store: {
+            PROJECTION_STORE: config.PROJECTION_STORE,
+            PROJECTION_STORE_URL: config.PROJECTION_STORE_URL,
+            DATA_DIR: config.DATA_DIR,
+          },
+          analytics: { ...analyticsEnvelope(config), chatContent: config.ANALYTICS_CHAT_CONTENT },
+          logLevel: config.LOG_LEVEL,
+          nodeId: config.nodeId,
+          ...(config.BUS === 'kafka'
+            ? {
+                consume: {
+                  BUS: config.BUS,
+                  KAFKA_BROKERS: config.KAFKA_BROKERS,
+                  KAFKA_TOPIC: config.KAFKA_TOPIC,
+                  KAFKA_PARTITIONS: config.KAFKA_PARTITIONS,
+                  KAFKA_COMMIT_INTERVAL_MS: config.KAFKA_COMMIT_INTERVAL_MS,
+                  nodeId: config.nodeId,
+                },
+              }
+            : {}),
         },
-        analytics: { ...analyticsEnvelope(config), chatContent: config.ANALYTICS_CHAT_CONTENT },
-        logLevel: config.LOG_LEVEL,
-        nodeId: config.nodeId,
-        ...(config.BUS === 'kafka'
-          ? {
-              consume: {
-                BUS: config.BUS,
-                KAFKA_BROKERS: config.KAFKA_BROKERS,
-                KAFKA_TOPIC: config.KAFKA_TOPIC,
-                KAFKA_PARTITIONS: config.KAFKA_PARTITIONS,
-                KAFKA_COMMIT_INTERVAL_MS: config.KAFKA_COMMIT_INTERVAL_MS,
-                nodeId: config.nodeId,
-              },
-            }
-          : {}),
-      })
+        { lingerMs: config.READ_MODELS_LINGER_MS },
+      )
     : undefined;
   readModels?.onProjected(() => runner.committedElsewhere());
   readModels?.onProjectionFailure(() => metrics.projectionFailures.inc());
@@ -304,9 +309,12 @@ export async function startConfer(
         logger,
         // The in-process bus gives each group its own queue: batches in flight let fast groups
         // (broadcasts) run ahead of slow ones (read models, analytics), but not far: people read
-        // the REST views right after a broadcast (1,024 let the read models fall seconds behind
-        // under load, and the views went stale; fresh-clone CI, 2026-12-02). Kafka takes one.
-        maxInFlight: config.BUS === 'in-process' ? 16 : 1,
+        // the REST views right after a broadcast (1,024 batches with no other bound let the read
+        // models fall seconds behind under load, and the views went stale; fresh-clone CI,
+        // 2026-12-02). The bound is in time: a window of 16 batches was 16 events when quiet and
+        // ~50 ms of chat at 4,000/s, less than the read models' own hand-over linger. Kafka takes one.
+        maxInFlight: config.BUS === 'in-process' ? 1024 : 1,
+        maxLagMs: FORWARDER_MAX_LAG_MS,
         // Every Kafka produce request, and each group's fetch that answers it, costs CPU beyond its
         // messages (~250 and ~150 µs here, docs/capacity.md): a linger makes them fewer and larger.
         lingerMs: config.BUS === 'kafka' ? config.KAFKA_LINGER_MS : 0,

@@ -98,6 +98,11 @@ export const EnvSchema = z
     RECORDING: bool.default(true),
     /** Run the read models (projections) on a worker thread of their own, off the event loop. */
     READ_MODELS_THREAD: bool.default(true),
+    /**
+     * Under load, the read models' thread is handed a batch at most this often (0: at once): fewer,
+     * larger transactions, at the price of REST views up to this much later than the broadcasts.
+     */
+    READ_MODELS_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(20),
     /** How long a recording's download URL stays valid. */
     RECORDING_URL_TTL_SECONDS: z.coerce
       .number()

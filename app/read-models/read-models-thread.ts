@@ -9,6 +9,7 @@ import type {
   RelayPublisherSettings,
   ToReadModels,
 } from './read-models-messages';
+import { handOverPace } from './hand-over-pace';
 
 export type { ReadModelsSettings } from './read-models-messages';
 
@@ -45,7 +46,14 @@ export interface ReadModelsThread {
  * groups' consumer itself: each group's fetch and decoding is Kafka client work that would
  * otherwise share the event loop with the sockets, and the batch is not copied at all.
  */
-export async function startReadModelsThread(settings: ReadModelsSettings): Promise<ReadModelsThread> {
+export async function startReadModelsThread(
+  settings: ReadModelsSettings,
+  options: {
+    /** Each target's batches are handed over at most this often (handOverPace; 0: at once). */
+    lingerMs?: number;
+  } = {},
+): Promise<ReadModelsThread> {
+  const pace = handOverPace(options.lingerMs ?? 0);
   const worker = new Worker(new URL('./read-models.worker.mjs', import.meta.url), { workerData: settings });
   const waiting = new Map<
     number,
@@ -138,8 +146,9 @@ export async function startReadModelsThread(settings: ReadModelsSettings): Promi
   });
 
   return {
-    apply(target, events) {
-      if (failure) return Promise.reject(failure);
+    async apply(target, events) {
+      await pace(target);
+      if (failure) throw failure;
       const id = nextId++;
       return new Promise<AppliedReport>((resolve, reject) => {
         waiting.set(id, { target, resolve, reject });

@@ -36,6 +36,9 @@ async function rig(
   o: {
     checkpoint?: { load(): Promise<number>; save(position: number): Promise<void> };
     maxInFlight?: number;
+    maxLagMs?: number;
+    /** A second group's handler (a slow read model, say), beside the probe. */
+    otherGroup?: (events: readonly { globalPosition: number }[]) => Promise<void>;
   } = {},
 ): Promise<Rig> {
   const store = createSqliteEventStore({ path: join(dir, `${randomUUID()}.db`) });
@@ -55,6 +58,7 @@ async function rig(
       delivered.push(...events.map((e) => e.globalPosition));
     },
   });
+  if (o.otherGroup) await inner.subscribe({ group: 'other', handler: o.otherGroup });
   let saved = 0;
   const forwarder = createEventForwarder({
     store,
@@ -66,6 +70,7 @@ async function rig(
     },
     lingerMs,
     ...(o.maxInFlight !== undefined ? { maxInFlight: o.maxInFlight } : {}),
+    ...(o.maxLagMs !== undefined ? { maxLagMs: o.maxLagMs } : {}),
   });
   await forwarder.start();
   const r: Rig = {
@@ -181,6 +186,34 @@ describe('event forwarder', () => {
     release();
     await until(() => saves.at(-1) === positions.at(-1), 10_000);
     expect(saves.at(-1)).toBe(positions.at(-1));
+  });
+
+  it('lets a fast group run ahead of a slow one by at most maxLagMs, then waits for the slow one', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: number[] = [];
+    const maxLagMs = 150;
+    const { store, delivered } = await rig(0, {
+      maxInFlight: 1_000,
+      maxLagMs,
+      otherGroup: async (events) => {
+        await gate;
+        slow.push(...events.map((e) => e.globalPosition));
+      },
+    });
+    // One commit every ~25 ms for ~500 ms while the slow group holds its first batch.
+    const appending = appendOneByOne(store, 20, 25);
+    await sleep(700);
+    // The first batch has waited over maxLagMs: later ones stay off the bus. With only the
+    // window's 1,000 batches as a bound, all 20 would have reached the fast group by now.
+    expect(delivered.length).toBeGreaterThanOrEqual(1);
+    expect(delivered.length).toBeLessThan(20);
+    expect(slow).toEqual([]);
+    release();
+    const positions = await appending;
+    await until(() => delivered.length >= 20 && slow.length >= 20, 10_000);
+    expect(delivered).toEqual(positions);
+    expect(slow).toEqual(positions);
   });
 
   it('stops at the next batch after a checkpoint save failed, to publish again from the stored one', async () => {

@@ -27,6 +27,13 @@ export interface ForwarderOptions {
    */
   maxInFlight?: number;
   /**
+   * With several batches in flight: no batch is handed over while an earlier one has waited this
+   * long for a slow group (default: no bound but maxInFlight). A bound in time, not in batches,
+   * says the same at every load: how far a slow group (the read models people read over REST)
+   * may trail a fast one (the broadcasts), whether batches are single events or hundreds.
+   */
+  maxLagMs?: number;
+  /**
    * A batch is handed to the bus at most once every lingerMs (0, the default: as soon as the last
    * one was taken). Meanwhile the next one gathers in the store, so under load the bus gets fewer,
    * larger batches; an event that comes after a quiet spell is handed over at once. For Kafka,
@@ -54,6 +61,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
   const retryMs = options.retryMs ?? 200;
   const maxRetryMs = options.maxRetryMs ?? 5000;
   const maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  const maxLagMs = options.maxLagMs ?? Number.POSITIVE_INFINITY;
   const lingerMs = Math.max(0, options.lingerMs ?? 0);
   let subscription: Subscription | undefined;
   let position = 0;
@@ -61,7 +69,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
   /** Ends the wait between two batches at once (on stop). */
   let endLinger: (() => void) | undefined;
   /** Published batches the bus has not yet taken, oldest first (at most maxInFlight). */
-  const inFlight: Promise<void>[] = [];
+  const inFlight: { accepted: Promise<void>; handedOverAt: number; taken: boolean }[] = [];
   /** Checkpoint saves under way; a failed one stops the forwarder at its next batch. */
   const saving = new Set<Promise<void>>();
   let saveFailure: { error: unknown } | undefined;
@@ -125,9 +133,24 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
           // waited 250–500 ms a second for them; up to 37 saves were pending against a window of
           // 16), and with the saves in the window the broadcasts waited for them too. A save that
           // comes late only means a longer replay after a crash, which consumers deduplicate.
-          inFlight.push(accepted);
-          accepted.catch(() => undefined); // awaited below (or at stop); never an unhandled rejection
-          while (inFlight.length >= maxInFlight) await inFlight.shift();
+          const batch = { accepted, handedOverAt, taken: false };
+          inFlight.push(batch);
+          // Awaited below (or at stop): never an unhandled rejection.
+          accepted.then(
+            () => (batch.taken = true),
+            () => undefined,
+          );
+          // Taken batches leave the window; the next batch waits while the window is full or its
+          // oldest batch has waited too long for a slow group.
+          while (inFlight.length > 0) {
+            const oldest = inFlight[0]!;
+            if (!oldest.taken) {
+              const lagging = performance.now() - oldest.handedOverAt >= maxLagMs;
+              if (inFlight.length < maxInFlight && !lagging) break;
+              await oldest.accepted;
+            }
+            inFlight.shift();
+          }
           // The store delivers the next batch only once this returns: what comes meanwhile joins it.
           const linger = lingerMs - (performance.now() - handedOverAt);
           if (linger > 0 && !stopping)
@@ -149,7 +172,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
       stopping = true;
       endLinger?.();
       await subscription?.close();
-      await Promise.allSettled(inFlight.splice(0));
+      await Promise.allSettled(inFlight.splice(0).map((batch) => batch.accepted));
       await Promise.allSettled([...saving]);
     },
   };
