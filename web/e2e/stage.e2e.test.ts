@@ -159,7 +159,10 @@ describe('self view, speaker view and grid view', () => {
       const speaker = me.page.getByRole('menuitemradio', { name: 'Speaker' });
       await expectUsable(speaker, `Speaker (${size})`);
       await speaker.click();
-      await me.page.locator('.stage-focus[data-focus="speaker"]').waitFor();
+      // The large tile is placed once its area has been measured, a frame after the layout shows.
+      await me.page
+        .locator(`.stage-focus[data-focus="speaker"] .focus-main .tile[data-participant-id="${otherId}"]`)
+        .waitFor();
       expect(await tile(me.page, otherId).count()).toBe(1);
       expect(await tile(me.page, myId).count()).toBe(0);
 
@@ -168,7 +171,9 @@ describe('self view, speaker view and grid view', () => {
       await expect
         .poll(() => me.page.evaluate(() => window.__confer?.state()['phase']), { timeout: 30_000 })
         .toBe('joined');
-      await me.page.locator('.stage-focus[data-focus="speaker"]').waitFor({ timeout: 15_000 });
+      await me.page
+        .locator(`.stage-focus[data-focus="speaker"] .focus-main .tile[data-participant-id="${otherId}"]`)
+        .waitFor({ timeout: 15_000 });
       expect(await tile(me.page, myId).count()).toBe(0);
 
       // And back: grid with everyone, self view shown.
