@@ -39,10 +39,13 @@ function deployment(world: ProjectionSpecWorld) {
       load: () => 0,
     });
   const secondLooks: Array<[string, boolean]> = [];
-  const sweeper = (selfNodeId: string, options: { secondLook?: boolean } = {}) => {
+  const sweeper = (
+    selfNodeId: string,
+    options: { secondLook?: boolean; store?: ProjectionSpecWorld['store'] } = {},
+  ) => {
     const registry = node(selfNodeId);
     return createPresenceSweeper({
-      store: world.store,
+      store: options.store ?? world.store,
       registry,
       commands: world.meetings,
       clock,
@@ -130,6 +133,44 @@ describe.each(backends)('presence sweeper on $name', (backend) => {
     await d.node('b').start();
     await sweeper.sweep();
     expect(await statusOf(world, 'ann')).toBe('joined/connected');
+  });
+
+  it('reads only the people shown reconnecting on a live node, and still ends an overdue stay', async () => {
+    const world = await given(backend);
+    const d = deployment(world);
+    await world.command('m1', createMeeting('m1'), host);
+    for (const who of ['ann', 'bob', 'cy', 'dee']) {
+      await world.command('m1', join(who), participant(who));
+      await world.command('m1', connect(who, 'b'), participant(who));
+    }
+    // Ann drops, and B's grace timer for her is lost (a restart in between, say).
+    await world.command(
+      'm1',
+      { type: 'SetConnectionStatus', participantId: 'ann', connectionStatus: 'reconnecting', nodeId: 'b' },
+      participant('ann'),
+    );
+    await world.project();
+    await d.catchUp();
+    const read: Record<string, number> = {};
+    const counting: ProjectionSpecWorld['store'] = {
+      ...world.store,
+      async range(collection, partition, options) {
+        const page = await world.store.range(collection, partition, options);
+        read[collection] = (read[collection] ?? 0) + page.length;
+        return page;
+      },
+    };
+    await d.node('b').start();
+    const sweeper = d.sweeper('b', { store: counting });
+
+    expect(await sweeper.sweep()).toBe(0); // within her grace period
+    d.advance(GRACE_MS + 3 * INTERVAL_MS);
+    await d.node('b').start();
+    expect(await sweeper.sweep()).toBe(1);
+    expect(await statusOf(world, 'ann')).toBe('left/disconnected');
+    expect(await statusOf(world, 'bob')).toBe('joined/connected');
+    // Two passes over B read Ann twice, and the three connected people not at all.
+    expect(read).toEqual({ presence_reconnecting: 2 });
   });
 
   it('lets a restarted node drop the connections it had before', async () => {

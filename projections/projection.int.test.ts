@@ -319,8 +319,8 @@ describe.each(backends)('projection runner: gaps and validation on $name', (back
       },
       {
         name: 'presence',
-        version: 1,
-        storedVersion: 1,
+        version: 2,
+        storedVersion: 2,
         position: events.at(-1)!.globalPosition,
         rebuildNeeded: false,
       },

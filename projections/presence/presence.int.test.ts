@@ -49,6 +49,37 @@ describe.each(backends)('presence on $name', (backend) => {
     ]);
   });
 
+  it('files the people shown reconnecting a second time, for as long as they are', async () => {
+    const world = await given(backend);
+    const reconnecting = async (nodeId: string) =>
+      (await presenceOn(world.store, nodeId, { limit: 10, only: 'reconnecting' })).map(
+        (e) => e.presence.participantId,
+      );
+    await world.command('m1', createMeeting('m1'), host);
+    for (const id of ['ann', 'bob', 'cy']) {
+      await world.command('m1', join(id), participant(id));
+      await world.command('m1', connect(id, 'node-a'), participant(id));
+    }
+    await world.command('m1', dropped('ann', 'node-a'), sfu);
+    await world.command('m1', dropped('bob', 'node-a'), sfu);
+    await world.project();
+    expect(await reconnecting('node-a')).toEqual(['ann', 'bob']);
+
+    // Ann is back (through another node), Bob leaves: neither is reconnecting on A any more.
+    await world.command('m1', connect('ann', 'node-b'), participant('ann'));
+    await world.command(
+      'm1',
+      { type: 'LeaveMeeting', participantId: 'bob', reason: 'left' },
+      participant('bob'),
+    );
+    await world.project();
+    expect(await reconnecting('node-a')).toEqual([]);
+    expect(await reconnecting('node-b')).toEqual([]);
+    expect(
+      (await presenceOn(world.store, 'node-a', { limit: 10 })).map((e) => e.presence.participantId),
+    ).toEqual(['cy']);
+  });
+
   it('forgets whoever leaves, is removed or ends with the meeting, and pages through a node', async () => {
     const world = await given(backend);
     await world.command('m1', createMeeting('m1'), host);

@@ -5,6 +5,11 @@ import { z } from 'zod';
  * that everyone last connected through a node that is gone is one range read away.
  */
 export const PRESENCE = 'presence';
+/**
+ * The same entries as PRESENCE, only for people shown reconnecting: the sweeper's backstop looks
+ * at these on a live node, so a pass costs the few reconnecting people there, not everyone.
+ */
+export const PRESENCE_RECONNECTING = 'presence_reconnecting';
 /** Every node that has carried a connection (partition '', key nodeId): where to look for ghosts. */
 export const PRESENCE_NODES = 'presence_nodes';
 /** Per participant (partition meetingId, key participantId): the node they are filed under. */

@@ -5,6 +5,7 @@ import {
   PRESENCE,
   PRESENCE_NODES,
   PRESENCE_PARTICIPANTS,
+  PRESENCE_RECONNECTING,
   presenceKey,
   type Presence,
 } from './presence.model';
@@ -13,13 +14,13 @@ import {
  * Connections by node, for the sweeper that tells the meeting when a node dies with people on it
  * (cluster/presence-sweeper.ts). A participant is filed under the node of their last
  * connection change until they leave; a change without a node (recorded before nodes were named)
- * files them nowhere.
+ * files them nowhere. Version 2 files the reconnecting ones a second time (PRESENCE_RECONNECTING).
  */
 export function presenceProjection(): Projection {
   return {
     name: 'presence',
-    version: 1,
-    collections: [PRESENCE, PRESENCE_NODES, PRESENCE_PARTICIPANTS],
+    version: 2,
+    collections: [PRESENCE, PRESENCE_NODES, PRESENCE_PARTICIPANTS, PRESENCE_RECONNECTING],
     async apply(stored, tx) {
       const event = meetingEventOf(stored);
       if (!event) return;
@@ -30,7 +31,9 @@ export function presenceProjection(): Projection {
           await unfile(tx, meetingId, participantId);
           if (nodeId === null) return;
           const doc: Presence = { meetingId, participantId, connectionStatus, since: stored.occurredAt };
-          await tx.put(PRESENCE, nodeId, presenceKey(meetingId, participantId), doc);
+          const key = presenceKey(meetingId, participantId);
+          await tx.put(PRESENCE, nodeId, key, doc);
+          if (connectionStatus === 'reconnecting') await tx.put(PRESENCE_RECONNECTING, nodeId, key, doc);
           await tx.put(PRESENCE_PARTICIPANTS, meetingId, participantId, { nodeId });
           await tx.put(PRESENCE_NODES, '', nodeId, { nodeId });
           return;
@@ -49,6 +52,8 @@ export function presenceProjection(): Projection {
 async function unfile(tx: ProjectionWriter, meetingId: string, participantId: string): Promise<void> {
   const filed = await tx.get<{ nodeId: string }>(PRESENCE_PARTICIPANTS, meetingId, participantId);
   if (!filed) return;
-  await tx.delete(PRESENCE, filed.nodeId, presenceKey(meetingId, participantId));
+  const key = presenceKey(meetingId, participantId);
+  await tx.delete(PRESENCE, filed.nodeId, key);
+  await tx.delete(PRESENCE_RECONNECTING, filed.nodeId, key);
   await tx.delete(PRESENCE_PARTICIPANTS, meetingId, participantId);
 }

@@ -1,5 +1,11 @@
 import type { ProjectionReader } from '../../domain/ports/projection-store';
-import { PRESENCE, PRESENCE_NODES, PresenceSchema, type Presence } from './presence.model';
+import {
+  PRESENCE,
+  PRESENCE_NODES,
+  PRESENCE_RECONNECTING,
+  PresenceSchema,
+  type Presence,
+} from './presence.model';
 
 /** Every node that has carried a connection. */
 export async function nodesWithPresence(store: ProjectionReader): Promise<string[]> {
@@ -12,12 +18,17 @@ export async function nodesWithPresence(store: ProjectionReader): Promise<string
   }
 }
 
-/** Up to `limit` participants filed under a node, after `cursor` (a key from the previous page). */
+/**
+ * Up to `limit` participants filed under a node (`reconnecting`: only those shown reconnecting),
+ * after `cursor` (a key from the previous page).
+ */
 export async function presenceOn(
   store: ProjectionReader,
   nodeId: string,
-  options: { limit: number; cursor?: string },
+  options: { limit: number; cursor?: string; only?: 'reconnecting' },
 ): Promise<Array<{ key: string; presence: Presence }>> {
-  const page = await store.range(PRESENCE, nodeId, { ...options, order: 'asc' });
+  const { only, ...paging } = options;
+  const collection = only === 'reconnecting' ? PRESENCE_RECONNECTING : PRESENCE;
+  const page = await store.range(collection, nodeId, { ...paging, order: 'asc' });
   return page.map((e) => ({ key: e.key, presence: PresenceSchema.parse(e.doc) }));
 }
