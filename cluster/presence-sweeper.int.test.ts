@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { MeetingCommand } from '../domain/meeting/meeting.commands';
+import type { Doc, RangeOptions } from '../domain/ports/projection-store';
 import { actors, createMeeting, join, type ProjectionSpecWorld } from '../projections/projection.spec-helper';
 import { projectionSpecWorlds } from '../test/support/projection-spec-worlds';
 import { createNodeProbe } from './node-probe';
@@ -154,8 +155,8 @@ describe.each(backends)('presence sweeper on $name', (backend) => {
     const read: Record<string, number> = {};
     const counting: ProjectionSpecWorld['store'] = {
       ...world.store,
-      async range(collection, partition, options) {
-        const page = await world.store.range(collection, partition, options);
+      async range<T extends Doc = Doc>(collection: string, partition: string, options: RangeOptions) {
+        const page = await world.store.range<T>(collection, partition, options);
         read[collection] = (read[collection] ?? 0) + page.length;
         return page;
       },
