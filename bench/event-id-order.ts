@@ -67,8 +67,8 @@ function run(label: string, eventId: () => string, total: number): EventIdOrderR
         });
       }
       write(batch).forEach((outcome, i) => {
-        if (!('ok' in outcome)) throw new Error(`append refused: ${JSON.stringify(outcome)}`);
-        streams[(done + i) % MEETINGS]!.revision = outcome.ok.nextExpectedRevision;
+        if (!('written' in outcome)) throw new Error(`append refused: ${JSON.stringify(outcome)}`);
+        streams[(done + i) % MEETINGS]!.revision = outcome.written.nextExpectedRevision;
       });
     }
     const cpu = process.cpuUsage(mark!.cpu);

@@ -30,6 +30,41 @@ describe('SQLite event store durability', () => {
     await reopened.close();
   });
 
+  it('answers each append with exactly the events it stored, hash chain included (as another reader of the file sees them)', async () => {
+    const path = join(dir, `${randomUUID()}.db`);
+    const store = createSqliteEventStore({ path });
+    const meetingId = randomUUID();
+    const stream = `meeting-${meetingId}`;
+    const [first, other] = await Promise.all([
+      store.append(
+        stream,
+        [newEvent(meetingId, 'ChatMessageSent', { text: 'é 😀', n: [1, 2] }), newEvent(meetingId)],
+        { expectedRevision: 'no_stream' },
+      ),
+      store.append(`meeting-${randomUUID()}`, [newEvent(meetingId)], { expectedRevision: 'no_stream' }),
+    ]);
+    const second = await store.append(stream, [newEvent(meetingId, 'HandRaised', { who: 'ann' })], {
+      expectedRevision: 1,
+    });
+    expect(second.events[0]!.prevHash).toBe(first.events[1]!.hash);
+    expect(first.events.map((e) => e.streamRevision)).toEqual([0, 1]);
+    expect(second.nextExpectedRevision).toBe(2);
+
+    // Another store on the same file reads them from disk: the same events, field for field.
+    const reader = createSqliteEventStore({ path });
+    expect(await reader.readStream(stream)).toEqual([...first.events, ...second.events]);
+    const all = await reader.readAll({ after: 0, maxCount: 10 });
+    expect(all).toEqual(
+      [...first.events, ...other.events, ...second.events].sort(
+        (a, b) => a.globalPosition - b.globalPosition,
+      ),
+    );
+    // And live subscribers of the writing store get what the append answered.
+    expect(await store.readAll({ after: 0, maxCount: 10 })).toEqual(all);
+    await reader.close();
+    await store.close();
+  });
+
   it('sees appends made by another connection to the same file (fallback poll)', async () => {
     const path = join(dir, 'shared.db');
     const reader = createSqliteEventStore({ path, pollMs: 50 });

@@ -14,11 +14,12 @@ import {
   RevisionConflictError,
   StoreUnavailableError,
 } from '../../domain/ports/event-store';
-import type { StoredEvent } from '../../domain/shared/envelope';
+import type { EventToAppend, StoredEvent } from '../../domain/shared/envelope';
 import { startCatchUpSubscription } from './catch-up-subscription';
 import { RecentEvents } from './sqlite/recent-events';
 import { toStoredEvent, type EventRow } from './sqlite/schema';
 import type { WriterMessage, WriterReply, WriterRequest } from './sqlite/writer.worker';
+import { appendResultOf } from './sqlite/written-events';
 import type { WakeSignal } from './wake-signal';
 
 export interface SqliteEventStoreOptions {
@@ -43,7 +44,16 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const worker = new Worker(new URL('./sqlite/writer.worker.mjs', import.meta.url), {
     workerData: { path: options.path, maxBatch: options.maxBatch ?? 1000 },
   });
-  const waiting = new Map<number, { resolve(r: AppendResult): void; reject(e: unknown): void }>();
+  /** Appends sent to the writer, with their events: its answer carries only positions and hashes. */
+  const waiting = new Map<
+    number,
+    {
+      streamId: string;
+      events: readonly EventToAppend[];
+      resolve(r: AppendResult): void;
+      reject(e: unknown): void;
+    }
+  >();
   const watchers = new Set<WakeSignal>();
   const recent = new RecentEvents(20_000);
   let nextId = 1;
@@ -96,7 +106,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     for (const { id, outcome } of reply.outcomes) {
       const w = waiting.get(id);
       waiting.delete(id);
-      if ('ok' in outcome) {
+      if ('written' in outcome) {
+        if (!w) continue;
+        const result = appendResultOf(w.streamId, w.events, outcome.written);
+        committed.push(...result.events);
+        w.resolve(result);
+      } else if ('ok' in outcome) {
         committed.push(...outcome.ok.events);
         w?.resolve(outcome.ok);
       } else if ('rejected' in outcome) {
@@ -139,7 +154,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       await ready;
       const id = nextId++;
       return new Promise<AppendResult>((resolve, reject) => {
-        waiting.set(id, { resolve, reject });
+        waiting.set(id, { streamId, events, resolve, reject });
         // One message per turn rather than per append: commands arriving from many sockets in
         // one poll phase cost one copy and one wake-up of the writer, which batches them anyway.
         if (outbox.length === 0) setImmediate(post);

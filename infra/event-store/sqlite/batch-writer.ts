@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision } from '../../../domain/ports/event-store';
 import { RevisionConflictError } from '../../../domain/ports/event-store';
-import type { EventToAppend, StoredEvent } from '../../../domain/shared/envelope';
+import type { EventToAppend } from '../../../domain/shared/envelope';
 import { checkExpectedRevision } from '../expected-revision';
 import { GENESIS_HASH, eventHash } from '../hash-chain';
 import { toStoredEvent, type EventRow } from './schema';
+import { hashedFields, type WrittenAppend } from './written-events';
 
 export interface AppendRequest {
   streamId: string;
@@ -13,6 +14,9 @@ export interface AppendRequest {
 }
 
 export type AppendOutcome =
+  /** Written now: the server builds the stored events from its own copy (WrittenAppend). */
+  | { written: WrittenAppend }
+  /** Written before (a retried append): the stored events as they were first written. */
   | { ok: AppendResult }
   | { conflict: { streamId: string; expected: ExpectedRevision; actual: number | 'no_stream' } }
   /** This append alone could not be written (rolled back to its savepoint); the batch went on. */
@@ -44,29 +48,19 @@ export function createBatchWriter(
     byEventId: db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?'),
   };
 
-  function appendOne({ streamId, events, expected }: AppendRequest): AppendResult {
+  function appendOne({ streamId, events, expected }: AppendRequest): AppendOutcome {
     const first = events[0];
-    if (first && stmt.byEventId.get(first.eventId)) return idempotentResult(streamId, events, expected);
+    if (first && stmt.byEventId.get(first.eventId))
+      return { ok: idempotentResult(streamId, events, expected) };
     const row = stmt.stream.get(streamId);
     const actual = row ? row.revision : -1;
     checkExpectedRevision(streamId, expected, actual);
-    let prevHash = row ? row.last_hash : GENESIS_HASH;
-    const stored: StoredEvent[] = [];
+    const firstPrevHash = row ? row.last_hash : GENESIS_HASH;
+    let prevHash = firstPrevHash;
+    const positions: number[] = [];
+    const hashes: string[] = [];
     events.forEach((event, i) => {
-      const base = {
-        eventId: event.eventId,
-        type: event.type,
-        schemaVersion: event.schemaVersion,
-        streamId,
-        meetingId: event.metadata.meetingId,
-        streamRevision: actual + 1 + i,
-        occurredAt: event.metadata.occurredAt,
-        actor: event.metadata.actor,
-        correlationId: event.metadata.correlationId,
-        causationId: event.metadata.causationId,
-        data: event.data,
-        prevHash,
-      };
+      const base = hashedFields(streamId, event, actual + 1 + i, prevHash);
       const hash = eventHash(base);
       const info = stmt.insert.run({
         stream_id: streamId,
@@ -83,15 +77,21 @@ export function createBatchWriter(
         prev_hash: prevHash,
         hash,
       });
-      stored.push({ ...base, hash, globalPosition: Number(info.lastInsertRowid) });
+      positions.push(Number(info.lastInsertRowid));
+      hashes.push(hash);
       prevHash = hash;
     });
-    const last = stored[stored.length - 1];
-    if (last) stmt.upsertStream.run(streamId, last.streamRevision, last.hash);
+    const lastRevision = actual + events.length;
+    if (events.length > 0) stmt.upsertStream.run(streamId, lastRevision, prevHash);
     return {
-      nextExpectedRevision: last ? last.streamRevision : actual,
-      lastPosition: last ? last.globalPosition : 0,
-      events: stored,
+      written: {
+        firstRevision: actual + 1,
+        positions,
+        prevHash: firstPrevHash,
+        hashes,
+        nextExpectedRevision: lastRevision,
+        lastPosition: positions.at(-1) ?? 0,
+      },
     };
   }
 
@@ -116,7 +116,7 @@ export function createBatchWriter(
   const transaction = db.transaction((batch: readonly AppendRequest[]) =>
     batch.map((request): AppendOutcome => {
       try {
-        return { ok: appendInSavepoint(request) };
+        return appendInSavepoint(request);
       } catch (error) {
         if (error instanceof RevisionConflictError) {
           return { conflict: { streamId: error.streamId, expected: error.expected, actual: error.actual } };
