@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
 import { createRandomIds } from '../infra/ids/random-ids';
 import { createSystemClock } from '../infra/clock/system-clock';
-import { RevisionConflictError, type EventStore } from './ports/event-store';
+import { EventRejectedError, RevisionConflictError, type EventStore } from './ports/event-store';
 import { createMeetingCommandHandler } from './meeting/meeting.handler';
 import { settings } from './meeting/meeting.spec-helper';
 import { ConferError } from './shared/errors';
@@ -57,6 +57,103 @@ describe('command handler over a real event store', () => {
       stored.filter((e) => e.type === 'ChatMessageSent').map((e) => (e.data as { content: string }).content),
     ).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`));
     expect(stored[2]!.actor).toEqual(actor.actor);
+  });
+
+  /** The store, counting the appends it is asked for (and failing those `refuse` picks). */
+  const counted = (refuse: (events: readonly { data: unknown }[]) => boolean = () => false) => {
+    const calls: number[] = [];
+    const wrapped: EventStore = {
+      ...store,
+      append: (streamId, events, options) => {
+        calls.push(events.length);
+        return refuse(events)
+          ? Promise.reject(new EventRejectedError(new Error('refused by the test')))
+          : store.append(streamId, events, options);
+      },
+    };
+    return { store: wrapped, calls };
+  };
+  const joinAs = (participantId: string) => ({
+    type: 'JoinMeeting' as const,
+    participantId,
+    displayName: participantId,
+    userId: null,
+    passcodeDigest: null,
+    audioEnabled: true,
+    videoEnabled: true,
+  });
+  const asA = { actor: { type: 'participant' as const, participantId: 'a', isHost: false } };
+
+  it('commands of one meeting that arrive together share one durable append, each answered with its own events', async () => {
+    const { store: countingStore, calls } = counted();
+    const handler = createMeetingCommandHandler({ ...deps(), store: countingStore });
+    await handler.handle('m1', create, { actor: { type: 'host' } });
+    await handler.handle('m1', joinAs('a'), asA);
+    calls.length = 0;
+    // Five people of a meeting sending at once used to wait for five appends in a row.
+    const results = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        handler.handle('m1', { type: 'SendChatMessage', messageId: `c${i}`, content: `m${i}` }, asA),
+      ),
+    );
+    expect(calls).toEqual([5]);
+    expect(results.map((r) => r.revision)).toEqual([2, 3, 4, 5, 6]);
+    expect(results.map((r) => r.events.map((e) => (e.data as { content: string }).content))).toEqual([
+      ['m0'],
+      ['m1'],
+      ['m2'],
+      ['m3'],
+      ['m4'],
+    ]);
+    // Each command keeps its own correlation, though they were written together.
+    expect(new Set(results.map((r) => r.events[0]!.correlationId)).size).toBe(5);
+    const stored = await store.readStream('meeting-m1');
+    expect(stored.map((e) => e.streamRevision)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+
+  it('a command that changes nothing on its group’s unwritten state is decided again once the group is written', async () => {
+    const { store: countingStore, calls } = counted();
+    const handler = createMeetingCommandHandler({ ...deps(), store: countingStore });
+    await handler.handle('m1', create, { actor: { type: 'host' } });
+    await handler.handle('m1', joinAs('a'), asA);
+    calls.length = 0;
+    const [raised, again, chat] = await Promise.all([
+      handler.handle('m1', { type: 'RaiseHand', participantId: 'a' }, asA),
+      // On the state the first leaves, the hand is up already: nothing to do.
+      handler.handle('m1', { type: 'RaiseHand', participantId: 'a' }, asA),
+      handler.handle('m1', { type: 'SendChatMessage', messageId: 'c', content: 'after' }, asA),
+    ]);
+    expect(raised.events.map((e) => e.type)).toEqual(['HandRaised']);
+    expect(again.events).toEqual([]);
+    // Answered with the written state (the hand up), not the one before the group.
+    expect(again.revision).toBe(2);
+    expect(again.state.participants['a']?.handRaised).toBe(true);
+    expect(chat.revision).toBe(3);
+    // The group stopped at the no-op, which went first in the next group, with the chat.
+    expect(calls).toEqual([1, 1]);
+  });
+
+  it('a group whose append is refused is split, and only the command at fault fails', async () => {
+    const { store: refusing, calls } = counted((events) =>
+      events.some((e) => (e.data as { content?: string }).content === 'poison'),
+    );
+    const handler = createMeetingCommandHandler({ ...deps(), store: refusing });
+    await handler.handle('m1', create, { actor: { type: 'host' } });
+    await handler.handle('m1', joinAs('a'), asA);
+    calls.length = 0;
+    const outcomes = await Promise.allSettled(
+      ['one', 'poison', 'three'].map((content, i) =>
+        handler.handle('m1', { type: 'SendChatMessage', messageId: `c${i}`, content }, asA),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((outcomes[1] as PromiseRejectedResult).reason as ConferError).code).toBe(
+      'CONFER_STORE_EVENT_REJECTED',
+    );
+    // Together first, then each alone.
+    expect(calls).toEqual([3, 1, 1, 1]);
+    const chats = (await store.readStream('meeting-m1')).filter((e) => e.type === 'ChatMessageSent');
+    expect(chats.map((e) => (e.data as { content: string }).content)).toEqual(['one', 'three']);
   });
 
   it('two nodes writing one meeting: conflicts are retried on fresh state, nothing lost', async () => {

@@ -63,15 +63,42 @@ export interface Loaded<S> {
   revision: number;
 }
 
+/** The most commands one append carries (their events are written in one transaction). */
+const MAX_GROUP = 64;
+
+/** A command waiting on its stream's lane, with what its retries have used. */
+interface Waiting<C, S> {
+  command: C;
+  context: CommandContext;
+  giveUpAt: number;
+  /** Races lost so far (the pause before the next try grows with it). */
+  lost: number;
+  /** Its group's append failed for another reason than a lost race: it is tried on its own. */
+  alone: boolean;
+  resolve(result: CommandResult<S>): void;
+  reject(error: unknown): void;
+}
+
 /**
  * Load → decide → append with the expected revision → on conflict reload and decide again.
  * Commands for one aggregate are serialised in memory and its state cached, so the common case
  * costs one append; optimistic concurrency still guards against writers on other nodes.
+ *
+ * One append at a time per stream, and the commands that arrive while it is on its way go
+ * together in the next one (group commit per stream): each is decided on the state its
+ * predecessors leave, and their events are appended at once, all or nothing, under the expected
+ * revision of the state they started from. Five people of one meeting sending at once wait for
+ * two durable writes instead of five in a row, and a hundred raising their hands for two instead
+ * of a hundred. A command refused on that not-yet-written state waits for the group to land and
+ * is decided again, and a group whose append fails is tried again (a lost race) or split (any
+ * other failure), so one command's failure is never another's.
  */
 export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandHandlerDeps<C, E, S>) {
   const queue = new KeyedQueue();
   const cache = new Lru<string, Loaded<S>>(deps.cacheSize ?? 10_000);
   const contentionBudgetMs = deps.contentionBudgetMs ?? 5_000;
+  /** Commands waiting per stream, for the stream's next group. */
+  const lanes = new Map<string, { aggregateId: string; waiting: Waiting<C, S>[] }>();
 
   async function loadFresh(streamId: string): Promise<Loaded<S>> {
     const stored = await deps.store.readStream(streamId);
@@ -147,60 +174,162 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     return { current, decided: outcome.events };
   }
 
-  async function attempt(
-    aggregateId: string,
-    command: C,
-    context: CommandContext,
-  ): Promise<CommandResult<S>> {
-    const streamId = deps.streamIdOf(aggregateId);
-    const { current, decided } = await decideOnFreshState(streamId, command, context.actor);
-    if (decided.length === 0) return { events: [], state: current.state, revision: current.revision };
+  /** The next group: a command to be tried alone, or the commands before the next such one. */
+  function takeGroup(waiting: Waiting<C, S>[]): Waiting<C, S>[] {
+    if (waiting[0]!.alone) return waiting.splice(0, 1);
+    const end = waiting.findIndex((w) => w.alone);
+    return waiting.splice(0, Math.min(end < 0 ? waiting.length : end, MAX_GROUP));
+  }
 
+  async function drain(streamId: string, lane: { aggregateId: string; waiting: Waiting<C, S>[] }) {
+    while (lane.waiting.length > 0) {
+      const group = takeGroup(lane.waiting);
+      try {
+        await runGroup(streamId, lane.aggregateId, group, lane.waiting);
+      } catch (error) {
+        // Not expected (runGroup settles its own failures), but a command must never hang.
+        cache.delete(streamId);
+        for (const w of group) w.reject(error);
+      }
+    }
+    lanes.delete(streamId);
+  }
+
+  /**
+   * Decides the group's commands in turn and appends what they decided in one append. Whatever
+   * must be tried again goes back to the front of `waiting`, in its order.
+   */
+  async function runGroup(
+    streamId: string,
+    aggregateId: string,
+    group: Waiting<C, S>[],
+    waiting: Waiting<C, S>[],
+  ): Promise<void> {
+    let base: Loaded<S> | undefined;
+    let state: S | undefined;
+    const accepted: { w: Waiting<C, S>; decided: E[]; occurredAt: string; states: S[] }[] = [];
+    let i = 0;
+    for (; i < group.length; i++) {
+      const w = group[i]!;
+      if (!base || state === undefined) {
+        // Nothing decided yet in this group: the cached state, refusals checked against the store.
+        try {
+          const { current, decided } = await decideOnFreshState(streamId, w.command, w.context.actor);
+          if (decided.length === 0) {
+            w.resolve({ events: [], state: current.state, revision: current.revision });
+            continue;
+          }
+          base = current;
+          state = current.state;
+          accepted.push(accept(w, decided, base.revision, state));
+          state = accepted.at(-1)!.states.at(-1)!;
+        } catch (error) {
+          if (!(error instanceof ConferError)) cache.delete(streamId);
+          w.reject(error);
+        }
+        continue;
+      }
+      let decided: E[] | undefined;
+      try {
+        decided = deps.decider.decide(w.command, state, w.context.actor);
+      } catch {
+        decided = undefined;
+      }
+      // Refused, or nothing to do, on a state not written yet: decided again once it is.
+      if (!decided || decided.length === 0) break;
+      const revision = base.revision + accepted.reduce((n, a) => n + a.decided.length, 0);
+      accepted.push(accept(w, decided, revision, state));
+      state = accepted.at(-1)!.states.at(-1)!;
+    }
+    const rest = group.slice(i);
+    if (!base || accepted.length === 0) {
+      waiting.unshift(...rest);
+      return;
+    }
+    try {
+      const result = await deps.store.append(
+        streamId,
+        accepted.flatMap(({ w, decided, occurredAt }) => {
+          const commandId = deps.ids.eventId();
+          const correlationId = w.context.correlationId ?? commandId;
+          const causationId = w.context.causationId ?? commandId;
+          const metadata = {
+            meetingId: aggregateId,
+            occurredAt,
+            actor: w.context.actor,
+            correlationId,
+            causationId,
+          };
+          return decided.map((event) => ({
+            eventId: deps.ids.eventId(),
+            type: event.type,
+            schemaVersion: deps.schemaVersionOf(event.type),
+            data: event.data,
+            metadata,
+          }));
+        }),
+        { expectedRevision: base.revision < 0 ? 'no_stream' : base.revision },
+      );
+      cache.set(streamId, { state: state!, revision: result.nextExpectedRevision });
+      let offset = 0;
+      for (const { w, decided, states } of accepted) {
+        const events = result.events.slice(offset, offset + decided.length);
+        offset += decided.length;
+        w.resolve({ events, state: states.at(-1)!, revision: events.at(-1)!.streamRevision });
+      }
+      waiting.unshift(...rest);
+    } catch (error) {
+      // The append failed: the cache is unsure of the stream, reload next time.
+      cache.delete(streamId);
+      if (!(error instanceof RevisionConflictError)) {
+        // Alone, the failure is this command's; in a group, each is tried alone to find whose.
+        if (accepted.length === 1) accepted[0]!.w.reject(error);
+        else for (const { w } of accepted) w.alone = true;
+        waiting.unshift(...(accepted.length === 1 ? [] : accepted.map((a) => a.w)), ...rest);
+        return;
+      }
+      // Two writers racing on one stream: a random pause lets one of them through first, and a
+      // growing one waits out a burst from the other.
+      const lost = Math.max(...accepted.map(({ w }) => ++w.lost));
+      const window = Math.min(LONGEST_PAUSE_WINDOW_MS, FIRST_PAUSE_WINDOW_MS * 2 ** (lost - 1));
+      const pause = Math.random() * window;
+      const retry: Waiting<C, S>[] = [];
+      for (const { w } of accepted) {
+        if (performance.now() + pause > w.giveUpAt) w.reject(new ConferError('CONFER_COMMAND_CONTENDED'));
+        else retry.push(w);
+      }
+      waiting.unshift(...retry, ...rest);
+      if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  /** A command's decided events, with the state after each, starting at `revision`. */
+  function accept(w: Waiting<C, S>, decided: E[], revision: number, from: S) {
     const occurredAt = deps.clock.now().toISOString();
-    const commandId = deps.ids.eventId();
-    const correlationId = context.correlationId ?? commandId;
-    const causationId = context.causationId ?? commandId;
-    const result = await deps.store.append(
-      streamId,
-      decided.map((event) => ({
-        eventId: deps.ids.eventId(),
-        type: event.type,
-        schemaVersion: deps.schemaVersionOf(event.type),
-        data: event.data,
-        metadata: { meetingId: aggregateId, occurredAt, actor: context.actor, correlationId, causationId },
-      })),
-      { expectedRevision: current.revision < 0 ? 'no_stream' : current.revision },
-    );
-    let state = current.state;
+    const states: S[] = [];
+    let state = from;
     decided.forEach((event, i) => {
-      const streamRevision = result.events[i]?.streamRevision ?? current.revision + i + 1;
-      state = deps.decider.evolve(state, { ...event, occurredAt, streamRevision });
+      state = deps.decider.evolve(state, { ...event, occurredAt, streamRevision: revision + i + 1 });
+      states.push(state);
     });
-    const next = { state, revision: result.nextExpectedRevision };
-    cache.set(streamId, next);
-    return { events: result.events, ...next };
+    return { w, decided, occurredAt, states };
   }
 
   return {
     /** Decides and appends; resolves once the events are durable (or with a ConferError). */
     handle(aggregateId: string, command: C, context: CommandContext): Promise<CommandResult<S>> {
       const streamId = deps.streamIdOf(aggregateId);
-      return queue.run(streamId, async () => {
+      return new Promise<CommandResult<S>>((resolve, reject) => {
         const giveUpAt = performance.now() + contentionBudgetMs;
-        for (let lost = 0; ; lost++) {
-          try {
-            return await attempt(aggregateId, command, context);
-          } catch (error) {
-            // Anything but a conflict leaves the cache unsure of the stream: reload next time.
-            cache.delete(streamId);
-            if (!(error instanceof RevisionConflictError)) throw error;
-            // Two writers racing on one stream: a random pause lets one of them through first,
-            // and a growing one waits out a burst from the other.
-            const window = Math.min(LONGEST_PAUSE_WINDOW_MS, FIRST_PAUSE_WINDOW_MS * 2 ** lost);
-            const pause = Math.random() * window;
-            if (performance.now() + pause > giveUpAt) throw new ConferError('CONFER_COMMAND_CONTENDED');
-            await new Promise((resolve) => setTimeout(resolve, pause));
-          }
+        const w = { command, context, giveUpAt, lost: 0, alone: false, resolve, reject };
+        const lane = lanes.get(streamId);
+        if (lane) lane.waiting.push(w);
+        else {
+          const fresh = { aggregateId, waiting: [w] };
+          lanes.set(streamId, fresh);
+          // The lane's first group starts once this turn's network reads are done: commands of
+          // one meeting that came in together, from several sockets, then share one append.
+          setImmediate(() => void queue.run(streamId, () => drain(streamId, fresh)));
         }
       });
     },
@@ -208,7 +337,9 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     /** Current state of an aggregate, as the next command would see it. */
     load(aggregateId: string): Promise<Loaded<S>> {
       const streamId = deps.streamIdOf(aggregateId);
-      return queue.run(streamId, () => loadCached(streamId));
+      const run = () => queue.run(streamId, () => loadCached(streamId));
+      // Commands handed in whose lane starts at the end of this turn go first.
+      return lanes.has(streamId) ? new Promise<void>((resolve) => setImmediate(resolve)).then(run) : run();
     },
 
     /** Forget cached state (e.g. when another node is known to have written). */
