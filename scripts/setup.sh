@@ -14,7 +14,8 @@ log() { printf '[setup] %s\n' "$*" >&2; }
 # 1. System packages (Debian). apt-get update runs only when something is missing.
 need_pkgs=()
 # fonts-noto-color-emoji: reactions (👍 ❤️ …) are drawn, not boxes, in the browser tests' screenshots.
-if [ "$mode" = test ] || [ "$mode" = bench ]; then need_pkgs+=(chromium ffmpeg fonts-noto-color-emoji); fi
+# iproute2: `ss`, whose TCP counters tell how many writes a broadcast took (coalesced-writes test).
+if [ "$mode" = test ] || [ "$mode" = bench ]; then need_pkgs+=(chromium ffmpeg fonts-noto-color-emoji iproute2); fi
 missing=()
 for p in ${need_pkgs[@]+"${need_pkgs[@]}"}; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -5,6 +5,7 @@ import {
   type ServerMessage,
   type ServerMessageType,
 } from '../../protocol/signaling';
+import { coalesceWrites, type EngineTransport } from './coalesced-writes';
 import type { Batch, Connection } from './connection';
 import { answerUnacknowledged, dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
@@ -61,6 +62,12 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
 
   parent.on('connection', (socket: SignalingSocket) => {
     const identity = socket.data.identity;
+    const engine = socket.conn as unknown as {
+      transport: EngineTransport;
+      on(event: 'upgrade', listener: (transport: EngineTransport) => void): void;
+    };
+    coalesceWrites(engine.transport);
+    engine.on('upgrade', coalesceWrites);
     const connection: Connection = {
       batch: batchOf(socket),
       id: socket.id,

@@ -6,6 +6,7 @@ import type { ErrorBody } from '../../protocol/ack';
 import { MEETING_ID_SOURCE } from '../../protocol/ids';
 import type { ServerMessage, ServerMessageType } from '../../protocol/signaling';
 import { WebSocketRequestIdSchema, type WebSocketAck } from '../../protocol/websocket';
+import { sendCoalesced, type CorkableWebSocket } from './coalesced-writes';
 import type { Batch, Connection } from './connection';
 import { answerUnacknowledged, dispatch } from './dispatch';
 import { errorBody, type GatewayContext } from './gateway-context';
@@ -36,7 +37,7 @@ export function attachWebSocket(server: HttpServer, ctx: GatewayContext, events:
       const text = JSON.stringify(message);
       for (const c of connections) {
         const ws = sockets.get(c);
-        if (ws && ws.readyState === ws.OPEN) ws.send(text);
+        if (ws && ws.readyState === ws.OPEN) sendCoalesced(ws as unknown as CorkableWebSocket, text);
       }
     },
   };
@@ -59,7 +60,7 @@ export function attachWebSocket(server: HttpServer, ctx: GatewayContext, events:
   server.on('upgrade', onUpgrade);
 
   function sendFrame(ws: WebSocket, frame: object): void {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+    if (ws.readyState === ws.OPEN) sendCoalesced(ws as unknown as CorkableWebSocket, JSON.stringify(frame));
   }
 
   function refuse(ws: WebSocket, error: unknown): void {

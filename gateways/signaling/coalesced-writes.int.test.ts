@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { api, connect, record, request, type ClientSocket } from '../../test/support/confer-client';
+import { startConferProcess, type ConferProcess } from '../../test/support/confer-process';
+import { eventually } from '../../test/support/eventually';
+import { PlainClient, plainWebSocketUrl } from '../../test/support/plain-ws-client';
+import type { JoinResult } from '../../protocol/signaling';
+
+let server: ConferProcess;
+const sockets: ClientSocket[] = [];
+
+beforeAll(async () => {
+  server = await startConferProcess();
+});
+afterAll(async () => {
+  for (const s of sockets) s.disconnect();
+  await server?.dispose();
+});
+
+async function joined(client: ReturnType<typeof api>, meetingId: string, name: string, hostToken?: string) {
+  const socket = await connect(await client.join(meetingId, name, hostToken ? { hostToken } : {}));
+  sockets.push(socket);
+  expect((await request<JoinResult>(socket, 'join', {})).ok).toBe(true);
+  return socket;
+}
+
+/** The client's end of its WebSocket: socket.io-client over ws, in Node. */
+function localPort(socket: ClientSocket): number {
+  const transport = socket.io.engine.transport as unknown as { ws?: { _socket?: { localPort?: number } } };
+  const port = transport.ws?._socket?.localPort;
+  if (!port) throw new Error('no TCP socket under the client');
+  return port;
+}
+
+/** TCP segments carrying data the server has sent on the connection to `peerPort`, from the kernel. */
+function dataSegmentsTo(peerPort: number): number {
+  const serverPort = Number(new URL(server.url).port);
+  const out = execFileSync('ss', [
+    '-tinH',
+    'state',
+    'established',
+    `( sport = :${serverPort} and dport = :${peerPort} )`,
+  ]).toString();
+  const segments = /data_segs_out:(\d+)/.exec(out)?.[1];
+  if (segments === undefined) throw new Error(`no connection to port ${peerPort} in: ${out}`);
+  return Number(segments);
+}
+
+describe('broadcasts to one socket in a burst', () => {
+  it('leave the server in two TCP writes a turn, not one per message', async () => {
+    const client = api(server.url);
+    const meeting = await client.createMeeting({ title: 'Burst' });
+    await joined(client, meeting.meetingId, 'Host', meeting.hostToken);
+    const ann = await joined(client, meeting.meetingId, 'Ann');
+    const bob = await joined(client, meeting.meetingId, 'Bob');
+    const seen = record(bob, ['chat']);
+    const before = dataSegmentsTo(localPort(bob));
+    // Ann's ten messages in one go: written in one or two appends, then broadcast to Bob in one
+    // or two turns.
+    const acks = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => request(ann, 'chat', { message: `burst ${i}` })),
+    );
+    expect(acks.every((a) => a.ok)).toBe(true);
+    await eventually('Bob to see the ten', () => seen.length === 10);
+    expect(seen.map((s) => (s.payload as { message: string }).message)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `burst ${i}`),
+    );
+    // In each turn the first goes at once and those queued behind it go together: two writes a
+    // turn (ten, one a message, before).
+    expect(dataSegmentsTo(localPort(bob)) - before).toBeLessThanOrEqual(4);
+  });
+
+  it('reach a plain WebSocket client in one TCP write a turn', async () => {
+    const client = api(server.url);
+    const meeting = await client.createMeeting({ title: 'Burst, plain' });
+    await joined(client, meeting.meetingId, 'Host', meeting.hostToken);
+    const ann = await joined(client, meeting.meetingId, 'Ann');
+    const bobJoin = await client.join(meeting.meetingId, 'Bob');
+    const bob = await PlainClient.open(plainWebSocketUrl(bobJoin.webSocketUrl, bobJoin.token));
+    try {
+      expect((await bob.request('join')).ok).toBe(true);
+      const bobPort = (bob.ws as unknown as { _socket: { localPort: number } })._socket.localPort;
+      const before = dataSegmentsTo(bobPort);
+      const acks = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => request(ann, 'chat', { message: `plain ${i}` })),
+      );
+      expect(acks.every((a) => a.ok)).toBe(true);
+      const chats = () => bob.frames.filter((f) => f.type === 'chat');
+      await eventually('Bob to see the ten', () => chats().length === 10);
+      expect(chats().map((f) => f['message'])).toEqual(Array.from({ length: 10 }, (_, i) => `plain ${i}`));
+      expect(dataSegmentsTo(bobPort) - before).toBeLessThanOrEqual(3);
+    } finally {
+      bob.ws.close();
+    }
+  });
+});
