@@ -97,6 +97,13 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
   const queue = new KeyedQueue();
   const cache = new Lru<string, Loaded<S>>(deps.cacheSize ?? 10_000);
   const contentionBudgetMs = deps.contentionBudgetMs ?? 5_000;
+  /** Lanes opened in this turn of the event loop, to start at its end. */
+  let starting: (() => void)[] = [];
+  const startLanes = () => {
+    const start = starting;
+    starting = [];
+    for (const go of start) go();
+  };
   /** Commands waiting per stream, for the stream's next group. */
   const lanes = new Map<string, { aggregateId: string; waiting: Waiting<C, S>[] }>();
 
@@ -328,8 +335,11 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
           const fresh = { aggregateId, waiting: [w] };
           lanes.set(streamId, fresh);
           // The lane's first group starts once this turn's network reads are done: commands of
-          // one meeting that came in together, from several sockets, then share one append.
-          setImmediate(() => void queue.run(streamId, () => drain(streamId, fresh)));
+          // one meeting that came in together, from several sockets, then share one append. All
+          // lanes opened in the turn start in one callback, so their appends reach the store
+          // together (it sends what it was given in one callback to its writer as one message).
+          if (starting.length === 0) setImmediate(startLanes);
+          starting.push(() => void queue.run(streamId, () => drain(streamId, fresh)));
         }
       });
     },

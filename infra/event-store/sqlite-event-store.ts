@@ -155,9 +155,12 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       const id = nextId++;
       return new Promise<AppendResult>((resolve, reject) => {
         waiting.set(id, { streamId, events, resolve, reject });
-        // One message per turn rather than per append: commands arriving from many sockets in
-        // one poll phase cost one copy and one wake-up of the writer, which batches them anyway.
-        if (outbox.length === 0) setImmediate(post);
+        // One message per callback rather than per append: the appends made by a callback and
+        // the promise chains it started (every command the command handler starts at the end of
+        // a turn) cost one copy and one wake-up of the writer, which batches them anyway.
+        // process.nextTick runs once the microtasks queued by then have run, without waiting
+        // for the next turn of the event loop as setImmediate from that point would.
+        if (outbox.length === 0) process.nextTick(post);
         outbox.push({ type: 'append', id, streamId, events, expected: expectedRevision });
       });
     },
