@@ -156,6 +156,26 @@ describe('command handler over a real event store', () => {
     expect(chats.map((e) => (e.data as { content: string }).content)).toEqual(['one', 'three']);
   });
 
+  it('a meeting that never stops writing does not hold a read of its state back', async () => {
+    const handler = createMeetingCommandHandler(deps());
+    await handler.handle('m1', create, { actor: { type: 'host' } });
+    await handler.handle('m1', joinAs('a'), asA);
+    // Three people chatting back to back for a second: the meeting always has a command waiting.
+    const stopAt = performance.now() + 1_000;
+    let written = 0;
+    const writers = Array.from({ length: 3 }, async (_, w) => {
+      for (let i = 0; performance.now() < stopAt; i++, written++)
+        await handler.handle('m1', { type: 'SendChatMessage', messageId: `w${w}-${i}`, content: '.' }, asA);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const loaded = await handler.load('m1');
+    const writtenWhenRead = written;
+    await Promise.all(writers);
+    // Answered between two appends, while the chats went on: not after the last of them.
+    expect(written).toBeGreaterThan(writtenWhenRead);
+    expect(loaded.revision).toBeGreaterThan(1);
+  });
+
   it('two nodes writing one meeting: conflicts are retried on fresh state, nothing lost', async () => {
     const nodeA = createMeetingCommandHandler(deps());
     const nodeB = createMeetingCommandHandler(deps());

@@ -79,6 +79,14 @@ interface Waiting<C, S> {
   reject(error: unknown): void;
 }
 
+/** A stream's commands waiting for its next group, and the reads of its state waiting their turn. */
+interface Lane<C, S> {
+  aggregateId: string;
+  waiting: Waiting<C, S>[];
+  /** load() calls queued behind this lane: it lets them through between two groups. */
+  reads: number;
+}
+
 /**
  * Load → decide → append with the expected revision → on conflict reload and decide again.
  * Commands for one aggregate are serialised in memory and its state cached, so the common case
@@ -105,7 +113,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     for (const go of start) go();
   };
   /** Commands waiting per stream, for the stream's next group. */
-  const lanes = new Map<string, { aggregateId: string; waiting: Waiting<C, S>[] }>();
+  const lanes = new Map<string, Lane<C, S>>();
 
   async function loadFresh(streamId: string): Promise<Loaded<S>> {
     const stored = await deps.store.readStream(streamId);
@@ -188,7 +196,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     return waiting.splice(0, Math.min(end < 0 ? waiting.length : end, MAX_GROUP));
   }
 
-  async function drain(streamId: string, lane: { aggregateId: string; waiting: Waiting<C, S>[] }) {
+  async function drain(streamId: string, lane: Lane<C, S>) {
     while (lane.waiting.length > 0) {
       const group = takeGroup(lane.waiting);
       try {
@@ -197,6 +205,12 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
         // Not expected (runGroup settles its own failures), but a command must never hang.
         cache.delete(streamId);
         for (const w of group) w.reject(error);
+      }
+      // A meeting that never stops writing must not hold a read of its state back for ever:
+      // the lane goes back in the queue behind the reads waiting for it.
+      if (lane.reads > 0 && lane.waiting.length > 0) {
+        void queue.run(streamId, () => drain(streamId, lane));
+        return;
       }
     }
     lanes.delete(streamId);
@@ -332,7 +346,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
         const lane = lanes.get(streamId);
         if (lane) lane.waiting.push(w);
         else {
-          const fresh = { aggregateId, waiting: [w] };
+          const fresh: Lane<C, S> = { aggregateId, waiting: [w], reads: 0 };
           lanes.set(streamId, fresh);
           // The lane's first group starts once this turn's network reads are done: commands of
           // one meeting that came in together, from several sockets, then share one append. All
@@ -347,9 +361,17 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     /** Current state of an aggregate, as the next command would see it. */
     load(aggregateId: string): Promise<Loaded<S>> {
       const streamId = deps.streamIdOf(aggregateId);
-      const run = () => queue.run(streamId, () => loadCached(streamId));
-      // Commands handed in whose lane starts at the end of this turn go first.
-      return lanes.has(streamId) ? new Promise<void>((resolve) => setImmediate(resolve)).then(run) : run();
+      const lane = lanes.get(streamId);
+      if (!lane) return queue.run(streamId, () => loadCached(streamId));
+      // Commands handed in already go first (their lane may start only at the end of this turn);
+      // the lane lets this read through after the group it is writing.
+      lane.reads++;
+      return new Promise<void>((resolve) => setImmediate(resolve)).then(() =>
+        queue.run(streamId, () => {
+          lane.reads--;
+          return loadCached(streamId);
+        }),
+      );
     },
 
     /** Forget cached state (e.g. when another node is known to have written). */
