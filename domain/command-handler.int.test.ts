@@ -7,7 +7,7 @@ import { createRandomIds } from '../infra/ids/random-ids';
 import { createSystemClock } from '../infra/clock/system-clock';
 import { EventRejectedError, RevisionConflictError, type EventStore } from './ports/event-store';
 import { createMeetingCommandHandler } from './meeting/meeting.handler';
-import { settings } from './meeting/meeting.spec-helper';
+import { joinCmd, settings } from './meeting/meeting.spec-helper';
 import { ConferError } from './shared/errors';
 
 describe('command handler over a real event store', () => {
@@ -73,22 +73,13 @@ describe('command handler over a real event store', () => {
     };
     return { store: wrapped, calls };
   };
-  const joinAs = (participantId: string) => ({
-    type: 'JoinMeeting' as const,
-    participantId,
-    displayName: participantId,
-    userId: null,
-    passcodeDigest: null,
-    audioEnabled: true,
-    videoEnabled: true,
-  });
   const asA = { actor: { type: 'participant' as const, participantId: 'a', isHost: false } };
 
   it('commands of one meeting that arrive together share one durable append, each answered with its own events', async () => {
     const { store: countingStore, calls } = counted();
     const handler = createMeetingCommandHandler({ ...deps(), store: countingStore });
     await handler.handle('m1', create, { actor: { type: 'host' } });
-    await handler.handle('m1', joinAs('a'), asA);
+    await handler.handle('m1', joinCmd('a'), asA);
     calls.length = 0;
     // Five people of a meeting sending at once used to wait for five appends in a row.
     const results = await Promise.all(
@@ -115,7 +106,7 @@ describe('command handler over a real event store', () => {
     const { store: countingStore, calls } = counted();
     const handler = createMeetingCommandHandler({ ...deps(), store: countingStore });
     await handler.handle('m1', create, { actor: { type: 'host' } });
-    await handler.handle('m1', joinAs('a'), asA);
+    await handler.handle('m1', joinCmd('a'), asA);
     calls.length = 0;
     const [raised, again, chat] = await Promise.all([
       handler.handle('m1', { type: 'RaiseHand', participantId: 'a' }, asA),
@@ -139,7 +130,7 @@ describe('command handler over a real event store', () => {
     );
     const handler = createMeetingCommandHandler({ ...deps(), store: refusing });
     await handler.handle('m1', create, { actor: { type: 'host' } });
-    await handler.handle('m1', joinAs('a'), asA);
+    await handler.handle('m1', joinCmd('a'), asA);
     calls.length = 0;
     const outcomes = await Promise.allSettled(
       ['one', 'poison', 'three'].map((content, i) =>
@@ -159,7 +150,7 @@ describe('command handler over a real event store', () => {
   it('a meeting that never stops writing does not hold a read of its state back', async () => {
     const handler = createMeetingCommandHandler(deps());
     await handler.handle('m1', create, { actor: { type: 'host' } });
-    await handler.handle('m1', joinAs('a'), asA);
+    await handler.handle('m1', joinCmd('a'), asA);
     // Three people chatting back to back for a second: the meeting always has a command waiting.
     const stopAt = performance.now() + 1_000;
     let written = 0;
