@@ -172,6 +172,9 @@ async function benchEventIds(): Promise<void> {
 }
 
 async function benchChat(): Promise<void> {
+  // One stall of ~100 ms anywhere in a 10 s window is the p99 on a shared machine: `--chat-rounds`
+  // runs the relay and Confer in turns and gives the median round beside each round.
+  const rounds = chatRounds();
   const confer = await startConferProcess({
     HTTP_RATE_PER_MINUTE: '100000000',
     SOCKET_RATE_PER_SECOND: '1000',
@@ -198,23 +201,28 @@ async function benchChat(): Promise<void> {
         { meetings: 1, participants: 100, ratePerSecond: 20 },
         ...large,
       ];
-  const out: { scenario: string; confer: MeasuredChat; baseline: MeasuredChat }[] = [];
+  const out: { scenario: string; round: number; confer: MeasuredChat; baseline: MeasuredChat }[] = [];
   try {
     for (const s of scenarios) {
       const label = `${s.meetings} × ${s.participants} @ ${s.ratePerSecond}/s`;
-      progress(`chat ${label}: baseline (bare relay)`);
-      const baseline = await measuredChatLoad(bareRelayTarget(relay.url), relay.pid, {
-        ...s,
-        durationMs: duration,
-        onProgress: progress,
-      });
-      progress(`chat ${label}: Confer (validate → decide → durable append → project → bus → broadcast)`);
-      const c = await measuredChatLoad(conferTarget(confer.url), confer.process.pid, {
-        ...s,
-        durationMs: duration,
-        onProgress: progress,
-      });
-      out.push({ scenario: label, confer: c, baseline });
+      for (let round = 1; round <= rounds; round++) {
+        const of = rounds > 1 ? ` (round ${round}/${rounds})` : '';
+        progress(`chat ${label}${of}: baseline (bare relay)`);
+        const baseline = await measuredChatLoad(bareRelayTarget(relay.url), relay.pid, {
+          ...s,
+          durationMs: duration,
+          onProgress: progress,
+        });
+        progress(
+          `chat ${label}${of}: Confer (validate → decide → durable append → project → bus → broadcast)`,
+        );
+        const c = await measuredChatLoad(conferTarget(confer.url), confer.process.pid, {
+          ...s,
+          durationMs: duration,
+          onProgress: progress,
+        });
+        out.push({ scenario: label, round, confer: c, baseline });
+      }
     }
   } finally {
     relay.stop();
@@ -226,9 +234,10 @@ async function benchChat(): Promise<void> {
     `Chat: socket \`chat\` → \`chat\` received by every other participant (load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')})`,
-    out.flatMap(({ scenario, confer: c, baseline: b }) =>
+    out.flatMap(({ scenario, round: n, confer: c, baseline: b }) =>
       [c, b].map((r) => ({
         scenario,
+        ...(rounds > 1 ? { round: n } : {}),
         target: r.target,
         'offered/s': round(r.offeredPerSec, 0),
         'acked/s': round(r.ackedPerSec, 0),
@@ -246,6 +255,27 @@ async function benchChat(): Promise<void> {
         'tester %': r.cpu.testerPct,
       })),
     ),
+  );
+  if (rounds === 1) return;
+  table(
+    `Chat over ${rounds} rounds in turns (each figure the median of the rounds; p99 ratio: the median of each round's ratio)`,
+    [...new Set(out.map((o) => o.scenario))].map((scenario) => {
+      const list = out.filter((o) => o.scenario === scenario);
+      const med = (pick: (o: (typeof list)[number]) => number) => round(median(list.map(pick)), 1);
+      return {
+        scenario,
+        'Confer p50 ms': med((o) => o.confer.latencyMs.p50),
+        'Confer p99 ms': med((o) => o.confer.latencyMs.p99),
+        'relay p50 ms': med((o) => o.baseline.latencyMs.p50),
+        'relay p99 ms': med((o) => o.baseline.latencyMs.p99),
+        'p99 ratio': round(median(list.map((o) => o.confer.latencyMs.p99 / o.baseline.latencyMs.p99)), 2),
+        'best round ratio': round(
+          Math.min(...list.map((o) => o.confer.latencyMs.p99 / o.baseline.latencyMs.p99)),
+          2,
+        ),
+        'server µs/chat': round(median(list.map((o) => o.confer.cpu.serverUsPerChat)), 0),
+      };
+    }),
   );
 }
 
@@ -1075,6 +1105,15 @@ async function benchSoakScenario(): Promise<void> {
     'Soak: middle vs last third of the steady samples (the middle third is the baseline; the first is warm-up)',
     r.growth.map((g) => ({ figure: g.figure, early: g.early, late: g.late, grows: g.grows ? 'YES' : 'no' })),
   );
+}
+
+/** `--chat-rounds=N` (1–10): how many times the relay and Confer each run every chat scenario; 1 by default. */
+function chatRounds(): number {
+  const given = argValue('--chat-rounds');
+  const n = given === undefined ? 1 : Number(given);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 10))
+    throw new Error(`--chat-rounds: a whole number from 1 to 10, not "${given}"`);
+  return n;
 }
 
 /** `--kafka-rounds=N` (1–10): how many times each bus runs the Kafka path; 3 by default, 1 with --quick. */
