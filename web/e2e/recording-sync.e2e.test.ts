@@ -113,6 +113,19 @@ describe('a recording keeps audio and video in sync', () => {
         .filter((line) => line.includes('"track aligned"'))
         .map((line) => JSON.parse(line) as Record<string, unknown>)
         .map(({ kind, offsetSeconds, rate, method }) => ({ kind, offsetSeconds, rate, method }));
+      // What the recorder said about its tracks (a restart, ffmpeg dying, a segment not stored):
+      // CI keeps this test's output but not the server's log, so a failure must carry it.
+      const recorder = log
+        .split('\n')
+        .filter((line) =>
+          /"msg":"(recording a track|restarting a track recorder|recorder ffmpeg died|a recorded segment could not be stored|storing a segment failed; retrying|recording capture failed)"/.test(
+            line,
+          ),
+        )
+        .map((line) => {
+          const { msg, kind, trackId, reason, err } = JSON.parse(line) as Record<string, unknown>;
+          return { msg, kind, trackId, reason, err: (err as { message?: string } | undefined)?.message };
+        });
       const starts = aligned.map((a) => Number(a.offsetSeconds));
       const flashes = afterEveryTrackBegan(flashOnsets(path), starts);
       const beeps = afterEveryTrackBegan(beepOnsets(path), starts);
@@ -135,6 +148,7 @@ describe('a recording keeps audio and video in sync', () => {
           coarseMs: Math.round(coarseMs),
           offsetsMs,
           aligned,
+          recorder,
         }),
       );
 
