@@ -3,6 +3,19 @@ import type { MeetingEvent } from '../../domain/meeting/meeting.events';
 import { derive, initialAnalyticsState, type DeriveOptions, type MeetingAnalyticsState } from './derive';
 import type { RecordDraft } from './records';
 
+/**
+ * The state as derive receives it, frozen all the way down: derive must never change the caller's
+ * state (the store's copy, a rolled-back batch's), and in strict mode a write to a frozen object
+ * throws, so every spec below checks that too.
+ */
+function deepFrozen<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFrozen(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
 /** Second `s` of the spec's meeting, as an ISO timestamp. */
 export const at = (s: number) => new Date(Date.UTC(2026, 2, 2, 9, 0, 0) + s * 1000).toISOString();
 
@@ -15,7 +28,7 @@ export function given(...history: Array<MeetingEvent | [number, MeetingEvent]>) 
   const fold = (opts: DeriveOptions) =>
     history.reduce<MeetingAnalyticsState>((state, item, i) => {
       const [second, event] = Array.isArray(item) ? item : [i, item];
-      return derive(state, event, at(second), opts).state;
+      return derive(deepFrozen(state), event, at(second), opts).state;
     }, initialAnalyticsState());
   return {
     withChatContent() {
@@ -23,7 +36,7 @@ export function given(...history: Array<MeetingEvent | [number, MeetingEvent]>) 
       return this;
     },
     when(second: number, event: MeetingEvent) {
-      const run = () => derive(fold(options), event, at(second), options);
+      const run = () => derive(deepFrozen(fold(options)), event, at(second), options);
       return {
         then(expected: Array<Pick<RecordDraft, 'type' | 'data'>>) {
           expect(run().drafts.map(({ type, data }) => ({ type, data }))).toEqual(expected);

@@ -74,6 +74,25 @@ const newParticipant = (requestedAt: string | null): ParticipantFacts => ({
   chatMessages: 0,
 });
 
+/**
+ * A copy of every object derive changes (the state, its speaker, each participant's facts and each
+ * producer), made field by field: structuredClone cost the read models' thread ~5 % of its time,
+ * one chat at a time. Fields a newer version stored and this one does not know are kept as they are.
+ */
+function workingCopy(previous: MeetingAnalyticsState): MeetingAnalyticsState {
+  const copyEach = <T extends object>(record: Record<string, T>): Record<string, T> => {
+    const copy: Record<string, T> = {};
+    for (const [key, value] of Object.entries(record)) copy[key] = { ...value };
+    return copy;
+  };
+  return {
+    ...previous,
+    speaker: previous.speaker && { ...previous.speaker },
+    participants: copyEach(previous.participants),
+    producers: copyEach(previous.producers),
+  };
+}
+
 export function derive(
   previous: MeetingAnalyticsState,
   event: MeetingEvent,
@@ -81,7 +100,7 @@ export function derive(
   options: DeriveOptions,
 ): Derived {
   // A working copy: the caller's state is never mutated.
-  const state: MeetingAnalyticsState = structuredClone(previous);
+  const state = workingCopy(previous);
   const drafts: RecordDraft[] = [];
   const participant = (participantId: string): ParticipantFacts =>
     (state.participants[participantId] ??= newParticipant(null));
