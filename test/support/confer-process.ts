@@ -49,7 +49,8 @@ export async function startConferProcess(env: Record<string, string> = {}): Prom
     child = await spawnManaged({
       name: 'confer',
       command: process.execPath,
-      args: ['--import', 'tsx', 'app/main.ts'],
+      // As `npm start` runs it (package.json): the server's young generation at 32 MiB.
+      args: ['--max-semi-space-size=32', '--import', 'tsx', 'app/main.ts'],
       cwd: repoRoot,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...fullEnv },
       logFile: join(dataDir, 'confer.log'),
