@@ -37,33 +37,30 @@ export function createRateLimits(config: SignalingRateConfig) {
   const refuse = (what: string) => () => {
     throw new ConferError('CONFER_RATE_LIMITED', what);
   };
+  // Made once, not per message: every chat and media request passes here.
+  const refusals = {
+    media: refuse('Too many media messages'),
+    participant: refuse(`Too many messages: at most ${config.perSecond}/s per participant`),
+    address: refuse(`Too many messages from this address: at most ${config.perAddressPerSecond}/s`),
+    reaction: refuse(
+      `Too many reactions: at most ${REACTION_BUDGET.count} every ${REACTION_BUDGET.perSeconds} s`,
+    ),
+    connect: refuse(`Too many connection attempts: at most ${config.connectsPerMinute} a minute`),
+  };
 
   return {
     async message(identity: Identity, type: string): Promise<void> {
       const participant = `${identity.meetingId}/${identity.participantId}`;
       if (type.startsWith('media:')) {
-        await mediaPerParticipant.consume(participant).catch(refuse('Too many media messages'));
+        await mediaPerParticipant.consume(participant).catch(refusals.media);
         return;
       }
-      await perParticipant
-        .consume(participant)
-        .catch(refuse(`Too many messages: at most ${config.perSecond}/s per participant`));
-      await perAddress
-        .consume(identity.address)
-        .catch(refuse(`Too many messages from this address: at most ${config.perAddressPerSecond}/s`));
-      if (type === 'reaction')
-        await reactions
-          .consume(participant)
-          .catch(
-            refuse(
-              `Too many reactions: at most ${REACTION_BUDGET.count} every ${REACTION_BUDGET.perSeconds} s`,
-            ),
-          );
+      await perParticipant.consume(participant).catch(refusals.participant);
+      await perAddress.consume(identity.address).catch(refusals.address);
+      if (type === 'reaction') await reactions.consume(participant).catch(refusals.reaction);
     },
     async connect(address: string): Promise<void> {
-      await connects
-        .consume(address)
-        .catch(refuse(`Too many connection attempts: at most ${config.connectsPerMinute} a minute`));
+      await connects.consume(address).catch(refusals.connect);
     },
   };
 }
