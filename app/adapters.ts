@@ -19,11 +19,14 @@ import { createLocalObjectStore } from '../infra/object-store/local-files';
 import { createS3ObjectStore } from '../infra/object-store/s3';
 import type { Config } from './config';
 
+/** The embedded event store's file (EVENT_STORE=sqlite). */
+export const sqliteEventsPath = (config: Pick<Config, 'DATA_DIR'>) => join(config.DATA_DIR, 'events.db');
+
 /** Picks each port's adapter from the configuration: the only place that knows them all. */
 export async function createEventStore(config: Config): Promise<EventStore> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return createSqliteEventStore({ path: join(config.DATA_DIR, 'events.db') });
+      return createSqliteEventStore({ path: sqliteEventsPath(config) });
     case 'postgres':
       return createPostgresEventStore({
         connectionString: config.EVENT_STORE_URL!,

@@ -31,7 +31,13 @@ import { createEventForwarder, type Forwarder } from '../pipelines/forwarder/eve
 import { runWhileLeader } from '../pipelines/forwarder/leader';
 import { allProjections, createProjectionRunner } from '../projections';
 import { retryingProjections } from '../projections/retrying-handler';
-import { createEventBus, createEventStore, createLeaseManager, createProjectionStore } from './adapters';
+import {
+  createEventBus,
+  createEventStore,
+  createLeaseManager,
+  createProjectionStore,
+  sqliteEventsPath,
+} from './adapters';
 import type { Config } from './config';
 import { analyticsEnvelope, createAnalytics } from './analytics';
 import { startAudit } from './audit';
@@ -55,6 +61,13 @@ export interface RunningConfer {
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** How far the read models may trail the broadcasts on the in-process bus (see the forwarder). */
 const FORWARDER_MAX_LAG_MS = 250;
+/** The read models' batches when their thread follows the event store (the bus's bound too). */
+const READ_MODELS_BATCH = 250;
+/**
+ * How soon the read models' thread following the event store sees a new event after a busy spell
+ * (it backs off to 8× this while the store stays quiet): an empty indexed read costs it a few µs.
+ */
+const READ_MODELS_IDLE_POLL_MS = 5;
 
 /** The composition root: builds every adapter from the configuration and wires ports to parts. */
 export async function startConfer(
@@ -113,6 +126,18 @@ export async function startConfer(
                 },
               }
             : {}),
+          // On the embedded store and bus the thread follows the event store itself: this event
+          // loop copies nothing across, and its broadcasts never wait for the read models.
+          ...(config.BUS === 'in-process' && config.EVENT_STORE === 'sqlite'
+            ? {
+                tail: {
+                  eventsPath: sqliteEventsPath(config),
+                  batchSize: READ_MODELS_BATCH,
+                  lingerMs: config.READ_MODELS_LINGER_MS,
+                  idlePollMs: READ_MODELS_IDLE_POLL_MS,
+                },
+              }
+            : {}),
         },
         { lingerMs: config.READ_MODELS_LINGER_MS },
       )
@@ -145,8 +170,12 @@ export async function startConfer(
     ...(readModels ? { thread: readModels } : {}),
   });
   await analytics.pipeline.start();
-  // Once the listeners above are in place: the thread's own consumers (Kafka) start.
-  if (readModels?.consumes) await readModels.consume();
+  // Once the listeners above are in place: the thread's own consumers (Kafka) start, or it
+  // starts following the event store, whose file exists once the store answers.
+  if (readModels?.consumes) {
+    await store.headPosition();
+    await readModels.consume();
+  }
   onJoinFailed = (meetingId, code, requestId) => analytics.joinFailed(meetingId, code, requestId);
   const queries = createMeetingQueries(projectionStore, runner);
   const iceServers = (participantId: string) =>
@@ -313,6 +342,7 @@ export async function startConfer(
         // models fall seconds behind under load, and the views went stale; fresh-clone CI,
         // 2026-12-02). The bound is in time: a window of 16 batches was 16 events when quiet and
         // ~50 ms of chat at 4,000/s, less than the read models' own hand-over linger. Kafka takes one.
+        // (On SQLite the read models' thread follows the store itself: no read model is on the bus.)
         maxInFlight: config.BUS === 'in-process' ? 1024 : 1,
         maxLagMs: FORWARDER_MAX_LAG_MS,
         // Every Kafka produce request, and each group's fetch that answers it, costs CPU beyond its

@@ -13,6 +13,23 @@ export interface ReadModelsSettings {
    * their fetches and decoding never run on the server's event loop (which then copies nothing).
    */
   consume?: BusConfig;
+  /**
+   * Set on the embedded store and bus (SQLite, in-process): the thread follows the event store
+   * itself (thread-tail.ts), so that the server's event loop hands it nothing.
+   */
+  tail?: TailSettings;
+}
+
+/** Where and how the read models' thread follows the SQLite event store. */
+export interface TailSettings {
+  /** The event store's file. */
+  eventsPath: string;
+  /** Most events applied in one batch (one transaction per target). */
+  batchSize: number;
+  /** After a batch shorter than batchSize, the wait before the next read (more comes meanwhile). */
+  lingerMs: number;
+  /** When nothing was new, the wait before looking again (growing up to 8× while nothing comes). */
+  idlePollMs: number;
 }
 
 export type ReadModelTarget = 'projections' | 'analytics';

@@ -22,7 +22,10 @@ export interface ReadModelsThread {
   onApplied(listener: (target: ReadModelTarget, events: number, report: AppliedReport) => void): void;
   /** Called on every failed projections attempt of a batch the thread consumed itself. */
   onProjectionFailure(listener: () => void): void;
-  /** True when the thread is the bus consumer of both targets (settings.consume): apply() is then unused. */
+  /**
+   * True when the thread feeds both targets itself (settings.consume: the Kafka groups;
+   * settings.tail: the event store): apply() is then unused.
+   */
   readonly consumes: boolean;
   /** Starts the thread's consumers (`consumes`): call once the listeners above are in place. */
   consume(): Promise<void>;
@@ -181,7 +184,7 @@ export async function startReadModelsThread(
     onProjectionFailure(listener) {
       failures.push(listener);
     },
-    consumes: settings.consume !== undefined,
+    consumes: settings.consume !== undefined || settings.tail !== undefined,
     consume() {
       if (failure) return Promise.reject(failure);
       return new Promise<void>((resolve, reject) => {

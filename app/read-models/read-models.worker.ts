@@ -2,17 +2,21 @@ import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { StoreUnavailableError } from '../../domain/ports/event-store';
 import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
+import { ANALYTICS_PROJECTION } from '../../pipelines/analytics/analytics.projection';
 import { allProjections, createProjectionRunner } from '../../projections';
 import { createProjectionStore, type BusConfig } from '../adapters';
 import {
   emptyReport,
   type AppliedReport,
   type FromReadModels,
+  type ReadModelTarget,
   type ReadModelsSettings,
   type RelayPublisherSettings,
+  type TailSettings,
   type ToReadModels,
 } from './read-models-messages';
 import { consumeOnThread, relayOnThread, type Stoppable, type ThreadTargets } from './thread-kafka';
+import { tailOnThread } from './thread-tail';
 
 /**
  * The read models' own thread: applies each batch the main thread hands over with the same code
@@ -58,14 +62,22 @@ let consumer: Promise<Stoppable> | undefined;
 const analyticsCommitted = new Set<() => void>();
 let relaying: Promise<Stoppable> | undefined;
 
-const consume = (busConfig: BusConfig) =>
-  consumeOnThread(busConfig, {
+const reporting = {
+  closing: () => closing,
+  onApplied: (target: ReadModelTarget, events: number, applied: AppliedReport) =>
+    port.postMessage({ type: 'applied', target, events, report: applied } satisfies FromReadModels),
+  onProjectionFailure: () => port.postMessage({ type: 'projection-failure' } satisfies FromReadModels),
+};
+const consume = (busConfig: BusConfig) => consumeOnThread(busConfig, { logger, targets, ...reporting });
+/** On the embedded store and bus: the thread follows the event store itself (settings.tail). */
+const followStore = (tailSettings: TailSettings) =>
+  tailOnThread(tailSettings, {
     logger,
+    store,
     targets,
-    closing: () => closing,
-    onApplied: (target, events, applied) =>
-      port.postMessage({ type: 'applied', target, events, report: applied } satisfies FromReadModels),
-    onProjectionFailure: () => port.postMessage({ type: 'projection-failure' } satisfies FromReadModels),
+    projectionNames: allProjections().map((p) => p.name),
+    analyticsNames: [ANALYTICS_PROJECTION],
+    ...reporting,
   });
 
 const startRelay = (publisher: RelayPublisherSettings) =>
@@ -117,8 +129,9 @@ port.on('message', (message: ToReadModels) => {
     return;
   }
   if (message.type === 'consume') {
-    if (!settings.consume) return;
-    consumer ??= consume(settings.consume);
+    if (settings.consume) consumer ??= consume(settings.consume);
+    else if (settings.tail) consumer ??= followStore(settings.tail);
+    else return;
     consumer.then(
       () => port.postMessage({ type: 'consuming' } satisfies FromReadModels),
       (error: unknown) =>

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import Database from 'better-sqlite3';
 import type {
   AppendResult,
   EventStore,
@@ -17,7 +16,7 @@ import {
 import type { EventToAppend, StoredEvent } from '../../domain/shared/envelope';
 import { startCatchUpSubscription } from './catch-up-subscription';
 import { RecentEvents } from './sqlite/recent-events';
-import { toStoredEvent, type EventRow } from './sqlite/schema';
+import { openSqliteEventReader, type SqliteEventReader } from './sqlite/event-reader';
 import type { WriterMessage, WriterReply, WriterRequest } from './sqlite/writer.worker';
 import { appendResultOf } from './sqlite/written-events';
 import type { WakeSignal } from './wake-signal';
@@ -58,7 +57,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   const recent = new RecentEvents(20_000);
   let nextId = 1;
   let closed = false;
-  let reader: ReturnType<typeof openReader> | undefined;
+  let reader: SqliteEventReader | undefined;
   let knownHead = 0;
   /** Appends of this event-loop turn, posted to the writer together at its end. */
   let outbox: WriterRequest[] = [];
@@ -75,7 +74,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       reply.type === 'ready' ? resolve() : reject(new Error('writer did not start')),
     );
   }).then(() => {
-    reader = openReader(options.path);
+    reader = openSqliteEventReader(options.path);
     worker.on('message', onReply);
   });
   // Callers see a failed start through their own calls; nothing else should report it.
@@ -144,8 +143,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     // asked only when nothing newer is held, which is when another process may have written.
     const cached = recent.read(after, maxCount);
     if (cached && cached.length > 0) return cached;
-    if (cached && (reader!.head.get()?.head ?? 0) <= after) return cached;
-    return reader!.readAll.all(after, maxCount).map(toStoredEvent);
+    if (cached && reader!.head() <= after) return cached;
+    return reader!.readAll(after, maxCount);
   }
 
   return {
@@ -167,9 +166,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
 
     async readStream(streamId: string, opts: ReadStreamOptions = {}) {
       await ready;
-      return reader!.readStream
-        .all(streamId, opts.fromRevision ?? 0, opts.maxCount ?? Number.MAX_SAFE_INTEGER)
-        .map(toStoredEvent);
+      return reader!.readStream(streamId, opts.fromRevision ?? 0, opts.maxCount ?? Number.MAX_SAFE_INTEGER);
     },
 
     readAll,
@@ -190,7 +187,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
 
     async headPosition() {
       await ready;
-      return reader!.head.get()?.head ?? 0;
+      return reader!.head();
     },
 
     async close() {
@@ -201,22 +198,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       if (outbox.length > 0) post();
       worker.postMessage({ type: 'close' } satisfies WriterMessage);
       await exited;
-      reader?.db.close();
+      reader?.close();
     },
-  };
-}
-
-function openReader(path: string) {
-  const db = new Database(path, { readonly: true });
-  db.pragma('busy_timeout = 5000');
-  return {
-    db,
-    readStream: db.prepare<[string, number, number], EventRow>(
-      'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision LIMIT ?',
-    ),
-    readAll: db.prepare<[number, number], EventRow>(
-      'SELECT * FROM events WHERE global_position > ? ORDER BY global_position LIMIT ?',
-    ),
-    head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM events'),
   };
 }

@@ -12,6 +12,9 @@ export type AnalyticsOptions = DeriveOptions &
     onRecords?(records: readonly AnalyticsRecord[]): void;
   };
 
+/** The projection's name: its checkpoints and `_positions` entry. */
+export const ANALYTICS_PROJECTION = 'analytics';
+
 /**
  * The analytics pipeline's writing step, shaped as a projection so that it runs in its own
  * runner (own bus group, own checkpoint in the same transaction as its data): for each meeting
@@ -21,7 +24,7 @@ export type AnalyticsOptions = DeriveOptions &
  */
 export function analyticsProjection(options: AnalyticsOptions): Projection {
   return {
-    name: 'analytics',
+    name: ANALYTICS_PROJECTION,
     version: 1,
     collections: [MEETINGS, LOG, BY_MEETING, HEAD],
     async apply(stored, tx: ProjectionWriter) {
