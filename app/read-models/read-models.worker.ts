@@ -24,7 +24,8 @@ import { tailOnThread } from './thread-tail';
  * same transaction as the data, so at-least-once batches stay harmless), on a projection store
  * connection of its own. The server's event loop then only copies the batch across. On Kafka it
  * is the groups' consumer itself (`consume`), and the analytics relay runs here too while this
- * node holds its lease: the Kafka client work of both stays off the server's event loop.
+ * node holds its lease: the Kafka client work of both stays off the server's event loop. On the
+ * embedded store and bus it follows the event store's file itself (`tail`): nothing is handed over.
  */
 const settings = workerData as ReadModelsSettings;
 const port = parentPort!;
@@ -56,7 +57,7 @@ const targets: ThreadTargets = {
   },
 };
 
-/** On Kafka: the thread's own consumers of both groups (settings.consume), and the relay. */
+/** The thread's own feed of both targets (Kafka's groups, or the event store), and the relay. */
 let closing = false;
 let consumer: Promise<Stoppable> | undefined;
 const analyticsCommitted = new Set<() => void>();
