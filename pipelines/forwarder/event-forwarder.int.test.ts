@@ -201,16 +201,30 @@ describe('event forwarder', () => {
         slow.push(...events.map((e) => e.globalPosition));
       },
     });
-    // One commit every ~25 ms for ~500 ms while the slow group holds its first batch.
-    const appending = appendOneByOne(store, 20, 25);
-    await sleep(700);
-    // The first batch has waited over maxLagMs: later ones stay off the bus. With only the
-    // window's 1,000 batches as a bound, all 20 would have reached the fast group by now.
-    expect(delivered.length).toBeGreaterThanOrEqual(1);
-    expect(delivered.length).toBeLessThan(20);
+    // Each step waits for what it needs rather than for a time, so that a loaded machine (a
+    // forwarder woken late) cannot turn the bound into a batch of everything.
+    const meetingId = randomUUID();
+    const positions: number[] = [];
+    const appendOne = async () => {
+      const result = await store.append(`meeting-${meetingId}`, [newEvent(meetingId)], {
+        expectedRevision: positions.length === 0 ? 'no_stream' : positions.length - 1,
+      });
+      positions.push(result.lastPosition);
+    };
+    await appendOne();
+    await until(() => delivered.length >= 1, 10_000);
+    expect(delivered).toEqual(positions);
+    // The slow group holds the first batch past maxLagMs: the next batch is the last handed over.
+    await sleep(maxLagMs + 50);
+    await appendOne();
+    await until(() => delivered.length >= 2, 10_000);
+    expect(delivered).toEqual(positions);
+    while (positions.length < 20) await appendOne();
+    await sleep(300);
+    // With only the window's 1,000 batches as a bound, all 20 would have reached the fast group.
+    expect(delivered).toEqual(positions.slice(0, 2));
     expect(slow).toEqual([]);
     release();
-    const positions = await appending;
     await until(() => delivered.length >= 20 && slow.length >= 20, 10_000);
     expect(delivered).toEqual(positions);
     expect(slow).toEqual(positions);
