@@ -13,6 +13,10 @@ export default defineConfig({
   test: {
     testTimeout: 90_000,
     hookTimeout: 120_000,
+    // expect.poll waits for what a person would wait for (a browser unmuting through the SFU, a
+    // broadcast reaching another page): Vitest's default 1 s failed a fresh-clone CI at load
+    // average ~10 (host tools: Bob's microphone after he accepted "Ask to unmute", 2026-12-04).
+    expect: { poll: { timeout: 10_000 } },
     // Integration tests start real servers (the app, PostgreSQL, Kafka, Chromium); two cores.
     fileParallelism: true,
     maxWorkers: 2,
