@@ -47,10 +47,15 @@ describe('node registry', () => {
     });
     const holder = new pg.Client({ connectionString: server.url });
     await holder.connect();
+    // Asked from a connection of its own, outside any transaction: within one transaction
+    // PostgreSQL answers pg_stat_activity from a snapshot taken at its first look, so asking
+    // inside the holder's transaction saw only whoever was waiting at that first instant.
+    const observer = new pg.Client({ connectionString: server.url });
+    await observer.connect();
     const waitingHeartbeats = async () =>
       Number(
         (
-          await holder.query<{ n: string }>(
+          await observer.query<{ n: string }>(
             `SELECT count(*) AS n FROM pg_stat_activity
               WHERE wait_event_type = 'Lock' AND query LIKE '%docs%' AND pid <> pg_backend_pid()`,
           )
@@ -79,6 +84,7 @@ describe('node registry', () => {
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);
       await holder.end();
+      await observer.end();
       await registry.stop();
       await store.close();
     }
