@@ -17,6 +17,11 @@ export default defineConfig({
     // broadcast reaching another page): Vitest's default 1 s failed a fresh-clone CI at load
     // average ~10 (host tools: Bob's microphone after he accepted "Ask to unmute", 2026-12-04).
     expect: { poll: { timeout: 10_000 } },
+    // The servers the tests start run their read models at normal priority: a thread at niceness
+    // 19 (the default, for a server of its own) gets ~0.3 % of a core among CI's dozen busy
+    // processes, and every REST view waiting for it would wait out its timeout. The niceness
+    // itself is tested where it is applied (thread-priority.int.test.ts).
+    env: { READ_MODELS_NICENESS: '0' },
     // Integration tests start real servers (the app, PostgreSQL, Kafka, Chromium); two cores.
     fileParallelism: true,
     maxWorkers: 2,

@@ -114,6 +114,7 @@ export async function startConfer(
           analytics: { ...analyticsEnvelope(config), chatContent: config.ANALYTICS_CHAT_CONTENT },
           logLevel: config.LOG_LEVEL,
           nodeId: config.nodeId,
+          niceness: config.READ_MODELS_NICENESS,
           ...(config.BUS === 'kafka'
             ? {
                 consume: {

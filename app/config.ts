@@ -103,6 +103,13 @@ export const EnvSchema = z
      * larger transactions, at the price of REST views up to this much later than the broadcasts.
      */
     READ_MODELS_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(20),
+    /**
+     * The read models' thread's niceness (0–19, as `nice`) where it feeds itself (the event store
+     * on SQLite and the in-process bus; Kafka): when the cores are all busy, commands, broadcasts
+     * and media go first and the REST views and the analysts' log catch up after. Where the
+     * server hands it the batches (PostgreSQL without Kafka) broadcasts wait for it, so it keeps 0.
+     */
+    READ_MODELS_NICENESS: z.coerce.number().int().min(0).max(19).default(19),
     /** How long a recording's download URL stays valid. */
     RECORDING_URL_TTL_SECONDS: z.coerce
       .number()

@@ -38,6 +38,7 @@ beforeAll(async () => {
     MEDIASOUP_WORKER_BIN: ensureWorkerBinary(),
     TURN_URLS: 'turn:turn.example.test:3478?transport=udp',
     TURN_SECRET: 'turn-shared-secret',
+    READ_MODELS_NICENESS: process.env['READ_MODELS_NICENESS'],
   });
   confer = await startConfer(config, {
     logger: pino({ level: 'silent' }),

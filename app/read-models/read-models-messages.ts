@@ -18,6 +18,11 @@ export interface ReadModelsSettings {
    * itself (thread-tail.ts), so that the server's event loop hands it nothing.
    */
   tail?: TailSettings;
+  /**
+   * The thread's niceness (setpriority on its own thread), applied only with `consume` or `tail`:
+   * then nothing on the server's thread waits for it. Absent: 0.
+   */
+  niceness?: number;
 }
 
 /** Where and how the read models' thread follows the SQLite event store. */

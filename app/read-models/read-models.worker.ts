@@ -16,6 +16,7 @@ import {
   type ToReadModels,
 } from './read-models-messages';
 import { consumeOnThread, relayOnThread, type Stoppable, type ThreadTargets } from './thread-kafka';
+import { setThreadNiceness } from './thread-priority';
 import { tailOnThread } from './thread-tail';
 
 /**
@@ -30,6 +31,13 @@ import { tailOnThread } from './thread-tail';
 const settings = workerData as ReadModelsSettings;
 const port = parentPort!;
 const logger = pino({ level: settings.logLevel, base: { node: settings.nodeId, part: 'read-models' } });
+// Feeding itself, the thread holds up nothing on the server's thread: when the cores are all
+// busy, the scheduler runs commands and broadcasts first and the read models catch up after.
+if ((settings.consume ?? settings.tail) && settings.niceness) {
+  const refused = setThreadNiceness(settings.niceness);
+  if (refused)
+    logger.warn({ niceness: settings.niceness, reason: refused }, 'read models thread keeps its priority');
+}
 const store = await createProjectionStore(settings.store);
 const projections = createProjectionRunner({ store, projections: allProjections(), logger });
 /** What the analytics handler reported during the batch in hand (for the server's metrics). */

@@ -40,6 +40,8 @@ export async function startConferProcess(env: Record<string, string> = {}): Prom
     AUTH_SECRET: TEST_AUTH_SECRET,
     LOG_LEVEL: 'warn',
     MEDIA: 'false',
+    // Set under Vitest (vitest.config.ts: 0); the benches leave it unset and measure the default.
+    READ_MODELS_NICENESS: process.env['READ_MODELS_NICENESS'] ?? '',
     ...env,
   };
   const url = `http://127.0.0.1:${port}`;

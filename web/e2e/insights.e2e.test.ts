@@ -34,6 +34,7 @@ beforeAll(async () => {
       DATA_DIR: dataDir,
       MEDIA: 'false',
       LOG_LEVEL: 'silent',
+      READ_MODELS_NICENESS: process.env['READ_MODELS_NICENESS'],
     }),
     { logger: pino({ level: 'silent' }) },
   );

@@ -1,0 +1,64 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { getPriority, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
+import type { EventStore } from '../../domain/ports/event-store';
+import { startReadModelsThread, type ReadModelsSettings, type ReadModelsThread } from './read-models-thread';
+
+/** Every thread of this process, with its niceness (on Linux each thread has its own). */
+const nicenessByThread = (): Map<number, number> =>
+  new Map(readdirSync('/proc/self/task').map((tid) => [Number(tid), getPriority(Number(tid))]));
+
+let dir: string;
+let events: EventStore;
+let thread: ReadModelsThread | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'confer-priority-'));
+  events = createSqliteEventStore({ path: join(dir, 'events.db') });
+});
+afterEach(async () => {
+  await thread?.close().catch(() => undefined);
+  thread = undefined;
+  await events.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const settings = (feed: Partial<ReadModelsSettings>): ReadModelsSettings => ({
+  store: { PROJECTION_STORE: 'sqlite', DATA_DIR: dir },
+  analytics: {
+    source: 'http://confer.test/analytics',
+    schemaBase: 'http://confer.test/docs',
+    chatContent: true,
+  },
+  logLevel: 'silent',
+  nodeId: 'node-a',
+  niceness: 19,
+  ...feed,
+});
+
+describe.runIf(process.platform === 'linux')("the read models thread's priority", () => {
+  it('runs at the configured niceness when it follows the event store, and the server thread keeps its own', async () => {
+    const before = nicenessByThread();
+    expect(before.get(process.pid)).toBe(0);
+    await events.headPosition();
+    thread = await startReadModelsThread(
+      settings({ tail: { eventsPath: join(dir, 'events.db'), batchSize: 250, lingerMs: 5, idlePollMs: 5 } }),
+    );
+    const after = nicenessByThread();
+    const lowered = [...after].filter(([tid, nice]) => nice === 19 && !before.has(tid));
+    expect(lowered).toHaveLength(1);
+    // Only that one thread: the event loop and every thread that was there before are unchanged.
+    expect(after.get(process.pid)).toBe(0);
+    for (const [tid, nice] of before) if (after.has(tid)) expect(after.get(tid)).toBe(nice);
+  });
+
+  it('keeps normal priority when the server hands it the batches (broadcasts would wait for it)', async () => {
+    const before = nicenessByThread();
+    thread = await startReadModelsThread(settings({}));
+    expect(thread.consumes).toBe(false);
+    expect([...nicenessByThread()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice)).not.toContain(
+      19,
+    );
+  });
+});
