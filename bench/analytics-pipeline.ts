@@ -16,6 +16,7 @@ import { sequenceRecords } from '../pipelines/analytics/sequence';
 import { takeReport } from '../pipelines/analytics/telemetry';
 import { initialAnalyticsState } from '../pipelines/analytics/derive';
 import { createEventForwarder } from '../pipelines/forwarder/event-forwarder';
+import { chatToAppend } from '../test/support/chat-event';
 import { percentile } from './stats';
 
 export interface AnalyticsBenchResult {
@@ -35,24 +36,11 @@ export interface AnalyticsBenchResult {
 const silent = pino({ level: 'silent' });
 
 function chat(meetingId: string, n: number): EventToAppend {
-  return {
-    eventId: randomUUID(),
-    type: 'ChatMessageSent',
-    schemaVersion: 1,
-    data: {
-      messageId: randomUUID(),
-      senderId: 'p-1',
-      senderName: 'Bench',
-      content: `a typical chat line ${n}`,
-    },
-    metadata: {
-      meetingId,
-      occurredAt: new Date().toISOString(),
-      actor: { type: 'participant', participantId: 'p-1', isHost: false },
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-    },
-  };
+  return chatToAppend(meetingId, {
+    content: `a typical chat line ${n}`,
+    senderId: 'p-1',
+    senderName: 'Bench',
+  });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { timeOrderedUuid } from '../infra/ids/time-ordered-uuid';
+import { chatToAppend } from '../test/support/chat-event';
 import type { EventStore, ExpectedRevision } from '../domain/ports/event-store';
 import type { EventToAppend } from '../domain/shared/envelope';
 
@@ -53,23 +54,5 @@ function percentile(sorted: readonly number[], p: number): number {
 
 /** One ~250-byte chat as the command handler appends it (its event id made as infra/ids makes them). */
 export function chatEvent(meetingId: string, eventId: string = timeOrderedUuid()): EventToAppend {
-  const participantId = randomUUID();
-  return {
-    eventId,
-    type: 'ChatMessageSent',
-    schemaVersion: 1,
-    data: {
-      messageId: randomUUID(),
-      senderId: participantId,
-      senderName: 'Ada Lovelace',
-      content: 'Can everyone see my screen? I am sharing the quarterly numbers now.',
-    },
-    metadata: {
-      meetingId,
-      occurredAt: new Date().toISOString(),
-      actor: { type: 'participant', participantId, isHost: false },
-      correlationId: randomUUID(),
-      causationId: randomUUID(),
-    },
-  };
+  return chatToAppend(meetingId, { eventId });
 }

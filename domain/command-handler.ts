@@ -226,13 +226,22 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     group: Waiting<C, S>[],
     waiting: Waiting<C, S>[],
   ): Promise<void> {
-    let base: Loaded<S> | undefined;
-    let state: S | undefined;
+    /**
+     * Set once a command of the group is accepted: the stored state it was decided on (`base`),
+     * and the state and revision after the commands accepted so far.
+     */
+    let tip: { base: Loaded<S>; state: S; revision: number } | undefined;
     const accepted: { w: Waiting<C, S>; decided: E[]; occurredAt: string; states: S[] }[] = [];
+    const acceptOnTip = (w: Waiting<C, S>, decided: E[], at: NonNullable<typeof tip>) => {
+      const a = accept(w, decided, at.revision, at.state);
+      accepted.push(a);
+      at.state = a.states.at(-1)!;
+      at.revision += decided.length;
+    };
     let i = 0;
     for (; i < group.length; i++) {
       const w = group[i]!;
-      if (!base || state === undefined) {
+      if (!tip) {
         // Nothing decided yet in this group: the cached state, refusals checked against the store.
         try {
           const { current, decided } = await decideOnFreshState(streamId, w.command, w.context.actor);
@@ -240,10 +249,9 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
             w.resolve({ events: [], state: current.state, revision: current.revision });
             continue;
           }
-          base = current;
-          state = current.state;
-          accepted.push(accept(w, decided, base.revision, state));
-          state = accepted.at(-1)!.states.at(-1)!;
+          const first = { base: current, state: current.state, revision: current.revision };
+          acceptOnTip(w, decided, first);
+          tip = first;
         } catch (error) {
           if (!(error instanceof ConferError)) cache.delete(streamId);
           w.reject(error);
@@ -252,21 +260,20 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
       }
       let decided: E[] | undefined;
       try {
-        decided = deps.decider.decide(w.command, state, w.context.actor);
+        decided = deps.decider.decide(w.command, tip.state, w.context.actor);
       } catch {
         decided = undefined;
       }
       // Refused, or nothing to do, on a state not written yet: decided again once it is.
       if (!decided || decided.length === 0) break;
-      const revision = base.revision + accepted.reduce((n, a) => n + a.decided.length, 0);
-      accepted.push(accept(w, decided, revision, state));
-      state = accepted.at(-1)!.states.at(-1)!;
+      acceptOnTip(w, decided, tip);
     }
     const rest = group.slice(i);
-    if (!base || accepted.length === 0) {
+    if (!tip) {
       waiting.unshift(...rest);
       return;
     }
+    const { base, state } = tip;
     try {
       const result = await deps.store.append(
         streamId,
@@ -291,7 +298,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
         }),
         { expectedRevision: base.revision < 0 ? 'no_stream' : base.revision },
       );
-      cache.set(streamId, { state: state!, revision: result.nextExpectedRevision });
+      cache.set(streamId, { state, revision: result.nextExpectedRevision });
       let offset = 0;
       for (const { w, decided, states } of accepted) {
         const events = result.events.slice(offset, offset + decided.length);

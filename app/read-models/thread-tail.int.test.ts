@@ -4,28 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../domain/ports/event-store';
-import type { EventToAppend } from '../../domain/shared/envelope';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
 import { createSqliteProjectionStore } from '../../infra/projection-store/sqlite-projection-store';
 import { readLog } from '../../pipelines/analytics/analytics-log';
 import { chatPage } from '../../projections/chat-history/chat-history.queries';
+import { chatToAppend } from '../../test/support/chat-event';
 import { eventually } from '../../test/support/eventually';
 import type { ReadModelTarget } from './read-models-messages';
 import { startReadModelsThread, type ReadModelsThread } from './read-models-thread';
 
-const chat = (meetingId: string, content: string): EventToAppend => ({
-  eventId: randomUUID(),
-  type: 'ChatMessageSent',
-  schemaVersion: 1,
-  data: { messageId: randomUUID(), senderId: 'p-1', senderName: 'Zoë', content },
-  metadata: {
-    meetingId,
-    occurredAt: new Date().toISOString(),
-    actor: { type: 'participant', participantId: 'p-1', isHost: false },
-    correlationId: randomUUID(),
-    causationId: randomUUID(),
-  },
-});
+const chat = (meetingId: string, content: string) =>
+  chatToAppend(meetingId, { content, senderId: 'p-1', senderName: 'Zoë' });
 
 let dir: string;
 let events: EventStore;
