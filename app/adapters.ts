@@ -23,10 +23,16 @@ import type { Config } from './config';
 export const sqliteEventsPath = (config: Pick<Config, 'DATA_DIR'>) => join(config.DATA_DIR, 'events.db');
 
 /** Picks each port's adapter from the configuration: the only place that knows them all. */
-export async function createEventStore(config: Config): Promise<EventStore> {
+export async function createEventStore(
+  config: Config,
+  observe: { batchWritten?(appends: number, seconds: number): void } = {},
+): Promise<EventStore> {
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return createSqliteEventStore({ path: sqliteEventsPath(config) });
+      return createSqliteEventStore({
+        path: sqliteEventsPath(config),
+        ...(observe.batchWritten ? { onBatchWritten: observe.batchWritten } : {}),
+      });
     case 'postgres':
       return createPostgresEventStore({
         connectionString: config.EVENT_STORE_URL!,

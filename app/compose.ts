@@ -91,7 +91,9 @@ export async function startConfer(
   const ids = createRandomIds();
   const clock = createSystemClock();
 
-  const store = await createEventStore(config);
+  const store = await createEventStore(config, {
+    batchWritten: (appends, seconds) => metrics.observeStoreWrite(appends, seconds),
+  });
   const projectionStore = await createProjectionStore(config);
   const bus = await createEventBus(config, logger);
 

@@ -45,6 +45,23 @@ export function createMetrics(nodeId: string) {
     const at = eventLag.labels(stage);
     for (const event of events) at.observe(Math.max(0, now - Date.parse(event.occurredAt)) / 1000);
   };
+  const storeWriteSeconds = new Histogram({
+    name: 'confer_event_store_write_seconds',
+    help:
+      'The embedded event store writer, per batch (group commit): hashing, inserts and commit with ' +
+      'fsync. Appends arriving meanwhile wait for the next batch, so a slow disk delays every command',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const storeWriteAppends = new Counter({
+    name: 'confer_event_store_written_appends_total',
+    help: 'Appends the embedded event store writer committed (÷ the batches counted above: appends per batch)',
+    registers: [registry],
+  });
+  const observeStoreWrite = (appends: number, seconds: number) => {
+    storeWriteSeconds.observe(seconds);
+    storeWriteAppends.inc(appends);
+  };
   const forwarded = new Counter({
     name: 'confer_forwarded_events_total',
     help: 'Events published to the bus',
@@ -174,6 +191,7 @@ export function createMetrics(nodeId: string) {
     socketMessages,
     broadcasts,
     observeLag,
+    observeStoreWrite,
     forwarded,
     forwarderPosition,
     projectionFailures,

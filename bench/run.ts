@@ -27,6 +27,16 @@ import { benchSendBatching, workerHasSendBatching } from './send-batching';
 import { benchSrtpSuites, HMAC_SRTP_SUITE } from './srtp-suites';
 import { benchSoak } from './soak';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
+import {
+  machineNoise,
+  readMachine,
+  storeWriteBuckets,
+  storeWritesBetween,
+  type MachineNoise,
+  type StoreWrites,
+  type WriteBuckets,
+} from './round-context';
+import { freePort } from '../test/support/free-port';
 import { benchAppends } from './event-store-appends';
 import { benchEventIdOrder } from './event-id-order';
 import { rawSqliteAppends } from './sqlite-baseline';
@@ -175,7 +185,10 @@ async function benchChat(): Promise<void> {
   // One stall of ~100 ms anywhere in a 10 s window is the p99 on a shared machine: `--chat-rounds`
   // runs the relay and Confer in turns and gives the median round beside each round.
   const rounds = chatRounds();
+  // Its writer's batches per round, from /metrics on a port of its own (no operator token).
+  const metricsPort = await freePort();
   const confer = await startConferProcess({
+    METRICS_PORT: String(metricsPort),
     HTTP_RATE_PER_MINUTE: '100000000',
     SOCKET_RATE_PER_SECOND: '1000',
     SOCKET_RATE_BURST: '2000',
@@ -216,11 +229,12 @@ async function benchChat(): Promise<void> {
         progress(
           `chat ${label}${of}: Confer (validate → decide → durable append → project → bus → broadcast)`,
         );
-        const c = await measuredChatLoad(conferTarget(confer.url), confer.process.pid, {
-          ...s,
-          durationMs: duration,
-          onProgress: progress,
-        });
+        const c = await measuredChatLoad(
+          conferTarget(confer.url),
+          confer.process.pid,
+          { ...s, durationMs: duration, onProgress: progress },
+          `http://127.0.0.1:${metricsPort}/metrics`,
+        );
         out.push({ scenario: label, round, confer: c, baseline });
       }
     }
@@ -253,6 +267,11 @@ async function benchChat(): Promise<void> {
         'server main %': r.cpu.server.mainPct,
         'other threads %': r.cpu.server.busiestOtherPct.join(' / ') || '-',
         'tester %': r.cpu.testerPct,
+        // Where a stalled round's tail came from: the machine, or the server's disk writes.
+        'steal %': r.noise.stealPct,
+        'io wait %': r.noise.ioWaitPct ?? '-',
+        'store writes > 250 ms': r.storeWrites ? r.storeWrites.over250ms : '-',
+        'slowest store write ≤ ms': r.storeWrites ? r.storeWrites.slowestAtMostMs : '-',
       })),
     ),
   );
@@ -281,6 +300,10 @@ async function benchChat(): Promise<void> {
 
 interface MeasuredChat extends ChatLoadResult {
   cpu: { server: ThreadShares; serverUsPerChat: number; testerPct: number };
+  /** The machine over the sending phase (steal, pressure stalls). */
+  noise: MachineNoise;
+  /** The server's event store writer over the sending phase (Confer with a metrics URL only). */
+  storeWrites?: StoreWrites;
 }
 
 /** runChatLoad, with the server's CPU per thread and the load generator's own over the sending phase. */
@@ -288,29 +311,50 @@ async function measuredChatLoad(
   target: Parameters<typeof runChatLoad>[0],
   serverPid: number,
   options: Parameters<typeof runChatLoad>[1],
+  metricsUrl?: string,
 ): Promise<MeasuredChat> {
   let start: { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number } | undefined;
-  let phase: { server: ThreadShares; testerPct: number } | undefined;
+  let phase: { server: ThreadShares; testerPct: number; noise: MachineNoise } | undefined;
+  let machineAtStart = readMachine();
+  const writes = (): Promise<WriteBuckets> | undefined =>
+    metricsUrl
+      ? fetch(metricsUrl)
+          .then((r) => r.text())
+          .then(storeWriteBuckets)
+      : undefined;
+  let writesBefore: Promise<WriteBuckets> | undefined;
+  let writesAfter: Promise<WriteBuckets> | undefined;
   const result = await runChatLoad(target, {
     ...options,
     onSendStart: () => {
       start = { threads: threadCpu(serverPid), tester: process.cpuUsage(), at: performance.now() };
+      machineAtStart = readMachine();
+      writesBefore = writes();
       options.onSendStart?.();
     },
     onSendPhase: (fromUs, toUs) => {
       options.onSendPhase?.(fromUs, toUs);
+      writesAfter = writes();
       const seconds = (performance.now() - start!.at) / 1000;
       const tester = process.cpuUsage(start!.tester);
       phase = {
         server: threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds),
         testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds),
+        noise: machineNoise(machineAtStart, readMachine()),
       };
     },
   });
-  const { server, testerPct } = phase!;
+  const { server, testerPct, noise } = phase!;
   // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
   const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
-  return { ...result, cpu: { server, serverUsPerChat, testerPct } };
+  const storeWrites =
+    writesBefore && writesAfter ? storeWritesBetween(await writesBefore, await writesAfter) : undefined;
+  return {
+    ...result,
+    cpu: { server, serverUsPerChat, testerPct },
+    noise,
+    ...(storeWrites ? { storeWrites } : {}),
+  };
 }
 
 /** Servers shared by the benchmarks, started on first use and stopped at the end. */

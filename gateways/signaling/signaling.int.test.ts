@@ -197,6 +197,30 @@ describe('chat, media and hands', () => {
     }
   });
 
+  it("counts the event store writer's batches, the appends in them and how long each took", async () => {
+    const m = await meetingWith(['Ann', 'Bob']);
+    expect((await request(m.people[0]!.socket, 'chat', { message: 'written' })).ok).toBe(true);
+    const operator = await new SignJWT({ role: 'operator' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
+    const value = (text: string, name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+    const text = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${operator}` },
+    }).then((r) => r.text());
+    const batches = value(text, 'confer_event_store_write_seconds_count');
+    const appends = value(text, 'confer_event_store_written_appends_total');
+    // The meeting's creation, two joins and the chat at least, each acknowledged once written.
+    expect(batches).toBeGreaterThanOrEqual(1);
+    expect(appends).toBeGreaterThanOrEqual(4);
+    expect(appends).toBeGreaterThanOrEqual(batches);
+    const mean = value(text, 'confer_event_store_write_seconds_sum') / batches;
+    // Seconds: a commit with fsync takes well under a minute and more than nothing.
+    expect(mean).toBeGreaterThan(0);
+    expect(mean).toBeLessThan(60);
+  });
+
   it('tells everyone about mute, unmute and hands', async () => {
     const m = await meetingWith(['Ann', 'Bob']);
     const [ann, bob] = m.people;

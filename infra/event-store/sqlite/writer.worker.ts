@@ -13,7 +13,8 @@ export type WriterRequest = { type: 'append'; id: number } & AppendRequest;
 export type WriterMessage = { type: 'appends'; requests: WriterRequest[] } | { type: 'close' };
 export type WriterReply =
   | { type: 'ready' }
-  | { type: 'written'; outcomes: { id: number; outcome: AppendOutcome }[] }
+  /** `seconds`: the batch's hashing, inserts and commit (fsync included). */
+  | { type: 'written'; outcomes: { id: number; outcome: AppendOutcome }[]; seconds: number }
   | { type: 'failed'; ids: number[]; message: string };
 
 const { path, maxBatch } = workerData as { path: string; maxBatch: number };
@@ -33,10 +34,12 @@ function flush(): void {
   while (pending.length > 0) {
     const batch = pending.splice(0, maxBatch);
     try {
+      const started = performance.now();
       const outcomes = writeBatch(batch);
       port.postMessage({
         type: 'written',
         outcomes: batch.map((r, i) => ({ id: r.id, outcome: outcomes[i]! })),
+        seconds: (performance.now() - started) / 1000,
       } satisfies WriterReply);
     } catch (error) {
       port.postMessage({

@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+
+/**
+ * What else happened during a measured round, beside the figures themselves: on a shared
+ * machine a round's p99 is often decided by a stall, and these say where it came from.
+ * - The machine: CPU time stolen by the hypervisor, and the share of time some task waited for
+ *   I/O or for a CPU (Linux pressure stall information, /proc/pressure), over the round.
+ * - The server's event store writer: its batches from `/metrics` (histogram
+ *   `confer_event_store_write_seconds`), so a round whose acknowledgements stalled can be told
+ *   apart from one whose disk did.
+ */
+export interface MachineReading {
+  at: number;
+  stealTicks: number;
+  allTicks: number;
+  /** Cumulative µs during which some task waited (io, cpu); undefined without PSI. */
+  ioSomeUs?: number;
+  cpuSomeUs?: number;
+}
+
+export function readMachine(): MachineReading {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal guest guest_nice: guests are inside user/nice.
+  const allTicks = cpu.slice(0, 8).reduce((a, b) => a + b, 0);
+  return {
+    at: performance.now(),
+    stealTicks: cpu[7] ?? 0,
+    allTicks,
+    ...optional('ioSomeUs', pressureTotal('io')),
+    ...optional('cpuSomeUs', pressureTotal('cpu')),
+  };
+}
+
+function optional<K extends string>(key: K, value: number | undefined): Partial<Record<K, number>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number>);
+}
+
+function pressureTotal(resource: 'io' | 'cpu'): number | undefined {
+  try {
+    const some = readFileSync(`/proc/pressure/${resource}`, 'utf8').split('\n')[0]!;
+    const total = /total=(\d+)/.exec(some)?.[1];
+    return total === undefined ? undefined : Number(total);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface MachineNoise {
+  /** % of all CPU time the hypervisor gave to someone else. */
+  stealPct: number;
+  /** % of the round during which some task waited for I/O (or for a CPU): undefined without PSI. */
+  ioWaitPct?: number;
+  cpuWaitPct?: number;
+}
+
+export function machineNoise(from: MachineReading, to: MachineReading): MachineNoise {
+  const ticks = Math.max(1, to.allTicks - from.allTicks);
+  const us = Math.max(1, (to.at - from.at) * 1000);
+  const pct = (a?: number, b?: number) =>
+    a === undefined || b === undefined ? undefined : Math.round((1000 * (b - a)) / us) / 10;
+  return {
+    stealPct: Math.round((1000 * (to.stealTicks - from.stealTicks)) / ticks) / 10,
+    ...optional('ioWaitPct', pct(from.ioSomeUs, to.ioSomeUs)),
+    ...optional('cpuWaitPct', pct(from.cpuSomeUs, to.cpuSomeUs)),
+  };
+}
+
+/** The writer's histogram as scraped: cumulative count per upper bound (seconds), +Inf last. */
+export type WriteBuckets = [le: number, count: number][];
+
+export function storeWriteBuckets(metricsText: string): WriteBuckets {
+  const buckets: WriteBuckets = [];
+  for (const [, le, count] of metricsText.matchAll(
+    /^confer_event_store_write_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm,
+  ))
+    buckets.push([le === '+Inf' ? Infinity : Number(le), Number(count)]);
+  return buckets.sort((a, b) => a[0] - b[0]);
+}
+
+export interface StoreWrites {
+  batches: number;
+  /** Batches that took longer than 250 ms. */
+  over250ms: number;
+  /** Upper bound of the slowest batch's bucket, ms (Infinity: beyond the last bucket). */
+  slowestAtMostMs: number;
+}
+
+/** The writer's batches between two scrapes. */
+export function storeWritesBetween(before: WriteBuckets, after: WriteBuckets): StoreWrites {
+  const countAt = (buckets: WriteBuckets, le: number) => buckets.find(([bound]) => bound === le)?.[1] ?? 0;
+  const delta = after.map(([le, count]) => [le, count - countAt(before, le)] as const);
+  const batches = delta.at(-1)?.[1] ?? 0;
+  const upTo250 = delta.find(([le]) => le === 0.25)?.[1] ?? 0;
+  // The smallest bound under which every batch of the round falls.
+  const slowest = delta.find(([, count]) => count === batches)?.[0] ?? 0;
+  return { batches, over250ms: batches - upTo250, slowestAtMostMs: batches === 0 ? 0 : slowest * 1000 };
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { machineNoise, readMachine, storeWriteBuckets, storeWritesBetween } from './round-context';
+
+/** prom-client's exposition of the writer's histogram, as /metrics serves it. */
+const scrape = (counts: number[]) => {
+  const bounds = [
+    '0.001',
+    '0.0025',
+    '0.005',
+    '0.01',
+    '0.025',
+    '0.05',
+    '0.1',
+    '0.25',
+    '0.5',
+    '1',
+    '2.5',
+    '5',
+    '+Inf',
+  ];
+  return [
+    '# HELP confer_event_store_write_seconds The embedded event store writer, per batch',
+    '# TYPE confer_event_store_write_seconds histogram',
+    ...bounds.map((le, i) => `confer_event_store_write_seconds_bucket{le="${le}",node="n1"} ${counts[i]}`),
+    `confer_event_store_write_seconds_sum{node="n1"} 1.5`,
+    `confer_event_store_write_seconds_count{node="n1"} ${counts.at(-1)}`,
+    'confer_event_lag_seconds_bucket{le="0.25",stage="broadcast",node="n1"} 999',
+  ].join('\n');
+};
+
+describe("a round's context", () => {
+  it("counts the writer's batches of the round, the slow ones, and bounds the slowest", () => {
+    // Cumulative counts: before the round 10 batches, all ≤ 5 ms.
+    const before = storeWriteBuckets(scrape([2, 6, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10, 10]));
+    // During it: 40 more, three of them over 250 ms, the slowest between 1 and 2.5 s.
+    const after = storeWriteBuckets(scrape([5, 20, 30, 35, 40, 43, 45, 47, 48, 49, 50, 50, 50]));
+    expect(storeWritesBetween(before, after)).toEqual({ batches: 40, over250ms: 3, slowestAtMostMs: 2500 });
+    expect(storeWritesBetween(after, after)).toEqual({ batches: 0, over250ms: 0, slowestAtMostMs: 0 });
+    // Past the last bound: no finite bound holds them all.
+    const beyond = storeWriteBuckets(scrape([5, 20, 30, 35, 40, 43, 45, 47, 48, 49, 50, 50, 51]));
+    expect(storeWritesBetween(after, beyond).slowestAtMostMs).toBe(Infinity);
+  });
+
+  it('reads only the writer histogram from a full scrape', () => {
+    expect(storeWriteBuckets(scrape(Array.from({ length: 13 }, () => 1)))).toHaveLength(13);
+    expect(storeWriteBuckets('confer_event_lag_seconds_bucket{le="0.25"} 3')).toEqual([]);
+  });
+
+  it('turns two readings of the machine into shares of the interval', () => {
+    const a = { at: 0, stealTicks: 100, allTicks: 10_000, ioSomeUs: 1_000_000, cpuSomeUs: 0 };
+    // 2 s later: 400 ticks of 2,000 stolen, I/O stalls for 0.5 s of it, CPU waits for 1 s.
+    const b = { at: 2000, stealTicks: 500, allTicks: 12_000, ioSomeUs: 1_500_000, cpuSomeUs: 1_000_000 };
+    expect(machineNoise(a, b)).toEqual({ stealPct: 20, ioWaitPct: 25, cpuWaitPct: 50 });
+    const { ioSomeUs: _io, cpuSomeUs: _cpu, ...withoutPressure } = b;
+    expect(machineNoise(a, withoutPressure)).toEqual({ stealPct: 20 });
+  });
+
+  it.runIf(process.platform === 'linux')('reads this machine', () => {
+    const first = readMachine();
+    const later = readMachine();
+    expect(later.allTicks).toBeGreaterThanOrEqual(first.allTicks);
+    expect(later.stealTicks).toBeGreaterThanOrEqual(first.stealTicks);
+    expect(first.allTicks).toBeGreaterThan(0);
+  });
+});
