@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { toMeetingEvent } from '../domain/meeting/meeting.upcasters';
-import type { MeetingEvent } from '../domain/meeting/meeting.events';
+import type { MeetingEventOf, MeetingEventType } from '../domain/meeting/meeting.events';
 import type { StoredEvent } from '../domain/shared/envelope';
 import { Lru } from '../domain/shared/lru';
 import type { MediaSource } from './peer';
@@ -22,6 +22,23 @@ const sourcesOfKind: Record<'audio' | 'video' | 'screen', MediaSource[]> = {
 };
 
 /**
+ * The events the SFU reacts to; its bus group is handed only these (`types`), so the many it has
+ * no use for (chat above all) are never parsed for it. `apply` switches on this union only, so a
+ * case for a type missing here does not compile.
+ */
+export const MEDIA_EVENT_TYPES = [
+  'MediaStateChanged',
+  'MediaPublished',
+  'MediaUnpublished',
+  'ParticipantLeft',
+  'ParticipantRemoved',
+  'ActiveSpeakerChanged',
+  'MeetingEnded',
+] as const satisfies readonly MeetingEventType[];
+type MediaEvent = MeetingEventOf<(typeof MEDIA_EVENT_TYPES)[number]>;
+const mediaTypes: ReadonlySet<string> = new Set(MEDIA_EVENT_TYPES);
+
+/**
  * The SFU's reactions to committed meeting events (received on the bus, as a second node would):
  * a mute pauses the producer in the SFU, so a host's mute really silences; a departure closes
  * the participant's transports; the end of the meeting closes its routers; a publication is
@@ -32,7 +49,7 @@ export function createMeetingEventsController(deps: MeetingEventsControllerDeps)
   // At-least-once delivery: the same event may come twice.
   const seen = new Lru<string, true>(10_000);
 
-  async function apply(event: MeetingEvent, meetingId: string): Promise<void> {
+  async function apply(event: MediaEvent, meetingId: string): Promise<void> {
     const room = deps.room(meetingId);
     if (!room) return;
     switch (event.type) {
@@ -73,19 +90,18 @@ export function createMeetingEventsController(deps: MeetingEventsControllerDeps)
       case 'MeetingEnded':
         deps.closeRoom(meetingId, 'meeting-ended');
         return;
-      default:
-        return;
     }
   }
 
   return {
     async handle(events: StoredEvent[]): Promise<void> {
       for (const stored of events) {
-        if (seen.get(stored.eventId)) continue;
+        // A bus without the `types` filter (or a test) may still hand over the others.
+        if (!mediaTypes.has(stored.type) || seen.get(stored.eventId)) continue;
         seen.set(stored.eventId, true);
         try {
           const event = toMeetingEvent(stored);
-          if (event) await apply(event, stored.meetingId);
+          if (event) await apply(event as MediaEvent, stored.meetingId);
         } catch (error) {
           // One event the SFU cannot act on must not stop the others.
           deps.logger.error(

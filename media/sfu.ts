@@ -8,7 +8,7 @@ import type { ClientAnswers, ClientMessage } from '../protocol/signaling';
 import { createCascade } from './cascade/cascade';
 import { speakerNodeOf } from './cascade/speaker-node';
 import type { HandlerContext, MediaServices } from './media-context';
-import { createMeetingEventsController } from './meeting-events.controller';
+import { createMeetingEventsController, MEDIA_EVENT_TYPES } from './meeting-events.controller';
 import { CAPTURE_EVENT_TYPES, createRecordingController } from './recording/recording.controller';
 import type { CloseReason, ProducerEntry } from './peer';
 import { startQualityPush } from './quality-push';
@@ -195,6 +195,7 @@ export async function createSfu(options: SfuOptions): Promise<Sfu> {
   const subscription: BusSubscription = await options.bus.subscribe({
     group: `media-${options.nodeId}`,
     handler: (events) => controller.handle(events),
+    types: MEDIA_EVENT_TYPES,
   });
 
   // Recording: capture of this node's producers while the meeting is recorded (its own bus group).

@@ -8,6 +8,7 @@ import type { Clock } from '../../domain/ports/clock';
 import type { EventStore } from '../../domain/ports/event-store';
 import type { StoredEvent } from '../../domain/shared/envelope';
 import { sha256Hex } from '../../infra/event-store/hash-chain';
+import { eventually } from '../../test/support/eventually';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
 import { scriptedMeeting } from './audit.spec-helper';
 import { auditStream } from './chain-audit';
@@ -107,5 +108,68 @@ describe('audit checkpointer', () => {
       intact: true,
       checkpoints: { count: 1, verified: 1, latest: { revision: head } },
     });
+  });
+  it("lets the bus's batches through between the timer's signings, never behind a whole round", async () => {
+    // What happened, in order: each signing's store write, and the bus batch being done.
+    const log: string[] = [];
+    const gates: (() => void)[] = [];
+    const c = createAuditCheckpointer({
+      store,
+      signer,
+      clock,
+      intervalMs: 60_000,
+      logger: { warn: (details, message) => console.warn(message, details) },
+      signedUpTo: {
+        load: async () => -1,
+        // Each signing's last step waits until the test lets it finish.
+        save: (id) =>
+          new Promise<void>((resolve) => {
+            log.push(`save ${id}`);
+            gates.push(resolve);
+          }),
+      },
+    });
+    const ids = Array.from({ length: 6 }, (_, i) => `m-round-${i}`);
+    const streams = new Map<string, StoredEvent[]>();
+    for (const id of ids) {
+      const facts = scriptedMeeting(id).slice(0, 5);
+      const { events } = await store.append(
+        `meeting-${id}`,
+        facts.map((e) => ({
+          eventId: randomUUID(),
+          type: e.type,
+          schemaVersion: e.schemaVersion,
+          data: e.data,
+          metadata: {
+            meetingId: id,
+            occurredAt: e.occurredAt,
+            actor: e.actor,
+            correlationId: 'c',
+            causationId: 'c',
+          },
+        })),
+        { expectedRevision: 'no_stream' },
+      );
+      streams.set(id, events);
+      await c.handle(events);
+    }
+    now += 61_000;
+    let roundDone = false;
+    const round = c.tick().then(() => void (roundDone = true));
+    await eventually('the first signing to wait on its store write', () => gates.length === 1);
+    // A bus batch arrives in the middle of the round (a chat in the first meeting, say).
+    let handled = false;
+    void c.handle(streams.get(ids[0]!)!.slice(-1)).then(() => {
+      log.push('bus batch');
+      handled = true;
+    });
+    // Every signing let through as it asks, until the round and the batch are both done.
+    while (!roundDone || !handled) {
+      await eventually('the next signing, or all done', () => gates.length > 0 || (roundDone && handled));
+      gates.shift()?.();
+    }
+    await round;
+    expect(log).toEqual([`save ${ids[0]}`, 'bus batch', ...ids.slice(1).map((id) => `save ${id}`)]);
+    await c.stop();
   });
 });
