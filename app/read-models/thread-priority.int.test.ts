@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
 import type { EventStore } from '../../domain/ports/event-store';
+import { sqliteThreadSettings } from './read-models.spec-helper';
 import { startReadModelsThread, type ReadModelsSettings, type ReadModelsThread } from './read-models-thread';
 
 /** Every thread of this process, with its niceness (on Linux each thread has its own). */
@@ -24,18 +25,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const settings = (feed: Partial<ReadModelsSettings>): ReadModelsSettings => ({
-  store: { PROJECTION_STORE: 'sqlite', DATA_DIR: dir },
-  analytics: {
-    source: 'http://confer.test/analytics',
-    schemaBase: 'http://confer.test/docs',
-    chatContent: true,
-  },
-  logLevel: 'silent',
-  nodeId: 'node-a',
-  niceness: 19,
-  ...feed,
-});
+const settings = (feed: Partial<ReadModelsSettings>) => sqliteThreadSettings(dir, { niceness: 19, ...feed });
 
 describe.runIf(process.platform === 'linux')("the read models thread's priority", () => {
   it('runs at the configured niceness when it follows the event store, and the server thread keeps its own', async () => {

@@ -11,6 +11,7 @@ import { chatPage } from '../../projections/chat-history/chat-history.queries';
 import { chatToAppend } from '../../test/support/chat-event';
 import { eventually } from '../../test/support/eventually';
 import type { ReadModelTarget } from './read-models-messages';
+import { sqliteThreadSettings } from './read-models.spec-helper';
 import { startReadModelsThread, type ReadModelsThread } from './read-models-thread';
 
 const chat = (meetingId: string, content: string) =>
@@ -30,17 +31,11 @@ afterEach(async () => {
 });
 
 async function startThread(batchSize = 250) {
-  const thread = await startReadModelsThread({
-    store: { PROJECTION_STORE: 'sqlite', DATA_DIR: dir },
-    analytics: {
-      source: 'http://confer.test/analytics',
-      schemaBase: 'http://confer.test/docs',
-      chatContent: true,
-    },
-    logLevel: 'silent',
-    nodeId: 'node-a',
-    tail: { eventsPath: join(dir, 'events.db'), batchSize, lingerMs: 5, idlePollMs: 5 },
-  });
+  const thread = await startReadModelsThread(
+    sqliteThreadSettings(dir, {
+      tail: { eventsPath: join(dir, 'events.db'), batchSize, lingerMs: 5, idlePollMs: 5 },
+    }),
+  );
   threads.push(thread);
   const applied: Record<ReadModelTarget, number> = { projections: 0, analytics: 0 };
   let projected = 0;

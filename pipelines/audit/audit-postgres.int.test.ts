@@ -6,7 +6,7 @@ import { createSystemClock } from '../../infra/clock/system-clock';
 import { eventHash, sha256Hex } from '../../infra/event-store/hash-chain';
 import { createPostgresEventStore } from '../../infra/event-store/postgres-event-store';
 import { startPostgres, type PostgresServer } from '../../test/support/postgres-server';
-import { scriptedMeeting } from './audit.spec-helper';
+import { scriptedMeeting, toAppend } from './audit.spec-helper';
 import { createAuditService } from './audit-service';
 import { createAuditCheckpointer } from './checkpointer';
 import { createAuditSigner } from './checkpoint-signer';
@@ -39,23 +39,7 @@ beforeAll(async () => {
   store = await createPostgresEventStore({ connectionString: server.url, schema });
   // The scripted meeting, appended as the command handler would, then signed by the checkpointer.
   const facts = scriptedMeeting(meetingId);
-  const stored = await store.append(
-    streamId,
-    facts.map((e) => ({
-      eventId: randomUUID(),
-      type: e.type,
-      schemaVersion: e.schemaVersion,
-      data: e.data,
-      metadata: {
-        meetingId,
-        occurredAt: e.occurredAt,
-        actor: e.actor,
-        correlationId: e.correlationId,
-        causationId: e.causationId,
-      },
-    })),
-    { expectedRevision: 'no_stream' },
-  );
+  const stored = await store.append(streamId, toAppend(facts), { expectedRevision: 'no_stream' });
   const signedUpTo = new Map<string, number>();
   const checkpointer = createAuditCheckpointer({
     store,

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Actor } from '../../domain/shared/actor';
-import type { StoredEvent } from '../../domain/shared/envelope';
+import type { EventToAppend, StoredEvent } from '../../domain/shared/envelope';
 import { GENESIS_HASH, eventHash, type HashFn } from '../../domain/shared/hash-chain';
 import { CurrentVersion, isMeetingEventType } from '../../domain/meeting/meeting.events';
 
@@ -139,4 +139,21 @@ export function scriptedMeeting(meetingId = 'm-audit-1'): StoredEvent[] {
     },
     { type: 'MeetingEnded', data: { reason: 'host-ended' }, at: 100, actor: ada },
   ]);
+}
+
+/** Stored facts as the command handler would append them (fresh event ids, the same metadata). */
+export function toAppend(facts: readonly StoredEvent[]): EventToAppend[] {
+  return facts.map((e) => ({
+    eventId: randomUUID(),
+    type: e.type,
+    schemaVersion: e.schemaVersion,
+    data: e.data,
+    metadata: {
+      meetingId: e.meetingId,
+      occurredAt: e.occurredAt,
+      actor: e.actor,
+      correlationId: e.correlationId,
+      causationId: e.causationId,
+    },
+  }));
 }

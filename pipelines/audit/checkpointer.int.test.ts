@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +10,7 @@ import type { StoredEvent } from '../../domain/shared/envelope';
 import { sha256Hex } from '../../infra/event-store/hash-chain';
 import { eventually } from '../../test/support/eventually';
 import { createSqliteEventStore } from '../../infra/event-store/sqlite-event-store';
-import { scriptedMeeting } from './audit.spec-helper';
+import { scriptedMeeting, toAppend } from './audit.spec-helper';
 import { auditStream } from './chain-audit';
 import { createAuditCheckpointer } from './checkpointer';
 import { createAuditSigner } from './checkpoint-signer';
@@ -25,33 +25,26 @@ let now: number;
 const clock: Clock = { now: () => new Date(now) };
 const signedUpTo = new Map<string, number>();
 
-const checkpointer = () =>
+const checkpointer = (
+  record: Parameters<typeof createAuditCheckpointer>[0]['signedUpTo'] = {
+    load: async (id) => signedUpTo.get(id) ?? -1,
+    save: async (id, revision) => void signedUpTo.set(id, revision),
+  },
+) =>
   createAuditCheckpointer({
     store,
     signer,
     clock,
     intervalMs: 60_000,
     logger: { warn: (details, message) => console.warn(message, details) },
-    signedUpTo: {
-      load: async (id) => signedUpTo.get(id) ?? -1,
-      save: async (id, revision) => void signedUpTo.set(id, revision),
-    },
+    signedUpTo: record,
   });
 
 /** Appends facts of the scripted meeting as the command handler would; returns them as stored. */
 async function append(from: number, to: number): Promise<StoredEvent[]> {
-  const facts = scriptedMeeting(meetingId).slice(from, to);
-  const result = await store.append(
-    streamId,
-    facts.map((e) => ({
-      eventId: randomUUID(),
-      type: e.type,
-      schemaVersion: e.schemaVersion,
-      data: e.data,
-      metadata: { meetingId, occurredAt: e.occurredAt, actor: e.actor, correlationId: 'c', causationId: 'c' },
-    })),
-    { expectedRevision: 'any' },
-  );
+  const result = await store.append(streamId, toAppend(scriptedMeeting(meetingId).slice(from, to)), {
+    expectedRevision: 'any',
+  });
   return result.events;
 }
 
@@ -109,47 +102,26 @@ describe('audit checkpointer', () => {
       checkpoints: { count: 1, verified: 1, latest: { revision: head } },
     });
   });
+
   it("lets the bus's batches through between the timer's signings, never behind a whole round", async () => {
     // What happened, in order: each signing's store write, and the bus batch being done.
     const log: string[] = [];
     const gates: (() => void)[] = [];
-    const c = createAuditCheckpointer({
-      store,
-      signer,
-      clock,
-      intervalMs: 60_000,
-      logger: { warn: (details, message) => console.warn(message, details) },
-      signedUpTo: {
-        load: async () => -1,
-        // Each signing's last step waits until the test lets it finish.
-        save: (id) =>
-          new Promise<void>((resolve) => {
-            log.push(`save ${id}`);
-            gates.push(resolve);
-          }),
-      },
+    const c = checkpointer({
+      load: async () => -1,
+      // Each signing's last step waits until the test lets it finish.
+      save: (id) =>
+        new Promise<void>((resolve) => {
+          log.push(`save ${id}`);
+          gates.push(resolve);
+        }),
     });
     const ids = Array.from({ length: 6 }, (_, i) => `m-round-${i}`);
     const streams = new Map<string, StoredEvent[]>();
     for (const id of ids) {
-      const facts = scriptedMeeting(id).slice(0, 5);
-      const { events } = await store.append(
-        `meeting-${id}`,
-        facts.map((e) => ({
-          eventId: randomUUID(),
-          type: e.type,
-          schemaVersion: e.schemaVersion,
-          data: e.data,
-          metadata: {
-            meetingId: id,
-            occurredAt: e.occurredAt,
-            actor: e.actor,
-            correlationId: 'c',
-            causationId: 'c',
-          },
-        })),
-        { expectedRevision: 'no_stream' },
-      );
+      const { events } = await store.append(`meeting-${id}`, toAppend(scriptedMeeting(id).slice(0, 5)), {
+        expectedRevision: 'no_stream',
+      });
       streams.set(id, events);
       await c.handle(events);
     }
