@@ -30,6 +30,8 @@ export async function startAudit(deps: {
   tokens: TokenService;
   clock: Clock;
   logger: Logger;
+  /** Each checkpoint signed (the metrics' counter). */
+  onSigned?(reason: 'interval' | 'end'): void;
 }): Promise<{ plugin: (app: FastifyInstance) => Promise<void>; close(): Promise<void> }> {
   const signer = createAuditSigner(loadOrCreateAuditKey(deps.config.DATA_DIR, deps.config.AUDIT_SIGNING_KEY));
   const audit = createAuditService({
@@ -45,6 +47,7 @@ export async function startAudit(deps: {
     clock: deps.clock,
     intervalMs: deps.config.AUDIT_CHECKPOINT_SECONDS * 1000,
     logger: deps.logger.child({ part: 'audit-checkpointer' }),
+    ...(deps.onSigned ? { onSigned: deps.onSigned } : {}),
     signedUpTo: {
       load: async (meetingId) =>
         Number((await deps.projectionStore.get(SIGNED_UP_TO, '', meetingId))?.['revision'] ?? -1),

@@ -217,7 +217,17 @@ export async function startConfer(
         if (typeof value === 'number') metrics.sfu.set({ object: name }, value);
     return { contentType: metrics.registry.contentType, body: await metrics.registry.metrics() };
   }
-  const auditing = await startAudit({ config, store, bus, projectionStore, commands, tokens, clock, logger });
+  const auditing = await startAudit({
+    config,
+    store,
+    bus,
+    projectionStore,
+    commands,
+    tokens,
+    clock,
+    logger,
+    onSigned: (reason) => metrics.auditCheckpoints.inc({ reason }),
+  });
   const recording = createRecordingWiring({
     config,
     logger: logger.child({ part: 'recording' }),

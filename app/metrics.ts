@@ -62,6 +62,12 @@ export function createMetrics(nodeId: string) {
     storeWriteSeconds.observe(seconds);
     storeWriteAppends.inc(appends);
   };
+  const auditCheckpoints = new Counter({
+    name: 'confer_audit_checkpoints_total',
+    help: 'Signed audit checkpoints appended, by reason: a running meeting past its interval, or its end',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   const forwarded = new Counter({
     name: 'confer_forwarded_events_total',
     help: 'Events published to the bus',
@@ -192,6 +198,7 @@ export function createMetrics(nodeId: string) {
     broadcasts,
     observeLag,
     observeStoreWrite,
+    auditCheckpoints,
     forwarded,
     forwarderPosition,
     projectionFailures,

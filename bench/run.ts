@@ -28,6 +28,7 @@ import { benchSrtpSuites, HMAC_SRTP_SUITE } from './srtp-suites';
 import { benchSoak } from './soak';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import {
+  counterTotal,
   machineNoise,
   readMachine,
   storeWriteBuckets,
@@ -272,6 +273,7 @@ async function benchChat(): Promise<void> {
         'io wait %': r.noise.ioWaitPct ?? '-',
         'store writes > 250 ms': r.storeWrites ? r.storeWrites.over250ms : '-',
         'slowest store write ≤ ms': r.storeWrites ? r.storeWrites.slowestAtMostMs : '-',
+        'audit checkpoints': r.auditCheckpoints ?? '-',
       })),
     ),
   );
@@ -304,6 +306,8 @@ interface MeasuredChat extends ChatLoadResult {
   noise: MachineNoise;
   /** The server's event store writer over the sending phase (Confer with a metrics URL only). */
   storeWrites?: StoreWrites;
+  /** Audit checkpoints the server signed over the sending phase (a round of them once held chat). */
+  auditCheckpoints?: number;
 }
 
 /** runChatLoad, with the server's CPU per thread and the load generator's own over the sending phase. */
@@ -316,14 +320,17 @@ async function measuredChatLoad(
   let start: { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number } | undefined;
   let phase: { server: ThreadShares; testerPct: number; noise: MachineNoise } | undefined;
   let machineAtStart = readMachine();
-  const writes = (): Promise<WriteBuckets> | undefined =>
+  const writes = (): Promise<{ buckets: WriteBuckets; audit: number }> | undefined =>
     metricsUrl
       ? fetch(metricsUrl)
           .then((r) => r.text())
-          .then(storeWriteBuckets)
+          .then((text) => ({
+            buckets: storeWriteBuckets(text),
+            audit: counterTotal(text, 'confer_audit_checkpoints_total'),
+          }))
       : undefined;
-  let writesBefore: Promise<WriteBuckets> | undefined;
-  let writesAfter: Promise<WriteBuckets> | undefined;
+  let writesBefore: ReturnType<typeof writes>;
+  let writesAfter: ReturnType<typeof writes>;
   const result = await runChatLoad(target, {
     ...options,
     onSendStart: () => {
@@ -347,13 +354,17 @@ async function measuredChatLoad(
   const { server, testerPct, noise } = phase!;
   // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
   const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
-  const storeWrites =
-    writesBefore && writesAfter ? storeWritesBetween(await writesBefore, await writesAfter) : undefined;
+  const [before, after] = [await writesBefore, await writesAfter];
   return {
     ...result,
     cpu: { server, serverUsPerChat, testerPct },
     noise,
-    ...(storeWrites ? { storeWrites } : {}),
+    ...(before && after
+      ? {
+          storeWrites: storeWritesBetween(before.buckets, after.buckets),
+          auditCheckpoints: after.audit - before.audit,
+        }
+      : {}),
   };
 }
 

@@ -24,6 +24,8 @@ let store: EventStore;
 let now: number;
 const clock: Clock = { now: () => new Date(now) };
 const signedUpTo = new Map<string, number>();
+/** Why each checkpoint was signed, as the metrics hear it. */
+const reasons: string[] = [];
 
 const checkpointer = (
   record: Parameters<typeof createAuditCheckpointer>[0]['signedUpTo'] = {
@@ -38,6 +40,7 @@ const checkpointer = (
     intervalMs: 60_000,
     logger: { warn: (details, message) => console.warn(message, details) },
     signedUpTo: record,
+    onSigned: (reason) => void reasons.push(reason),
   });
 
 /** Appends facts of the scripted meeting as the command handler would; returns them as stored. */
@@ -58,6 +61,7 @@ beforeEach(() => {
   store = createSqliteEventStore({ path: join(dir, 'events.db') });
   now = Date.parse('2026-12-01T10:00:00Z');
   signedUpTo.clear();
+  reasons.length = 0;
 });
 afterEach(async () => {
   await store.close();
@@ -67,12 +71,15 @@ afterEach(async () => {
 describe('audit checkpointer', () => {
   it('signs a running meeting once the interval passed, not before, and never its own checkpoints', async () => {
     const c = checkpointer();
+    // The timer's first look finds no meeting yet: later rounds still run.
+    await c.tick();
     await c.handle(await append(0, 5));
     await c.tick();
     expect(await checkpoints()).toEqual([]);
     now += 61_000;
     await c.tick();
     expect(await checkpoints()).toEqual([4]);
+    expect(reasons).toEqual(['interval']);
     // Its own checkpoint comes back on the bus: noted, not signed again.
     await c.handle((await store.readStream(streamId, { fromRevision: 5 })).slice(0, 1));
     now += 61_000;
@@ -88,6 +95,7 @@ describe('audit checkpointer', () => {
     await c.handle(rest);
     const head = rest[rest.length - 1]!.streamRevision;
     expect(await checkpoints()).toEqual([head]);
+    expect(reasons).toEqual(['end']);
     await c.stop();
 
     const again = checkpointer();

@@ -23,6 +23,8 @@ export interface CheckpointerOptions {
   /** A running meeting's head is signed at most this often (and at its end, at once). */
   intervalMs: number;
   logger: CheckpointerLogger;
+  /** Told of each checkpoint appended (auditors' metrics: signing is happening). */
+  onSigned?(reason: 'interval' | 'end'): void;
 }
 
 interface Tracked {
@@ -94,6 +96,7 @@ export function createAuditCheckpointer(options: CheckpointerOptions) {
     entry.signed = head.streamRevision;
     entry.lastSignedMs = options.clock.now().getTime();
     await options.signedUpTo.save(meetingId, head.streamRevision);
+    options.onSigned?.(entry.ended ? 'end' : 'interval');
   }
 
   async function signDue(
@@ -127,17 +130,16 @@ export function createAuditCheckpointer(options: CheckpointerOptions) {
    */
   let round: Promise<void> | undefined;
   let stopping = false;
+  async function signInTurns(): Promise<void> {
+    for (const item of [...meetings]) {
+      if (stopping) return;
+      await serial(() => signDue(() => false, [item]));
+    }
+  }
   function signRoundInTurns(): Promise<void> {
-    round ??= (async () => {
-      try {
-        for (const item of [...meetings]) {
-          if (stopping) break;
-          await serial(() => signDue(() => false, [item]));
-        }
-      } finally {
-        round = undefined;
-      }
-    })();
+    // Cleared from a callback, never from inside the round: a round with nothing to sign ends
+    // before `round` is even assigned, and would then stay "under way" for good.
+    round ??= signInTurns().finally(() => (round = undefined));
     return round;
   }
 
