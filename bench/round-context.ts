@@ -95,11 +95,3 @@ export function storeWritesBetween(before: WriteBuckets, after: WriteBuckets): S
   const slowest = delta.find(([, count]) => count === batches)?.[0] ?? 0;
   return { batches, over250ms: batches - upTo250, slowestAtMostMs: batches === 0 ? 0 : slowest * 1000 };
 }
-
-/** The sum of every series of a counter in a scrape (0 when absent). */
-export function counterTotal(metricsText: string, name: string): number {
-  let total = 0;
-  for (const [, value] of metricsText.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'gm')))
-    total += Number(value);
-  return total;
-}

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  counterTotal,
-  machineNoise,
-  readMachine,
-  storeWriteBuckets,
-  storeWritesBetween,
-} from './round-context';
+import { machineNoise, readMachine, storeWriteBuckets, storeWritesBetween } from './round-context';
 
 /** prom-client's exposition of the writer's histogram, as /metrics serves it. */
 const scrape = (counts: number[]) => {
@@ -67,15 +61,5 @@ describe("a round's context", () => {
     expect(later.allTicks).toBeGreaterThanOrEqual(first.allTicks);
     expect(later.stealTicks).toBeGreaterThanOrEqual(first.stealTicks);
     expect(first.allTicks).toBeGreaterThan(0);
-  });
-  it('adds up every series of a counter', () => {
-    const text = [
-      '# TYPE confer_audit_checkpoints_total counter',
-      'confer_audit_checkpoints_total{reason="interval",node="n1"} 40',
-      'confer_audit_checkpoints_total{reason="end",node="n1"} 2',
-      'confer_audit_checkpoints_totally_other 7',
-    ].join('\n');
-    expect(counterTotal(text, 'confer_audit_checkpoints_total')).toBe(42);
-    expect(counterTotal(text, 'confer_missing_total')).toBe(0);
   });
 });

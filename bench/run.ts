@@ -28,7 +28,6 @@ import { benchSrtpSuites, HMAC_SRTP_SUITE } from './srtp-suites';
 import { benchSoak } from './soak';
 import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
 import {
-  counterTotal,
   machineNoise,
   readMachine,
   storeWriteBuckets,
@@ -38,6 +37,7 @@ import {
   type WriteBuckets,
 } from './round-context';
 import { freePort } from '../test/support/free-port';
+import { sumMetric } from '../loadtest/prometheus-text';
 import { benchAppends } from './event-store-appends';
 import { benchEventIdOrder } from './event-id-order';
 import { rawSqliteAppends } from './sqlite-baseline';
@@ -326,7 +326,7 @@ async function measuredChatLoad(
           .then((r) => r.text())
           .then((text) => ({
             buckets: storeWriteBuckets(text),
-            audit: counterTotal(text, 'confer_audit_checkpoints_total'),
+            audit: sumMetric(text, 'confer_audit_checkpoints_total') ?? 0,
           }))
       : undefined;
   let writesBefore: ReturnType<typeof writes>;

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connect, next, record, request, type ClientSocket } from '../../test/support/confer-client';
+import { sumMetric } from '../../loadtest/prometheus-text';
 import { startConferProcess, TEST_AUTH_SECRET, type ConferProcess } from '../../test/support/confer-process';
 import { eventually } from '../../test/support/eventually';
 import type { JoinResult } from '../../protocol/signaling';
@@ -204,8 +205,7 @@ describe('chat, media and hands', () => {
       .setProtectedHeader({ alg: 'HS256' })
       .setExpirationTime('10m')
       .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
-    const value = (text: string, name: string) =>
-      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+    const value = (text: string, name: string) => sumMetric(text, name) ?? Number.NaN;
     const text = await fetch(`${server.url}/metrics`, {
       headers: { authorization: `Bearer ${operator}` },
     }).then((r) => r.text());
