@@ -51,8 +51,11 @@ export async function startAudit(deps: {
     signedUpTo: {
       load: async (meetingId) =>
         Number((await deps.projectionStore.get(SIGNED_UP_TO, '', meetingId))?.['revision'] ?? -1),
-      save: (meetingId, revision) =>
-        deps.projectionStore.transaction((tx) => tx.put(SIGNED_UP_TO, '', meetingId, { revision })),
+      saveAll: (revisions) =>
+        deps.projectionStore.transaction(async (tx) => {
+          for (const [meetingId, revision] of revisions)
+            await tx.put(SIGNED_UP_TO, '', meetingId, { revision });
+        }),
     },
   });
   checkpointer.start();

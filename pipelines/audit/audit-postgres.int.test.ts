@@ -49,7 +49,7 @@ beforeAll(async () => {
     logger: { warn: (details, message) => console.warn(message, details) },
     signedUpTo: {
       load: async (id) => signedUpTo.get(id) ?? -1,
-      save: async (id, revision) => void signedUpTo.set(id, revision),
+      saveAll: async (revisions) => revisions.forEach((revision, id) => signedUpTo.set(id, revision)),
     },
   });
   await checkpointer.handle(stored.events);

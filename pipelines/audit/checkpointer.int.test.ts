@@ -30,7 +30,7 @@ const reasons: string[] = [];
 const checkpointer = (
   record: Parameters<typeof createAuditCheckpointer>[0]['signedUpTo'] = {
     load: async (id) => signedUpTo.get(id) ?? -1,
-    save: async (id, revision) => void signedUpTo.set(id, revision),
+    saveAll: async (revisions) => revisions.forEach((revision, id) => signedUpTo.set(id, revision)),
   },
 ) =>
   createAuditCheckpointer({
@@ -111,19 +111,8 @@ describe('audit checkpointer', () => {
     });
   });
 
-  it("lets the bus's batches through between the timer's signings, never behind a whole round", async () => {
-    // What happened, in order: each signing's store write, and the bus batch being done.
-    const log: string[] = [];
-    const gates: (() => void)[] = [];
-    const c = checkpointer({
-      load: async () => -1,
-      // Each signing's last step waits until the test lets it finish.
-      save: (id) =>
-        new Promise<void>((resolve) => {
-          log.push(`save ${id}`);
-          gates.push(resolve);
-        }),
-    });
+  /** Six running meetings, each handed to the checkpointer as the bus would; their first facts. */
+  async function sixMeetings(c: ReturnType<typeof checkpointer>) {
     const ids = Array.from({ length: 6 }, (_, i) => `m-round-${i}`);
     const streams = new Map<string, StoredEvent[]>();
     for (const id of ids) {
@@ -133,10 +122,32 @@ describe('audit checkpointer', () => {
       streams.set(id, events);
       await c.handle(events);
     }
+    return { ids, streams };
+  }
+
+  it("lets the bus's batches through between the timer's signings, never behind a whole round", async () => {
+    // What happened, in order: each signing's append, and the bus batch being done.
+    const log: string[] = [];
+    const gates: (() => void)[] = [];
+    const realStore = store;
+    // Each signing's append waits until the test lets it through (the store itself is real).
+    store = {
+      ...realStore,
+      append: async (streamId, events, options) => {
+        if (events[0]?.type === CHECKPOINT_EVENT_TYPE) {
+          log.push(`sign ${streamId}`);
+          await new Promise<void>((resolve) => gates.push(resolve));
+        }
+        return realStore.append(streamId, events, options);
+      },
+    };
+    const c = checkpointer();
+    store = realStore;
+    const { ids, streams } = await sixMeetings(c);
     now += 61_000;
     let roundDone = false;
     const round = c.tick().then(() => void (roundDone = true));
-    await eventually('the first signing to wait on its store write', () => gates.length === 1);
+    await eventually('the first signing to wait on its append', () => gates.length === 1);
     // A bus batch arrives in the middle of the round (a chat in the first meeting, say).
     let handled = false;
     void c.handle(streams.get(ids[0]!)!.slice(-1)).then(() => {
@@ -149,7 +160,45 @@ describe('audit checkpointer', () => {
       gates.shift()?.();
     }
     await round;
-    expect(log).toEqual([`save ${ids[0]}`, 'bus batch', ...ids.slice(1).map((id) => `save ${id}`)]);
+    const signing = (id: string) => `sign meeting-${id}`;
+    expect(log).toEqual([signing(ids[0]!), 'bus batch', ...ids.slice(1).map(signing)]);
     await c.stop();
+  });
+
+  it("holds neither the bus's batches nor the signings while its records wait for the store; writes them together", async () => {
+    // The records' store stands still (the read models' thread holds its lock), until the test frees it.
+    const writes: string[][] = [];
+    let free: () => void = () => undefined;
+    const freed = new Promise<void>((resolve) => (free = resolve));
+    const c = checkpointer({
+      load: async () => -1,
+      saveAll: async (revisions) => {
+        writes.push([...revisions.keys()]);
+        await freed;
+        revisions.forEach((revision, id) => signedUpTo.set(id, revision));
+      },
+    });
+    const { ids, streams } = await sixMeetings(c);
+    now += 61_000;
+    let roundDone = false;
+    const round = c.tick().then(() => void (roundDone = true));
+    // The whole round is signed, and a bus batch handled, with the first record still waiting.
+    await eventually('the round to end while its first record waits', () => roundDone, { timeoutMs: 5_000 });
+    for (const id of ids) {
+      const signed = (await store.readStream(`meeting-${id}`)).filter(
+        (e) => e.type === CHECKPOINT_EVENT_TYPE,
+      );
+      expect(signed, id).toHaveLength(1);
+    }
+    let handled = false;
+    void c.handle(streams.get(ids[0]!)!.slice(-1)).then(() => void (handled = true));
+    await eventually('a bus batch handled while the record waits', () => handled, { timeoutMs: 5_000 });
+    expect(writes).toEqual([[ids[0]]]);
+    await round;
+    free();
+    await c.stop();
+    // Everything asked for meanwhile went in one more write.
+    expect(writes).toEqual([[ids[0]], ids.slice(1)]);
+    expect(ids.map((id) => signedUpTo.get(id))).toEqual(ids.map(() => 4));
   });
 });

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { EventBus } from '../../domain/ports/event-bus';
 import type { EventStore, Subscription } from '../../domain/ports/event-store';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import { coalescedSaves } from './coalesced-saves';
+import { coalescedSaves } from '../shared/coalesced-saves';
 
 /** Where the forwarder keeps its position in the store (see the composition root). */
 export interface CheckpointPort {
@@ -75,7 +75,7 @@ export function createEventForwarder(options: ForwarderOptions): Forwarder {
   let saveFailure: { error: unknown } | undefined;
   /** Settles once the last batch handed over, and every earlier one, were accepted by the bus. */
   let lastAccepted: Promise<void> = Promise.resolve();
-  const saveUpTo = coalescedSaves((position) => options.checkpoint.save(position));
+  const saveUpTo = coalescedSaves((position: number) => options.checkpoint.save(position), Math.max);
 
   async function publishWithRetry(events: Parameters<EventBus['publish']>[0]): Promise<void> {
     let delay = retryMs;

@@ -27,7 +27,7 @@ const settled = async () => {
 describe('coalesced checkpoint saves', () => {
   it('saves once for everything asked while a save runs, with the highest position', async () => {
     const store = controlledStore();
-    const saveUpTo = coalescedSaves(store.save);
+    const saveUpTo = coalescedSaves(store.save, Math.max);
     const done: number[] = [];
     const first = saveUpTo(10).then(() => done.push(10));
     const rest = [20, 30, 25].map((p) => saveUpTo(p).then(() => done.push(p)));
@@ -45,7 +45,7 @@ describe('coalesced checkpoint saves', () => {
 
   it('tells every caller covered by a failed save, and tries again for later ones', async () => {
     const store = controlledStore();
-    const saveUpTo = coalescedSaves(store.save);
+    const saveUpTo = coalescedSaves(store.save, Math.max);
     const first = saveUpTo(1);
     const second = saveUpTo(2);
     const third = saveUpTo(3);
@@ -64,7 +64,7 @@ describe('coalesced checkpoint saves', () => {
 
   it('saves at once when nothing is running', async () => {
     const store = controlledStore();
-    const saveUpTo = coalescedSaves(store.save);
+    const saveUpTo = coalescedSaves(store.save, Math.max);
     const a = saveUpTo(5);
     store.pending[0]!.resolve();
     await a;
