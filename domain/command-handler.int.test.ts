@@ -248,6 +248,78 @@ describe('command handler over a real event store', () => {
     expect(chats.filter((e) => (e.data as { messageId: string }).messageId === 'other')).toHaveLength(1);
   });
 
+  it("another writer's append (the audit checkpointer's signature) costs a read of what followed, not the whole stream", async () => {
+    const reads: (number | undefined)[] = [];
+    const watched: EventStore = {
+      ...store,
+      readStream: (streamId, options) => {
+        reads.push(options?.fromRevision);
+        return store.readStream(streamId, options);
+      },
+    };
+    const handler = createMeetingCommandHandler({ ...deps(), store: watched });
+    await handler.handle('m1', create, { actor: { type: 'host' } });
+    const asA = { actor: { type: 'participant' as const, participantId: 'a', isHost: false } };
+    await handler.handle(
+      'm1',
+      {
+        type: 'JoinMeeting',
+        participantId: 'a',
+        displayName: 'a',
+        userId: null,
+        passcodeDigest: null,
+        audioEnabled: true,
+        videoEnabled: true,
+      },
+      asA,
+    );
+    for (let i = 0; i < 5; i++)
+      await handler.handle('m1', { type: 'SendChatMessage', messageId: `c${i}`, content: 'hi' }, asA);
+    // Someone else appends to the meeting's stream, as the checkpointer does (any revision).
+    const { nextExpectedRevision: signedAt } = await store.append(
+      'meeting-m1',
+      [
+        {
+          eventId: 'e-checkpoint',
+          type: 'AuditCheckpointSigned',
+          schemaVersion: 1,
+          data: { stand: 'in' },
+          metadata: {
+            meetingId: 'm1',
+            occurredAt: new Date().toISOString(),
+            actor: { type: 'system', reason: 'audit-checkpoint' },
+            correlationId: 'e-checkpoint',
+            causationId: 'e-checkpoint',
+          },
+        },
+      ],
+      { expectedRevision: 'any' },
+    );
+    reads.length = 0;
+    const landed = await handler.handle(
+      'm1',
+      { type: 'SendChatMessage', messageId: 'after', content: 'hi' },
+      asA,
+    );
+    expect(landed.events[0]!.streamRevision).toBe(signedAt + 1);
+    // The lost race read only the signature, from where the cached state ended; no full reload.
+    expect(reads).toEqual([signedAt]);
+    // And the state it went on from is whole: the next chat needs no read at all.
+    reads.length = 0;
+    await handler.handle('m1', { type: 'SendChatMessage', messageId: 'next', content: 'hi' }, asA);
+    expect(reads).toEqual([]);
+    const chats = (await store.readStream('meeting-m1')).filter((e) => e.type === 'ChatMessageSent');
+    expect(chats.map((e) => (e.data as { messageId: string }).messageId)).toEqual([
+      'c0',
+      'c1',
+      'c2',
+      'c3',
+      'c4',
+      'after',
+      'next',
+    ]);
+  });
+
   it('a stream that stays contended past the budget is refused with CONFER_COMMAND_CONTENDED, nothing appended', async () => {
     await createMeetingCommandHandler(deps()).handle('m1', create, { actor: { type: 'host' } });
     let tries = 0;

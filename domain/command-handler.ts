@@ -307,19 +307,30 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
       }
       waiting.unshift(...rest);
     } catch (error) {
-      // The append failed: the cache is unsure of the stream, reload next time.
-      cache.delete(streamId);
       if (!(error instanceof RevisionConflictError)) {
+        // The append failed: the cache is unsure of the stream, reload next time.
         // Alone, the failure is this command's; in a group, each is tried alone to find whose.
         if (accepted.length === 1) accepted[0]!.w.reject(error);
         else for (const { w } of accepted) w.alone = true;
         waiting.unshift(...(accepted.length === 1 ? [] : accepted.map((a) => a.w)), ...rest);
+        cache.delete(streamId);
         return;
       }
-      // Two writers racing on one stream: a random pause lets one of them through first, and a
-      // growing one waits out a burst from the other.
+      // Another writer appended first: a node racing on this meeting, or the audit checkpointer
+      // signing its head (once a minute per running meeting). The state the group was decided on
+      // is still right as far as it goes, so only what came after it is read, not the whole
+      // stream again (a reload per signature was a full read of every running meeting's history
+      // each minute, on the event loop).
+      try {
+        await catchUp(streamId, base);
+      } catch {
+        cache.delete(streamId);
+      }
+      // Tried again at once on the caught-up state. Lost again, two writers are racing: a random
+      // pause lets one of them through first, and a growing one waits out a burst from the other.
       const lost = Math.max(...accepted.map(({ w }) => ++w.lost));
-      const window = Math.min(LONGEST_PAUSE_WINDOW_MS, FIRST_PAUSE_WINDOW_MS * 2 ** (lost - 1));
+      const window =
+        lost === 1 ? 0 : Math.min(LONGEST_PAUSE_WINDOW_MS, FIRST_PAUSE_WINDOW_MS * 2 ** (lost - 2));
       const pause = Math.random() * window;
       const retry: Waiting<C, S>[] = [];
       for (const { w } of accepted) {
@@ -327,7 +338,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
         else retry.push(w);
       }
       waiting.unshift(...retry, ...rest);
-      if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      if (retry.length > 0 && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
     }
   }
 

@@ -125,7 +125,7 @@ describe('audit checkpointer', () => {
     return { ids, streams };
   }
 
-  it("lets the bus's batches through between the timer's signings, never behind a whole round", async () => {
+  it("handles the bus's batches while a round's signing waits for its append, never behind it", async () => {
     // What happened, in order: each signing's append, and the bus batch being done.
     const log: string[] = [];
     const gates: (() => void)[] = [];
@@ -148,20 +148,53 @@ describe('audit checkpointer', () => {
     let roundDone = false;
     const round = c.tick().then(() => void (roundDone = true));
     await eventually('the first signing to wait on its append', () => gates.length === 1);
-    // A bus batch arrives in the middle of the round (a chat in the first meeting, say).
+    // A bus batch arrives in the middle of the round (a chat in the first meeting, say), and is
+    // handled while that signing still waits.
     let handled = false;
     void c.handle(streams.get(ids[0]!)!.slice(-1)).then(() => {
       log.push('bus batch');
       handled = true;
     });
-    // Every signing let through as it asks, until the round and the batch are both done.
-    while (!roundDone || !handled) {
-      await eventually('the next signing, or all done', () => gates.length > 0 || (roundDone && handled));
+    await eventually('the batch handled while the signing waits', () => handled, { timeoutMs: 5_000 });
+    expect(gates).toHaveLength(1);
+    // Every signing let through as it asks, until the round is done.
+    while (!roundDone) {
+      await eventually('the next signing, or the round done', () => gates.length > 0 || roundDone);
       gates.shift()?.();
     }
     await round;
     const signing = (id: string) => `sign meeting-${id}`;
     expect(log).toEqual([signing(ids[0]!), 'bus batch', ...ids.slice(1).map(signing)]);
+    expect(reasons).toEqual(ids.map(() => 'interval'));
+    await c.stop();
+  });
+
+  it("signs a meeting that ends during a round once, after the round's signing of it", async () => {
+    const gates: (() => void)[] = [];
+    const realStore = store;
+    store = {
+      ...realStore,
+      append: async (streamId, events, options) => {
+        if (events[0]?.type === CHECKPOINT_EVENT_TYPE)
+          await new Promise<void>((resolve) => gates.push(resolve));
+        return realStore.append(streamId, events, options);
+      },
+    };
+    const c = checkpointer();
+    store = realStore;
+    await c.handle(await append(0, 5));
+    now += 61_000;
+    const round = c.tick();
+    await eventually('the round to sign the meeting', () => gates.length === 1);
+    // The meeting ends while the round's signing of it waits for its append.
+    const rest = await append(5, 14);
+    const ended = c.handle(rest);
+    gates.shift()!();
+    await eventually('the end to be signed', () => gates.length === 1);
+    gates.shift()!();
+    await Promise.all([round, ended]);
+    expect(await checkpoints()).toEqual([4, rest.at(-1)!.streamRevision]);
+    expect(reasons).toEqual(['interval', 'end']);
     await c.stop();
   });
 
