@@ -320,6 +320,78 @@ describe('command handler over a real event store', () => {
     ]);
   });
 
+  it('invalidated, a cached meeting reads only what another node appended since; an event it does not fold seen on the bus costs no read', async () => {
+    const reads: (number | undefined)[] = [];
+    const watched: EventStore = {
+      ...store,
+      readStream: (streamId, options) => {
+        reads.push(options?.fromRevision);
+        return store.readStream(streamId, options);
+      },
+    };
+    const here = createMeetingCommandHandler({ ...deps(), store: watched });
+    const there = createMeetingCommandHandler(deps());
+    await here.handle('m1', create, { actor: { type: 'host' } });
+    const join = (id: string) => ({
+      type: 'JoinMeeting' as const,
+      participantId: id,
+      displayName: id,
+      userId: null,
+      passcodeDigest: null,
+      audioEnabled: true,
+      videoEnabled: true,
+    });
+    const as = (id: string) => ({
+      actor: { type: 'participant' as const, participantId: id, isHost: false },
+    });
+    await here.handle('m1', join('a'), as('a'));
+    const cachedAt = (await here.load('m1')).revision;
+    // Another node lets b in; this node is told its state may be behind.
+    await there.handle('m1', join('b'), as('b'));
+    reads.length = 0;
+    here.invalidate('m1');
+    const { state, revision } = await here.load('m1');
+    expect(state.participants['b']?.status).toBe('joined');
+    expect(revision).toBe(cachedAt + 1);
+    expect(reads).toEqual([cachedAt + 1]);
+    // Caught up, it is whole again: the next load reads nothing.
+    reads.length = 0;
+    await here.load('m1');
+    expect(reads).toEqual([]);
+
+    // A signed checkpoint comes back on the bus: only the revision moves; the next chat needs no read.
+    const [checkpoint] = (
+      await store.append(
+        'meeting-m1',
+        [
+          {
+            eventId: 'e-checkpoint-2',
+            type: 'AuditCheckpointSigned',
+            schemaVersion: 1,
+            data: { stand: 'in' },
+            metadata: {
+              meetingId: 'm1',
+              occurredAt: new Date().toISOString(),
+              actor: { type: 'system', reason: 'audit-checkpoint' },
+              correlationId: 'e-checkpoint-2',
+              causationId: 'e-checkpoint-2',
+            },
+          },
+        ],
+        { expectedRevision: 'any' },
+      )
+    ).events;
+    here.observe([checkpoint!]);
+    expect(here.peek('m1')?.revision).toBe(checkpoint!.streamRevision);
+    const landed = await here.handle(
+      'm1',
+      { type: 'SendChatMessage', messageId: 'x', content: 'hi' },
+      as('a'),
+    );
+    expect(landed.events[0]!.streamRevision).toBe(checkpoint!.streamRevision + 1);
+    expect(reads).toEqual([]);
+  });
+
   it('a stream that stays contended past the budget is refused with CONFER_COMMAND_CONTENDED, nothing appended', async () => {
     await createMeetingCommandHandler(deps()).handle('m1', create, { actor: { type: 'host' } });
     let tries = 0;

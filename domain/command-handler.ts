@@ -63,6 +63,11 @@ export interface Loaded<S> {
   revision: number;
 }
 
+/** A cached state; `stale`: another writer may have appended since, caught up before its next use. */
+interface Cached<S> extends Loaded<S> {
+  stale?: true;
+}
+
 /** The most commands one append carries (their events are written in one transaction). */
 const MAX_GROUP = 64;
 
@@ -103,7 +108,7 @@ interface Lane<C, S> {
  */
 export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandHandlerDeps<C, E, S>) {
   const queue = new KeyedQueue();
-  const cache = new Lru<string, Loaded<S>>(deps.cacheSize ?? 10_000);
+  const cache = new Lru<string, Cached<S>>(deps.cacheSize ?? 10_000);
   const contentionBudgetMs = deps.contentionBudgetMs ?? 5_000;
   /** Lanes opened in this turn of the event loop, to start at its end. */
   let starting: (() => void)[] = [];
@@ -134,16 +139,19 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
 
   async function loadCached(streamId: string): Promise<Loaded<S>> {
     const hit = cache.get(streamId);
-    if (hit) return hit;
+    if (hit) return hit.stale ? catchUp(streamId, hit) : hit;
     const loaded = await loadFresh(streamId);
     cache.set(streamId, loaded);
     return loaded;
   }
 
-  /** The cached state with whatever other writers appended since (usually nothing to read). */
-  async function catchUp(streamId: string, cached: Loaded<S>): Promise<Loaded<S>> {
+  /**
+   * The cached state with whatever other writers appended since (usually nothing to read): the
+   * same state a reload of the whole stream would give, for the price of what is new.
+   */
+  async function catchUp(streamId: string, cached: Cached<S>): Promise<Loaded<S>> {
     const newer = await deps.store.readStream(streamId, { fromRevision: cached.revision + 1 });
-    if (newer.length === 0) return cached;
+    if (newer.length === 0 && !cached.stale) return cached;
     let { state, revision } = cached;
     for (const event of newer) {
       revision = event.streamRevision;
@@ -392,9 +400,16 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
       );
     },
 
-    /** Forget cached state (e.g. when another node is known to have written). */
+    /**
+     * Another node may have written (a refusal about to be answered, a reconnection's grace
+     * ending): the next load or command first reads what was appended after the cached state.
+     * Not a reload of the whole stream: when a node's sockets drop together, 5,000 grace periods
+     * end together, and each reloading its meeting's whole history held every chat for a second.
+     */
     invalidate(aggregateId: string): void {
-      cache.delete(deps.streamIdOf(aggregateId));
+      const streamId = deps.streamIdOf(aggregateId);
+      const hit = cache.get(streamId);
+      if (hit && !hit.stale) cache.set(streamId, { ...hit, stale: true });
     },
 
     /** Cached state without waiting for queued commands; undefined when not cached. */
@@ -404,15 +419,21 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
 
     /**
      * Committed events seen on the bus (possibly written by another node): a cached state that
-     * is exactly one event behind is evolved, one further behind is dropped and reloaded later.
+     * is exactly one event behind is evolved (past an event it does not fold, such as an audit
+     * checkpoint, only its revision moves, as a reload would), one further behind is marked to
+     * catch up before its next use.
      */
     observe(events: readonly StoredEvent[]): void {
       for (const event of events) {
         const hit = cache.get(event.streamId);
-        if (!hit || event.streamRevision <= hit.revision) continue;
-        const parsed = hit.revision === event.streamRevision - 1 ? deps.parse(event) : undefined;
+        if (!hit || hit.stale || event.streamRevision <= hit.revision) continue;
+        if (hit.revision !== event.streamRevision - 1) {
+          cache.set(event.streamId, { ...hit, stale: true });
+          continue;
+        }
+        const parsed = deps.parse(event);
         if (!parsed) {
-          cache.delete(event.streamId);
+          cache.set(event.streamId, { state: hit.state, revision: event.streamRevision });
           continue;
         }
         cache.set(event.streamId, {

@@ -189,7 +189,8 @@ export function createAuditCheckpointer(options: CheckpointerOptions) {
     const ending = new Map<string, Tracked>();
     for (const event of events) {
       if (!event.streamId.startsWith('meeting-')) continue;
-      const entry = await track(event);
+      // Known meetings without a promise each: this runs for every event of every batch.
+      const entry = meetings.get(event.meetingId) ?? (await track(event));
       if (event.type === CHECKPOINT_EVENT_TYPE) {
         const parsed = SignedCheckpointSchema.safeParse(event.data);
         if (parsed.success) entry.signed = Math.max(entry.signed, parsed.data.checkpoint.revision);
