@@ -7,6 +7,12 @@ import { summarize } from './stats';
 export interface ChatTarget {
   name: string;
   openMeeting(participants: number): Promise<Socket[]>;
+  /**
+   * Ends a meeting once its round is over, as its host would (the first socket), before its
+   * sockets leave. Left running instead, a round's 5,000 participants ended their reconnection
+   * grace 30 s later, inside the next round's window, which then measured their departures too.
+   */
+  endMeeting?(sockets: Socket[]): Promise<void>;
 }
 
 type AckFn = (r: { ok: boolean }) => void;
@@ -43,6 +49,10 @@ export function conferTarget(baseUrl: string): ChatTarget {
         sockets.push(socket);
       }
       return sockets;
+    },
+    async endMeeting(sockets) {
+      const ack = await emitWithAck(sockets[0]!, 'end-meeting', {});
+      if (!ack.ok) throw new Error(`end-meeting refused: ${JSON.stringify(ack)}`);
     },
   };
 }
@@ -174,6 +184,11 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
   for (let waited = 0; deliveries < expected() && waited < 15_000; waited += 50)
     await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 200)); // and anything sent twice or to the wrong room shows
+  const { endMeeting } = target;
+  if (endMeeting) {
+    for (let i = 0; i < meetings.length; i += 50)
+      await Promise.all(meetings.slice(i, i + 50).map((sockets) => endMeeting(sockets)));
+  }
   for (const socket of all) socket.disconnect();
   return {
     target: target.name,

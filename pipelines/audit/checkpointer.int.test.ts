@@ -198,6 +198,42 @@ describe('audit checkpointer', () => {
     await c.stop();
   });
 
+  it('spreads a round over the time it is given: meetings due together are not signed as one burst', async () => {
+    const signedAt: number[] = [];
+    const realStore = store;
+    store = {
+      ...realStore,
+      append: async (streamId, events, options) => {
+        if (events[0]?.type === CHECKPOINT_EVENT_TYPE) signedAt.push(performance.now());
+        return realStore.append(streamId, events, options);
+      },
+    };
+    const c = checkpointer();
+    store = realStore;
+    const { ids } = await sixMeetings(c);
+    now += 61_000;
+    await c.tick(600);
+    expect(signedAt).toHaveLength(ids.length);
+    // Six signings over 600 ms: five pauses of 100 ms between them (a timer never fires early).
+    expect(signedAt.at(-1)! - signedAt[0]!).toBeGreaterThanOrEqual(5 * 100 - 5);
+    // Nothing left for the next round.
+    await c.tick(600);
+    expect(signedAt).toHaveLength(ids.length);
+    await c.stop();
+  });
+
+  it('stops in the middle of a spread round without waiting out its pauses', async () => {
+    const c = checkpointer();
+    await sixMeetings(c);
+    now += 61_000;
+    // Spread over ten minutes: two minutes between signings.
+    const round = c.tick(600_000);
+    await eventually('the first signing', () => reasons.length === 1);
+    await c.stop();
+    await round;
+    expect(reasons).toEqual(['interval']);
+  });
+
   it("holds neither the bus's batches nor the signings while its records wait for the store; writes them together", async () => {
     // The records' store stands still (the read models' thread holds its lock), until the test frees it.
     const writes: string[][] = [];
