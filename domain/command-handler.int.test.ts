@@ -7,7 +7,7 @@ import { createRandomIds } from '../infra/ids/random-ids';
 import { createSystemClock } from '../infra/clock/system-clock';
 import { EventRejectedError, RevisionConflictError, type EventStore } from './ports/event-store';
 import { createMeetingCommandHandler } from './meeting/meeting.handler';
-import { joinCmd, settings } from './meeting/meeting.spec-helper';
+import { as, joinCmd, settings } from './meeting/meeting.spec-helper';
 import { ConferError } from './shared/errors';
 
 describe('command handler over a real event store', () => {
@@ -31,6 +31,42 @@ describe('command handler over a real event store', () => {
     hostUserId: null,
     settings: settings(),
   };
+
+  /** The store, with every stream read recorded by the revision it starts from. */
+  const readsWatched = () => {
+    const reads: (number | undefined)[] = [];
+    const watched: EventStore = {
+      ...store,
+      readStream: (streamId, options) => {
+        reads.push(options?.fromRevision);
+        return store.readStream(streamId, options);
+      },
+    };
+    return { reads, watched };
+  };
+  /** Appends to the meeting's stream as the audit checkpointer does: a type the meeting does not fold, any revision. */
+  const appendCheckpointStandIn = async (eventId: string) =>
+    (
+      await store.append(
+        'meeting-m1',
+        [
+          {
+            eventId,
+            type: 'AuditCheckpointSigned',
+            schemaVersion: 1,
+            data: { stand: 'in' },
+            metadata: {
+              meetingId: 'm1',
+              occurredAt: new Date().toISOString(),
+              actor: { type: 'system', reason: 'audit-checkpoint' },
+              correlationId: eventId,
+              causationId: eventId,
+            },
+          },
+        ],
+        { expectedRevision: 'any' },
+      )
+    ).events[0]!;
 
   it('serialises one node’s commands and keeps every chat in order', async () => {
     const handler = createMeetingCommandHandler(deps());
@@ -249,52 +285,15 @@ describe('command handler over a real event store', () => {
   });
 
   it("another writer's append (the audit checkpointer's signature) costs a read of what followed, not the whole stream", async () => {
-    const reads: (number | undefined)[] = [];
-    const watched: EventStore = {
-      ...store,
-      readStream: (streamId, options) => {
-        reads.push(options?.fromRevision);
-        return store.readStream(streamId, options);
-      },
-    };
+    const { reads, watched } = readsWatched();
     const handler = createMeetingCommandHandler({ ...deps(), store: watched });
     await handler.handle('m1', create, { actor: { type: 'host' } });
-    const asA = { actor: { type: 'participant' as const, participantId: 'a', isHost: false } };
-    await handler.handle(
-      'm1',
-      {
-        type: 'JoinMeeting',
-        participantId: 'a',
-        displayName: 'a',
-        userId: null,
-        passcodeDigest: null,
-        audioEnabled: true,
-        videoEnabled: true,
-      },
-      asA,
-    );
+    const asA = { actor: as('a') };
+    await handler.handle('m1', joinCmd('a'), asA);
     for (let i = 0; i < 5; i++)
       await handler.handle('m1', { type: 'SendChatMessage', messageId: `c${i}`, content: 'hi' }, asA);
     // Someone else appends to the meeting's stream, as the checkpointer does (any revision).
-    const { nextExpectedRevision: signedAt } = await store.append(
-      'meeting-m1',
-      [
-        {
-          eventId: 'e-checkpoint',
-          type: 'AuditCheckpointSigned',
-          schemaVersion: 1,
-          data: { stand: 'in' },
-          metadata: {
-            meetingId: 'm1',
-            occurredAt: new Date().toISOString(),
-            actor: { type: 'system', reason: 'audit-checkpoint' },
-            correlationId: 'e-checkpoint',
-            causationId: 'e-checkpoint',
-          },
-        },
-      ],
-      { expectedRevision: 'any' },
-    );
+    const signedAt = (await appendCheckpointStandIn('e-checkpoint')).streamRevision;
     reads.length = 0;
     const landed = await handler.handle(
       'm1',
@@ -321,33 +320,14 @@ describe('command handler over a real event store', () => {
   });
 
   it('invalidated, a cached meeting reads only what another node appended since; an event it does not fold seen on the bus costs no read', async () => {
-    const reads: (number | undefined)[] = [];
-    const watched: EventStore = {
-      ...store,
-      readStream: (streamId, options) => {
-        reads.push(options?.fromRevision);
-        return store.readStream(streamId, options);
-      },
-    };
+    const { reads, watched } = readsWatched();
     const here = createMeetingCommandHandler({ ...deps(), store: watched });
     const there = createMeetingCommandHandler(deps());
     await here.handle('m1', create, { actor: { type: 'host' } });
-    const join = (id: string) => ({
-      type: 'JoinMeeting' as const,
-      participantId: id,
-      displayName: id,
-      userId: null,
-      passcodeDigest: null,
-      audioEnabled: true,
-      videoEnabled: true,
-    });
-    const as = (id: string) => ({
-      actor: { type: 'participant' as const, participantId: id, isHost: false },
-    });
-    await here.handle('m1', join('a'), as('a'));
+    await here.handle('m1', joinCmd('a'), { actor: as('a') });
     const cachedAt = (await here.load('m1')).revision;
     // Another node lets b in; this node is told its state may be behind.
-    await there.handle('m1', join('b'), as('b'));
+    await there.handle('m1', joinCmd('b'), { actor: as('b') });
     reads.length = 0;
     here.invalidate('m1');
     const { state, revision } = await here.load('m1');
@@ -360,35 +340,15 @@ describe('command handler over a real event store', () => {
     expect(reads).toEqual([]);
 
     // A signed checkpoint comes back on the bus: only the revision moves; the next chat needs no read.
-    const [checkpoint] = (
-      await store.append(
-        'meeting-m1',
-        [
-          {
-            eventId: 'e-checkpoint-2',
-            type: 'AuditCheckpointSigned',
-            schemaVersion: 1,
-            data: { stand: 'in' },
-            metadata: {
-              meetingId: 'm1',
-              occurredAt: new Date().toISOString(),
-              actor: { type: 'system', reason: 'audit-checkpoint' },
-              correlationId: 'e-checkpoint-2',
-              causationId: 'e-checkpoint-2',
-            },
-          },
-        ],
-        { expectedRevision: 'any' },
-      )
-    ).events;
-    here.observe([checkpoint!]);
-    expect(here.peek('m1')?.revision).toBe(checkpoint!.streamRevision);
+    const checkpoint = await appendCheckpointStandIn('e-checkpoint-2');
+    here.observe([checkpoint]);
+    expect(here.peek('m1')?.revision).toBe(checkpoint.streamRevision);
     const landed = await here.handle(
       'm1',
       { type: 'SendChatMessage', messageId: 'x', content: 'hi' },
-      as('a'),
+      { actor: as('a') },
     );
-    expect(landed.events[0]!.streamRevision).toBe(checkpoint!.streamRevision + 1);
+    expect(landed.events[0]!.streamRevision).toBe(checkpoint.streamRevision + 1);
     expect(reads).toEqual([]);
   });
 
