@@ -66,8 +66,10 @@ describe('broadcasts to one socket in a burst', () => {
       Array.from({ length: 10 }, (_, i) => `burst ${i}`),
     );
     // In each turn the first goes at once and those queued behind it go together: two writes a
-    // turn (ten, one a message, before).
-    expect(dataSegmentsTo(localPort(bob)) - before).toBeLessThanOrEqual(4);
+    // turn (ten, one a message, before). Ann's ten writes may reach the server in up to three
+    // reads on a busy machine (so three appends, three turns: 5 segments seen once in CI); one
+    // write a message would still be ten.
+    expect(dataSegmentsTo(localPort(bob)) - before).toBeLessThanOrEqual(6);
   });
 
   it('reach a plain WebSocket client in one TCP write a turn', async () => {
