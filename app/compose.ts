@@ -61,6 +61,8 @@ export interface RunningConfer {
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** How far the read models may trail the broadcasts on the in-process bus (see the forwarder). */
 const FORWARDER_MAX_LAG_MS = 250;
+/** The forwarder stores its position at most 4 times a second (a crash replays ≤ 250 ms more). */
+const FORWARDER_CHECKPOINT_EVERY_MS = 250;
 /** The read models' batches when their thread follows the event store (the bus's bound too). */
 const READ_MODELS_BATCH = 250;
 /**
@@ -361,6 +363,7 @@ export async function startConfer(
         // Every Kafka produce request, and each group's fetch that answers it, costs CPU beyond its
         // messages (~250 and ~150 µs here, docs/capacity.md): a linger makes them fewer and larger.
         lingerMs: config.BUS === 'kafka' ? config.KAFKA_LINGER_MS : 0,
+        checkpointEveryMs: FORWARDER_CHECKPOINT_EVERY_MS,
         checkpoint: {
           load: async () => Number((await projectionStore.get('_forwarder', '', 'bus'))?.['position'] ?? 0),
           save: (position) =>

@@ -16,11 +16,16 @@
 export function coalescedSaves<T>(
   save: (value: T) => Promise<void>,
   merge: (queued: T, next: T) => T,
+  /** Two saves start at least this far apart; what is asked for meanwhile waits in the next one. */
+  { minIntervalMs = 0 }: { minIntervalMs?: number } = {},
 ): (value: T) => Promise<void> {
   let running: Promise<void> | undefined;
   let queued: { value: T; done: Promise<void> } | undefined;
+  let lastStartedAt = Number.NEGATIVE_INFINITY;
+  const untilNextSlot = () => lastStartedAt + minIntervalMs - performance.now();
 
   function start(value: T): Promise<void> {
+    lastStartedAt = performance.now();
     const current = save(value).finally(() => {
       if (running === current) running = undefined;
     });
@@ -33,10 +38,14 @@ export function coalescedSaves<T>(
       queued.value = merge(queued.value, value);
       return queued.done;
     }
-    if (!running) return start(value);
+    if (!running && untilNextSlot() <= 0) return start(value);
     const next: { value: T; done: Promise<void> } = { value, done: Promise.resolve() };
-    next.done = running
+    next.done = (running ?? Promise.resolve())
       .catch(() => undefined) // its own callers hear of its failure; the next save is a new attempt
+      .then(() => {
+        const wait = untilNextSlot();
+        return wait > 0 ? new Promise<void>((resolve) => setTimeout(resolve, wait)) : undefined;
+      })
       .then(() => {
         queued = undefined;
         return start(next.value);

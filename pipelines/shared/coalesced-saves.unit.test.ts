@@ -73,4 +73,24 @@ describe('coalesced checkpoint saves', () => {
     store.pending[1]!.resolve();
     await b;
   });
+
+  it('starts two saves at least minIntervalMs apart, and saves what was asked for meanwhile in the later one', async () => {
+    const startedAt: number[] = [];
+    const saved: number[] = [];
+    const saveUpTo = coalescedSaves(
+      async (position: number) => {
+        startedAt.push(performance.now());
+        saved.push(position);
+      },
+      Math.max,
+      { minIntervalMs: 100 },
+    );
+    await saveUpTo(1);
+    const later = [saveUpTo(2), saveUpTo(3)];
+    expect(saved).toEqual([1]);
+    await Promise.all(later);
+    expect(saved).toEqual([1, 3]);
+    // Spaced (without the interval the second would start at once); a timer may fire a ms early.
+    expect(startedAt[1]! - startedAt[0]!).toBeGreaterThanOrEqual(90);
+  });
 });
