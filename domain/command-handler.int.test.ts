@@ -9,6 +9,7 @@ import { EventRejectedError, RevisionConflictError, type EventStore } from './po
 import { createMeetingCommandHandler } from './meeting/meeting.handler';
 import { as, joinCmd, settings } from './meeting/meeting.spec-helper';
 import { ConferError } from './shared/errors';
+import { eventually } from '../test/support/eventually';
 
 describe('command handler over a real event store', () => {
   let dir: string;
@@ -372,6 +373,81 @@ describe('command handler over a real event store', () => {
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(tries).toBeGreaterThan(3);
     expect(await store.readStream('meeting-m1')).toHaveLength(1);
+  });
+
+  /** The store, recording what each append asks for and, while `hold` is on, answering only when let through. */
+  const gated = () => {
+    const asked: { contents: string[]; expectedRevision: unknown; expectedLastEventId?: string }[] = [];
+    const gates: (() => void)[] = [];
+    const control = { hold: false, asked, release: () => gates.splice(0).forEach((open) => open()) };
+    const wrapped: EventStore = {
+      ...store,
+      append: (streamId, events, options) => {
+        asked.push({
+          contents: events.map((e) => (e.data as { content?: string }).content ?? e.type),
+          expectedRevision: options.expectedRevision,
+          ...(options.expectedLastEventId && { expectedLastEventId: options.expectedLastEventId }),
+        });
+        // Handed to the real store at once (in the order it was given), answered when let through.
+        const appended = store.append(streamId, events, options);
+        if (!control.hold) return appended;
+        appended.catch(() => undefined); // answered (refusals too) when let through
+        return new Promise<void>((resolve) => gates.push(resolve)).then(() => appended);
+      },
+    };
+    return { store: wrapped, control };
+  };
+  const chat = (messageId: string, content: string) =>
+    ({ type: 'SendChatMessage', messageId, content }) as const;
+
+  it('hands a meeting’s next group to the store while the one before is being written, chained to it', async () => {
+    const { store: gatedStore, control } = gated();
+    const handler = createMeetingCommandHandler({ ...deps(), store: gatedStore });
+    await handler.handle('m1', create, { actor: { type: 'host' } });
+    await handler.handle('m1', joinCmd('a'), asA);
+    control.asked.length = 0;
+    control.hold = true;
+    const first = handler.handle('m1', chat('c1', 'one'), asA);
+    await eventually('the first append', () => control.asked.length === 1);
+    // Sent while the first is on its way: decided on the state it leaves, not held until it lands.
+    const second = handler.handle('m1', chat('c2', 'two'), asA);
+    await eventually('the second append, the first unanswered', () => control.asked.length === 2);
+    expect(control.asked.map((a) => a.expectedRevision)).toEqual([1, 2]);
+    expect(control.asked[0]!.expectedLastEventId).toBeUndefined();
+    control.release();
+    const [one, two] = await Promise.all([first, second]);
+    expect(control.asked[1]!.expectedLastEventId).toBe(one.events[0]!.eventId);
+    expect([one.revision, two.revision]).toEqual([2, 3]);
+    expect(two.state.chatCount).toBe(2);
+  });
+
+  it('a pipelined group whose predecessor lost its race is decided again behind it: nothing lost, nothing twice, order kept', async () => {
+    const { store: gatedStore, control } = gated();
+    const handler = createMeetingCommandHandler({ ...deps(), store: gatedStore });
+    await handler.handle('m1', create, { actor: { type: 'host' } });
+    await handler.handle('m1', joinCmd('a'), asA);
+    // The checkpointer signs the meeting first: the next chat's expected revision is stale.
+    await appendCheckpointStandIn('e-checkpoint-3');
+    control.asked.length = 0;
+    control.hold = true;
+    const first = handler.handle('m1', chat('c1', 'one'), asA);
+    await eventually('the first append', () => control.asked.length === 1);
+    const second = handler.handle('m1', chat('c2', 'two'), asA);
+    await eventually('the second append, chained to the first', () => control.asked.length === 2);
+    control.hold = false;
+    control.release();
+    const [one, two] = await Promise.all([first, second]);
+    // Both refused (the second only because the first was), then both again, together, in order.
+    expect(control.asked.map((a) => a.contents)).toEqual([['one'], ['two'], ['one', 'two']]);
+    expect([one.revision, two.revision]).toEqual([3, 4]);
+    const stored = await store.readStream('meeting-m1');
+    expect(stored.map((e) => (e.data as { content?: string }).content ?? e.type)).toEqual([
+      'MeetingCreated',
+      'ParticipantJoined',
+      'AuditCheckpointSigned',
+      'one',
+      'two',
+    ]);
   });
 
   it('rejects a broken rule with a coded error and appends nothing', async () => {

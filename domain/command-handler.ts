@@ -1,6 +1,6 @@
 import type { Clock } from './ports/clock';
 import type { EventStore } from './ports/event-store';
-import { RevisionConflictError } from './ports/event-store';
+import { RevisionConflictError, type AppendResult } from './ports/event-store';
 import type { Ids } from './ports/ids';
 import type { Actor } from './shared/actor';
 import type { StoredEvent } from './shared/envelope';
@@ -90,6 +90,37 @@ interface Lane<C, S> {
   waiting: Waiting<C, S>[];
   /** load() calls queued behind this lane: it lets them through between two groups. */
   reads: number;
+  /** Set while the lane waits for an append on its way: a command arriving wakes it. */
+  arrived?: () => void;
+}
+
+/** The state and revision after the commands accepted so far (not necessarily written yet). */
+interface Tip<S> {
+  state: S;
+  revision: number;
+}
+
+/** A command accepted into a group: its events, when, and the state after each. */
+interface Accepted<C, S> {
+  w: Waiting<C, S>;
+  decided: DomainEvent[];
+  occurredAt: string;
+  states: S[];
+}
+
+/** A group decided: its commands, the state it was decided on (`base`), and the state it leaves. */
+interface Decided<C, S> {
+  accepted: Accepted<C, S>[];
+  base: Loaded<S>;
+  tip: Tip<S>;
+  /** A command was refused on `tip` before it was written: it waits for the group to land. */
+  refusedOnTip: boolean;
+}
+
+/** A group's append on its way to the store. */
+interface InFlight<C, S> extends Omit<Decided<C, S>, 'refusedOnTip'> {
+  lastEventId: string;
+  outcome: Promise<{ result: AppendResult } | { error: unknown }>;
 }
 
 /**
@@ -204,62 +235,94 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     return waiting.splice(0, Math.min(end < 0 ? waiting.length : end, MAX_GROUP));
   }
 
+  /** Appends of one stream on their way at once: one being written, the next decided on it. */
+  const depth = deps.store.chainsAppends ? 2 : 1;
+
   async function drain(streamId: string, lane: Lane<C, S>) {
-    while (lane.waiting.length > 0) {
-      const group = takeGroup(lane.waiting);
-      try {
-        await runGroup(streamId, lane.aggregateId, group, lane.waiting);
-      } catch (error) {
-        // Not expected (runGroup settles its own failures), but a command must never hang.
-        cache.delete(streamId);
-        for (const w of group) w.reject(error);
+    const inFlight: InFlight<C, S>[] = [];
+    /** The front of `waiting` was refused on a state not written yet: let everything land first. */
+    let blocked = false;
+    const settleAll = async () => {
+      while (inFlight.length > 0) await settle(streamId, inFlight, lane.waiting);
+      blocked = false;
+    };
+    try {
+      let wrote = false;
+      while (lane.waiting.length > 0 || inFlight.length > 0) {
+        // A meeting that never stops writing must not hold a read of its state back for ever:
+        // once it has written, the lane lands its appends and goes back in the queue behind the
+        // reads waiting for it.
+        if (wrote && lane.reads > 0) {
+          await settleAll();
+          if (lane.waiting.length > 0) {
+            void queue.run(streamId, () => drain(streamId, lane));
+            return;
+          }
+          break;
+        }
+        // A command tried alone (to find whose failure failed its group) has nothing chained behind.
+        const behindAlone = inFlight.at(-1)?.accepted[0]!.w.alone === true;
+        if (lane.waiting.length === 0 && !blocked && !behindAlone && inFlight.length < depth) {
+          // Room for one more append: whichever comes first, the oldest landing or a command.
+          const arrival = new Promise<'arrived'>((resolve) => (lane.arrived = () => resolve('arrived')));
+          const first = await Promise.race([inFlight[0]!.outcome, arrival]);
+          lane.arrived = undefined;
+          if (first === 'arrived') continue;
+        }
+        if (lane.waiting.length === 0 || blocked || behindAlone || inFlight.length >= depth) {
+          await settle(streamId, inFlight, lane.waiting);
+          if (inFlight.length === 0) blocked = false;
+          continue;
+        }
+        const group = takeGroup(lane.waiting);
+        const on = inFlight.at(-1);
+        const decided = await decideGroup(streamId, group, lane.waiting, on?.tip);
+        if (decided.refusedOnTip) blocked = true;
+        if (decided.accepted.length > 0) {
+          inFlight.push(startAppend(streamId, lane.aggregateId, decided, on));
+          wrote = true;
+        }
       }
-      // A meeting that never stops writing must not hold a read of its state back for ever:
-      // the lane goes back in the queue behind the reads waiting for it.
-      if (lane.reads > 0 && lane.waiting.length > 0) {
-        void queue.run(streamId, () => drain(streamId, lane));
-        return;
-      }
+    } catch (error) {
+      // Not expected (decideGroup and settle settle their own failures), but a command must
+      // never hang: whatever is on its way or waiting is failed, and the state read again.
+      cache.delete(streamId);
+      for (const f of inFlight.splice(0)) for (const { w } of f.accepted) w.reject(error);
+      for (const w of lane.waiting.splice(0)) w.reject(error);
     }
     lanes.delete(streamId);
   }
 
   /**
-   * Decides the group's commands in turn and appends what they decided in one append. Whatever
-   * must be tried again goes back to the front of `waiting`, in its order.
+   * Decides the group's commands in turn, on the state `on` leaves (an append not yet
+   * acknowledged) or else on the cached one. Whatever is not decided now goes back to the front
+   * of `waiting`, in its order.
    */
-  async function runGroup(
+  async function decideGroup(
     streamId: string,
-    aggregateId: string,
     group: Waiting<C, S>[],
     waiting: Waiting<C, S>[],
-  ): Promise<void> {
-    /**
-     * Set once a command of the group is accepted: the stored state it was decided on (`base`),
-     * and the state and revision after the commands accepted so far.
-     */
-    let tip: { base: Loaded<S>; state: S; revision: number } | undefined;
-    const accepted: { w: Waiting<C, S>; decided: E[]; occurredAt: string; states: S[] }[] = [];
-    const acceptOnTip = (w: Waiting<C, S>, decided: E[], at: NonNullable<typeof tip>) => {
-      const a = accept(w, decided, at.revision, at.state);
-      accepted.push(a);
-      at.state = a.states.at(-1)!;
-      at.revision += decided.length;
-    };
+    on: Tip<S> | undefined,
+  ): Promise<Decided<C, S>> {
+    const accepted: Accepted<C, S>[] = [];
+    /** Set once a command is accepted (or from `on`): the state and revision it leaves. */
+    let tip: Tip<S> | undefined = on && { ...on };
+    let base: Loaded<S> | undefined = on && { state: on.state, revision: on.revision };
+    let refusedOnTip = false;
     let i = 0;
     for (; i < group.length; i++) {
       const w = group[i]!;
       if (!tip) {
-        // Nothing decided yet in this group: the cached state, refusals checked against the store.
+        // Nothing decided yet: the cached state, refusals checked against the store.
         try {
           const { current, decided } = await decideOnFreshState(streamId, w.command, w.context.actor);
           if (decided.length === 0) {
             w.resolve({ events: [], state: current.state, revision: current.revision });
             continue;
           }
-          const first = { base: current, state: current.state, revision: current.revision };
-          acceptOnTip(w, decided, first);
-          tip = first;
+          base = current;
+          tip = { state: current.state, revision: current.revision };
+          accepted.push(acceptOnTip(w, decided, tip));
         } catch (error) {
           if (!(error instanceof ConferError)) cache.delete(streamId);
           w.reject(error);
@@ -273,81 +336,122 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
         decided = undefined;
       }
       // Refused, or nothing to do, on a state not written yet: decided again once it is.
-      if (!decided || decided.length === 0) break;
-      acceptOnTip(w, decided, tip);
+      if (!decided || decided.length === 0) {
+        refusedOnTip = true;
+        break;
+      }
+      accepted.push(acceptOnTip(w, decided, tip));
     }
-    const rest = group.slice(i);
-    if (!tip) {
-      waiting.unshift(...rest);
-      return;
-    }
-    const { base, state } = tip;
-    try {
-      const result = await deps.store.append(
-        streamId,
-        accepted.flatMap(({ w, decided, occurredAt }) => {
-          const commandId = deps.ids.eventId();
-          const correlationId = w.context.correlationId ?? commandId;
-          const causationId = w.context.causationId ?? commandId;
-          const metadata = {
-            meetingId: aggregateId,
-            occurredAt,
-            actor: w.context.actor,
-            correlationId,
-            causationId,
-          };
-          return decided.map((event) => ({
-            eventId: deps.ids.eventId(),
-            type: event.type,
-            schemaVersion: deps.schemaVersionOf(event.type),
-            data: event.data,
-            metadata,
-          }));
-        }),
-        { expectedRevision: base.revision < 0 ? 'no_stream' : base.revision },
+    waiting.unshift(...group.slice(i));
+    return { accepted, base: base!, tip: tip!, refusedOnTip };
+  }
+
+  /** Accepts a command's events on `tip`, which moves past them. */
+  function acceptOnTip(w: Waiting<C, S>, decided: E[], tip: Tip<S>): Accepted<C, S> {
+    const a = accept(w, decided, tip.revision, tip.state);
+    tip.state = a.states.at(-1)!;
+    tip.revision += decided.length;
+    return a;
+  }
+
+  /** Hands the group's events to the store, chained to the append `after` when there is one. */
+  function startAppend(
+    streamId: string,
+    aggregateId: string,
+    { accepted, base, tip }: Decided<C, S>,
+    after: InFlight<C, S> | undefined,
+  ): InFlight<C, S> {
+    const events = accepted.flatMap(({ w, decided, occurredAt }) => {
+      const commandId = deps.ids.eventId();
+      const correlationId = w.context.correlationId ?? commandId;
+      const causationId = w.context.causationId ?? commandId;
+      const metadata = {
+        meetingId: aggregateId,
+        occurredAt,
+        actor: w.context.actor,
+        correlationId,
+        causationId,
+      };
+      return decided.map((event) => ({
+        eventId: deps.ids.eventId(),
+        type: event.type,
+        schemaVersion: deps.schemaVersionOf(event.type),
+        data: event.data,
+        metadata,
+      }));
+    });
+    const outcome = deps.store
+      .append(streamId, events, {
+        expectedRevision: base.revision < 0 ? 'no_stream' : base.revision,
+        ...(after && { expectedLastEventId: after.lastEventId }),
+      })
+      .then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
       );
-      cache.set(streamId, { state, revision: result.nextExpectedRevision });
+    return { accepted, base, tip, lastEventId: events.at(-1)!.eventId, outcome };
+  }
+
+  /**
+   * Waits for the oldest append on its way and answers its commands. Had it failed, the appends
+   * chained to it fail too (the store checks what they were decided on): their commands go back,
+   * behind its own, to be decided again.
+   */
+  async function settle(
+    streamId: string,
+    inFlight: InFlight<C, S>[],
+    waiting: Waiting<C, S>[],
+  ): Promise<void> {
+    const oldest = inFlight.shift()!;
+    const { accepted, base, tip } = oldest;
+    const outcome = await oldest.outcome;
+    if ('result' in outcome) {
+      const { result } = outcome;
+      cache.set(streamId, { state: tip.state, revision: result.nextExpectedRevision });
       let offset = 0;
       for (const { w, decided, states } of accepted) {
         const events = result.events.slice(offset, offset + decided.length);
         offset += decided.length;
         w.resolve({ events, state: states.at(-1)!, revision: events.at(-1)!.streamRevision });
       }
-      waiting.unshift(...rest);
-    } catch (error) {
-      if (!(error instanceof RevisionConflictError)) {
-        // The append failed: the cache is unsure of the stream, reload next time.
-        // Alone, the failure is this command's; in a group, each is tried alone to find whose.
-        if (accepted.length === 1) accepted[0]!.w.reject(error);
-        else for (const { w } of accepted) w.alone = true;
-        waiting.unshift(...(accepted.length === 1 ? [] : accepted.map((a) => a.w)), ...rest);
-        cache.delete(streamId);
-        return;
-      }
-      // Another writer appended first: a node racing on this meeting, or the audit checkpointer
-      // signing its head (once a minute per running meeting). The state the group was decided on
-      // is still right as far as it goes, so only what came after it is read, not the whole
-      // stream again (a reload per signature was a full read of every running meeting's history
-      // each minute, on the event loop).
-      try {
-        await catchUp(streamId, base);
-      } catch {
-        cache.delete(streamId);
-      }
-      // Tried again at once on the caught-up state. Lost again, two writers are racing: a random
-      // pause lets one of them through first, and a growing one waits out a burst from the other.
-      const lost = Math.max(...accepted.map(({ w }) => ++w.lost));
-      const window =
-        lost === 1 ? 0 : Math.min(LONGEST_PAUSE_WINDOW_MS, FIRST_PAUSE_WINDOW_MS * 2 ** (lost - 2));
-      const pause = Math.random() * window;
-      const retry: Waiting<C, S>[] = [];
-      for (const { w } of accepted) {
-        if (performance.now() + pause > w.giveUpAt) w.reject(new ConferError('CONFER_COMMAND_CONTENDED'));
-        else retry.push(w);
-      }
-      waiting.unshift(...retry, ...rest);
-      if (retry.length > 0 && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+      return;
     }
+    const followers = inFlight.splice(0);
+    await Promise.all(followers.map((f) => f.outcome));
+    const behind = followers.flatMap((f) => f.accepted.map((a) => a.w));
+    const { error } = outcome;
+    if (!(error instanceof RevisionConflictError)) {
+      // The append failed: the cache is unsure of the stream, reload next time.
+      // Alone, the failure is this command's; in a group, each is tried alone to find whose.
+      if (accepted.length === 1) accepted[0]!.w.reject(error);
+      else for (const { w } of accepted) w.alone = true;
+      waiting.unshift(...(accepted.length === 1 ? [] : accepted.map((a) => a.w)), ...behind);
+      cache.delete(streamId);
+      return;
+    }
+    // Another writer appended first: a node racing on this meeting, or the audit checkpointer
+    // signing its head (once a minute per running meeting). The state the group was decided on
+    // is still right as far as it goes, so only what came after it is read, not the whole
+    // stream again (a reload per signature was a full read of every running meeting's history
+    // each minute, on the event loop).
+    try {
+      await catchUp(streamId, base);
+    } catch {
+      cache.delete(streamId);
+    }
+    // Tried again at once on the caught-up state. Lost again, two writers are racing: a random
+    // pause lets one of them through first, and a growing one waits out a burst from the other.
+    const lost = Math.max(...accepted.map(({ w }) => ++w.lost));
+    const window =
+      lost === 1 ? 0 : Math.min(LONGEST_PAUSE_WINDOW_MS, FIRST_PAUSE_WINDOW_MS * 2 ** (lost - 2));
+    const pause = Math.random() * window;
+    const retry: Waiting<C, S>[] = [];
+    for (const { w } of accepted) {
+      if (performance.now() + pause > w.giveUpAt) w.reject(new ConferError('CONFER_COMMAND_CONTENDED'));
+      else retry.push(w);
+    }
+    waiting.unshift(...retry, ...behind);
+    if (retry.length > 0 && pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
   }
 
   /** A command's decided events, with the state after each, starting at `revision`. */
@@ -370,8 +474,14 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
         const giveUpAt = performance.now() + contentionBudgetMs;
         const w = { command, context, giveUpAt, lost: 0, alone: false, resolve, reject };
         const lane = lanes.get(streamId);
-        if (lane) lane.waiting.push(w);
-        else {
+        if (lane) {
+          lane.waiting.push(w);
+          // The lane waits for an append on its way: its next group starts once this turn's
+          // network reads are done, with whatever else they bring.
+          const wake = lane.arrived;
+          lane.arrived = undefined;
+          if (wake) setImmediate(wake);
+        } else {
           const fresh: Lane<C, S> = { aggregateId, waiting: [w], reads: 0 };
           lanes.set(streamId, fresh);
           // The lane's first group starts once this turn's network reads are done: commands of

@@ -43,13 +43,26 @@ export interface Subscription {
   close(): Promise<void>;
 }
 
+export interface AppendOptions {
+  expectedRevision: ExpectedRevision;
+  /**
+   * The id the stream's event at `expectedRevision` must have (a store with `chainsAppends`
+   * checks it, as a revision conflict). An append decided on another one not yet acknowledged
+   * (pipelined) lands only on that append: were it refused, a foreign append leaving the stream
+   * at the same revision must not pass for it.
+   */
+  expectedLastEventId?: string;
+}
+
 /** The event store port: one durable, ordered history of every stream. */
 export interface EventStore {
-  append(
-    streamId: string,
-    events: readonly EventToAppend[],
-    options: { expectedRevision: ExpectedRevision },
-  ): Promise<AppendResult>;
+  append(streamId: string, events: readonly EventToAppend[], options: AppendOptions): Promise<AppendResult>;
+  /**
+   * Appends handed in one after the other are written in that order, and `expectedLastEventId`
+   * is checked: a command handler may hand in a stream's next append before the previous one is
+   * acknowledged. A store that writes through several connections at once leaves it unset.
+   */
+  readonly chainsAppends?: boolean;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   readAll(options: ReadAllOptions): Promise<StoredEvent[]>;
   subscribeToAll(options: SubscribeOptions): Subscription;

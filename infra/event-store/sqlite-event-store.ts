@@ -165,7 +165,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   }
 
   return {
-    async append(streamId, events, { expectedRevision }) {
+    // One writer thread takes the appends in the order they are handed in (outbox, then its queue).
+    chainsAppends: true,
+
+    async append(streamId, events, { expectedRevision, expectedLastEventId }) {
       if (closed) throw new StoreUnavailableError('Event store is closed');
       await ready;
       const id = nextId++;
@@ -177,7 +180,14 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         // process.nextTick runs once the microtasks queued by then have run, without waiting
         // for the next turn of the event loop as setImmediate from that point would.
         if (outbox.length === 0) process.nextTick(post);
-        outbox.push({ type: 'append', id, streamId, events, expected: expectedRevision });
+        outbox.push({
+          type: 'append',
+          id,
+          streamId,
+          events,
+          expected: expectedRevision,
+          expectedLastEventId,
+        });
       });
     },
 

@@ -96,6 +96,34 @@ export function describeEventStoreContract(
       expect(r.nextExpectedRevision).toBe(2);
     });
 
+    it('chains appends, when it says so: handed in back to back, each lands only on the one before it', async (ctx) => {
+      if (!store.chainsAppends) return ctx.skip();
+      await store.append(stream, [newEvent(meetingId)], { expectedRevision: 'no_stream' });
+      // Two appends handed in before either is answered, the second decided on the first.
+      const first = newEvent(meetingId);
+      const [a, b] = await Promise.all([
+        store.append(stream, [first], { expectedRevision: 0 }),
+        store.append(stream, [newEvent(meetingId)], {
+          expectedRevision: 1,
+          expectedLastEventId: first.eventId,
+        }),
+      ]);
+      expect([a.nextExpectedRevision, b.nextExpectedRevision]).toEqual([1, 2]);
+      // The first refused, a foreign event got in at the same revision: the chained one must not pass.
+      const refused = newEvent(meetingId);
+      const [lost, foreign, chained] = await Promise.allSettled([
+        store.append(stream, [refused], { expectedRevision: 1 }),
+        store.append(stream, [newEvent(meetingId)], { expectedRevision: 2 }),
+        store.append(stream, [newEvent(meetingId)], {
+          expectedRevision: 3,
+          expectedLastEventId: refused.eventId,
+        }),
+      ]);
+      expect([lost.status, foreign.status, chained.status]).toEqual(['rejected', 'fulfilled', 'rejected']);
+      expect((chained as PromiseRejectedResult).reason).toBeInstanceOf(RevisionConflictError);
+      expect(await store.readStream(stream)).toHaveLength(4);
+    });
+
     it('is idempotent by event id: a retried append stores nothing twice', async () => {
       const events = [newEvent(meetingId), newEvent(meetingId)];
       const first = await store.append(stream, events, { expectedRevision: 'no_stream' });

@@ -11,6 +11,8 @@ export interface AppendRequest {
   streamId: string;
   events: readonly EventToAppend[];
   expected: ExpectedRevision;
+  /** The id the stream's event at `expected` must have (AppendOptions.expectedLastEventId). */
+  expectedLastEventId?: string;
 }
 
 export type AppendOutcome =
@@ -46,15 +48,24 @@ export function createBatchWriter(
          @actor, @correlation_id, @causation_id, @data, @prev_hash, @hash)`,
     ),
     byEventId: db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?'),
+    idAt: db
+      .prepare<[string, number], string>(
+        'SELECT event_id FROM events WHERE stream_id = ? AND stream_revision = ?',
+      )
+      .pluck(),
   };
 
-  function appendOne({ streamId, events, expected }: AppendRequest): AppendOutcome {
+  function appendOne({ streamId, events, expected, expectedLastEventId }: AppendRequest): AppendOutcome {
     const first = events[0];
     if (first && stmt.byEventId.get(first.eventId))
       return { ok: idempotentResult(streamId, events, expected) };
     const row = stmt.stream.get(streamId);
     const actual = row ? row.revision : -1;
     checkExpectedRevision(streamId, expected, actual);
+    // A pipelined append must sit on the append it was decided after, not on whatever else left
+    // the stream at the same revision (that append was refused, another writer's got in).
+    if (expectedLastEventId !== undefined && stmt.idAt.get(streamId, actual) !== expectedLastEventId)
+      throw new RevisionConflictError(streamId, expected, actual < 0 ? 'no_stream' : actual);
     const firstPrevHash = row ? row.last_hash : GENESIS_HASH;
     let prevHash = firstPrevHash;
     const positions: number[] = [];
