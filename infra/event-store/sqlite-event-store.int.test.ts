@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -146,5 +146,36 @@ describe('SQLite group commit isolates a failing append', () => {
     expect(await store.readStream(`meeting-${bad}`)).toEqual([]);
     expect((await store.readAll({ after: 0, maxCount: 100 })).length).toBe(30);
     await store.close();
+  });
+});
+
+describe('SQLite write-ahead log copied by the checkpointer thread', () => {
+  it('copies committed events into the database file from its own thread, not in a commit', async () => {
+    const fileSize = (path: string) => statSync(path).size;
+    const write = async (store: ReturnType<typeof createSqliteEventStore>) => {
+      // 30 appends of 10 events, committed together: ~1 MB of log, far from SQLite's own threshold.
+      await Promise.all(
+        Array.from({ length: 30 }, () => {
+          const id = randomUUID();
+          const events = Array.from({ length: 10 }, () =>
+            newEvent(id, 'ChatMessageSent', { text: 'x'.repeat(2000) }),
+          );
+          return store.append(`meeting-${id}`, events, { expectedRevision: 'no_stream' });
+        }),
+      );
+    };
+    const withThread = join(dir, `${randomUUID()}.db`);
+    const withoutThread = join(dir, `${randomUUID()}.db`);
+    const copied = createSqliteEventStore({ path: withThread, checkpointEveryMs: 50 });
+    const leftToCommits = createSqliteEventStore({ path: withoutThread, checkpointEveryMs: 0 });
+    await Promise.all([write(copied), write(leftToCommits)]);
+    const start = Date.now();
+    while (fileSize(withThread) < 600_000 && Date.now() - start < 10_000)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(fileSize(withThread), 'the file, with the checkpointer').toBeGreaterThanOrEqual(600_000);
+    // The same log, left to the commits (every 1,000 pages): still in the log, not in the file.
+    expect(fileSize(withoutThread), 'the file, left to the commits').toBeLessThan(600_000);
+    await copied.close();
+    await leftToCommits.close();
   });
 });

@@ -17,12 +17,19 @@ export type WriterReply =
   | { type: 'written'; outcomes: { id: number; outcome: AppendOutcome }[]; seconds: number }
   | { type: 'failed'; ids: number[]; message: string };
 
-const { path, maxBatch } = workerData as { path: string; maxBatch: number };
+const { path, maxBatch, autocheckpointPages } = workerData as {
+  path: string;
+  maxBatch: number;
+  autocheckpointPages: number;
+};
 const port = parentPort!;
 const db = new Database(path);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
+// The log is copied into the file by the checkpointer thread; a commit does it only past this
+// backstop (the checkpointer stopped, or far behind), not every 1,000 pages (checkpointer.worker.ts).
+db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
 migrate(db);
 const writeBatch = createBatchWriter(db);
 
