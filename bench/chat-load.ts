@@ -86,6 +86,8 @@ export interface ChatLoadOptions {
   onSendStart?(): void;
   /** The sending phase's bounds on the monotonic clock (µs), e.g. to cut a CPU profile to it. */
   onSendPhase?(fromUs: number, toUs: number): void;
+  /** Each acknowledgement: when its chat was sent (ms into the sending phase) and its latency (ms). */
+  onAck?(sentAtMs: number, latencyMs: number): void;
 }
 
 export interface ChatLoadResult {
@@ -167,6 +169,7 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
         pending.push(
           emitWithAck(sender, 'chat', { message: id }).then((ack) => {
             ackLatencies.push(performance.now() - t0);
+            options.onAck?.(t0 - start, performance.now() - t0);
             if (ack.ok) acked++;
             else rejected++;
           }),

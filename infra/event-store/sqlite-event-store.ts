@@ -18,7 +18,7 @@ import { startCatchUpSubscription } from './catch-up-subscription';
 import { RecentEvents } from './sqlite/recent-events';
 import { openSqliteEventReader, type SqliteEventReader } from './sqlite/event-reader';
 import type { WriterMessage, WriterReply, WriterRequest } from './sqlite/writer.worker';
-import type { CheckpointerMessage } from './sqlite/checkpointer.worker';
+import { startWalCheckpointer, type WalCheckpointer } from '../sqlite/wal-checkpointer';
 import { appendResultOf } from './sqlite/written-events';
 import type { WakeSignal } from './wake-signal';
 
@@ -35,16 +35,11 @@ export interface SqliteEventStoreOptions {
    */
   onBatchWritten?(appends: number, seconds: number): void;
   /**
-   * How often the checkpointer thread copies the write-ahead log into the database file
-   * (checkpointer.worker.ts); 0 leaves it to the writer's commits, as SQLite does by default.
+   * How often a thread of its own copies the write-ahead log into the database file
+   * (infra/sqlite/wal-checkpointer.ts); 0 leaves it to the writer's commits, as SQLite does.
    */
   checkpointEveryMs?: number;
 }
-
-/** The writer's own checkpoint threshold while the checkpointer runs: a backstop (~64 MiB of log). */
-const BACKSTOP_PAGES = 16_384;
-/** SQLite's default: a commit that takes the log past this many pages copies it into the file. */
-const SQLITE_DEFAULT_PAGES = 1_000;
 
 /**
  * The embedded, durable event store: one SQLite file in WAL mode, fsync on every commit. Appends
@@ -61,10 +56,10 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     workerData: {
       path: options.path,
       maxBatch: options.maxBatch ?? 1000,
-      autocheckpointPages: checkpointEveryMs > 0 ? BACKSTOP_PAGES : SQLITE_DEFAULT_PAGES,
+      checkpointsLeftToThread: checkpointEveryMs > 0,
     },
   });
-  let checkpointer: { worker: Worker; exited: Promise<void> } | undefined;
+  let checkpointer: WalCheckpointer | undefined;
   /** Appends sent to the writer, with their events: its answer carries only positions and hashes. */
   const waiting = new Map<
     number,
@@ -98,17 +93,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   }).then(() => {
     reader = openSqliteEventReader(options.path);
     worker.on('message', onReply);
-    if (checkpointEveryMs > 0) {
-      const thread = new Worker(new URL('./sqlite/checkpointer.worker.mjs', import.meta.url), {
-        workerData: { path: options.path, everyMs: checkpointEveryMs },
-      });
-      // Without it the writer's backstop still bounds the log: nothing to fail for anyone.
-      thread.on('error', () => undefined);
-      checkpointer = {
-        worker: thread,
-        exited: new Promise((resolve) => thread.once('exit', () => resolve())),
-      };
-    }
+    if (checkpointEveryMs > 0) checkpointer = startWalCheckpointer(options.path, checkpointEveryMs);
   });
   // Callers see a failed start through their own calls; nothing else should report it.
   ready.catch(() => undefined);
@@ -249,10 +234,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       if (closed) return;
       closed = true;
       await ready.catch(() => undefined);
-      if (checkpointer) {
-        checkpointer.worker.postMessage({ type: 'close' } satisfies CheckpointerMessage);
-        await checkpointer.exited;
-      }
+      await checkpointer?.close();
       const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       if (outbox.length > 0) post();
       worker.postMessage({ type: 'close' } satisfies WriterMessage);

@@ -2,6 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { createBatchWriter, type AppendOutcome, type AppendRequest } from './batch-writer';
 import { migrate } from './schema';
+import { leaveCheckpointsToThread } from '../../sqlite/wal-checkpointer';
 
 /**
  * The SQLite event store's writer, on its own thread: fsync (synchronous=FULL) and hashing never
@@ -17,19 +18,17 @@ export type WriterReply =
   | { type: 'written'; outcomes: { id: number; outcome: AppendOutcome }[]; seconds: number }
   | { type: 'failed'; ids: number[]; message: string };
 
-const { path, maxBatch, autocheckpointPages } = workerData as {
+const { path, maxBatch, checkpointsLeftToThread } = workerData as {
   path: string;
   maxBatch: number;
-  autocheckpointPages: number;
+  checkpointsLeftToThread: boolean;
 };
 const port = parentPort!;
 const db = new Database(path);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
-// The log is copied into the file by the checkpointer thread; a commit does it only past this
-// backstop (the checkpointer stopped, or far behind), not every 1,000 pages (checkpointer.worker.ts).
-db.pragma(`wal_autocheckpoint = ${autocheckpointPages}`);
+if (checkpointsLeftToThread) leaveCheckpointsToThread(db);
 migrate(db);
 const writeBatch = createBatchWriter(db);
 

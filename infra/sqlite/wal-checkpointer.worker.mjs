@@ -3,4 +3,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-await import('./checkpointer.worker.ts');
+await import('./wal-checkpointer.worker.ts');
