@@ -128,14 +128,20 @@ interface InFlight<C, S> extends Omit<Decided<C, S>, 'refusedOnTip'> {
  * Commands for one aggregate are serialised in memory and its state cached, so the common case
  * costs one append; optimistic concurrency still guards against writers on other nodes.
  *
- * One append at a time per stream, and the commands that arrive while it is on its way go
- * together in the next one (group commit per stream): each is decided on the state its
- * predecessors leave, and their events are appended at once, all or nothing, under the expected
- * revision of the state they started from. Five people of one meeting sending at once wait for
+ * The commands that arrive while a stream's append is on its way go together in the next one
+ * (group commit per stream): each is decided on the state its predecessors leave, and their
+ * events are appended at once, all or nothing, under the expected revision of the state they
+ * started from. Five people of one meeting sending at once wait for
  * two durable writes instead of five in a row, and a hundred raising their hands for two instead
  * of a hundred. A command refused on that not-yet-written state waits for the group to land and
  * is decided again, and a group whose append fails is tried again (a lost race) or split (any
  * other failure), so one command's failure is never another's.
+ *
+ * On a store that chains appends (`chainsAppends`), the next group does not wait for the one on
+ * its way to come back: it is decided on the state that one leaves and handed to the store at
+ * once, its `expectedLastEventId` the other's last event, so that it lands only on it. Two appends
+ * per stream are on their way at most; were the first refused, the second is refused with it and
+ * its commands are decided again behind the first's.
  */
 export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandHandlerDeps<C, E, S>) {
   const queue = new KeyedQueue();
