@@ -4,6 +4,19 @@ import { api } from '../test/support/confer-client';
 import { summarize } from './stats';
 
 /** Something the load generator can put meetings on: Confer itself, or the bare relay baseline. */
+/**
+ * What a Confer server needs to carry the chat load: the bench's 5,000 simulated clients all
+ * connect from one address, far past the per-address budgets a server keeps by default.
+ */
+export const CHAT_LOAD_BUDGETS = {
+  HTTP_RATE_PER_MINUTE: '100000000',
+  SOCKET_RATE_PER_SECOND: '1000',
+  SOCKET_RATE_BURST: '2000',
+  SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
+  SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
+  SOCKET_CONNECTS_PER_MINUTE: '1000000',
+};
+
 export interface ChatTarget {
   name: string;
   openMeeting(participants: number): Promise<Socket[]>;

@@ -3,7 +3,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { startConferProcess } from '../test/support/confer-process';
 import { freePort } from '../test/support/free-port';
-import { conferTarget, runChatLoad } from './chat-load';
+import { CHAT_LOAD_BUDGETS, conferTarget, runChatLoad } from './chat-load';
 import { percentile, round } from './stats';
 import { threadCpu } from './thread-cpu';
 
@@ -37,12 +37,7 @@ const WINDOW_MS = 250;
 
 const metricsPort = await freePort();
 const confer = await startConferProcess({
-  HTTP_RATE_PER_MINUTE: '100000000',
-  SOCKET_RATE_PER_SECOND: '1000',
-  SOCKET_RATE_BURST: '2000',
-  SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
-  SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
-  SOCKET_CONNECTS_PER_MINUTE: '1000000',
+  ...CHAT_LOAD_BUDGETS,
   LOG_LEVEL: 'warn',
   METRICS_PORT: String(metricsPort),
 });

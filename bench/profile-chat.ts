@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startConferProcess } from '../test/support/confer-process';
 import { startKafka } from '../test/support/kafka-broker';
-import { conferTarget, runChatLoad } from './chat-load';
+import { CHAT_LOAD_BUDGETS, conferTarget, runChatLoad } from './chat-load';
 import { summarizeCpuProfile } from './cpu-profile';
 import { round } from './stats';
 
@@ -23,12 +23,7 @@ const preload = fileURLToPath(new URL('./cpu-profile-preload.mjs', import.meta.u
 const confer = await startConferProcess({
   NODE_OPTIONS: `--import ${preload}`,
   CPU_PROF_DIR: dir,
-  HTTP_RATE_PER_MINUTE: '100000000',
-  SOCKET_RATE_PER_SECOND: '1000',
-  SOCKET_RATE_BURST: '2000',
-  SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
-  SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
-  SOCKET_CONNECTS_PER_MINUTE: '1000000',
+  ...CHAT_LOAD_BUDGETS,
   LOG_LEVEL: 'warn',
   ...(kafka
     ? { BUS: 'kafka', KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC: `profile-${Date.now()}` }

@@ -26,7 +26,13 @@ import { benchLiveKitForwarding, buildLiveKit, measureLiveKit } from './livekit-
 import { benchSendBatching, workerHasSendBatching } from './send-batching';
 import { benchSrtpSuites, HMAC_SRTP_SUITE } from './srtp-suites';
 import { benchSoak } from './soak';
-import { bareRelayTarget, conferTarget, runChatLoad, type ChatLoadResult } from './chat-load';
+import {
+  CHAT_LOAD_BUDGETS,
+  bareRelayTarget,
+  conferTarget,
+  runChatLoad,
+  type ChatLoadResult,
+} from './chat-load';
 import {
   machineNoise,
   readMachine,
@@ -190,13 +196,7 @@ async function benchChat(): Promise<void> {
   const metricsPort = await freePort();
   const confer = await startConferProcess({
     METRICS_PORT: String(metricsPort),
-    HTTP_RATE_PER_MINUTE: '100000000',
-    SOCKET_RATE_PER_SECOND: '1000',
-    SOCKET_RATE_BURST: '2000',
-    // Every simulated client connects from this one address.
-    SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
-    SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
-    SOCKET_CONNECTS_PER_MINUTE: '1000000',
+    ...CHAT_LOAD_BUDGETS,
     LOG_LEVEL: 'warn',
   });
   const relay = await startBareRelay();
@@ -434,14 +434,7 @@ async function benchBuses(): Promise<void> {
 }
 
 /** Relaxed budgets: every simulated client connects from this one address. */
-const LOAD_BUDGETS = {
-  HTTP_RATE_PER_MINUTE: '100000000',
-  SOCKET_RATE_PER_SECOND: '1000',
-  SOCKET_RATE_BURST: '2000',
-  SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
-  SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
-  SOCKET_CONNECTS_PER_MINUTE: '1000000',
-};
+const LOAD_BUDGETS = CHAT_LOAD_BUDGETS;
 
 /**
  * Issue 16 item 4: append → socket broadcast through Kafka at 1,000 events/s, beside the
@@ -637,13 +630,7 @@ async function benchDeployments(): Promise<void> {
     progress(`end to end on ${shape.name}`);
     const confer = await startConferProcess({
       ...env,
-      HTTP_RATE_PER_MINUTE: '100000000',
-      SOCKET_RATE_PER_SECOND: '1000',
-      SOCKET_RATE_BURST: '2000',
-      // Every simulated client connects from this one address.
-      SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
-      SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
-      SOCKET_CONNECTS_PER_MINUTE: '1000000',
+      ...CHAT_LOAD_BUDGETS,
     }).catch((error: unknown) => {
       progress(`could not start ${shape.name}: ${(error as Error).message.split('\n')[0]}`);
       return undefined;
