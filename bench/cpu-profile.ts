@@ -76,3 +76,54 @@ export function summarizeCpuProfile(
     lines.push(`  ${pct(n)}  ${f}`);
   return lines.join('\n');
 }
+
+/**
+ * The event loop's long turns in a `.cpuprofile`: runs of samples that are not `(idle)` spanning
+ * at least `minMs`, each with its start (ms into the window), its length, how many samples it
+ * holds (far fewer than its milliseconds: the thread waited for a CPU rather than ran) and the
+ * functions with the most self time in it. A round's p99 is made of these, which a profile's
+ * totals over a whole window average away.
+ */
+export function longTurns(
+  file: string,
+  window?: { fromUs: number; toUs: number },
+  minMs = 50,
+  top = 10,
+): string {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const from = window?.fromUs ?? profile.startTime;
+  const to = window?.toUs ?? profile.endTime;
+  const turns: { startUs: number; endUs: number; ids: number[] }[] = [];
+  let current: (typeof turns)[number] | undefined;
+  let t = profile.startTime;
+  profile.samples.forEach((id, i) => {
+    t += profile.timeDeltas[i] ?? 0;
+    if (t < from || t > to) return;
+    if (byId.get(id)!.callFrame.functionName === '(idle)') {
+      if (current && current.endUs - current.startUs >= minMs * 1000) turns.push(current);
+      current = undefined;
+      return;
+    }
+    current ??= { startUs: t, endUs: t, ids: [] };
+    current.endUs = t;
+    current.ids.push(id);
+  });
+  const lines = [`turns of ${minMs} ms or more: ${turns.length}`];
+  for (const turn of [...turns].sort((a, b) => b.endUs - b.startUs - (a.endUs - a.startUs)).slice(0, top)) {
+    const self = new Map<string, number>();
+    for (const id of turn.ids) {
+      const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+      const key = `${functionName || '(anonymous)'} ${url.split('/').at(-1) ?? ''}:${lineNumber + 1}`;
+      self.set(key, (self.get(key) ?? 0) + 1);
+    }
+    const hottest = [...self]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([f, n]) => `${f} (${n})`);
+    lines.push(
+      `  at ${((turn.startUs - from) / 1000).toFixed(0)} ms: ${((turn.endUs - turn.startUs) / 1000).toFixed(0)} ms, ${turn.ids.length} samples; ${hottest.join(', ')}`,
+    );
+  }
+  return lines.join('\n');
+}

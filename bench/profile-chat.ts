@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { startConferProcess } from '../test/support/confer-process';
 import { startKafka } from '../test/support/kafka-broker';
 import { CHAT_LOAD_BUDGETS, conferTarget, runChatLoad } from './chat-load';
-import { summarizeCpuProfile } from './cpu-profile';
+import { longTurns, summarizeCpuProfile } from './cpu-profile';
 import { round } from './stats';
 
 /**
@@ -52,6 +52,8 @@ const newest = readdirSync(dir)
   .filter((f) => f.endsWith(`-${confer.process.pid}.cpuprofile`))
   .map((f) => join(dir, f));
 for (const file of newest) process.stdout.write(`${file}\n${summarizeCpuProfile(file, window, 30)}\n`);
+const main = newest.find((f) => f.endsWith(`main-${confer.process.pid}.cpuprofile`));
+if (main) process.stdout.write(`event loop, ${longTurns(main, window)}\n`);
 await confer.dispose();
 await kafka?.stop();
 process.exit(0);
