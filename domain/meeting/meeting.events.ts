@@ -152,6 +152,8 @@ export const CurrentVersion = {
   RecordingStarted: 1,
   RecordingStopped: 1,
   RecordingSegmentStored: 1,
+  RecordingTrackStarted: 1,
+  RecordingTrackClosed: 1,
   RecordingAvailable: 1,
   RecordingFailed: 1,
   ...HostEventVersions,

@@ -5,7 +5,7 @@ const id = z.string().min(1);
 
 /**
  * Recording commands. Start and stop are the host's; the rest are the platform's (`system`
- * actor): the SFU reporting stored segments, the pipeline reporting the file or the failure.
+ * actor): the SFU reporting the tracks it records and their stored segments, the pipeline reporting the file or the failure.
  */
 export const RecordingCommandSchemas = [
   z.object({ type: z.literal('StartRecording'), recordingId: RecordingIdSchema }),
@@ -20,6 +20,20 @@ export const RecordingCommandSchemas = [
     sequence: z.number().int().min(0),
     key: z.string().min(1),
     sizeBytes: z.number().int().min(0),
+  }),
+  z.object({
+    type: z.literal('StartRecordingTrack'),
+    recordingId: RecordingIdSchema,
+    trackId: id,
+    participantId: id,
+    source: z.enum(['microphone', 'camera', 'screen']),
+    kind: z.enum(['audio', 'video']),
+  }),
+  z.object({
+    type: z.literal('CloseRecordingTrack'),
+    recordingId: RecordingIdSchema,
+    trackId: id,
+    segments: z.number().int().min(0),
   }),
   z.object({
     type: z.literal('CompleteRecording'),

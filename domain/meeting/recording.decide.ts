@@ -18,6 +18,8 @@ export type RecordingCommand = Extract<
       | 'StartRecording'
       | 'StopRecording'
       | 'StoreRecordingSegment'
+      | 'StartRecordingTrack'
+      | 'CloseRecordingTrack'
       | 'CompleteRecording'
       | 'FailRecording'
       | 'SweepRecording';
@@ -31,6 +33,8 @@ export type RecordingEvent = Extract<
       | 'RecordingStarted'
       | 'RecordingStopped'
       | 'RecordingSegmentStored'
+      | 'RecordingTrackStarted'
+      | 'RecordingTrackClosed'
       | 'RecordingAvailable'
       | 'RecordingFailed';
   }
@@ -40,6 +44,8 @@ const recordingCommandTypes: ReadonlySet<string> = new Set<RecordingCommand['typ
   'StartRecording',
   'StopRecording',
   'StoreRecordingSegment',
+  'StartRecordingTrack',
+  'CloseRecordingTrack',
   'CompleteRecording',
   'FailRecording',
   'SweepRecording',
@@ -80,6 +86,22 @@ export function decideRecording(
       if (recording.status === 'available' || recording.status === 'failed') return [];
       const { type: _type, ...data } = command;
       return [{ type: 'RecordingSegmentStored', data }];
+    }
+    case 'StartRecordingTrack': {
+      assertSystem(actor);
+      const recording = requireRecording(state, command.recordingId);
+      // A track starting as the recording stops is stopped at once; one announced twice is one.
+      if (recording.status !== 'recording' || recording.tracks[command.trackId]) return [];
+      const { type: _type, ...data } = command;
+      return [{ type: 'RecordingTrackStarted', data }];
+    }
+    case 'CloseRecordingTrack': {
+      assertSystem(actor);
+      const recording = requireRecording(state, command.recordingId);
+      if (recording.status === 'available' || recording.status === 'failed') return [];
+      if (recording.tracks[command.trackId] === 'closed') return [];
+      const { type: _type, ...data } = command;
+      return [{ type: 'RecordingTrackClosed', data }];
     }
     case 'CompleteRecording': {
       assertSystem(actor);
@@ -134,6 +156,7 @@ export function evolveRecording(
       stoppedAt: null,
       segments: 0,
       lastActivityAt: at,
+      tracks: {},
       file: null,
       failure: null,
     };
@@ -163,6 +186,18 @@ function nextRecording(before: RecordingState, event: RecordingEvent, at: string
       return { ...before, status: 'processing', stoppedAt: at, lastActivityAt: at };
     case 'RecordingSegmentStored':
       return { ...before, segments: before.segments + 1, lastActivityAt: at };
+    case 'RecordingTrackStarted':
+      return {
+        ...before,
+        tracks: { ...before.tracks, [event.data.trackId]: 'open' },
+        lastActivityAt: at,
+      };
+    case 'RecordingTrackClosed':
+      return {
+        ...before,
+        tracks: { ...before.tracks, [event.data.trackId]: 'closed' },
+        lastActivityAt: at,
+      };
     case 'RecordingAvailable':
       return { ...before, status: 'available', file: fileOf(event), lastActivityAt: at };
     case 'RecordingFailed':

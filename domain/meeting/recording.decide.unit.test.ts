@@ -165,6 +165,55 @@ describe('what the platform reports', () => {
   });
 });
 
+describe('the tracks recorders announce and close', () => {
+  const track = {
+    recordingId: R,
+    trackId: 'prod-1-abc',
+    participantId: 'alice',
+    source: 'camera' as const,
+    kind: 'video' as const,
+  };
+  const startTrack: MeetingCommand = { type: 'StartRecordingTrack', ...track };
+  const closeTrack: MeetingCommand = {
+    type: 'CloseRecordingTrack',
+    recordingId: R,
+    trackId: track.trackId,
+    segments: 3,
+  };
+  const trackStarted: MeetingEvent = { type: 'RecordingTrackStarted', data: track };
+  const trackClosed: MeetingEvent = {
+    type: 'RecordingTrackClosed',
+    data: { recordingId: R, trackId: track.trackId, segments: 3 },
+  };
+  it('a track starts while recording, once, and only the platform says so', () => {
+    given(created(), started()).when(startTrack, system).then([trackStarted]);
+    given(created(), started(), trackStarted).when(startTrack, system).thenNothing();
+    given(created(), started()).when(startTrack, host).thenError('CONFER_FORBIDDEN');
+    given(created()).when(startTrack, system).thenError('CONFER_RECORDING_NOT_FOUND', 'recordingId');
+  });
+  it('a track starting as the recording stops is not announced (its recorder is stopped at once)', () => {
+    given(created(), started(), stopped()).when(startTrack, system).thenNothing();
+  });
+  it('a track closes after the stop (its last segment is stored then), once', () => {
+    given(created(), started(), trackStarted, stopped()).when(closeTrack, system).then([trackClosed]);
+    given(created(), started(), trackStarted, stopped(), trackClosed).when(closeTrack, system).thenNothing();
+    given(created(), started(), trackStarted, stopped(), available).when(closeTrack, system).thenNothing();
+    given(created(), started(), trackStarted)
+      .when(closeTrack, as('alice', true))
+      .thenError('CONFER_FORBIDDEN');
+  });
+  it('the state says which tracks are still open', () => {
+    expect(given(created(), started(), trackStarted).state.recordings[R]?.tracks).toEqual({
+      [track.trackId]: 'open',
+    });
+    expect(
+      given(created(), started(), trackStarted, stopped(), trackClosed).state.recordings[R]?.tracks,
+    ).toEqual({
+      [track.trackId]: 'closed',
+    });
+  });
+});
+
 describe('the sweeper', () => {
   const sweep: MeetingCommand = { type: 'SweepRecording', recordingId: R, reason: 'no progress for 900 s' };
   it('stops a recording nobody captures any more, so what was stored is processed', () => {

@@ -40,6 +40,28 @@ export const RecordingEventSchemas = {
       sizeBytes: z.number().int().min(0),
     }),
   },
+  /**
+   * A recorder began capturing one track of the recording (one producer on one node); its segments
+   * follow as RecordingSegmentStored, and RecordingTrackClosed ends it. Announced so that the file
+   * is made once every track is whole, not when the store has been quiet for a while.
+   */
+  RecordingTrackStarted: {
+    1: z.object({
+      recordingId: RecordingIdSchema,
+      trackId: id,
+      participantId: id,
+      source: z.enum(['microphone', 'camera', 'screen']),
+      kind: z.enum(['audio', 'video']),
+    }),
+  },
+  /** A recorder closed its track: every one of its `segments` segments is stored and recorded. */
+  RecordingTrackClosed: {
+    1: z.object({
+      recordingId: RecordingIdSchema,
+      trackId: id,
+      segments: z.number().int().min(0),
+    }),
+  },
   /** The composed file is stored; `sha256` is the file's hash, so the history vouches for the file. */
   RecordingAvailable: {
     1: z.object({

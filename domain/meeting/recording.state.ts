@@ -11,6 +11,8 @@ export interface RecordingState {
   /** Segments safely stored, and when the last one was (what the sweeper watches while recording). */
   segments: number;
   lastActivityAt: string;
+  /** The tracks recorders announced, by track id: still capturing, or closed with every segment stored. */
+  tracks: Record<string, 'open' | 'closed'>;
   file: {
     key: string;
     contentType: string;

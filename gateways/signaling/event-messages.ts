@@ -267,6 +267,8 @@ export function translateEvent(event: StoredEvent, state: MeetingState | undefin
         ],
       };
     case 'RecordingSegmentStored':
+    case 'RecordingTrackStarted':
+    case 'RecordingTrackClosed':
     case 'RecordingAvailable':
       // The host's list of recordings (REST) says how processing goes.
       return none;

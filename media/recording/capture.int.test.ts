@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ObjectStore } from '../../domain/ports/object-store';
+import { meetingStreamId } from '../../domain/shared/envelope';
 import { readAll } from '../../test/contracts/object-store.contract';
 import { afterEveryTrackBegan, avOffsetsMs, beepOnsets, flashOnsets } from '../../test/support/av-sync';
 import { eventually } from '../../test/support/eventually';
@@ -72,6 +73,19 @@ describe('recording capture on the SFU', () => {
     }
     const recording = (await recordingOf())!;
     expect(recording.segments).toBeGreaterThanOrEqual(1);
+    // Each recorder announced its track, and closed it with the number of segments it stored.
+    expect(Object.values(recording.tracks)).toEqual(['closed', 'closed']);
+    const stream = await world.store.readStream(meetingStreamId(meetingId));
+    for (const trackId of Object.keys(recording.tracks)) {
+      const ofTrack = stream.filter((e) => (e.data as { trackId?: string }).trackId === trackId);
+      const stored = ofTrack.filter((e) => e.type === 'RecordingSegmentStored').length;
+      expect(ofTrack.map((e) => e.type)).toEqual([
+        'RecordingTrackStarted',
+        ...Array<string>(stored).fill('RecordingSegmentStored'),
+        'RecordingTrackClosed',
+      ]);
+      expect(ofTrack.at(-1)?.data).toMatchObject({ segments: stored });
+    }
     const path = join(world.dir, 'captured.mp4');
     writeFileSync(path, await readAll(await objects.get(recording.file!.key)));
     const probe = ffprobeJson(path);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import type { MeetingCommand } from '../../domain/meeting/meeting.commands';
 import type { MeetingCommandHandler } from '../../domain/meeting/meeting.handler';
 import type { MeetingEvent, MeetingEventOf, MeetingEventType } from '../../domain/meeting/meeting.events';
 import { toMeetingEvent } from '../../domain/meeting/meeting.upcasters';
@@ -52,6 +53,12 @@ export const CAPTURE_EVENT_TYPES = [
 type CaptureEvent = MeetingEventOf<(typeof CAPTURE_EVENT_TYPES)[number]>;
 const captureTypes: ReadonlySet<string> = new Set(CAPTURE_EVENT_TYPES);
 const isCaptureEvent = (event: MeetingEvent): event is CaptureEvent => captureTypes.has(event.type);
+
+/** What the stream records of a track (StartRecordingTrack). */
+function trackFacts(track: TrackInfo) {
+  const { recordingId, trackId, participantId, source, kind } = track;
+  return { recordingId, trackId, participantId, source, kind };
+}
 
 /**
  * Capture, driven by the meeting's events on the bus (never by the request): while a meeting is
@@ -107,6 +114,8 @@ export function createRecordingController(deps: RecordingControllerDeps) {
       onFailure: (t, reason) => void restart(session, entry, t, reason),
     });
     session.tracks.set(producerId, recorder);
+    // Announced before capture begins, so that a stop racing the start still finds it to close.
+    await report(session, { type: 'StartRecordingTrack', ...trackFacts(track) });
     try {
       await recorder.start();
       deps.logger.info(
@@ -120,7 +129,7 @@ export function createRecordingController(deps: RecordingControllerDeps) {
       );
     } catch (error) {
       session.tracks.delete(producerId);
-      await recorder.stop().catch(() => undefined);
+      await closeTrack(session, recorder);
       await restart(
         session,
         entry,
@@ -128,6 +137,33 @@ export function createRecordingController(deps: RecordingControllerDeps) {
         `the recorder could not start: ${error instanceof Error ? error.message : String(error)}`,
       );
     }
+  }
+
+  /**
+   * Stops a recorder, then records that its track is whole (every segment it made is stored): the
+   * recording's file is made once all its tracks are closed (recording-job.ts, `settle`).
+   */
+  async function closeTrack(session: Session, recorder: TrackRecorder): Promise<void> {
+    await recorder.stop().catch(() => undefined);
+    const { recordingId, trackId } = recorder.track;
+    await report(session, {
+      type: 'CloseRecordingTrack',
+      recordingId,
+      trackId,
+      segments: recorder.storedSegments,
+    });
+  }
+
+  /** A track's fact for the meeting's stream; a failure is logged (the job then waits out its limit). */
+  async function report(
+    session: Session,
+    command: Extract<MeetingCommand, { type: 'StartRecordingTrack' | 'CloseRecordingTrack' }>,
+  ): Promise<void> {
+    await deps.commands
+      .handle(session.meetingId, command, { actor: system })
+      .catch((error: unknown) =>
+        deps.logger.warn({ err: error, trackId: command.trackId }, `could not record ${command.type}`),
+      );
   }
 
   async function restart(
@@ -140,7 +176,7 @@ export function createRecordingController(deps: RecordingControllerDeps) {
     const current = session.tracks.get(producerId);
     if (current?.track.trackId === track.trackId) {
       session.tracks.delete(producerId);
-      await current.stop().catch(() => undefined);
+      await closeTrack(session, current);
     }
     if (session.stopped || entry.producer.closed) return;
     const count = (session.restarts.get(producerId) ?? 0) + 1;
@@ -194,7 +230,7 @@ export function createRecordingController(deps: RecordingControllerDeps) {
     if (!session || (recordingId !== undefined && session.recordingId !== recordingId)) return;
     session.stopped = true;
     sessions.delete(meetingId);
-    await Promise.all([...session.tracks.values()].map((t) => t.stop().catch(() => undefined)));
+    await Promise.all([...session.tracks.values()].map((t) => closeTrack(session, t)));
     deps.logger.info(
       { meetingId, recordingId: session.recordingId },
       'recording capture stopped on this node',
@@ -230,7 +266,7 @@ export function createRecordingController(deps: RecordingControllerDeps) {
         const track = session?.tracks.get(event.data.producerId);
         if (session && track) {
           session.tracks.delete(event.data.producerId);
-          await track.stop();
+          await closeTrack(session, track);
         }
         return;
       }

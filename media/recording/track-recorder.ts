@@ -285,6 +285,11 @@ export class TrackRecorder {
     };
   }
 
+  /** Segments stored and recorded so far (all of them, once stop() has resolved). */
+  get storedSegments(): number {
+    return this.uploaded.size;
+  }
+
   /** Stops capture; the last segment is closed by ffmpeg, stored and reported before this resolves. */
   async stop(): Promise<void> {
     if (this.stopping) return;

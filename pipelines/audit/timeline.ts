@@ -135,6 +135,10 @@ function summarise(
       return `recording ${parsed.data.recordingId} stopped (${parsed.data.reason})`;
     case 'RecordingSegmentStored':
       return `a segment of recording ${parsed.data.recordingId} was stored`;
+    case 'RecordingTrackStarted':
+      return `recording ${parsed.data.recordingId} captures ${whom}'s ${parsed.data.source}`;
+    case 'RecordingTrackClosed':
+      return `a track of recording ${parsed.data.recordingId} closed with ${parsed.data.segments} segments stored`;
     case 'RecordingAvailable':
       return `recording ${parsed.data.recordingId} is available (sha256 ${parsed.data.sha256.slice(0, 12)}…)`;
     case 'RecordingFailed':

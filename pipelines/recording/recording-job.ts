@@ -58,11 +58,15 @@ export interface JobDeps {
   /** Failures that are not the recording's fault (a bug, the event store away) before giving up. */
   maxAttempts?: number;
   /**
-   * How long after the last stored segment the job waits before planning: the recorders close and
-   * store their last segments after the stop (default 4 s: a recorder closes and stores its last
-   * segment about a second after the stop; at most 10 times that is waited).
+   * For a recording made before recorders announced their tracks: how long after the last stored
+   * segment the job waits before planning (default 4 s).
    */
   settleMs?: number;
+  /**
+   * How long a track a recorder announced but never closed (its node died) is waited for, counted
+   * from the recording's last recorded activity (default 30 s).
+   */
+  openTrackLimitMs?: number;
 }
 
 const system = { type: 'system', reason: 'recording-pipeline' } as const;
@@ -207,16 +211,36 @@ export async function runRecordingJob(initial: JobDoc, deps: JobDeps, signal?: A
   }
 }
 
-/** Waits until no segment has been stored for `settleMs` (the capture's last segments are in). */
+/**
+ * Waits until the capture is whole: every track a recorder announced is closed (its last segment
+ * stored), which the recorders say once ffmpeg has closed the last segment and it is stored, however
+ * long that takes on a loaded machine. A track that never closes (its node died) is waited for until
+ * nothing has happened to the recording for `openTrackLimitMs`; a recording made before tracks were
+ * announced, until it has been quiet for `settleMs`.
+ */
 async function settle(job: JobDoc, deps: JobDeps, signal?: AbortSignal): Promise<void> {
   const settleMs = deps.settleMs ?? 4000;
-  const giveUpAt = Date.now() + settleMs * 10;
-  while (Date.now() < giveUpAt) {
+  const openTrackLimitMs = deps.openTrackLimitMs ?? 30_000;
+  for (;;) {
     if (signal?.aborted) throw new JobAborted();
     const recording = (await deps.commands.load(job.meetingId)).state.recordings[job.recordingId];
+    const tracks = Object.values(recording?.tracks ?? {});
     const quietFor =
       deps.clock.now().getTime() - Date.parse(recording?.lastActivityAt ?? '1970-01-01T00:00:00Z');
-    if (quietFor >= settleMs) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(1000, settleMs - quietFor)));
+    if (tracks.length > 0 && tracks.every((t) => t === 'closed')) return;
+    const limit = tracks.length > 0 ? openTrackLimitMs : settleMs;
+    if (quietFor >= limit) {
+      if (tracks.length > 0)
+        deps.logger.warn(
+          {
+            meetingId: job.meetingId,
+            recordingId: job.recordingId,
+            open: tracks.filter((t) => t === 'open').length,
+          },
+          'composing without tracks that never closed (their recorder stopped reporting)',
+        );
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.min(500, limit - quietFor)));
   }
 }

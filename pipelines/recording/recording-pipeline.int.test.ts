@@ -183,6 +183,60 @@ describe('recording pipeline (S3Proxy)', () => {
     ).toBe(true);
   }, 120_000);
 
+  it('plans only once every announced track has closed: a last segment stored late is in the file', async () => {
+    const meetingId = `m-${Math.random().toString(36).slice(2, 10)}`;
+    const recordingId = `rec_${Math.random().toString(36).slice(2, 12)}`;
+    await meetingWith(world, meetingId, 'Late segment', [{ id: 'alice', name: 'Alice' }]);
+    const startMs = world.clock.ms();
+    await world.act(meetingId, { type: 'StartRecording', recordingId });
+    let reachedLast!: () => void;
+    const atLast = new Promise<void>((resolve) => (reachedLast = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The recorder is still closing its last segment when the host stops.
+    const storing = storeSyntheticTrack(world, objects, {
+      meetingId,
+      recordingId,
+      trackId: 'alice-video',
+      participantId: 'alice',
+      kind: 'video',
+      source: 'camera',
+      seconds: 11,
+      offsetMs: 500,
+      recordingStartMs: startMs,
+      announce: true,
+      beforeLast: async () => {
+        reachedLast();
+        await released;
+      },
+    });
+    await atLast;
+    world.clock.advance(12_000);
+    await world.act(meetingId, { type: 'StopRecording', recordingId });
+    let finished = false;
+    const job = runRecordingJob(
+      {
+        meetingId,
+        recordingId,
+        stage: 'queued',
+        fraction: 0,
+        attempts: 0,
+        updatedAt: new Date().toISOString(),
+      },
+      jobDeps(),
+    ).finally(() => (finished = true));
+    // Quiet or not, the open track holds the plan back (settleMs is 0 here).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(finished).toBe(false);
+    release();
+    const segments = await storing;
+    expect(segments).toBe(3);
+    await job;
+    expect((await recordingOf(meetingId, recordingId))?.status).toBe('available');
+    const aligned = world.logLines().find((l) => l['msg'] === 'track aligned' && l['kind'] === 'video');
+    expect(aligned?.['segments']).toBe(segments);
+  }, 120_000);
+
   it('the object store refusing the credentials fails the recording at fetch, naming why, and deletes nothing', async () => {
     const { meetingId, recordingId } = await recordedMeeting({ seconds: 5 });
     const refused = s3Store('wrong-secret');

@@ -116,8 +116,26 @@ export async function storeSyntheticTrack(
     recordingStartMs: number;
     /** lavfi source; default a test picture or a 440 Hz tone. */
     lavfi?: string;
+    /** Announce the track first and close it last, as the SFU's recorder does. */
+    announce?: boolean;
+    /** Awaited before the last segment is stored (a recorder still closing its last segment). */
+    beforeLast?: () => Promise<void>;
   },
 ): Promise<number> {
+  const recorder = { type: 'system', reason: 'test-recorder' } as const;
+  if (t.announce)
+    await world.act(
+      t.meetingId,
+      {
+        type: 'StartRecordingTrack',
+        recordingId: t.recordingId,
+        trackId: t.trackId,
+        participantId: t.participantId,
+        source: t.source,
+        kind: t.kind,
+      },
+      recorder,
+    );
   const dir = mkdtempSync(join(world.dir, 'synth-'));
   const input =
     t.lavfi ??
@@ -149,6 +167,7 @@ export async function storeSyntheticTrack(
     .filter((f) => f.endsWith('.mkv'))
     .sort();
   for (const [sequence, file] of files.entries()) {
+    if (sequence === files.length - 1) await t.beforeLast?.();
     const key = segmentKey(t.meetingId, t.recordingId, t.trackId, sequence);
     const info = await objects.put(key, readFileSync(join(dir, file)), { contentType: 'video/x-matroska' });
     await world.act(
@@ -164,7 +183,7 @@ export async function storeSyntheticTrack(
         key,
         sizeBytes: info.sizeBytes,
       },
-      { type: 'system', reason: 'test-recorder' },
+      recorder,
     );
   }
   const sync = {
@@ -175,6 +194,12 @@ export async function storeSyntheticTrack(
     senderReports: [],
   };
   await objects.put(syncKey(t.meetingId, t.recordingId, t.trackId), Buffer.from(JSON.stringify(sync)));
+  if (t.announce)
+    await world.act(
+      t.meetingId,
+      { type: 'CloseRecordingTrack', recordingId: t.recordingId, trackId: t.trackId, segments: files.length },
+      recorder,
+    );
   return files.length;
 }
 

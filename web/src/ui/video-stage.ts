@@ -9,12 +9,26 @@ import { useMeeting, useSession } from './session-context';
 import { useLayout } from './use-layout';
 import { VideoTile } from './video-tile';
 
+/** The element's content box, as a ResizeObserver's contentRect gives it. */
+function contentSize(el: HTMLElement): { width: number; height: number } {
+  const style = getComputedStyle(el);
+  const px = (value: string) => Number.parseFloat(value) || 0;
+  return {
+    width: Math.max(0, el.clientWidth - px(style.paddingLeft) - px(style.paddingRight)),
+    height: Math.max(0, el.clientHeight - px(style.paddingTop) - px(style.paddingBottom)),
+  };
+}
+
 function useSize(): [(el: HTMLElement | null) => void, { width: number; height: number }] {
   const [size, setSize] = useState({ width: 0, height: 0 });
   const observer = useRef<ResizeObserver | null>(null);
   const ref = useCallback((el: HTMLElement | null) => {
     observer.current?.disconnect();
     if (!el) return;
+    // Measured now as well as on every resize: the observer's first report comes only at the next
+    // frame, and until then a new layout would stand empty (no tiles, no width to give them). A
+    // test reading the page between the two saw an empty grid under CI load (2026-12-05).
+    setSize(contentSize(el));
     observer.current = new ResizeObserver(([entry]) => {
       if (entry) setSize({ width: entry.contentRect.width, height: entry.contentRect.height });
     });
