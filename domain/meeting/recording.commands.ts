@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RecordingIdSchema, RecordingStageSchema } from './recording.events';
+import { RecordedTrackFields, RecordingIdSchema, RecordingStageSchema } from './recording.events';
 
 const id = z.string().min(1);
 
@@ -13,10 +13,7 @@ export const RecordingCommandSchemas = [
   z.object({
     type: z.literal('StoreRecordingSegment'),
     recordingId: RecordingIdSchema,
-    trackId: id,
-    participantId: id,
-    source: z.enum(['microphone', 'camera', 'screen']),
-    kind: z.enum(['audio', 'video']),
+    ...RecordedTrackFields,
     sequence: z.number().int().min(0),
     key: z.string().min(1),
     sizeBytes: z.number().int().min(0),
@@ -24,10 +21,7 @@ export const RecordingCommandSchemas = [
   z.object({
     type: z.literal('StartRecordingTrack'),
     recordingId: RecordingIdSchema,
-    trackId: id,
-    participantId: id,
-    source: z.enum(['microphone', 'camera', 'screen']),
-    kind: z.enum(['audio', 'video']),
+    ...RecordedTrackFields,
   }),
   z.object({
     type: z.literal('CloseRecordingTrack'),

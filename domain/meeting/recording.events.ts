@@ -12,6 +12,14 @@ export const RecordingIdSchema = z.string().regex(/^rec_[A-Za-z0-9_-]{8,64}$/, '
 export const RecordingStageSchema = z.enum(['capture', 'fetch', 'align', 'compose', 'upload', 'sweeper']);
 export type RecordingStage = z.infer<typeof RecordingStageSchema>;
 
+/** Which track of whose a recorder captures: `trackId` names its objects (one producer, one file series). */
+export const RecordedTrackFields = {
+  trackId: id,
+  participantId: id,
+  source: z.enum(['microphone', 'camera', 'screen']),
+  kind: z.enum(['audio', 'video']),
+};
+
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'hex SHA-256');
 
 export const RecordingEventSchemas = {
@@ -31,10 +39,7 @@ export const RecordingEventSchemas = {
   RecordingSegmentStored: {
     1: z.object({
       recordingId: RecordingIdSchema,
-      trackId: id,
-      participantId: id,
-      source: z.enum(['microphone', 'camera', 'screen']),
-      kind: z.enum(['audio', 'video']),
+      ...RecordedTrackFields,
       sequence: z.number().int().min(0),
       key: z.string().min(1),
       sizeBytes: z.number().int().min(0),
@@ -46,13 +51,7 @@ export const RecordingEventSchemas = {
    * is made once every track is whole, not when the store has been quiet for a while.
    */
   RecordingTrackStarted: {
-    1: z.object({
-      recordingId: RecordingIdSchema,
-      trackId: id,
-      participantId: id,
-      source: z.enum(['microphone', 'camera', 'screen']),
-      kind: z.enum(['audio', 'video']),
-    }),
+    1: z.object({ recordingId: RecordingIdSchema, ...RecordedTrackFields }),
   },
   /** A recorder closed its track: every one of its `segments` segments is stored and recorded. */
   RecordingTrackClosed: {

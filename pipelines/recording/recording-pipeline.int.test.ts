@@ -87,6 +87,16 @@ const jobDeps = (overrides: Partial<JobDeps> = {}): JobDeps => ({
   ...overrides,
 });
 
+/** A job as the pipeline saves it when the recording stops. */
+const queuedJob = (meetingId: string, recordingId: string) => ({
+  meetingId,
+  recordingId,
+  stage: 'queued' as const,
+  fraction: 0,
+  attempts: 0,
+  updatedAt: new Date().toISOString(),
+});
+
 const recordingOf = async (meetingId: string, recordingId: string) =>
   (await world.commands.load(meetingId)).state.recordings[recordingId];
 
@@ -147,14 +157,7 @@ describe('recording pipeline (S3Proxy)', () => {
 
   it('a killed job resumes from its last completed stage without fetching again', async () => {
     const { meetingId, recordingId } = await recordedMeeting();
-    await saveJob(world.projections, {
-      meetingId,
-      recordingId,
-      stage: 'queued',
-      fraction: 0,
-      attempts: 0,
-      updatedAt: new Date().toISOString(),
-    });
+    await saveJob(world.projections, queuedJob(meetingId, recordingId));
     let gets = 0;
     const counting: ObjectStore = { ...objects, get: (key, o) => (gets++, objects.get(key, o)) };
     const abort = new AbortController();
@@ -214,17 +217,9 @@ describe('recording pipeline (S3Proxy)', () => {
     world.clock.advance(12_000);
     await world.act(meetingId, { type: 'StopRecording', recordingId });
     let finished = false;
-    const job = runRecordingJob(
-      {
-        meetingId,
-        recordingId,
-        stage: 'queued',
-        fraction: 0,
-        attempts: 0,
-        updatedAt: new Date().toISOString(),
-      },
-      jobDeps(),
-    ).finally(() => (finished = true));
+    const job = runRecordingJob(queuedJob(meetingId, recordingId), jobDeps()).finally(
+      () => (finished = true),
+    );
     // Quiet or not, the open track holds the plan back (settleMs is 0 here).
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(finished).toBe(false);
@@ -240,17 +235,7 @@ describe('recording pipeline (S3Proxy)', () => {
   it('the object store refusing the credentials fails the recording at fetch, naming why, and deletes nothing', async () => {
     const { meetingId, recordingId } = await recordedMeeting({ seconds: 5 });
     const refused = s3Store('wrong-secret');
-    await runRecordingJob(
-      {
-        meetingId,
-        recordingId,
-        stage: 'queued',
-        fraction: 0,
-        attempts: 0,
-        updatedAt: new Date().toISOString(),
-      },
-      jobDeps({ objects: refused }),
-    );
+    await runRecordingJob(queuedJob(meetingId, recordingId), jobDeps({ objects: refused }));
     await refused.close();
     const recording = await recordingOf(meetingId, recordingId);
     expect(recording?.status).toBe('failed');
@@ -262,14 +247,7 @@ describe('recording pipeline (S3Proxy)', () => {
   it('ffmpeg missing fails the recording at compose; nobody publishing fails it at capture', async () => {
     const a = await recordedMeeting({ seconds: 5 });
     await runRecordingJob(
-      {
-        meetingId: a.meetingId,
-        recordingId: a.recordingId,
-        stage: 'queued',
-        fraction: 0,
-        attempts: 0,
-        updatedAt: new Date().toISOString(),
-      },
+      queuedJob(a.meetingId, a.recordingId),
       jobDeps({ ffmpeg: 'ffmpeg-not-installed-here', ffprobe: 'ffprobe-not-installed-here' }),
     );
     const failed = await recordingOf(a.meetingId, a.recordingId);
@@ -277,17 +255,7 @@ describe('recording pipeline (S3Proxy)', () => {
     expect(failed?.failure?.reason).toMatch(/not installed|no readable/);
 
     const b = await recordedMeeting({ seconds: 3, publish: false });
-    await runRecordingJob(
-      {
-        meetingId: b.meetingId,
-        recordingId: b.recordingId,
-        stage: 'queued',
-        fraction: 0,
-        attempts: 0,
-        updatedAt: new Date().toISOString(),
-      },
-      jobDeps(),
-    );
+    await runRecordingJob(queuedJob(b.meetingId, b.recordingId), jobDeps());
     expect((await recordingOf(b.meetingId, b.recordingId))?.failure).toEqual({
       stage: 'capture',
       reason: 'nobody published audio or video while it was recording',
