@@ -10,6 +10,7 @@ import { createKafkaEventBus } from '../infra/bus/kafka-event-bus';
 import { createPostgresEventStore } from '../infra/event-store/postgres-event-store';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
 import { startConferProcess } from '../test/support/confer-process';
+import { pinnedCpus, pinProcess } from './pin-cpus';
 import { startKafka, type KafkaBroker } from '../test/support/kafka-broker';
 import { startPostgres, type PostgresServer } from '../test/support/postgres-server';
 import { benchAudit } from './audit-replay';
@@ -200,6 +201,14 @@ async function benchChat(): Promise<void> {
     LOG_LEVEL: 'warn',
   });
   const relay = await startBareRelay();
+  // `--chat-pin-tester`: the tester on CPU 0, both servers on the others (bench/pin-cpus.ts).
+  const pinned = process.argv.includes('--chat-pin-tester') ? pinnedCpus() : undefined;
+  if (pinned) {
+    pinProcess(confer.process.pid, pinned.servers);
+    pinProcess(relay.pid, pinned.servers);
+    pinProcess(process.pid, pinned.tester);
+    results['chatPinned'] = pinned;
+  }
   const duration = quick ? 4000 : 10_000;
   // Issue 16 item 3's goal is the last row: ≥ 4,000/s over 1,000 meetings of 5, p99 ≤ 2× the relay.
   // `--chat-large-only` keeps to the large rows (while iterating on the hot path).
@@ -246,7 +255,9 @@ async function benchChat(): Promise<void> {
   results['chat'] = out;
   results['chatLoadAverage'] = loadavg();
   table(
-    `Chat: socket \`chat\` → \`chat\` received by every other participant (load average at the end ${loadavg()
+    `Chat: socket \`chat\` → \`chat\` received by every other participant${
+      pinned ? `, the tester on CPU ${pinned.tester} and both servers on CPU ${pinned.servers}` : ''
+    } (load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')})`,
     out.flatMap(({ scenario, round: n, confer: c, baseline: b }) =>
