@@ -8,7 +8,9 @@ import type Database from 'better-sqlite3';
  * 1.7, every append arriving meanwhile waiting for it; and a commit on the server's event loop
  * (the projection store's) stalled every socket for as long. A PASSIVE checkpoint from another
  * connection never waits for a writer nor makes one wait. The connections that commit keep a
- * far larger threshold (`leaveCheckpointsToThread`) as a backstop, should the thread stop.
+ * far larger threshold (`leaveCheckpointsToThread`) as a backstop, should the thread stop. The
+ * thread runs at niceness 10 (Linux): its copying comes in bursts that should not take a core from
+ * the event loop or the store's writer.
  */
 export interface WalCheckpointer {
   close(): Promise<void>;
