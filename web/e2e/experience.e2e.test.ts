@@ -330,8 +330,13 @@ describe('defect 8: a page reload', () => {
   it('within the grace period comes back as the same person (a reconnect), hand still raised', async () => {
     const host = await open(DESKTOP);
     const meeting = await createMeetingIn(host.page, world.server.url, 'Reload');
-    await joinAs(host.page, 'Hana');
+    const hanaId = await joinAs(host.page, 'Hana');
     const guest = await open(DESKTOP);
+    // What the guest's page reports to the analytics endpoint, and how it is answered.
+    const reports: number[] = [];
+    guest.page.on('response', (r) => {
+      if (r.url().includes('/analytics/reports')) reports.push(r.status());
+    });
     await guest.page.goto(meeting.url);
     const gusId = await joinAs(guest.page, 'Gus');
     await control(guest.page, 'Raise hand').click();
@@ -347,6 +352,8 @@ describe('defect 8: a page reload', () => {
       }).observe(document.body, { subtree: true, childList: true });
     });
 
+    // The guest's page has reported its first frame (the host's video) before the reload.
+    await expect.poll(() => reports).toContain(202);
     await guest.page.reload();
     await expect
       .poll(() => guest.page.evaluate(() => window.__confer?.state()['phase']), { timeout: 20_000 })
@@ -359,6 +366,17 @@ describe('defect 8: a page reload', () => {
     expect(await host.page.locator('.tile').count()).toBe(2);
     const told = await host.page.evaluate(() => (window as unknown as { __toasts: string[] }).__toasts);
     expect(told.filter((t) => /Gus (left|joined)/.test(t))).toEqual([]);
+    // The host's video plays again on the reloaded page, whose first frame is not reported again
+    // (the server takes one per participant and refused a second with 429).
+    await expect
+      .poll(() =>
+        tile(guest.page, hanaId)
+          .locator('video')
+          .evaluate((v: HTMLVideoElement) => v.videoWidth),
+      )
+      .toBeGreaterThan(0);
+    await guest.page.waitForTimeout(1500);
+    expect(reports.filter((status) => status === 429)).toEqual([]);
     await closeAll();
   }, 90_000);
 });

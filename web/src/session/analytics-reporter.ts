@@ -14,7 +14,7 @@ export class AnalyticsReporter {
   private qualityTimer: ReturnType<typeof setInterval> | undefined;
   private frameTimer: ReturnType<typeof setInterval> | undefined;
   private last: StatsTotals | undefined;
-  private firstFrameSent = false;
+  private firstFrameSent: boolean;
 
   constructor(
     private readonly meetingId: string,
@@ -24,7 +24,19 @@ export class AnalyticsReporter {
       transportStats(): Promise<Array<{ type: string } & Record<string, unknown>>>;
       inboundStats(): Promise<InboundStat[]>;
     },
-  ) {}
+    /**
+     * The page before a reload already reported this participant's first frame (the server takes
+     * one per participant, and a second is refused): a tab that comes back does not again.
+     */
+    firstFrameReported = false,
+  ) {
+    this.firstFrameSent = firstFrameReported;
+  }
+
+  /** Whether this participant's first frame is reported (kept across a reload, saved-session.ts). */
+  get firstFrameReported(): boolean {
+    return this.firstFrameSent;
+  }
 
   start(): void {
     this.qualityTimer ??= setInterval(() => void this.reportQuality(), QUALITY_EVERY_MS);

@@ -61,6 +61,8 @@ export class MeetingSession {
     readonly meetingId: string,
     private readonly joined: JoinAnswer,
     tracks: LocalTracks,
+    /** After a reload (saved-session.ts): what the page before it had already reported. */
+    options: { firstFrameReported?: boolean } = {},
   ) {
     this.store = new Store(initialState(meetingId, joined.participantId, joined.role === 'host'));
     this.store.update((s) => ({ ...s, phase: joined.status === 'waiting' ? 'waiting' : 'connecting' }));
@@ -97,12 +99,23 @@ export class MeetingSession {
       },
       tracks,
     );
-    this.reporter = new AnalyticsReporter(meetingId, joined.token, performance.now(), this.media);
+    this.reporter = new AnalyticsReporter(
+      meetingId,
+      joined.token,
+      performance.now(),
+      this.media,
+      options.firstFrameReported === true,
+    );
   }
 
   /** The join answer this session runs on (kept by the tab so that a reload reconnects). */
   get joinAnswer(): JoinAnswer {
     return this.joined;
+  }
+
+  /** Whether this participant's time to first frame is reported (a reload must not report it twice). */
+  get firstFrameReported(): boolean {
+    return this.reporter.firstFrameReported;
   }
 
   get participantId(): string {

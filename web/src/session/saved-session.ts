@@ -10,6 +10,8 @@ export interface SavedSession {
   /** What the person was sending when the page went away. */
   audio: boolean;
   video: boolean;
+  /** The first frame after joining was reported (the server takes it once per participant). */
+  firstFrameReported: boolean;
 }
 
 const key = (meetingId: string) => `confer:session:${meetingId}`;
@@ -23,7 +25,12 @@ export const savedSession = {
       const answer = saved.answer;
       if (!answer || typeof answer.token !== 'string' || typeof answer.participantId !== 'string')
         return null;
-      return { answer, audio: saved.audio === true, video: saved.video === true };
+      return {
+        answer,
+        audio: saved.audio === true,
+        video: saved.video === true,
+        firstFrameReported: saved.firstFrameReported === true,
+      };
     } catch {
       return null;
     }

@@ -31,7 +31,11 @@ export function MeetingRoute(props: { meetingId: string }): VNode {
     let cancelled = false;
     void reopenDevices(saved).then((tracks) => {
       if (cancelled) return;
-      setSession(new MeetingSession(props.meetingId, saved.answer, tracks));
+      setSession(
+        new MeetingSession(props.meetingId, saved.answer, tracks, {
+          firstFrameReported: saved.firstFrameReported,
+        }),
+      );
       setResuming(false);
     });
     return () => {
@@ -52,6 +56,7 @@ export function MeetingRoute(props: { meetingId: string }): VNode {
           answer: { ...session.joinAnswer, status: phase === 'waiting' ? 'waiting' : 'joined' },
           audio: local.audio,
           video: local.video,
+          firstFrameReported: session.firstFrameReported,
         });
     };
     window.addEventListener('pagehide', onPageHide);
@@ -67,7 +72,12 @@ export function MeetingRoute(props: { meetingId: string }): VNode {
     return html`<${PrejoinPage}
       meetingId=${props.meetingId}
       onJoined=${(answer: JoinAnswer, tracks: LocalTracks) => {
-        savedSession.write(props.meetingId, { answer, audio: tracks.audioOn, video: tracks.videoOn });
+        savedSession.write(props.meetingId, {
+          answer,
+          audio: tracks.audioOn,
+          video: tracks.videoOn,
+          firstFrameReported: false,
+        });
         setSession(new MeetingSession(props.meetingId, answer, tracks));
       }}
     />`;
