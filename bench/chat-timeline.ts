@@ -4,18 +4,20 @@ import { parseArgs } from 'node:util';
 import { startConferProcess } from '../test/support/confer-process';
 import { freePort } from '../test/support/free-port';
 import { CHAT_LOAD_BUDGETS, conferTarget, runChatLoad } from './chat-load';
+import { pinnedCpus, pinProcess } from './pin-cpus';
 import { percentile, round } from './stats';
 import { threadCpu } from './thread-cpu';
 
 /**
- * `npx tsx bench/chat-timeline.ts [--rounds 3] [--rate 4000] [--meetings 1000] [--json FILE]`:
+ * `npx tsx bench/chat-timeline.ts [--rounds 3] [--rate 4000] [--meetings 1000] [--json FILE] [--pin-tester]`:
  * the chat load of `npm run bench` against one Confer process, cut into quarter-seconds. For each
  * quarter-second of sending: the acknowledgements of the chats sent in it (p50 / p99 / max), the
  * server's longest event-loop delay and GC time (its /metrics), the CPU of its event loop and of
  * its busiest other threads, the tester's own CPU and event-loop delay, and the machine's CPU and
  * I/O pressure (/proc/pressure). Not part of `npm run bench`: a tool for finding where a slow
  * round's tail comes from (a stalled store, a starved event loop, a busy tester), which a round's
- * percentiles alone cannot tell.
+ * percentiles alone cannot tell. `--pin-tester`: the tester on CPU 0, the server on the others
+ * (bench/pin-cpus.ts), as `npm run bench -- --chat-pin-tester`.
  */
 const { values } = parseArgs({
   options: {
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '4000' },
     meetings: { type: 'string', default: '1000' },
     json: { type: 'string' },
+    'pin-tester': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, value: string | undefined): number => {
@@ -42,6 +45,12 @@ const confer = await startConferProcess({
   METRICS_PORT: String(metricsPort),
 });
 const pid = confer.process.pid!;
+if (values['pin-tester']) {
+  const cpus = pinnedCpus();
+  pinProcess(pid, cpus.servers);
+  pinProcess(process.pid, cpus.tester);
+  process.stdout.write(`the tester on CPU ${cpus.tester}, the server on CPU ${cpus.servers}\n`);
+}
 
 /** Sum of a metric's samples (all label sets, or those whose labels include `label`). */
 const metric = (text: string, name: string, label = ''): number => {
