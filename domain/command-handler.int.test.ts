@@ -6,14 +6,7 @@ import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store'
 import { createRandomIds } from '../infra/ids/random-ids';
 import { createSystemClock } from '../infra/clock/system-clock';
 import { EventRejectedError, RevisionConflictError, type EventStore } from './ports/event-store';
-import { createCommandHandler } from './command-handler';
-import type { MeetingCommand } from './meeting/meeting.commands';
-import { meetingDecider } from './meeting/meeting.decider';
-import { CurrentVersion, type MeetingEvent } from './meeting/meeting.events';
 import { createMeetingCommandHandler } from './meeting/meeting.handler';
-import type { MeetingState } from './meeting/meeting.state';
-import { toMeetingEvent } from './meeting/meeting.upcasters';
-import { meetingStreamId } from './shared/envelope';
 import { as, joinCmd, settings } from './meeting/meeting.spec-helper';
 import { ConferError } from './shared/errors';
 import { eventually } from '../test/support/eventually';
@@ -426,38 +419,6 @@ describe('command handler over a real event store', () => {
     expect(control.asked[1]!.expectedLastEventId).toBe(one.events[0]!.eventId);
     expect([one.revision, two.revision]).toEqual([2, 3]);
     expect(two.state.chatCount).toBe(2);
-  });
-
-  it('leaves the events of its own append still settling to that append: not parsed and folded twice', async () => {
-    const { store: gatedStore, control } = gated();
-    let parsed = 0;
-    const handler = createCommandHandler<MeetingCommand, MeetingEvent, MeetingState>({
-      ...deps(),
-      store: gatedStore,
-      decider: meetingDecider,
-      parse: (event) => (parsed++, toMeetingEvent(event)),
-      schemaVersionOf: (type) => CurrentVersion[type],
-      streamIdOf: meetingStreamId,
-    });
-    await handler.handle('m1', create, { actor: { type: 'host' } });
-    await handler.handle('m1', joinCmd('a'), asA);
-    control.hold = true;
-    const sent = handler.handle('m1', chat('c1', 'one'), asA);
-    // In the store, its answer not handled yet: the bus brings it to observe() first.
-    const written = await eventually('the chat in the store', async () => {
-      const events = await store.readStream('meeting-m1', { fromRevision: 2 });
-      return events.length === 1 ? events : undefined;
-    });
-    const before = parsed;
-    handler.observe(written);
-    expect(parsed).toBe(before);
-    control.release();
-    expect((await sent).revision).toBe(2);
-    expect(handler.peek('m1')).toMatchObject({ revision: 2, state: { chatCount: 1 } });
-    // Once settled, the bus's events are folded as before: the next chat lands on revision 3.
-    control.hold = false;
-    expect((await handler.handle('m1', chat('c2', 'two'), asA)).revision).toBe(3);
-    expect(handler.peek('m1')?.state.chatCount).toBe(2);
   });
 
   it('a pipelined group whose predecessor lost its race is decided again behind it: nothing lost, nothing twice, order kept', async () => {
