@@ -50,7 +50,11 @@ export function MeetingRoute(props: { meetingId: string }): VNode {
     // here: a reload is a reconnect, and a closed tab leaves when the grace period runs out.
     const onPageHide = () => {
       const { phase, local } = session.state;
-      if (!FINISHED.includes(phase))
+      // Finished (removed, left, ended…): forgotten here as well as by the view's effect, which
+      // may not have run yet when the person reloads at once; the next page then asks their name
+      // instead of coming back as who they were (host tools, defect 7, failed so in CI).
+      if (FINISHED.includes(phase)) savedSession.forget(props.meetingId);
+      else
         savedSession.write(props.meetingId, {
           // Admitted since the join answer said "waiting": come back to the meeting, not the wait.
           answer: { ...session.joinAnswer, status: phase === 'waiting' ? 'waiting' : 'joined' },
