@@ -448,6 +448,7 @@ export async function startConfer(
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await app.close();
       await metricsServer?.close();
+      metrics.close();
       await media?.close();
       await forwarding.stop();
       await sweeping.stop();

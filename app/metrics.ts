@@ -1,11 +1,14 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { MeetingQueries } from '../gateways/http/meeting-queries';
+import { observeEveryGc } from './gc-metrics';
 
 /** Prometheus metrics of one node, served at /metrics. */
 export function createMetrics(nodeId: string) {
   const registry = new Registry();
   registry.setDefaultLabels({ node: nodeId });
   collectDefaultMetrics({ register: registry });
+  // prom-client's own GC histogram misses collections under load (gc-metrics.ts).
+  const gc = observeEveryGc(registry);
   const commands = new Counter({
     name: 'confer_commands_total',
     help: 'Commands handled, by type and outcome (ok or the error code)',
@@ -204,6 +207,8 @@ export function createMetrics(nodeId: string) {
     projectionFailures,
     nodeSecondLooks,
     connections,
+    /** Stops observing garbage collections (the node is closing). */
+    close: () => gc.stop(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { labelledMetric, sumMetric } from '../loadtest/prometheus-text';
 
 /**
  * What else happened during a measured round, beside the figures themselves: on a shared
@@ -94,4 +95,36 @@ export function storeWritesBetween(before: WriteBuckets, after: WriteBuckets): S
   // The smallest bound under which every batch of the round falls.
   const slowest = delta.find(([, count]) => count === batches)?.[0] ?? 0;
   return { batches, over250ms: batches - upTo250, slowestAtMostMs: batches === 0 ? 0 : slowest * 1000 };
+}
+
+/** The server's garbage collection as scraped (`nodejs_gc_duration_seconds`, every kind). */
+export interface GcReading {
+  seconds: number;
+  scavenges: number;
+  /** Collections of the other kinds (mark-compact, its incremental steps, weak callbacks). */
+  others: number;
+}
+
+export function gcReading(metricsText: string): GcReading | undefined {
+  const seconds = sumMetric(metricsText, 'nodejs_gc_duration_seconds_sum');
+  const all = sumMetric(metricsText, 'nodejs_gc_duration_seconds_count');
+  if (seconds === undefined || all === undefined) return undefined;
+  const scavenges = labelledMetric(metricsText, 'nodejs_gc_duration_seconds_count', 'kind', 'minor') ?? 0;
+  return { seconds, scavenges, others: all - scavenges };
+}
+
+export interface GcActivity {
+  /** % of the window the event loop spent collecting. */
+  pct: number;
+  scavenges: number;
+  others: number;
+}
+
+/** The garbage collection between two readings `seconds` apart. */
+export function gcBetween(before: GcReading, after: GcReading, seconds: number): GcActivity {
+  return {
+    pct: Math.round((1000 * (after.seconds - before.seconds)) / Math.max(seconds, 1e-3)) / 10,
+    scavenges: after.scavenges - before.scavenges,
+    others: after.others - before.others,
+  };
 }

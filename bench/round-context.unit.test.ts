@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { machineNoise, readMachine, storeWriteBuckets, storeWritesBetween } from './round-context';
+import {
+  gcBetween,
+  gcReading,
+  machineNoise,
+  readMachine,
+  storeWriteBuckets,
+  storeWritesBetween,
+} from './round-context';
 
 /** prom-client's exposition of the writer's histogram, as /metrics serves it. */
 const scrape = (counts: number[]) => {
@@ -44,6 +51,24 @@ describe("a round's context", () => {
   it('reads only the writer histogram from a full scrape', () => {
     expect(storeWriteBuckets(scrape(Array.from({ length: 13 }, () => 1)))).toHaveLength(13);
     expect(storeWriteBuckets('confer_event_lag_seconds_bucket{le="0.25"} 3')).toEqual([]);
+  });
+
+  it("reads the server's garbage collection, every kind, and its share of a round", () => {
+    const gc = (minorSum: number, minor: number, major: number) =>
+      [
+        '# TYPE nodejs_gc_duration_seconds histogram',
+        `nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor",node="n1"} ${minor}`,
+        `nodejs_gc_duration_seconds_sum{kind="minor",node="n1"} ${minorSum}`,
+        `nodejs_gc_duration_seconds_count{kind="minor",node="n1"} ${minor}`,
+        `nodejs_gc_duration_seconds_sum{kind="major",node="n1"} 0.5`,
+        `nodejs_gc_duration_seconds_count{kind="major",node="n1"} ${major}`,
+      ].join('\n');
+    const before = gcReading(gc(1, 100, 2))!;
+    expect(before).toEqual({ seconds: 1.5, scavenges: 100, others: 2 });
+    // 10 s later: 60 scavenges more, 0.6 s of them, and one mark-compact (no time of its own here).
+    const after = gcReading(gc(1.6, 160, 3))!;
+    expect(gcBetween(before, after, 10)).toEqual({ pct: 6, scavenges: 60, others: 1 });
+    expect(gcReading('confer_event_lag_seconds_bucket{le="0.25"} 3')).toBeUndefined();
   });
 
   it('turns two readings of the machine into shares of the interval', () => {

@@ -35,10 +35,14 @@ import {
   type ChatLoadResult,
 } from './chat-load';
 import {
+  gcBetween,
+  gcReading,
   machineNoise,
   readMachine,
   storeWriteBuckets,
   storeWritesBetween,
+  type GcActivity,
+  type GcReading,
   type MachineNoise,
   type StoreWrites,
   type WriteBuckets,
@@ -231,11 +235,12 @@ async function benchChat(): Promise<void> {
       for (let round = 1; round <= rounds; round++) {
         const of = rounds > 1 ? ` (round ${round}/${rounds})` : '';
         progress(`chat ${label}${of}: baseline (bare relay)`);
-        const baseline = await measuredChatLoad(bareRelayTarget(relay.url), relay.pid, {
-          ...s,
-          durationMs: duration,
-          onProgress: progress,
-        });
+        const baseline = await measuredChatLoad(
+          bareRelayTarget(relay.url),
+          relay.pid,
+          { ...s, durationMs: duration, onProgress: progress },
+          `${relay.url}/metrics`,
+        );
         progress(
           `chat ${label}${of}: Confer (validate → decide → durable append → project → bus → broadcast)`,
         );
@@ -279,6 +284,9 @@ async function benchChat(): Promise<void> {
         'server main %': r.cpu.server.mainPct,
         'other threads %': r.cpu.server.busiestOtherPct.join(' / ') || '-',
         'tester %': r.cpu.testerPct,
+        // The event loop's pauses: the share of the round spent collecting, and how many times.
+        'server GC %': r.gc ? r.gc.pct : '-',
+        scavenges: r.gc ? r.gc.scavenges : '-',
         // Where a stalled round's tail came from: the machine, or the server's disk writes.
         'steal %': r.noise.stealPct,
         'io wait %': r.noise.ioWaitPct ?? '-',
@@ -306,6 +314,8 @@ async function benchChat(): Promise<void> {
           2,
         ),
         'server µs/chat': round(median(list.map((o) => o.confer.cpu.serverUsPerChat)), 0),
+        'Confer GC %': med((o) => o.confer.gc?.pct ?? NaN),
+        'relay GC %': med((o) => o.baseline.gc?.pct ?? NaN),
       };
     }),
   );
@@ -315,10 +325,20 @@ interface MeasuredChat extends ChatLoadResult {
   cpu: { server: ThreadShares; serverUsPerChat: number; testerPct: number };
   /** The machine over the sending phase (steal, pressure stalls). */
   noise: MachineNoise;
+  /** The server's garbage collection over the sending phase (from its /metrics). */
+  gc?: GcActivity;
   /** The server's event store writer over the sending phase (Confer with a metrics URL only). */
   storeWrites?: StoreWrites;
   /** Audit checkpoints the server signed over the sending phase (a round of them once held chat). */
   auditCheckpoints?: number;
+}
+
+/** What a server's /metrics says of a round: its writer's batches (Confer's), its audit, its GC. */
+interface RoundScrape {
+  at: number;
+  buckets: WriteBuckets;
+  audit: number | undefined;
+  gc: GcReading | undefined;
 }
 
 /** runChatLoad, with the server's CPU per thread and the load generator's own over the sending phase. */
@@ -331,28 +351,30 @@ async function measuredChatLoad(
   let start: { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number } | undefined;
   let phase: { server: ThreadShares; testerPct: number; noise: MachineNoise } | undefined;
   let machineAtStart = readMachine();
-  const writes = (): Promise<{ buckets: WriteBuckets; audit: number }> | undefined =>
-    metricsUrl
-      ? fetch(metricsUrl)
+  const scrape = (): Promise<RoundScrape> | undefined =>
+    metricsUrl === undefined
+      ? undefined
+      : fetch(metricsUrl)
           .then((r) => r.text())
           .then((text) => ({
+            at: performance.now(),
             buckets: storeWriteBuckets(text),
-            audit: sumMetric(text, 'confer_audit_checkpoints_total') ?? 0,
-          }))
-      : undefined;
-  let writesBefore: ReturnType<typeof writes>;
-  let writesAfter: ReturnType<typeof writes>;
+            audit: sumMetric(text, 'confer_audit_checkpoints_total'),
+            gc: gcReading(text),
+          }));
+  let scrapeBefore: Promise<RoundScrape> | undefined;
+  let scrapeAfter: Promise<RoundScrape> | undefined;
   const result = await runChatLoad(target, {
     ...options,
     onSendStart: () => {
       start = { threads: threadCpu(serverPid), tester: process.cpuUsage(), at: performance.now() };
       machineAtStart = readMachine();
-      writesBefore = writes();
+      scrapeBefore = scrape();
       options.onSendStart?.();
     },
     onSendPhase: (fromUs, toUs) => {
       options.onSendPhase?.(fromUs, toUs);
-      writesAfter = writes();
+      scrapeAfter = scrape();
       const seconds = (performance.now() - start!.at) / 1000;
       const tester = process.cpuUsage(start!.tester);
       phase = {
@@ -365,15 +387,19 @@ async function measuredChatLoad(
   const { server, testerPct, noise } = phase!;
   // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
   const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
-  const [before, after] = [await writesBefore, await writesAfter];
+  const [before, after] = [await scrapeBefore, await scrapeAfter];
+  if (!before || !after) return { ...result, cpu: { server, serverUsPerChat, testerPct }, noise };
   return {
     ...result,
     cpu: { server, serverUsPerChat, testerPct },
     noise,
-    ...(before && after
+    ...(before.gc && after.gc ? { gc: gcBetween(before.gc, after.gc, (after.at - before.at) / 1000) } : {}),
+    // The writer's histogram and the audit counter are Confer's alone (the relay serves its GC);
+    // the counter has no series before its first checkpoint.
+    ...(after.buckets.length > 0
       ? {
           storeWrites: storeWritesBetween(before.buckets, after.buckets),
-          auditCheckpoints: after.audit - before.audit,
+          auditCheckpoints: (after.audit ?? 0) - (before.audit ?? 0),
         }
       : {}),
   };
