@@ -72,7 +72,7 @@ export async function dispatch(
       setImmediate(() => expire(connection));
       throw new ConferError('CONFER_AUTH_INVALID', 'The token has expired', 'token');
     }
-    await ctx.limits.message(connection.identity, type);
+    ctx.limits.message(connection.identity, type);
     const parsed = ClientMessageSchemas[type].safeParse(withoutType(type, payload));
     if (!parsed.success) throw validationError(parsed.error);
     const data = await handle(ctx, connection, type, parsed.data);

@@ -1,7 +1,7 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { ConferError } from '../../domain/shared/errors';
 import { REACTION_BUDGET } from '../../domain/shared/reactions';
 import type { Identity } from './connection';
+import { FixedWindows } from './fixed-windows';
 
 export interface SignalingRateConfig {
   /** Messages per participant (all their connections together). */
@@ -15,7 +15,7 @@ export interface SignalingRateConfig {
 }
 
 const window = (perSecond: number, burst: number) =>
-  new RateLimiterMemory({ points: burst, duration: Math.max(1, Math.ceil(burst / perSecond)) });
+  new FixedWindows(burst, 1000 * Math.max(1, Math.ceil(burst / perSecond)));
 
 /**
  * Budgets keyed by who sends, not by connection: one token with 50 sockets shares one budget,
@@ -25,16 +25,13 @@ const window = (perSecond: number, burst: number) =>
 export function createRateLimits(config: SignalingRateConfig) {
   const perParticipant = window(config.perSecond, config.burst);
   const perAddress = window(config.perAddressPerSecond, config.perAddressBurst);
-  const mediaPerParticipant = new RateLimiterMemory({ points: 2000, duration: 10 });
-  const connects = new RateLimiterMemory({ points: config.connectsPerMinute, duration: 60 });
+  const mediaPerParticipant = new FixedWindows(2000, 10_000);
+  const connects = new FixedWindows(config.connectsPerMinute, 60_000);
   // Reactions are shown to everyone over a tile and in chat: a budget of their own, far below the
   // general one, so that one person cannot flood every screen (checked last: a message refused
   // for the general budget does not spend a reaction).
-  const reactions = new RateLimiterMemory({
-    points: REACTION_BUDGET.count,
-    duration: REACTION_BUDGET.perSeconds,
-  });
-  const refuse = (what: string) => () => {
+  const reactions = new FixedWindows(REACTION_BUDGET.count, 1000 * REACTION_BUDGET.perSeconds);
+  const refuse = (what: string) => (): never => {
     throw new ConferError('CONFER_RATE_LIMITED', what);
   };
   // Made once, not per message: every chat and media request passes here.
@@ -49,18 +46,19 @@ export function createRateLimits(config: SignalingRateConfig) {
   };
 
   return {
-    async message(identity: Identity, type: string): Promise<void> {
+    /** Throws CONFER_RATE_LIMITED when a budget of the sender is spent. */
+    message(identity: Identity, type: string): void {
       const participant = `${identity.meetingId}/${identity.participantId}`;
       if (type.startsWith('media:')) {
-        await mediaPerParticipant.consume(participant).catch(refusals.media);
+        if (!mediaPerParticipant.take(participant)) refusals.media();
         return;
       }
-      await perParticipant.consume(participant).catch(refusals.participant);
-      await perAddress.consume(identity.address).catch(refusals.address);
-      if (type === 'reaction') await reactions.consume(participant).catch(refusals.reaction);
+      if (!perParticipant.take(participant)) refusals.participant();
+      if (!perAddress.take(identity.address)) refusals.address();
+      if (type === 'reaction' && !reactions.take(participant)) refusals.reaction();
     },
     async connect(address: string): Promise<void> {
-      await connects.consume(address).catch(refusals.connect);
+      if (!connects.take(address)) refusals.connect();
     },
   };
 }
