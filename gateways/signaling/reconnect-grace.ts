@@ -17,14 +17,23 @@ export type GraceContext = Pick<
  * same instant; all settled together, they held every meeting's chat on the node for a second.
  */
 export const EXPIRIES_AT_ONCE = 16;
+/**
+ * The same drop first records every participant as `reconnecting`, as many commands at once:
+ * recorded this many at a time, for the same reason.
+ */
+export const DISCONNECTIONS_AT_ONCE = 16;
 
 /**
  * A participant whose last connection here dropped is `reconnecting` for a grace period; still
  * gone after it (and not back through another node), they have left.
  */
-export function createReconnectGrace(ctx: GraceContext, options: { expiriesAtOnce?: number } = {}) {
+export function createReconnectGrace(
+  ctx: GraceContext,
+  options: { expiriesAtOnce?: number; disconnectionsAtOnce?: number } = {},
+) {
   const timers = new Map<string, NodeJS.Timeout>();
   const expiries = pLimit(options.expiriesAtOnce ?? EXPIRIES_AT_ONCE);
+  const disconnections = pLimit(options.disconnectionsAtOnce ?? DISCONNECTIONS_AT_ONCE);
   const key = (meetingId: string, participantId: string) => `${meetingId}/${participantId}`;
   let closing = false;
 
@@ -68,12 +77,19 @@ export function createReconnectGrace(ctx: GraceContext, options: { expiriesAtOnc
 
   /** A connection ended: if it was the participant's last one here, start their grace period. */
   async function disconnected(connection: Pick<Connection, 'identity' | 'evicted'>): Promise<void> {
-    // This node is stopping (it has left the registry): the presence sweeper records its
-    // participants as disconnected; the store may already be closed under this handler.
-    if (closing) return;
+    if (connection.evicted || !lastHere(connection)) return;
+    await disconnections(() => recordDisconnection(connection));
+  }
+
+  // This node is stopping (it has left the registry): the presence sweeper records its
+  // participants as disconnected; the store may already be closed under this handler.
+  const lastHere = ({ identity }: Pick<Connection, 'identity'>) =>
+    !closing && ctx.hub.ofParticipant(identity.meetingId, identity.participantId).length === 0;
+
+  async function recordDisconnection(connection: Pick<Connection, 'identity'>): Promise<void> {
+    // Waited behind others: the participant may be back by now, or the node stopping.
+    if (!lastHere(connection)) return;
     const { meetingId, participantId } = connection.identity;
-    if (connection.evicted) return;
-    if (ctx.hub.ofParticipant(meetingId, participantId).length > 0) return;
     try {
       await ctx.media?.participantDisconnected(meetingId, participantId);
       const { state } = await ctx.commands.load(meetingId);
@@ -100,6 +116,7 @@ export function createReconnectGrace(ctx: GraceContext, options: { expiriesAtOnc
       for (const timer of timers.values()) clearTimeout(timer);
       timers.clear();
       expiries.clearQueue();
+      disconnections.clearQueue();
     },
   };
 }
