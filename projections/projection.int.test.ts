@@ -151,6 +151,37 @@ describe.each(backends)('projection runner: idempotency on $name', (backend) => 
     expect(await store.scan(LEGACY_CHECKPOINTS, { limit: 1 })).toEqual([]);
   });
 
+  it('calls finish once a batch, after every apply, inside the batch’s transaction', async () => {
+    const store = await projectionStore(backend);
+    const events = (await busyMorningEvents()).slice(0, 12);
+    const calls: string[] = [];
+    // Counts its events, and writes the count once a batch, in `finish`.
+    let seen = 0;
+    const counting: Projection = {
+      name: 'counting',
+      version: 1,
+      collections: ['counting'],
+      async apply(event) {
+        seen++;
+        calls.push(`apply ${event.globalPosition}`);
+      },
+      async finish(tx) {
+        calls.push('finish');
+        await tx.put('counting', '', 'total', { seen });
+      },
+    };
+    const runner = createProjectionRunner({ store, projections: [counting] });
+    await runner.handle(events.slice(0, 8));
+    await runner.handle(events.slice(4)); // overlapping: 4 already applied, 4 new
+    expect(calls).toEqual([
+      ...events.slice(0, 8).map((e) => `apply ${e.globalPosition}`),
+      'finish',
+      ...events.slice(8).map((e) => `apply ${e.globalPosition}`),
+      'finish',
+    ]);
+    expect(await store.get('counting', '', 'total')).toEqual({ seen: 12 });
+  });
+
   it('honours checkpoints a store kept in the old per-projection layout, and moves them over', async () => {
     const events = await busyMorningEvents();
     const reviewEvents = events.filter((e) => e.meetingId === 'review');
@@ -227,6 +258,22 @@ describe.each(backends)('projection runner: a projection that fails on $name', (
     fault.failAt = undefined;
     await runner.handle(events.slice(10));
     expect(await dumpReadModels(store)).toEqual(await referenceDump(backend, events));
+  });
+
+  it('rolls the batch back when a projection’s finish throws, naming the projection', async () => {
+    const events = await busyMorningEvents();
+    const store = await projectionStore(backend);
+    const failing: Projection = {
+      ...chatHistoryProjection(),
+      async finish() {
+        throw new Error('head lost');
+      },
+    };
+    const runner = createProjectionRunner({ store, projections: [failing] });
+    const error = await runner.handle(events).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ProjectionFailedError);
+    expect(error).toMatchObject({ projection: 'chat-history', event: { eventId: events.at(-1)!.eventId } });
+    expect(await dumpReadModels(store)).toEqual(await dumpReadModels(await projectionStore(backend)));
   });
 
   it('rejects an event it cannot parse (a newer schema) without applying anything of the batch', async () => {

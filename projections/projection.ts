@@ -15,6 +15,11 @@ export interface Projection {
   version: number;
   collections: string[];
   apply(event: StoredEvent, tx: ProjectionWriter): Promise<void>;
+  /**
+   * Called once at the end of each batch's transaction, after every `apply`: what all of a batch's
+   * events move (a counter, a head) is written once here rather than once per event.
+   */
+  finish?(tx: ProjectionWriter): Promise<void>;
 }
 
 /** What the runner logs (pino's `(object, message)` signature). */
@@ -130,6 +135,14 @@ export function createProjectionRunner(options: ProjectionRunnerOptions): Projec
           throw new ProjectionFailedError(projection.name, event, cause);
         }
         checkpoints.advance(projection.name, event);
+      }
+    }
+    for (const projection of projections) {
+      try {
+        await projection.finish?.(tx);
+      } catch (cause) {
+        if (cause instanceof StoreUnavailableError) throw cause;
+        throw new ProjectionFailedError(projection.name, events.at(-1)!, cause);
       }
     }
     await checkpoints.write((name) => versions.get(name)!);

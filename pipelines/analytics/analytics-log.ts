@@ -101,17 +101,21 @@ export async function resolveMeetingEntries(
   });
 }
 
-/** The log's head as this transaction last wrote it: read once per transaction, not per record. */
+/** The log's head as this transaction last moved it: read once per transaction, not per record. */
 const heads = new WeakMap<ProjectionWriter, number>();
 
 /**
  * Appends a meeting's newly sequenced records to both orders, inside the caller's transaction
- * (which also writes the meeting's state with its `lastSequence`).
+ * (which also writes the meeting's state with its `lastSequence`). The head is written too, unless
+ * `head: 'later'`: a caller appending for many events in one transaction (the analytics
+ * projection, once per chat) then writes it once with `writeHead` before the transaction ends,
+ * instead of rewriting the same document for every record.
  */
 export async function appendRecords(
   tx: ProjectionWriter,
   meetingId: string,
   records: readonly AnalyticsRecord[],
+  options: { head?: 'now' | 'later' } = {},
 ): Promise<void> {
   if (records.length === 0) return;
   // The transaction holds the store's write lock (SQLite) or the head's row lock (PostgreSQL,
@@ -125,5 +129,11 @@ export async function appendRecords(
     } satisfies MeetingEntry);
   }
   heads.set(tx, offset);
-  await tx.put(HEAD, '', ALL, { offset });
+  if (options.head !== 'later') await writeHead(tx);
+}
+
+/** Writes the head as this transaction's appends left it (nothing if it appended nothing). */
+export async function writeHead(tx: ProjectionWriter): Promise<void> {
+  const offset = heads.get(tx);
+  if (offset !== undefined) await tx.put(HEAD, '', ALL, { offset });
 }

@@ -1,7 +1,7 @@
 import type { ProjectionWriter } from '../../domain/ports/projection-store';
 import { meetingEventOf } from '../../projections/meeting-event';
 import type { Projection } from '../../projections/projection';
-import { BY_MEETING, HEAD, LOG, MEETINGS, appendRecords } from './analytics-log';
+import { BY_MEETING, HEAD, LOG, MEETINGS, appendRecords, writeHead } from './analytics-log';
 import { derive, initialAnalyticsState, type DeriveOptions, type MeetingAnalyticsState } from './derive';
 import type { AnalyticsRecord } from './records';
 import { sequenceRecords, type EnvelopeOptions } from './sequence';
@@ -35,9 +35,11 @@ export function analyticsProjection(options: AnalyticsOptions): Projection {
       const { state, drafts } = derive(previous, event, stored.occurredAt, options);
       const records = sequenceRecords(drafts, stored, previous.lastSequence, options);
       state.lastSequence = previous.lastSequence + records.length;
-      await appendRecords(tx, stored.meetingId, records);
+      await appendRecords(tx, stored.meetingId, records, { head: 'later' });
       if (records.length > 0) options.onRecords?.(records);
       await tx.put(MEETINGS, '', stored.meetingId, state);
     },
+    // The log's head once per batch, as its last record left it.
+    finish: writeHead,
   };
 }
