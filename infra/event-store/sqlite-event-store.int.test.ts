@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { describeEventStoreContract, newEvent } from '../../test/contracts/event-store.contract';
 import { createSqliteEventStore } from './sqlite-event-store';
@@ -119,6 +121,74 @@ describe('SQLite store serving live subscribers from what it just wrote', () => 
     expect(seen).toEqual([first, second, third]);
     await other.close();
     await mine.close();
+  });
+});
+
+describe('SQLite store letting go of what its live subscribers have handled', () => {
+  // A full collection on demand, to see whether anything still holds an event.
+  setFlagsFromString('--expose-gc');
+  const collectGarbage = runInNewContext('gc') as () => void;
+  const collected = async (ref: WeakRef<object>) => {
+    // A WeakRef's target is kept until the end of the job that last read it.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+    return ref.deref() === undefined;
+  };
+
+  /** Appends one event and keeps nothing of it but a weak reference and its position. */
+  const appendOne = async (store: ReturnType<typeof createSqliteEventStore>) => {
+    const id = randomUUID();
+    const [event] = (await store.append(`meeting-${id}`, [newEvent(id)], { expectedRevision: 'no_stream' }))
+      .events;
+    return { ref: new WeakRef(event!), position: event!.globalPosition, eventId: event!.eventId };
+  };
+
+  it('holds an event only until every live subscriber has handled it', async () => {
+    const store = createSqliteEventStore({ path: join(dir, `${randomUUID()}.db`) });
+    const handled: number[] = [];
+    const until = async (done: () => boolean) => {
+      const start = Date.now();
+      while (!done() && Date.now() - start < 5000) await new Promise((r) => setTimeout(r, 10));
+    };
+    const fast = store.subscribeToAll({
+      after: 0,
+      onEvents: (events) => void handled.push(...events.map((e) => e.globalPosition)),
+    });
+    // The slow one is stuck on the first event it is handed: the next must stay held for it.
+    let slowCalls = 0;
+    let unblock!: () => void;
+    const blocked = new Promise<void>((resolve) => (unblock = resolve));
+    const slowHandled: number[] = [];
+    const slow = store.subscribeToAll({
+      after: 0,
+      onEvents: async (events) => {
+        if (slowCalls++ === 0) await blocked;
+        slowHandled.push(...events.map((e) => e.globalPosition));
+      },
+    });
+    const first = await appendOne(store);
+    await until(() => handled.includes(first.position) && slowCalls === 1);
+    const second = await appendOne(store);
+    await until(() => handled.includes(second.position));
+    expect(handled).toEqual([first.position, second.position]);
+    // Only the store holds the second event now, for the subscriber that has not read it yet.
+    expect(await collected(second.ref)).toBe(false);
+    unblock();
+    await until(() => slowHandled.includes(second.position));
+    expect(slowHandled).toEqual([first.position, second.position]);
+    expect(await collected(second.ref)).toBe(true);
+    expect(await collected(first.ref)).toBe(true);
+    await fast.close();
+    await slow.close();
+    await store.close();
+  });
+
+  it('holds nothing when no subscriber is live, and still answers reads from the database', async () => {
+    const store = createSqliteEventStore({ path: join(dir, `${randomUUID()}.db`) });
+    const { ref, eventId } = await appendOne(store);
+    expect(await collected(ref)).toBe(true);
+    expect((await store.readAll({ after: 0, maxCount: 10 })).map((e) => e.eventId)).toEqual([eventId]);
+    await store.close();
   });
 });
 

@@ -72,6 +72,13 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   >();
   const watchers = new Set<WakeSignal>();
   const recent = new RecentEvents(20_000);
+  /** How far each live subscription has handled: the tail holds only what one of them has not. */
+  const handledUpTo = new Map<object, number>();
+  const releaseHandled = () => {
+    let slowest = Number.POSITIVE_INFINITY;
+    for (const position of handledUpTo.values()) slowest = Math.min(slowest, position);
+    recent.release(slowest);
+  };
   let nextId = 1;
   let closed = false;
   let reader: SqliteEventReader | undefined;
@@ -150,6 +157,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     if (fresh.length > 0) {
       recent.add(fresh);
       knownHead = fresh[fresh.length - 1]!.globalPosition;
+      // With no live subscription, nobody will read them from here.
+      if (handledUpTo.size === 0) releaseHandled();
     }
     for (const w of watchers) w.notify();
   }
@@ -212,7 +221,9 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
     readAll,
 
     subscribeToAll(opts: SubscribeOptions) {
-      return startCatchUpSubscription(
+      const self = {};
+      handledUpTo.set(self, opts.after);
+      const subscription = startCatchUpSubscription(
         {
           readAll,
           watch: (signal) => {
@@ -221,8 +232,28 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
           },
           pollMs: options.pollMs ?? 1000,
         },
-        opts,
+        {
+          ...opts,
+          async onEvents(events) {
+            await opts.onEvents(events);
+            handledUpTo.set(self, events[events.length - 1]!.globalPosition);
+            releaseHandled();
+          },
+          onError(error) {
+            handledUpTo.delete(self);
+            opts.onError?.(error);
+          },
+        },
       );
+      return {
+        get position() {
+          return subscription.position;
+        },
+        async close() {
+          await subscription.close();
+          handledUpTo.delete(self);
+        },
+      };
     },
 
     async headPosition() {
