@@ -241,6 +241,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
           },
           onError(error) {
             handledUpTo.delete(self);
+            releaseHandled();
             opts.onError?.(error);
           },
         },
@@ -252,6 +253,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
         async close() {
           await subscription.close();
           handledUpTo.delete(self);
+          releaseHandled();
         },
       };
     },
