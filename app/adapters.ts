@@ -25,7 +25,7 @@ export const sqliteEventsPath = (config: Pick<Config, 'DATA_DIR'>) => join(confi
 /** Picks each port's adapter from the configuration: the only place that knows them all. */
 export async function createEventStore(
   config: Config,
-  observe: { batchWritten?(appends: number, seconds: number): void } = {},
+  observe: { batchWritten?(appends: number, seconds: number, queuedSeconds: number): void } = {},
 ): Promise<EventStore> {
   switch (config.EVENT_STORE) {
     case 'sqlite':

@@ -94,7 +94,8 @@ export async function startConfer(
   const clock = createSystemClock();
 
   const store = await createEventStore(config, {
-    batchWritten: (appends, seconds) => metrics.observeStoreWrite(appends, seconds),
+    batchWritten: (appends, seconds, queuedSeconds) =>
+      metrics.observeStoreWrite(appends, seconds, queuedSeconds),
   });
   const projectionStore = await createProjectionStore(config);
   const bus = await createEventBus(config, logger);

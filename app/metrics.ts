@@ -61,8 +61,17 @@ export function createMetrics(nodeId: string) {
     help: 'Appends the embedded event store writer committed (÷ the batches counted above: appends per batch)',
     registers: [registry],
   });
-  const observeStoreWrite = (appends: number, seconds: number) => {
+  const storeQueueSeconds = new Histogram({
+    name: 'confer_event_store_queue_seconds',
+    help:
+      'The embedded event store writer, per batch: how long its oldest append waited for the batch ' +
+      'to start (its way to the writer thread, and the batches written before it)',
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const observeStoreWrite = (appends: number, seconds: number, queuedSeconds: number) => {
     storeWriteSeconds.observe(seconds);
+    storeQueueSeconds.observe(queuedSeconds);
     storeWriteAppends.inc(appends);
   };
   const auditCheckpoints = new Counter({

@@ -70,12 +70,37 @@ export function machineNoise(from: MachineReading, to: MachineReading): MachineN
 export type WriteBuckets = [le: number, count: number][];
 
 export function storeWriteBuckets(metricsText: string): WriteBuckets {
-  const buckets: WriteBuckets = [];
-  for (const [, le, count] of metricsText.matchAll(
-    /^confer_event_store_write_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$/gm,
-  ))
-    buckets.push([le === '+Inf' ? Infinity : Number(le), Number(count)]);
-  return buckets.sort((a, b) => a[0] - b[0]);
+  return histogramBuckets(metricsText, 'confer_event_store_write_seconds');
+}
+
+/** A histogram's cumulative buckets as scraped, summed over its label sets (types, stages). */
+export function histogramBuckets(metricsText: string, name: string): WriteBuckets {
+  const counts = new Map<number, number>();
+  for (const line of metricsText.split('\n')) {
+    if (!line.startsWith(`${name}_bucket{`)) continue;
+    const le = /le="([^"]+)"/.exec(line)?.[1];
+    if (le === undefined) continue;
+    const bound = le === '+Inf' ? Infinity : Number(le);
+    counts.set(bound, (counts.get(bound) ?? 0) + Number(line.split(' ').at(-1)));
+  }
+  return [...counts].sort((a, b) => a[0] - b[0]);
+}
+
+/**
+ * Between two scrapes of one histogram: how many were observed, and the upper bound (ms) of the
+ * bucket holding the `quantile`-th of them (Infinity: beyond the last bucket; 0: none observed).
+ */
+export function histogramBetween(
+  before: WriteBuckets,
+  after: WriteBuckets,
+  quantile: number,
+): { count: number; atMostMs: number } {
+  const countAt = (buckets: WriteBuckets, le: number) => buckets.find(([bound]) => bound === le)?.[1] ?? 0;
+  const delta = after.map(([le, count]) => [le, count - countAt(before, le)] as const);
+  const count = delta.at(-1)?.[1] ?? 0;
+  if (count === 0) return { count, atMostMs: 0 };
+  const bound = delta.find(([, c]) => c >= quantile * count)?.[0] ?? Infinity;
+  return { count, atMostMs: bound * 1000 };
 }
 
 export interface StoreWrites {

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   gcBetween,
   gcReading,
+  histogramBetween,
+  histogramBuckets,
   machineNoise,
   readMachine,
   storeWriteBuckets,
@@ -51,6 +53,29 @@ describe("a round's context", () => {
   it('reads only the writer histogram from a full scrape', () => {
     expect(storeWriteBuckets(scrape(Array.from({ length: 13 }, () => 1)))).toHaveLength(13);
     expect(storeWriteBuckets('confer_event_lag_seconds_bucket{le="0.25"} 3')).toEqual([]);
+  });
+
+  it("sums a labelled histogram's buckets over its label sets, and bounds a quantile between scrapes", () => {
+    const command = (chat: number[], join: number[]) =>
+      ['0.01', '0.1', '+Inf']
+        .flatMap((le, i) => [
+          `confer_command_duration_seconds_bucket{le="${le}",type="SendChatMessage",node="n1"} ${chat[i]}`,
+          `confer_command_duration_seconds_bucket{le="${le}",type="JoinMeeting",node="n1"} ${join[i]}`,
+        ])
+        .concat('confer_command_duration_seconds_count{type="JoinMeeting",node="n1"} 5')
+        .join('\n');
+    const before = histogramBuckets(command([10, 10, 10], [1, 2, 2]), 'confer_command_duration_seconds');
+    expect(before).toEqual([
+      [0.01, 11],
+      [0.1, 12],
+      [Infinity, 12],
+    ]);
+    // 100 more: 97 within 10 ms, 2 within 100 ms, 1 beyond.
+    const after = histogramBuckets(command([100, 103, 103], [8, 8, 9]), 'confer_command_duration_seconds');
+    expect(histogramBetween(before, after, 0.5)).toEqual({ count: 100, atMostMs: 10 });
+    expect(histogramBetween(before, after, 0.99)).toEqual({ count: 100, atMostMs: 100 });
+    expect(histogramBetween(before, after, 1)).toEqual({ count: 100, atMostMs: Infinity });
+    expect(histogramBetween(after, after, 0.99)).toEqual({ count: 0, atMostMs: 0 });
   });
 
   it("reads the server's garbage collection, every kind, and its share of a round", () => {

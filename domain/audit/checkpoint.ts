@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../shared/canonical-json';
 import { z } from 'zod';
 
 /**
@@ -36,4 +36,4 @@ export type SignedCheckpoint = z.infer<typeof SignedCheckpointSchema>;
 
 /** The exact bytes signed: the checkpoint's canonical JSON (RFC 8785), with a domain tag. */
 export const checkpointMessage = (checkpoint: Checkpoint): string =>
-  `confer-audit-checkpoint:${canonicalize(checkpoint) ?? ''}`;
+  `confer-audit-checkpoint:${canonicalJson(checkpoint) ?? ''}`;

@@ -1,4 +1,4 @@
-import canonicalize from 'canonicalize';
+import { canonicalJson } from './canonical-json';
 import type { StoredEvent } from './envelope';
 
 /**
@@ -17,7 +17,7 @@ export type ChainedEvent = Omit<StoredEvent, 'globalPosition'>;
 
 export function eventHash(event: Omit<StoredEvent, 'hash' | 'globalPosition'>, hashFn: HashFn): string {
   const { prevHash, ...rest } = event;
-  return hashFn(prevHash + (canonicalize(rest) ?? ''));
+  return hashFn(prevHash + (canonicalJson(rest) ?? ''));
 }
 
 export interface ChainHead {

@@ -30,10 +30,11 @@ export interface SqliteEventStoreOptions {
   /** Fallback poll of subscriptions, for writers in other processes. */
   pollMs?: number;
   /**
-   * Told of every batch the writer committed: how many appends, and how long its hashing,
-   * inserts and commit (fsync included) took. A slow disk shows here before anywhere else.
+   * Told of every batch the writer committed: how many appends, how long its hashing, inserts and
+   * commit (fsync included) took, and how long its oldest append waited for it to start (queued
+   * behind the batches before it). A slow disk shows here before anywhere else.
    */
-  onBatchWritten?(appends: number, seconds: number): void;
+  onBatchWritten?(appends: number, seconds: number, queuedSeconds: number): void;
   /**
    * How often a thread of its own copies the write-ahead log into the database file
    * (infra/sqlite/wal-checkpointer.ts); 0 leaves it to the writer's commits, as SQLite does.
@@ -89,7 +90,8 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   function post(): void {
     const requests = outbox;
     outbox = [];
-    worker.postMessage({ type: 'appends', requests } satisfies WriterMessage);
+    const postedAt = performance.timeOrigin + performance.now();
+    worker.postMessage({ type: 'appends', requests, postedAt } satisfies WriterMessage);
   }
 
   const ready = new Promise<void>((resolve, reject) => {
@@ -126,7 +128,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
       return;
     }
     if (reply.type !== 'written') return;
-    options.onBatchWritten?.(reply.outcomes.length, reply.seconds);
+    options.onBatchWritten?.(reply.outcomes.length, reply.seconds, reply.queuedSeconds);
     const committed: StoredEvent[] = [];
     for (const { id, outcome } of reply.outcomes) {
       const w = waiting.get(id);

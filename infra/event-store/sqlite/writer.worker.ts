@@ -11,11 +11,22 @@ import { leaveCheckpointsToThread } from '../../sqlite/wal-checkpointer';
  */
 export type WriterRequest = { type: 'append'; id: number } & AppendRequest;
 /** The appends of one event-loop turn of the server, in one message (one copy, one wake-up). */
-export type WriterMessage = { type: 'appends'; requests: WriterRequest[] } | { type: 'close' };
+export type WriterMessage =
+  /** `postedAt`: when the server posted it (performance.timeOrigin + now(), one clock for both threads). */
+  { type: 'appends'; requests: WriterRequest[]; postedAt: number } | { type: 'close' };
 export type WriterReply =
   | { type: 'ready' }
-  /** `seconds`: the batch's hashing, inserts and commit (fsync included). */
-  | { type: 'written'; outcomes: { id: number; outcome: AppendOutcome }[]; seconds: number }
+  /**
+   * `seconds`: the batch's hashing, inserts and commit (fsync included). `queuedSeconds`: how long
+   * its oldest append waited, from the server posting it to the batch starting (the message's way
+   * across, and the batches written before it).
+   */
+  | {
+      type: 'written';
+      outcomes: { id: number; outcome: AppendOutcome }[];
+      seconds: number;
+      queuedSeconds: number;
+    }
   | { type: 'failed'; ids: number[]; message: string };
 
 const { path, maxBatch, checkpointsLeftToThread } = workerData as {
@@ -33,19 +44,24 @@ migrate(db);
 const writeBatch = createBatchWriter(db);
 
 const pending: WriterRequest[] = [];
+/** When each pending request was posted, in the same order (kept apart: requests go to SQLite as they are). */
+const postedAt: number[] = [];
 let scheduled = false;
+const now = () => performance.timeOrigin + performance.now();
 
 function flush(): void {
   scheduled = false;
   while (pending.length > 0) {
     const batch = pending.splice(0, maxBatch);
+    const oldest = postedAt.splice(0, batch.length)[0]!;
     try {
-      const started = performance.now();
+      const started = now();
       const outcomes = writeBatch(batch);
       port.postMessage({
         type: 'written',
         outcomes: batch.map((r, i) => ({ id: r.id, outcome: outcomes[i]! })),
-        seconds: (performance.now() - started) / 1000,
+        seconds: (now() - started) / 1000,
+        queuedSeconds: Math.max(0, started - oldest) / 1000,
       } satisfies WriterReply);
     } catch (error) {
       port.postMessage({
@@ -64,7 +80,10 @@ port.on('message', (message: WriterMessage) => {
     port.close();
     return;
   }
-  for (const request of message.requests) pending.push(request);
+  for (const request of message.requests) {
+    pending.push(request);
+    postedAt.push(message.postedAt);
+  }
   if (!scheduled) {
     scheduled = true;
     setImmediate(flush);
