@@ -13,10 +13,11 @@ import { threadCpu } from './thread-cpu';
  * `npx tsx bench/chat-timeline.ts [--rounds 3] [--rate 4000] [--meetings 1000] [--json FILE] [--pin-tester]`:
  * the chat load of `npm run bench` against one Confer process, cut into windows of about a
  * quarter-second (from one scrape of /metrics to the next). For each window: the acknowledgements
- * of the chats sent in it (p50 / p99 / max); the server's longest event-loop delay and GC time;
- * the CPU of its event loop and of its busiest other threads; the tester's own CPU and event-loop
- * delay; the machine's CPU and I/O pressure (/proc/pressure) and how busy its CPUs were, in all
- * and in the kernel (/proc/stat); the store's writer: its batches, the slowest batch's write and
+ * of the chats sent in it (p50 / p99 / max); the server's longest event-loop delay, its GC time,
+ * its full collections and its old space's size; the CPU of its event loop and of its busiest
+ * other threads; the tester's own CPU and event-loop delay; the machine's CPU and I/O pressure
+ * (/proc/pressure) and how busy its CPUs were, in all and in the kernel (/proc/stat); the
+ * store's writer: its batches, the slowest batch's write and
  * the longest wait for a batch to start (bucket bounds); and the command handler's p99 (command to
  * durable append, bucket bound), which holds the wait in the meeting's lane.
  *
@@ -81,6 +82,9 @@ interface Sample {
   atMs: number;
   serverLagMaxMs: number;
   serverGcMs: number;
+  /** Full (mark-compact) collections that ended in the window, and the old space's size after it, MB. */
+  serverMajorGcs: number;
+  serverOldMb: number;
   mainPct: number;
   /**
    * The three busiest other threads, each as `%#n`: n is its thread id less the process id, which
@@ -129,6 +133,7 @@ for (let r = 1; r <= rounds; r++) {
     let ticks = machineTicks();
     const first = await scrape();
     let gc = metric(first, 'nodejs_gc_duration_seconds_sum');
+    let majors = metric(first, 'nodejs_gc_duration_seconds_count', 'kind="major"');
     let hist = histograms(first);
     testerLag.reset();
     while (sampling) {
@@ -148,6 +153,8 @@ for (let r = 1; r <= rounds; r++) {
         atMs: Math.round(now.at - startedAt),
         serverLagMaxMs: Math.round(metric(text, 'nodejs_eventloop_lag_max_seconds') * 1000),
         serverGcMs: Math.round((nowGc - gc) * 1000),
+        serverMajorGcs: metric(text, 'nodejs_gc_duration_seconds_count', 'kind="major"') - majors,
+        serverOldMb: Math.round(metric(text, 'nodejs_heap_space_size_used_bytes', 'space="old"') / 1e6),
         mainPct: pct(used.find(([tid]) => tid === pid)?.[1] ?? 0),
         otherThreadsPct: used
           .filter(([tid]) => tid !== pid)
@@ -180,6 +187,7 @@ for (let r = 1; r <= rounds; r++) {
       before = now;
       pressures = nowPressures;
       gc = nowGc;
+      majors = metric(text, 'nodejs_gc_duration_seconds_count', 'kind="major"');
     }
   };
   const result = await runChatLoad(conferTarget(confer.url), {
@@ -218,12 +226,12 @@ for (let r = 1; r <= rounds; r++) {
   report.push({ round: r, p50: round(result.latencyMs.p50), p99: round(result.latencyMs.p99), windows });
   process.stdout.write(
     `\nround ${r}: ${meetings} × 5 @ ${rate}/s, delivery p50 ${round(result.latencyMs.p50)} ms, p99 ${round(result.latencyMs.p99)} ms\n` +
-      '| ms | acks | ack p50 | ack p99 | ack max | server lag max | server GC ms | main % | other threads % | tester % | tester lag max | CPU pressure % | IO pressure % | machine busy % | kernel % | batches | write max ≤ ms | queued max ≤ ms | command p99 ≤ ms |\n' +
-      `|${' --- |'.repeat(19)}\n`,
+      '| ms | acks | ack p50 | ack p99 | ack max | server lag max | server GC ms | major GCs | old space MB | main % | other threads % | tester % | tester lag max | CPU pressure % | IO pressure % | machine busy % | kernel % | batches | write max ≤ ms | queued max ≤ ms | command p99 ≤ ms |\n' +
+      `|${' --- |'.repeat(21)}\n`,
   );
   for (const w of windows)
     process.stdout.write(
-      `| ${w.atMs} | ${w.acks} | ${w.ackP50Ms} | ${w.ackP99Ms} | ${w.ackMaxMs} | ${w.serverLagMaxMs} | ${w.serverGcMs} | ${w.mainPct} | ${w.otherThreadsPct.join(' / ')} | ${w.testerPct} | ${w.testerLagMaxMs} | ${w.cpuPressurePct} | ${w.ioPressurePct} | ${w.machineBusyPct} | ${w.machineKernelPct} | ${w.batches} | ${w.writeMaxMs} | ${w.queueMaxMs} | ${w.commandP99Ms} |\n`,
+      `| ${w.atMs} | ${w.acks} | ${w.ackP50Ms} | ${w.ackP99Ms} | ${w.ackMaxMs} | ${w.serverLagMaxMs} | ${w.serverGcMs} | ${w.serverMajorGcs} | ${w.serverOldMb} | ${w.mainPct} | ${w.otherThreadsPct.join(' / ')} | ${w.testerPct} | ${w.testerLagMaxMs} | ${w.cpuPressurePct} | ${w.ioPressurePct} | ${w.machineBusyPct} | ${w.machineKernelPct} | ${w.batches} | ${w.writeMaxMs} | ${w.queueMaxMs} | ${w.commandP99Ms} |\n`,
     );
   // The sockets of the round leave and their grace periods end before the next one starts.
   if (r < rounds) await new Promise((resolve) => setTimeout(resolve, 15_000));

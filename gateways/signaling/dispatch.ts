@@ -101,29 +101,29 @@ async function handle<K extends ClientMessageType>(
   // after their token was issued); the token's claim alone no longer decides.
   const self = state.participants[participantId];
   const isHost = self?.status === 'joined' && self.role === 'host';
-  // Each branch narrows `type`; the answers map ties each to its answer's type.
-  const answer = async (): Promise<unknown> => {
-    if (type === 'join') return join(ctx, connection, payload as ClientMessage<'join'>);
-    if (isPeerSignalType(type)) return relayPeerSignal(ctx, connection, state, type, payload as never);
-    if (isMeetingMessage(type)) {
-      const command: MeetingCommand = commandFor(type, payload as never, participantId, ctx.ids);
-      const result = await ctx.commands.handle(meetingId, command, {
-        actor: { type: 'participant', participantId, isHost },
-        correlationId: ctx.ids.eventId(),
-      });
-      return { seq: result.revision };
-    }
-    if (!ctx.media?.available) throw new ConferError('CONFER_MEDIA_UNAVAILABLE');
-    return ctx.media.handle(type as never, payload as never, {
-      meetingId,
-      participantId,
-      channel: {
-        emit: (event, data) => {
-          const message = serverMessage(event, data);
-          for (const c of ctx.hub.ofParticipant(meetingId, participantId)) c.send(message);
-        },
-      },
+  // Each branch narrows `type`; the answers map ties each to its answer's type. Straight-line
+  // returns rather than an inner async closure: one promise and frame fewer for every message.
+  if (type === 'join')
+    return (await join(ctx, connection, payload as ClientMessage<'join'>)) as ClientAnswers[K];
+  if (isPeerSignalType(type))
+    return (await relayPeerSignal(ctx, connection, state, type, payload as never)) as ClientAnswers[K];
+  if (isMeetingMessage(type)) {
+    const command: MeetingCommand = commandFor(type, payload as never, participantId, ctx.ids);
+    const result = await ctx.commands.handle(meetingId, command, {
+      actor: { type: 'participant', participantId, isHost },
+      correlationId: ctx.ids.eventId(),
     });
-  };
-  return (await answer()) as ClientAnswers[K];
+    return { seq: result.revision } as ClientAnswers[K];
+  }
+  if (!ctx.media?.available) throw new ConferError('CONFER_MEDIA_UNAVAILABLE');
+  return (await ctx.media.handle(type as never, payload as never, {
+    meetingId,
+    participantId,
+    channel: {
+      emit: (event, data) => {
+        const message = serverMessage(event, data);
+        for (const c of ctx.hub.ofParticipant(meetingId, participantId)) c.send(message);
+      },
+    },
+  })) as ClientAnswers[K];
 }

@@ -156,10 +156,20 @@ export async function createPostgresEventStore(input: PostgresEventStoreOptions)
   }
 
   return {
-    append(streamId, events, { expectedRevision }) {
+    // One batch in flight at a time, taken in arrival order, and each request of a batch planned on
+    // the ones before it (batch-plan.ts): appends handed in back to back are written in order.
+    chainsAppends: true,
+    append(streamId, events, { expectedRevision, expectedLastEventId }) {
       if (closed) return Promise.reject(new StoreUnavailableError('Event store is closed'));
       return new Promise<AppendResult>((resolve, reject) => {
-        pending.push({ streamId, events, expected: expectedRevision, resolve, reject });
+        pending.push({
+          streamId,
+          events,
+          expected: expectedRevision,
+          ...(expectedLastEventId === undefined ? {} : { expectedLastEventId }),
+          resolve,
+          reject,
+        });
         scheduleWrite();
       });
     },

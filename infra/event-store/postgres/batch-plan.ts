@@ -9,6 +9,8 @@ export interface AppendRequest {
   streamId: string;
   events: readonly EventToAppend[];
   expected: ExpectedRevision;
+  /** The id the stream's event at `expected` must have (AppendOptions.expectedLastEventId). */
+  expectedLastEventId?: string;
 }
 
 export type AppendOutcome = { ok: AppendResult } | { error: unknown };
@@ -41,7 +43,8 @@ const NO_STREAM: StreamHead = { revision: -1, lastHash: GENESIS_HASH };
  * Decides, without I/O, what a group-commit batch writes: requests are taken in order, each sees
  * the heads left by the ones before it, and one that fails (stale revision, reused event id,
  * unserialisable data) fails alone. `streams` holds the locked heads of the batch's streams and
- * `existing` the already stored events whose ids the batch mentions (idempotent retries).
+ * `existing` the already stored events whose ids the batch mentions (idempotent retries, and the
+ * events pipelined appends were decided after: `expectedLastEventId`).
  */
 export function planBatch(
   requests: readonly AppendRequest[],
@@ -53,7 +56,7 @@ export function planBatch(
   const newEvents: PlannedEvent[] = [];
   const headOf = (streamId: string): StreamHead => heads.get(streamId) ?? streams.get(streamId) ?? NO_STREAM;
 
-  function planOne({ streamId, events, expected }: AppendRequest): () => AppendResult {
+  function planOne({ streamId, events, expected, expectedLastEventId }: AppendRequest): () => AppendResult {
     const known = events.map((e) => existing.get(e.eventId) ?? planned.get(e.eventId));
     if (known[0]) {
       // The same events were appended before (a retried command): answer as the first time.
@@ -69,6 +72,13 @@ export function planBatch(
     const serialised = events.map(serialise);
     const head = headOf(streamId);
     checkExpectedRevision(streamId, expected, head.revision);
+    // A pipelined append must sit on the append it was decided after, not on whatever else left
+    // the stream at the same revision (that append was refused, another node's got in).
+    if (expectedLastEventId !== undefined) {
+      const last = planned.get(expectedLastEventId) ?? existing.get(expectedLastEventId);
+      if (last?.streamId !== streamId || last.streamRevision !== head.revision)
+        throw conflict(streamId, expected, head);
+    }
 
     let prevHash = head.lastHash;
     const stored = serialised.map(({ event, actor, data, actorJson, dataJson }, i): StoredEvent => {

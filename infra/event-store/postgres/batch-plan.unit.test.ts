@@ -35,6 +35,8 @@ const ok = (outcome: unknown) => {
     .ok;
 };
 const failure = (outcome: unknown): unknown => (outcome as { error: unknown }).error;
+/** The stream's stored head at `revision`. */
+const headAt = (revision: number) => new Map([[stream, { revision, lastHash: 'a'.repeat(64) }]]);
 
 describe('planBatch', () => {
   it('given a new stream, when two appends follow each other in one batch, then the second continues the first', () => {
@@ -61,6 +63,59 @@ describe('planBatch', () => {
     );
     const [event] = ok(outcomes[0]).events;
     expect(event).toMatchObject({ streamRevision: 5, prevHash: head.lastHash, globalPosition: 101 });
+  });
+
+  it('when an append was decided after another (pipelined), then it lands only on that one', () => {
+    const first = newEvent(meeting);
+    const refused = newEvent(meeting);
+    const { batch, outcomes } = plan([
+      { streamId: stream, events: [first], expected: 'no_stream' },
+      // Decided after `first`, in the same batch: lands on it.
+      { streamId: stream, events: [newEvent(meeting)], expected: 0, expectedLastEventId: first.eventId },
+      // Stale: refused, so the append decided after it must not pass for it...
+      { streamId: stream, events: [refused], expected: 0 },
+      // ...even though another append left the stream at the revision it expects.
+      { streamId: stream, events: [newEvent(meeting)], expected: 1 },
+      { streamId: stream, events: [newEvent(meeting)], expected: 2, expectedLastEventId: refused.eventId },
+    ]);
+    expect(ok(outcomes[1]).events[0]!.streamRevision).toBe(1);
+    expect(failure(outcomes[2])).toBeInstanceOf(RevisionConflictError);
+    expect(ok(outcomes[3]).events[0]!.streamRevision).toBe(2);
+    expect(failure(outcomes[4])).toBeInstanceOf(RevisionConflictError);
+    expect((failure(outcomes[4]) as RevisionConflictError).actual).toBe(2);
+    expect(batch.newEvents).toHaveLength(3);
+  });
+
+  it('given a stored event, when an append was decided after it, then it lands only while it is the head', () => {
+    const stored: StoredEvent = {
+      ...ok(plan([{ streamId: stream, events: [newEvent(meeting)], expected: 3 }], headAt(3)).outcomes[0])
+        .events[0]!,
+    };
+    const existing = new Map([[stored.eventId, stored]]);
+    const onIt = {
+      streamId: stream,
+      events: [newEvent(meeting)],
+      expected: 4,
+      expectedLastEventId: stored.eventId,
+    };
+    expect(ok(plan([onIt], headAt(4), existing).outcomes[0]).events[0]!.streamRevision).toBe(5);
+    // The stream moved past it (or the id is on another stream, or unknown): a conflict.
+    expect(failure(plan([{ ...onIt, expected: 'any' }], headAt(5), existing).outcomes[0])).toBeInstanceOf(
+      RevisionConflictError,
+    );
+    expect(
+      failure(plan([{ ...onIt, expectedLastEventId: randomUUID() }], headAt(4), existing).outcomes[0]),
+    ).toBeInstanceOf(RevisionConflictError);
+    const elsewhere = { ...onIt, streamId: `meeting-${randomUUID()}` };
+    expect(
+      failure(
+        plan(
+          [elsewhere],
+          new Map([[elsewhere.streamId, { revision: 4, lastHash: 'b'.repeat(64) }]]),
+          existing,
+        ).outcomes[0],
+      ),
+    ).toBeInstanceOf(RevisionConflictError);
   });
 
   it('when one request is stale, then it fails alone and writes nothing', () => {

@@ -17,7 +17,7 @@ import type { StoreNames } from './store-names';
  *     in order (no reader ever checkpoints past a position still to appear; see
  *     docs/event-store.md). Taken first, it also leaves nothing for nodes to race or deadlock on;
  *  2. read the head position, the heads of the batch's streams and the stored events its ids refer
- *     to (idempotent retries); plan in memory which requests succeed, with revisions and hashes;
+ *     to (idempotent retries, and the events pipelined appends were decided after); plan in memory which requests succeed, with revisions and hashes;
  *  3. insert events at the positions after the head, move stream heads, NOTIFY listeners
  *     (delivered at commit);
  *  4. COMMIT; the lock goes with the transaction.
@@ -63,7 +63,11 @@ interface LockedStreamRow {
  */
 async function readUnderLock(client: pg.ClientBase, names: StoreNames, requests: readonly AppendRequest[]) {
   const streamIds = [...new Set(requests.map((r) => r.streamId))].sort();
-  const eventIds = requests.flatMap((r) => r.events.map((e) => e.eventId));
+  // The batch's own ids (idempotent retries) and those pipelined appends were decided after.
+  const eventIds = requests.flatMap((r) => [
+    ...r.events.map((e) => e.eventId),
+    ...(r.expectedLastEventId === undefined ? [] : [r.expectedLastEventId]),
+  ]);
   const { rows } = await client.query<{ head: string; streams: LockedStreamRow[]; events: EventRow[] }>(
     `WITH locked AS MATERIALIZED (
        SELECT stream_id, revision, last_hash FROM ${names.streams}
