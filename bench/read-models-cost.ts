@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../domain/shared/envelope';
+import { PROJECTION_LOG_PAGES } from '../app/adapters';
 import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
 import { createAnalyticsHandler } from '../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../projections';
@@ -84,7 +85,11 @@ export async function benchReadModelsCost(
     raw.close();
 
     const measure = async (which: 'projections' | 'analytics' | 'both'): Promise<number> => {
-      const store = createSqliteProjectionStore({ path: join(dir, `${which}.db`) });
+      // As the server's read-models thread opens it (its log size before a commit copies it back).
+      const store = createSqliteProjectionStore({
+        path: join(dir, `${which}.db`),
+        autoCheckpointPages: PROJECTION_LOG_PAGES.readModelsThread,
+      });
       const runner = createProjectionRunner({ store, projections: allProjections() });
       const analytics = createAnalyticsHandler({
         store,
