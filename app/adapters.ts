@@ -46,25 +46,12 @@ export async function createEventStore(
   }
 }
 
-/**
- * Who copies the embedded read models' log into their file (SQLite's checkpoint, done by the commit
- * that takes the log past a connection's size): the read models' thread, which writes nearly all of
- * it. At 10,000 pages (40 MB) rather than SQLite's 1,000, a page that changes many times between two
- * copies is copied once: the thread's CPU a chat 62-64 -> 54-57 µs (`bench/read-models-cost.ts`,
- * 1,000 meetings, batches of 100, December 2026). The server's thread beside it writes little (the
- * forwarder's position, leases, audit records) and copies only past 40,000 pages, should the
- * thread stop: a copy there holds every socket (3-13 ms each at SQLite's 1,000 pages, measured).
- */
-export const PROJECTION_LOG_PAGES = { readModelsThread: 10_000, besideReadModelsThread: 40_000 } as const;
-
 export async function createProjectionStore(
   config: Pick<Config, 'PROJECTION_STORE' | 'PROJECTION_STORE_URL' | 'DATA_DIR'>,
-  /** The embedded store's log size before a commit copies it (PROJECTION_LOG_PAGES); SQLite's 1,000 without. */
-  sqlite: { autoCheckpointPages?: number } = {},
 ): Promise<ProjectionStore> {
   switch (config.PROJECTION_STORE) {
     case 'sqlite':
-      return createSqliteProjectionStore({ path: join(config.DATA_DIR, 'read-models.db'), ...sqlite });
+      return createSqliteProjectionStore({ path: join(config.DATA_DIR, 'read-models.db') });
     case 'postgres':
       return createPostgresProjectionStore({
         connectionString: config.PROJECTION_STORE_URL!,

@@ -36,7 +36,6 @@ import {
   createEventStore,
   createLeaseManager,
   createProjectionStore,
-  PROJECTION_LOG_PAGES,
   sqliteEventsPath,
 } from './adapters';
 import type { Config } from './config';
@@ -98,11 +97,7 @@ export async function startConfer(
     batchWritten: (appends, seconds, queuedSeconds) =>
       metrics.observeStoreWrite(appends, seconds, queuedSeconds),
   });
-  // With the read models on their own thread, that thread copies the log into the file, not this one.
-  const projectionStore = await createProjectionStore(
-    config,
-    config.READ_MODELS_THREAD ? { autoCheckpointPages: PROJECTION_LOG_PAGES.besideReadModelsThread } : {},
-  );
+  const projectionStore = await createProjectionStore(config);
   const bus = await createEventBus(config, logger);
 
   // Join failures go to the analytics stream too, once it exists (below).

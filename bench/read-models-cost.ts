@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { StoredEvent } from '../domain/shared/envelope';
-import { PROJECTION_LOG_PAGES } from '../app/adapters';
 import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
 import { createAnalyticsHandler } from '../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../projections';
@@ -85,11 +84,7 @@ export async function benchReadModelsCost(
     raw.close();
 
     const measure = async (which: 'projections' | 'analytics' | 'both'): Promise<number> => {
-      // As the server's read-models thread opens it (its log size before a commit copies it back).
-      const store = createSqliteProjectionStore({
-        path: join(dir, `${which}.db`),
-        autoCheckpointPages: PROJECTION_LOG_PAGES.readModelsThread,
-      });
+      const store = createSqliteProjectionStore({ path: join(dir, `${which}.db`) });
       const runner = createProjectionRunner({ store, projections: allProjections() });
       const analytics = createAnalyticsHandler({
         store,

@@ -128,6 +128,8 @@ export interface GcReading {
   scavenges: number;
   /** Collections of the other kinds (mark-compact, its incremental steps, weak callbacks). */
   others: number;
+  /** Of those, the full (mark-compact) collections themselves. */
+  majors: number;
 }
 
 export function gcReading(metricsText: string): GcReading | undefined {
@@ -135,7 +137,8 @@ export function gcReading(metricsText: string): GcReading | undefined {
   const all = sumMetric(metricsText, 'nodejs_gc_duration_seconds_count');
   if (seconds === undefined || all === undefined) return undefined;
   const scavenges = labelledMetric(metricsText, 'nodejs_gc_duration_seconds_count', 'kind', 'minor') ?? 0;
-  return { seconds, scavenges, others: all - scavenges };
+  const majors = labelledMetric(metricsText, 'nodejs_gc_duration_seconds_count', 'kind', 'major') ?? 0;
+  return { seconds, scavenges, others: all - scavenges, majors };
 }
 
 export interface GcActivity {
@@ -143,6 +146,7 @@ export interface GcActivity {
   pct: number;
   scavenges: number;
   others: number;
+  majors: number;
 }
 
 /** The garbage collection between two readings `seconds` apart. */
@@ -151,5 +155,6 @@ export function gcBetween(before: GcReading, after: GcReading, seconds: number):
     pct: Math.round((1000 * (after.seconds - before.seconds)) / Math.max(seconds, 1e-3)) / 10,
     scavenges: after.scavenges - before.scavenges,
     others: after.others - before.others,
+    majors: after.majors - before.majors,
   };
 }

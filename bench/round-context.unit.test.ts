@@ -89,10 +89,10 @@ describe("a round's context", () => {
         `nodejs_gc_duration_seconds_count{kind="major",node="n1"} ${major}`,
       ].join('\n');
     const before = gcReading(gc(1, 100, 2))!;
-    expect(before).toEqual({ seconds: 1.5, scavenges: 100, others: 2 });
+    expect(before).toEqual({ seconds: 1.5, scavenges: 100, others: 2, majors: 2 });
     // 10 s later: 60 scavenges more, 0.6 s of them, and one mark-compact (no time of its own here).
     const after = gcReading(gc(1.6, 160, 3))!;
-    expect(gcBetween(before, after, 10)).toEqual({ pct: 6, scavenges: 60, others: 1 });
+    expect(gcBetween(before, after, 10)).toEqual({ pct: 6, scavenges: 60, others: 1, majors: 1 });
     expect(gcReading('confer_event_lag_seconds_bucket{le="0.25"} 3')).toBeUndefined();
   });
 

@@ -287,6 +287,7 @@ async function benchChat(): Promise<void> {
         // The event loop's pauses: the share of the round spent collecting, and how many times.
         'server GC %': r.gc ? r.gc.pct : '-',
         scavenges: r.gc ? r.gc.scavenges : '-',
+        'full GCs': r.gc ? r.gc.majors : '-',
         // Where a stalled round's tail came from: the machine, or the server's disk writes.
         'steal %': r.noise.stealPct,
         'io wait %': r.noise.ioWaitPct ?? '-',

@@ -4,7 +4,7 @@ import { StoreUnavailableError } from '../../domain/ports/event-store';
 import { createAnalyticsHandler } from '../../pipelines/analytics/analytics-handler';
 import { ANALYTICS_PROJECTION } from '../../pipelines/analytics/analytics.projection';
 import { allProjections, createProjectionRunner } from '../../projections';
-import { createProjectionStore, PROJECTION_LOG_PAGES, type BusConfig } from '../adapters';
+import { createProjectionStore, type BusConfig } from '../adapters';
 import {
   emptyReport,
   type AppliedReport,
@@ -38,9 +38,7 @@ if ((settings.consume ?? settings.tail) && settings.niceness) {
   if (refused)
     logger.warn({ niceness: settings.niceness, reason: refused }, 'read models thread keeps its priority');
 }
-const store = await createProjectionStore(settings.store, {
-  autoCheckpointPages: PROJECTION_LOG_PAGES.readModelsThread,
-});
+const store = await createProjectionStore(settings.store);
 const projections = createProjectionRunner({ store, projections: allProjections(), logger });
 /** What the analytics handler reported during the batch in hand (for the server's metrics). */
 let report: AppliedReport = emptyReport();

@@ -30,14 +30,6 @@ export interface SqliteProjectionStoreOptions {
    * dozen times in four minutes at 4,000 chats/s, the read models' thread filling the log.
    */
   checkpointEveryMs?: number;
-  /**
-   * The log's size, in pages, past which this store's commits copy it into the file (SQLite's
-   * `wal_autocheckpoint`, per connection: 1,000 by default; 0 never). Each copy writes a page once
-   * however often it changed in the log since the last one, so a larger log copies less of it. Two
-   * stores on one file share the work by these: the one that commits past its own size first does
-   * it (app/adapters.ts: the read models' thread at 10,000, the server's thread beside it at 40,000).
-   */
-  autoCheckpointPages?: number;
 }
 
 /**
@@ -63,8 +55,6 @@ export function createSqliteProjectionStore(options: SqliteProjectionStoreOption
   // From now on a busy write lock is waited for asynchronously (beginWrite), never by blocking
   // the thread: another thread of this process (the read models' own) writes the same file.
   writer.pragma('busy_timeout = 0');
-  if (options.autoCheckpointPages !== undefined)
-    writer.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.autoCheckpointPages))}`);
   // Off by default for now: with a thread per store (two per server, one more per test world)
   // two fresh-clone CI runs failed in load-sensitive browser tests; measure before turning it on.
   const checkpointEveryMs = options.checkpointEveryMs ?? 0;
