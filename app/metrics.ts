@@ -48,12 +48,14 @@ export function createMetrics(nodeId: string) {
     const at = eventLag.labels(stage);
     for (const event of events) at.observe(Math.max(0, now - Date.parse(event.occurredAt)) / 1000);
   };
+  /** The store writer's batches, timed and waited for: from a millisecond to seconds of a stalled disk. */
+  const storeBatchBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
   const storeWriteSeconds = new Histogram({
     name: 'confer_event_store_write_seconds',
     help:
       'The embedded event store writer, per batch (group commit): hashing, inserts and commit with ' +
       'fsync. Appends arriving meanwhile wait for the next batch, so a slow disk delays every command',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: storeBatchBuckets,
     registers: [registry],
   });
   const storeWriteAppends = new Counter({
@@ -66,7 +68,7 @@ export function createMetrics(nodeId: string) {
     help:
       'The embedded event store writer, per batch: how long its oldest append waited for the batch ' +
       'to start (its way to the writer thread, and the batches written before it)',
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    buckets: storeBatchBuckets,
     registers: [registry],
   });
   const observeStoreWrite = (appends: number, seconds: number, queuedSeconds: number) => {
