@@ -9,3 +9,25 @@ export function checkExpectedRevision(streamId: string, expected: ExpectedRevisi
     (typeof expected === 'number' && expected === actual);
   if (!ok) throw new RevisionConflictError(streamId, expected, actual < 0 ? 'no_stream' : actual);
 }
+
+/** Where a stored event sits: the part of it the pipelined-append check needs. */
+export interface EventPosition {
+  streamId: string;
+  streamRevision: number;
+}
+
+/**
+ * The second check for a pipelined append (AppendOptions.expectedLastEventId): it must sit on the
+ * append it was decided after, not on whatever else left the stream at the same revision (that
+ * append was refused, another writer's got in). `found` is where the event with that id is stored
+ * (or planned earlier in the same batch), undefined when it is nowhere.
+ */
+export function checkExpectedLastEvent(
+  streamId: string,
+  expected: ExpectedRevision,
+  actual: number,
+  found: EventPosition | undefined,
+): void {
+  if (found?.streamId !== streamId || found.streamRevision !== actual)
+    throw new RevisionConflictError(streamId, expected, actual < 0 ? 'no_stream' : actual);
+}

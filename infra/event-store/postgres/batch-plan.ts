@@ -2,7 +2,7 @@ import type { AppendResult, ExpectedRevision } from '../../../domain/ports/event
 import { RevisionConflictError } from '../../../domain/ports/event-store';
 import type { EventToAppend, StoredEvent } from '../../../domain/shared/envelope';
 import { ConferError } from '../../../domain/shared/errors';
-import { checkExpectedRevision } from '../expected-revision';
+import { checkExpectedLastEvent, checkExpectedRevision } from '../expected-revision';
 import { GENESIS_HASH, eventHash } from '../hash-chain';
 
 export interface AppendRequest {
@@ -72,12 +72,9 @@ export function planBatch(
     const serialised = events.map(serialise);
     const head = headOf(streamId);
     checkExpectedRevision(streamId, expected, head.revision);
-    // A pipelined append must sit on the append it was decided after, not on whatever else left
-    // the stream at the same revision (that append was refused, another node's got in).
     if (expectedLastEventId !== undefined) {
-      const last = planned.get(expectedLastEventId) ?? existing.get(expectedLastEventId);
-      if (last?.streamId !== streamId || last.streamRevision !== head.revision)
-        throw conflict(streamId, expected, head);
+      const found = planned.get(expectedLastEventId) ?? existing.get(expectedLastEventId);
+      checkExpectedLastEvent(streamId, expected, head.revision, found);
     }
 
     let prevHash = head.lastHash;

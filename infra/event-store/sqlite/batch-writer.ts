@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision } from '../../../domain/ports/event-store';
 import { RevisionConflictError } from '../../../domain/ports/event-store';
 import type { EventToAppend } from '../../../domain/shared/envelope';
-import { checkExpectedRevision } from '../expected-revision';
+import { checkExpectedLastEvent, checkExpectedRevision } from '../expected-revision';
 import { GENESIS_HASH, eventHash } from '../hash-chain';
 import { toStoredEvent, type EventRow } from './schema';
 import { hashedFields, type WrittenAppend } from './written-events';
@@ -48,11 +48,9 @@ export function createBatchWriter(
          @actor, @correlation_id, @causation_id, @data, @prev_hash, @hash)`,
     ),
     byEventId: db.prepare<[string], EventRow>('SELECT * FROM events WHERE event_id = ?'),
-    idAt: db
-      .prepare<[string, number], string>(
-        'SELECT event_id FROM events WHERE stream_id = ? AND stream_revision = ?',
-      )
-      .pluck(),
+    positionOf: db.prepare<[string], { streamId: string; streamRevision: number }>(
+      'SELECT stream_id AS streamId, stream_revision AS streamRevision FROM events WHERE event_id = ?',
+    ),
   };
 
   function appendOne({ streamId, events, expected, expectedLastEventId }: AppendRequest): AppendOutcome {
@@ -62,10 +60,8 @@ export function createBatchWriter(
     const row = stmt.stream.get(streamId);
     const actual = row ? row.revision : -1;
     checkExpectedRevision(streamId, expected, actual);
-    // A pipelined append must sit on the append it was decided after, not on whatever else left
-    // the stream at the same revision (that append was refused, another writer's got in).
-    if (expectedLastEventId !== undefined && stmt.idAt.get(streamId, actual) !== expectedLastEventId)
-      throw new RevisionConflictError(streamId, expected, actual < 0 ? 'no_stream' : actual);
+    if (expectedLastEventId !== undefined)
+      checkExpectedLastEvent(streamId, expected, actual, stmt.positionOf.get(expectedLastEventId));
     const firstPrevHash = row ? row.last_hash : GENESIS_HASH;
     let prevHash = firstPrevHash;
     const positions: number[] = [];
