@@ -335,7 +335,11 @@ export async function startConfer(
     metrics: {
       messages: (type, outcome) => metrics.socketMessages.inc({ type, outcome }),
       broadcasts: (count) => metrics.broadcasts.inc(count),
-      broadcastLag: (events) => metrics.observeLag('broadcast', events),
+      broadcastLag: (events) =>
+        metrics.observeLag(
+          'broadcast',
+          events.map((e) => e.occurredAt),
+        ),
     },
   });
   await gateway.start();
@@ -370,10 +374,10 @@ export async function startConfer(
           save: (position) =>
             projectionStore.transaction((tx) => tx.put('_forwarder', '', 'bus', { position })),
         },
-        onForwarded: (count, last, events) => {
+        onForwarded: (count, last, occurredAt) => {
           metrics.forwarded.inc(count);
           metrics.forwarderPosition.set(last);
-          metrics.observeLag('forwarded', events);
+          metrics.observeLag('forwarded', occurredAt);
         },
       });
       await forwarder.start();

@@ -43,10 +43,11 @@ export function createMetrics(nodeId: string) {
     registers: [registry],
   });
   /** Observes each event's lag at `stage`, read against one clock reading for the batch. */
-  const observeLag = (stage: 'forwarded' | 'broadcast', events: readonly { occurredAt: string }[]) => {
+  /** `occurredAt`: the events' times (ISO 8601), not the events, which need not be kept for it. */
+  const observeLag = (stage: 'forwarded' | 'broadcast', occurredAt: readonly string[]) => {
     const now = Date.now();
     const at = eventLag.labels(stage);
-    for (const event of events) at.observe(Math.max(0, now - Date.parse(event.occurredAt)) / 1000);
+    for (const time of occurredAt) at.observe(Math.max(0, now - Date.parse(time)) / 1000);
   };
   /** The store writer's batches, timed and waited for: from a millisecond to seconds of a stalled disk. */
   const storeBatchBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
