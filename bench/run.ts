@@ -21,7 +21,7 @@ import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
 import { benchClientEffects } from './client-effects';
 import { benchSfu } from './media-sfu';
-import { benchForwarding, type ForwardingRow } from './forwarding';
+import { benchForwarding, rssBytes, type ForwardingRow } from './forwarding';
 import { benchLoadTestForwarding } from './loadtest-forwarding';
 import { benchLiveKitForwarding, buildLiveKit, measureLiveKit } from './livekit-forwarding';
 import { benchSendBatching, workerHasSendBatching } from './send-batching';
@@ -288,6 +288,7 @@ async function benchChat(): Promise<void> {
         'server GC %': r.gc ? r.gc.pct : '-',
         scavenges: r.gc ? r.gc.scavenges : '-',
         'full GCs': r.gc ? r.gc.majors : '-',
+        'server RSS MiB': r.rssMiB,
         // Where a stalled round's tail came from: the machine, or the server's disk writes.
         'steal %': r.noise.stealPct,
         'io wait %': r.noise.ioWaitPct ?? '-',
@@ -332,6 +333,8 @@ interface MeasuredChat extends ChatLoadResult {
   storeWrites?: StoreWrites;
   /** Audit checkpoints the server signed over the sending phase (a round of them once held chat). */
   auditCheckpoints?: number;
+  /** The server's resident memory as the sending phase ended (MiB): what its heap settings cost. */
+  rssMiB: number;
 }
 
 /** What a server's /metrics says of a round: its writer's batches (Confer's), its audit, its GC. */
@@ -365,6 +368,7 @@ async function measuredChatLoad(
           }));
   let scrapeBefore: Promise<RoundScrape> | undefined;
   let scrapeAfter: Promise<RoundScrape> | undefined;
+  let rssMiB = 0;
   const result = await runChatLoad(target, {
     ...options,
     onSendStart: () => {
@@ -378,6 +382,7 @@ async function measuredChatLoad(
       scrapeAfter = scrape();
       const seconds = (performance.now() - start!.at) / 1000;
       const tester = process.cpuUsage(start!.tester);
+      rssMiB = Math.round(rssBytes(serverPid) / 2 ** 20);
       phase = {
         server: threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds),
         testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds),
@@ -389,11 +394,12 @@ async function measuredChatLoad(
   // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
   const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
   const [before, after] = [await scrapeBefore, await scrapeAfter];
-  if (!before || !after) return { ...result, cpu: { server, serverUsPerChat, testerPct }, noise };
+  if (!before || !after) return { ...result, cpu: { server, serverUsPerChat, testerPct }, noise, rssMiB };
   return {
     ...result,
     cpu: { server, serverUsPerChat, testerPct },
     noise,
+    rssMiB,
     ...(before.gc && after.gc ? { gc: gcBetween(before.gc, after.gc, (after.at - before.at) / 1000) } : {}),
     // The writer's histogram and the audit counter are Confer's alone (the relay serves its GC);
     // the counter has no series before its first checkpoint.

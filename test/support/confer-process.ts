@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../app/node-flags';
 import { freePort } from './free-port';
 import { spawnManaged, waitUntil, type ManagedProcess } from './managed-process';
 
@@ -51,8 +52,8 @@ export async function startConferProcess(env: Record<string, string> = {}): Prom
     child = await spawnManaged({
       name: 'confer',
       command: process.execPath,
-      // As `npm start` runs it (package.json): the server's young generation at 32 MiB.
-      args: ['--max-semi-space-size=32', '--import', 'tsx', 'app/main.ts'],
+      // As `npm start` runs it (package.json): with the server's V8 settings.
+      args: [...SERVER_NODE_FLAGS, '--import', 'tsx', 'app/main.ts'],
       cwd: repoRoot,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...fullEnv },
       logFile: join(dataDir, 'confer.log'),

@@ -1,0 +1,17 @@
+/**
+ * The V8 settings the server runs with: `npm start` passes them on node's command line
+ * (package.json; app/node-flags.unit.test.ts keeps the two in step), and so do the tests' and
+ * benches' server processes (test/support/confer-process.ts). Both are measured in
+ * docs/capacity.md; what they cost is memory.
+ */
+export const SERVER_NODE_FLAGS = [
+  // A 32 MiB young generation: half the scavenges of the default 16 under load, each about as long.
+  '--max-semi-space-size=32',
+  // The old generation may grow to 10× what survived the last full collection before the next
+  // one starts (V8 picks 1.1-4× by itself): the Go runtime's GOGC, for V8. Under load every full
+  // collection is the server's longest stall (marking beside the event loop, 100-250 ms of late
+  // chats on two cores), and how often one comes is set by how much garbage may pile up first,
+  // not by how much is live, which is what each one costs. At 1,000 meetings of 5 and 4,000 chats/s
+  // they came every ~30 s; the price is a larger heap between them.
+  '--heap-growing-percent=900',
+] as const;
