@@ -1,5 +1,14 @@
 import { RevisionConflictError, type ExpectedRevision } from '../../domain/ports/event-store';
 
+/** The refusal every adapter gives: `actual` is the stream's last revision, -1 when absent. */
+export function revisionConflict(
+  streamId: string,
+  expected: ExpectedRevision,
+  actual: number,
+): RevisionConflictError {
+  return new RevisionConflictError(streamId, expected, actual < 0 ? 'no_stream' : actual);
+}
+
 /** The one check every adapter applies: `actual` is the stream's last revision, -1 when absent. */
 export function checkExpectedRevision(streamId: string, expected: ExpectedRevision, actual: number): void {
   const ok =
@@ -7,7 +16,7 @@ export function checkExpectedRevision(streamId: string, expected: ExpectedRevisi
     (expected === 'no_stream' && actual === -1) ||
     (expected === 'stream_exists' && actual >= 0) ||
     (typeof expected === 'number' && expected === actual);
-  if (!ok) throw new RevisionConflictError(streamId, expected, actual < 0 ? 'no_stream' : actual);
+  if (!ok) throw revisionConflict(streamId, expected, actual);
 }
 
 /** Where a stored event sits: the part of it the pipelined-append check needs. */
@@ -29,5 +38,5 @@ export function checkExpectedLastEvent(
   found: EventPosition | undefined,
 ): void {
   if (found?.streamId !== streamId || found.streamRevision !== actual)
-    throw new RevisionConflictError(streamId, expected, actual < 0 ? 'no_stream' : actual);
+    throw revisionConflict(streamId, expected, actual);
 }

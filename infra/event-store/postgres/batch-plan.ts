@@ -1,8 +1,8 @@
 import type { AppendResult, ExpectedRevision } from '../../../domain/ports/event-store';
-import { RevisionConflictError } from '../../../domain/ports/event-store';
+import type { RevisionConflictError } from '../../../domain/ports/event-store';
 import type { EventToAppend, StoredEvent } from '../../../domain/shared/envelope';
 import { ConferError } from '../../../domain/shared/errors';
-import { checkExpectedLastEvent, checkExpectedRevision } from '../expected-revision';
+import { checkExpectedLastEvent, checkExpectedRevision, revisionConflict } from '../expected-revision';
 import { GENESIS_HASH, eventHash } from '../hash-chain';
 
 export interface AppendRequest {
@@ -134,7 +134,7 @@ function resultOf(events: StoredEvent[], headBefore: StreamHead): AppendResult {
 }
 
 function conflict(streamId: string, expected: ExpectedRevision, head: StreamHead): RevisionConflictError {
-  return new RevisionConflictError(streamId, expected, head.revision < 0 ? 'no_stream' : head.revision);
+  return revisionConflict(streamId, expected, head.revision);
 }
 
 /**

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AppendResult, ExpectedRevision } from '../../../domain/ports/event-store';
 import { RevisionConflictError } from '../../../domain/ports/event-store';
 import type { EventToAppend } from '../../../domain/shared/envelope';
-import { checkExpectedLastEvent, checkExpectedRevision } from '../expected-revision';
+import { checkExpectedLastEvent, checkExpectedRevision, revisionConflict } from '../expected-revision';
 import { GENESIS_HASH, eventHash } from '../hash-chain';
 import { toStoredEvent, type EventRow } from './schema';
 import { hashedFields, type WrittenAppend } from './written-events';
@@ -111,7 +111,7 @@ export function createBatchWriter(
     const rows = events.map((e) => stmt.byEventId.get(e.eventId));
     if (rows.some((r) => !r || r.stream_id !== streamId)) {
       const row = stmt.stream.get(streamId);
-      throw new RevisionConflictError(streamId, expected, row ? row.revision : 'no_stream');
+      throw revisionConflict(streamId, expected, row ? row.revision : -1);
     }
     const stored = (rows as EventRow[]).map(toStoredEvent);
     const last = stored[stored.length - 1]!;
