@@ -120,6 +120,7 @@ export async function startConfer(
           logLevel: config.LOG_LEVEL,
           nodeId: config.nodeId,
           niceness: config.READ_MODELS_NICENESS,
+          idlePolicy: config.READ_MODELS_IDLE_POLICY,
           ...(config.BUS === 'kafka'
             ? {
                 consume: {

@@ -110,6 +110,12 @@ export const EnvSchema = z
      * server hands it the batches (PostgreSQL without Kafka) broadcasts wait for it, so it keeps 0.
      */
     READ_MODELS_NICENESS: z.coerce.number().int().min(0).max(19).default(19),
+    /**
+     * With a niceness above 0, the read models' thread also runs under Linux's SCHED_IDLE policy:
+     * it takes only a core nobody else wants, and gives it up the moment the event loop, the
+     * store's writer or the SFU wakes (a niceness alone lets it finish its slice first).
+     */
+    READ_MODELS_IDLE_POLICY: bool.default(true),
     /** How long a recording's download URL stays valid. */
     RECORDING_URL_TTL_SECONDS: z.coerce
       .number()

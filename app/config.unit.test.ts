@@ -10,6 +10,13 @@ describe('configuration: the read models thread priority', () => {
     expect(loadConfig({ READ_MODELS_NICENESS: '' }).READ_MODELS_NICENESS).toBe(19);
   });
 
+  it('runs the thread under SCHED_IDLE by default, and not when told so; anything else is refused by name', () => {
+    expect(loadConfig({}).READ_MODELS_IDLE_POLICY).toBe(true);
+    expect(loadConfig({ READ_MODELS_IDLE_POLICY: 'false' }).READ_MODELS_IDLE_POLICY).toBe(false);
+    expect(loadConfig({ READ_MODELS_IDLE_POLICY: '0' }).READ_MODELS_IDLE_POLICY).toBe(false);
+    expect(() => loadConfig({ READ_MODELS_IDLE_POLICY: 'idle' })).toThrow(/READ_MODELS_IDLE_POLICY/);
+  });
+
   it.each([
     ['20', /<=19/],
     ['-1', />=0/],

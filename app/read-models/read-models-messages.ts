@@ -23,6 +23,8 @@ export interface ReadModelsSettings {
    * then nothing on the server's thread waits for it. Absent: 0.
    */
   niceness?: number;
+  /** With a niceness above 0, the thread also runs under SCHED_IDLE (thread-priority.ts). */
+  idlePolicy?: boolean;
 }
 
 /** Where and how the read models' thread follows the SQLite event store. */

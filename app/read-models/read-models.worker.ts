@@ -16,7 +16,7 @@ import {
   type ToReadModels,
 } from './read-models-messages';
 import { consumeOnThread, relayOnThread, type Stoppable, type ThreadTargets } from './thread-kafka';
-import { setThreadNiceness } from './thread-priority';
+import { setThreadIdlePolicy, setThreadNiceness } from './thread-priority';
 import { tailOnThread } from './thread-tail';
 
 /**
@@ -37,6 +37,8 @@ if ((settings.consume ?? settings.tail) && settings.niceness) {
   const refused = setThreadNiceness(settings.niceness);
   if (refused)
     logger.warn({ niceness: settings.niceness, reason: refused }, 'read models thread keeps its priority');
+  const notIdle = settings.idlePolicy ? setThreadIdlePolicy() : undefined;
+  if (notIdle) logger.warn({ reason: notIdle }, 'read models thread keeps the normal scheduling policy');
 }
 const store = await createProjectionStore(settings.store);
 const projections = createProjectionRunner({ store, projections: allProjections(), logger });

@@ -43,6 +43,7 @@ export async function startConferProcess(env: Record<string, string> = {}): Prom
     MEDIA: 'false',
     // Set under Vitest (vitest.config.ts: 0); the benches leave it unset and measure the default.
     READ_MODELS_NICENESS: process.env['READ_MODELS_NICENESS'] ?? '',
+    READ_MODELS_IDLE_POLICY: process.env['READ_MODELS_IDLE_POLICY'] ?? '',
     ...env,
   };
   const url = `http://127.0.0.1:${port}`;
