@@ -353,6 +353,36 @@ describe('command handler over a real event store', () => {
     expect(reads).toEqual([]);
   });
 
+  it('its own events, seen on the bus before their append settles, take the state it decided rather than being evolved again', async () => {
+    /** The state cached right after each append's events were observed, before the append settles. */
+    const seen: unknown[] = [];
+    const echoing: EventStore = {
+      ...store,
+      // The bus delivers a landed append's events before the command handler has its result back.
+      append: async (streamId, events, options) => {
+        const result = await store.append(streamId, events, options);
+        here.observe(result.events);
+        seen.push(here.peek('m1')?.state);
+        return result;
+      },
+    };
+    const here = createMeetingCommandHandler({ ...deps(), store: echoing });
+    await here.handle('m1', create, { actor: { type: 'host' } });
+    const joined = await here.handle('m1', joinCmd('a'), { actor: as('a') });
+    // The very state the command was decided to, not an equal one evolved again from the event.
+    expect(seen.at(-1)).toBe(joined.state);
+    const chats = await Promise.all(
+      ['one', 'two', 'three'].map((content, i) =>
+        here.handle('m1', { type: 'SendChatMessage', messageId: `c${i}`, content }, { actor: as('a') }),
+      ),
+    );
+    expect(seen.at(-1)).toBe(chats.at(-1)!.state);
+    // And it is the state a reload from the store gives.
+    const reloaded = await createMeetingCommandHandler(deps()).load('m1');
+    expect(here.peek('m1')).toEqual({ state: reloaded.state, revision: reloaded.revision });
+    expect(reloaded.state.chatCount).toBe(3);
+  });
+
   it('a stream that stays contended past the budget is refused with CONFER_COMMAND_CONTENDED, nothing appended', async () => {
     await createMeetingCommandHandler(deps()).handle('m1', create, { actor: { type: 'host' } });
     let tries = 0;
