@@ -150,6 +150,11 @@ export async function startConfer(
       )
     : undefined;
   readModels?.onProjected(() => runner.committedElsewhere());
+  // How far each target has committed, beside the forwarder's position: under SCHED_IDLE on full
+  // cores the thread may trail for as long as the load lasts, and this is where that shows.
+  readModels?.onApplied((target, _events, _report, position) =>
+    metrics.readModelsPosition.set({ target }, position),
+  );
   readModels?.onProjectionFailure(() => metrics.projectionFailures.inc());
   // On Kafka the thread is a consumer itself (its groups' fetches and decoding off this event
   // loop); otherwise this thread consumes and hands each batch over.

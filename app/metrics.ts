@@ -28,6 +28,15 @@ export function createMetrics(nodeId: string) {
     labelNames: ['type', 'outcome'] as const,
     registers: [registry],
   });
+  const readModelsPosition = new Gauge({
+    name: 'confer_read_models_position',
+    help:
+      'Global position of the last event the read models’ thread committed, by target (projections, ' +
+      'analytics), where it feeds itself: confer_forwarder_position minus this is how far the REST views ' +
+      'and the analysts’ log trail the event store',
+    labelNames: ['target'] as const,
+    registers: [registry],
+  });
   const broadcasts = new Counter({
     name: 'confer_broadcasts_total',
     help: 'Messages broadcast to sockets',
@@ -216,6 +225,7 @@ export function createMetrics(nodeId: string) {
     auditCheckpoints,
     forwarded,
     forwarderPosition,
+    readModelsPosition,
     projectionFailures,
     nodeSecondLooks,
     connections,

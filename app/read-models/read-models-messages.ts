@@ -70,7 +70,8 @@ export type ToReadModels =
 export type FromReadModels =
   | { type: 'ready' }
   /** A batch the thread consumed itself (settings.consume) is committed. */
-  | { type: 'applied'; target: ReadModelTarget; events: number; report: AppliedReport }
+  /** `position`: the global position of the batch's last event, now committed to the target. */
+  | { type: 'applied'; target: ReadModelTarget; events: number; position: number; report: AppliedReport }
   /** A projections attempt failed (it is retried, or parked after three). */
   | { type: 'projection-failure' }
   /** The answer to `consume`: both groups joined (or why not). */

@@ -19,7 +19,9 @@ export interface ReadModelsThread {
   /** Called after every committed projections batch (REST reads waiting for their own writes wake). */
   onProjected(listener: () => void): void;
   /** Called after every batch the thread consumed itself (`consumes`) is committed. */
-  onApplied(listener: (target: ReadModelTarget, events: number, report: AppliedReport) => void): void;
+  onApplied(
+    listener: (target: ReadModelTarget, events: number, report: AppliedReport, position: number) => void,
+  ): void;
   /** Called on every failed projections attempt of a batch the thread consumed itself. */
   onProjectionFailure(listener: () => void): void;
   /**
@@ -63,7 +65,12 @@ export async function startReadModelsThread(
     { target: ReadModelTarget; resolve(r: AppliedReport): void; reject(error: unknown): void }
   >();
   const listeners: (() => void)[] = [];
-  const applied: ((target: ReadModelTarget, events: number, report: AppliedReport) => void)[] = [];
+  const applied: ((
+    target: ReadModelTarget,
+    events: number,
+    report: AppliedReport,
+    position: number,
+  ) => void)[] = [];
   const failures: (() => void)[] = [];
   let nextId = 1;
   let consuming: { resolve(): void; reject(error: unknown): void } | undefined;
@@ -103,7 +110,7 @@ export async function startReadModelsThread(
       return;
     }
     if (m.type === 'applied') {
-      for (const listener of applied) listener(m.target, m.events, m.report);
+      for (const listener of applied) listener(m.target, m.events, m.report, m.position);
       if (m.target === 'projections') for (const listener of listeners) listener();
       return;
     }

@@ -75,8 +75,8 @@ let relaying: Promise<Stoppable> | undefined;
 
 const reporting = {
   closing: () => closing,
-  onApplied: (target: ReadModelTarget, events: number, applied: AppliedReport) =>
-    port.postMessage({ type: 'applied', target, events, report: applied } satisfies FromReadModels),
+  onApplied: (target: ReadModelTarget, events: number, position: number, applied: AppliedReport) =>
+    port.postMessage({ type: 'applied', target, events, position, report: applied } satisfies FromReadModels),
   onProjectionFailure: () => port.postMessage({ type: 'projection-failure' } satisfies FromReadModels),
 };
 const consume = (busConfig: BusConfig) => consumeOnThread(busConfig, { logger, targets, ...reporting });

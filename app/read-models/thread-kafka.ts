@@ -35,7 +35,7 @@ export async function consumeOnThread(
     logger: Logger;
     targets: ThreadTargets;
     closing(): boolean;
-    onApplied(target: ReadModelTarget, events: number, report: AppliedReport): void;
+    onApplied(target: ReadModelTarget, events: number, position: number, report: AppliedReport): void;
     onProjectionFailure(): void;
   },
 ): Promise<Stoppable> {
@@ -52,7 +52,7 @@ export async function consumeOnThread(
       fromBeginning: true,
       handler: async (events) => {
         await projections(events);
-        deps.onApplied('projections', events.length, emptyReport());
+        deps.onApplied('projections', events.length, events.at(-1)!.globalPosition, emptyReport());
       },
     });
     await subscribe({
@@ -60,7 +60,12 @@ export async function consumeOnThread(
       fromBeginning: true,
       gatherMs: ANALYTICS_GATHER_MS,
       handler: async (events) =>
-        deps.onApplied('analytics', events.length, await deps.targets.analytics(events)),
+        deps.onApplied(
+          'analytics',
+          events.length,
+          events.at(-1)!.globalPosition,
+          await deps.targets.analytics(events),
+        ),
     });
   } catch (error) {
     await Promise.allSettled(subscriptions.map((s) => s.close()));

@@ -39,12 +39,17 @@ async function startThread(batchSize = 250) {
   threads.push(thread);
   const applied: Record<ReadModelTarget, number> = { projections: 0, analytics: 0 };
   let projected = 0;
-  thread.onApplied((target, n) => (applied[target] += n));
+  /** The position each target last reported committed (the server's confer_read_models_position). */
+  const position: Record<ReadModelTarget, number> = { projections: 0, analytics: 0 };
+  thread.onApplied((target, n, _report, at) => {
+    applied[target] += n;
+    position[target] = at;
+  });
   thread.onProjected(() => (projected += 1));
   expect(thread.consumes).toBe(true);
   await events.headPosition();
   await thread.consume();
-  return { thread, applied, projected: () => projected };
+  return { thread, applied, position, projected: () => projected };
 }
 
 /** Appends `contents` to a meeting's stream, one append each, as the command handler would. */
@@ -71,6 +76,9 @@ describe('the read models thread following the SQLite event store', () => {
       first.applied.projections === 6 && first.applied.analytics === 6 ? true : undefined,
     );
     expect(first.projected()).toBeGreaterThan(0);
+    // Each target reports the store's head as committed once it has everything.
+    const head = await events.headPosition();
+    expect(first.position).toEqual({ projections: head, analytics: head });
     await first.thread.close();
 
     // Stopped, more written, started again: it goes on from where its read models were.
@@ -79,6 +87,7 @@ describe('the read models thread following the SQLite event store', () => {
     await eventually('the restarted thread to apply only the 2 new events', () =>
       second.applied.projections === 2 && second.applied.analytics === 2 ? true : undefined,
     );
+    expect(second.position).toEqual({ projections: head + 2, analytics: head + 2 });
 
     const store = createSqliteProjectionStore({ path: join(dir, 'read-models.db') });
     try {

@@ -198,6 +198,33 @@ describe('chat, media and hands', () => {
     }
   });
 
+  it('reports how far the read models have committed, which catches up with the forwarder once the chat is in', async () => {
+    const m = await meetingWith(['Ann', 'Bob']);
+    expect((await request(m.people[0]!.socket, 'chat', { message: 'projected' })).ok).toBe(true);
+    const operator = await new SignJWT({ role: 'operator' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('10m')
+      .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
+    const gauge = (text: string, name: string, target?: string) =>
+      Number(
+        new RegExp(`^${name}\\{[^}]*${target ? `target="${target}"` : ''}[^}]*\\} (\\S+)$`, 'm').exec(
+          text,
+        )?.[1],
+      );
+    await eventually('both targets at the forwarder’s position', async () => {
+      const text = await fetch(`${server.url}/metrics`, {
+        headers: { authorization: `Bearer ${operator}` },
+      }).then((r) => r.text());
+      const forwarded = gauge(text, 'confer_forwarder_position');
+      // The meeting's creation, two joins and the chat, at least.
+      return forwarded >= 4 &&
+        gauge(text, 'confer_read_models_position', 'projections') >= forwarded &&
+        gauge(text, 'confer_read_models_position', 'analytics') >= forwarded
+        ? true
+        : undefined;
+    });
+  });
+
   it("counts the event store writer's batches, the appends in them and how long each took", async () => {
     const m = await meetingWith(['Ann', 'Bob']);
     expect((await request(m.people[0]!.socket, 'chat', { message: 'written' })).ok).toBe(true);
