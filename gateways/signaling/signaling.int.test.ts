@@ -4,12 +4,23 @@ import Database from 'better-sqlite3';
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, connect, next, record, request, type ClientSocket } from '../../test/support/confer-client';
-import { sumMetric } from '../../loadtest/prometheus-text';
+import { labelledMetric, sumMetric } from '../../loadtest/prometheus-text';
 import { startConferProcess, TEST_AUTH_SECRET, type ConferProcess } from '../../test/support/confer-process';
 import { eventually } from '../../test/support/eventually';
 import type { JoinResult } from '../../protocol/signaling';
 
 let server: ConferProcess;
+
+/** The server's /metrics, read with an operator's credential. */
+async function metricsText(): Promise<string> {
+  const operator = await new SignJWT({ role: 'operator' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime('10m')
+    .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
+  return fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${operator}` } }).then((r) =>
+    r.text(),
+  );
+}
 let client: ReturnType<typeof api>;
 const sockets: ClientSocket[] = [];
 
@@ -174,10 +185,6 @@ describe('chat, media and hands', () => {
     const seen = next(bob!.socket, 'chat', (msg) => msg.message === 'timed');
     expect((await request(ann!.socket, 'chat', { message: 'timed' })).ok).toBe(true);
     await seen;
-    const operator = await new SignJWT({ role: 'operator' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
     const lag = (text: string, stage: string, part: 'count' | 'sum') =>
       Number(
         new RegExp(`^confer_event_lag_seconds_${part}\\{[^}]*stage="${stage}"[^}]*\\} (\\S+)$`, 'm').exec(
@@ -185,9 +192,7 @@ describe('chat, media and hands', () => {
         )?.[1],
       );
     const text = await eventually('both stages measured', async () => {
-      const body = await fetch(`${server.url}/metrics`, {
-        headers: { authorization: `Bearer ${operator}` },
-      }).then((r) => r.text());
+      const body = await metricsText();
       return lag(body, 'broadcast', 'count') > 0 && lag(body, 'forwarded', 'count') > 0 && body;
     });
     for (const stage of ['forwarded', 'broadcast']) {
@@ -201,25 +206,13 @@ describe('chat, media and hands', () => {
   it('reports how far the read models have committed, which catches up with the forwarder once the chat is in', async () => {
     const m = await meetingWith(['Ann', 'Bob']);
     expect((await request(m.people[0]!.socket, 'chat', { message: 'projected' })).ok).toBe(true);
-    const operator = await new SignJWT({ role: 'operator' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
-    const gauge = (text: string, name: string, target?: string) =>
-      Number(
-        new RegExp(`^${name}\\{[^}]*${target ? `target="${target}"` : ''}[^}]*\\} (\\S+)$`, 'm').exec(
-          text,
-        )?.[1],
-      );
     await eventually('both targets at the forwarder’s position', async () => {
-      const text = await fetch(`${server.url}/metrics`, {
-        headers: { authorization: `Bearer ${operator}` },
-      }).then((r) => r.text());
-      const forwarded = gauge(text, 'confer_forwarder_position');
+      const text = await metricsText();
+      const forwarded = sumMetric(text, 'confer_forwarder_position') ?? Number.NaN;
+      const committed = (target: string) =>
+        labelledMetric(text, 'confer_read_models_position', 'target', target) ?? Number.NaN;
       // The meeting's creation, two joins and the chat, at least.
-      return forwarded >= 4 &&
-        gauge(text, 'confer_read_models_position', 'projections') >= forwarded &&
-        gauge(text, 'confer_read_models_position', 'analytics') >= forwarded
+      return forwarded >= 4 && committed('projections') >= forwarded && committed('analytics') >= forwarded
         ? true
         : undefined;
     });
@@ -228,14 +221,8 @@ describe('chat, media and hands', () => {
   it("counts the event store writer's batches, the appends in them and how long each took", async () => {
     const m = await meetingWith(['Ann', 'Bob']);
     expect((await request(m.people[0]!.socket, 'chat', { message: 'written' })).ok).toBe(true);
-    const operator = await new SignJWT({ role: 'operator' })
-      .setProtectedHeader({ alg: 'HS256' })
-      .setExpirationTime('10m')
-      .sign(new TextEncoder().encode(TEST_AUTH_SECRET));
     const value = (text: string, name: string) => sumMetric(text, name) ?? Number.NaN;
-    const text = await fetch(`${server.url}/metrics`, {
-      headers: { authorization: `Bearer ${operator}` },
-    }).then((r) => r.text());
+    const text = await metricsText();
     const batches = value(text, 'confer_event_store_write_seconds_count');
     const appends = value(text, 'confer_event_store_written_appends_total');
     // The meeting's creation, two joins and the chat at least, each acknowledged once written.
