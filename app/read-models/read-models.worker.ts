@@ -75,7 +75,7 @@ let relaying: Promise<Stoppable> | undefined;
 
 const reporting = {
   closing: () => closing,
-  onApplied: (target: ReadModelTarget, events: number, position: number, applied: AppliedReport) =>
+  onApplied: (target: ReadModelTarget, events: number, applied: AppliedReport, position: number) =>
     port.postMessage({ type: 'applied', target, events, position, report: applied } satisfies FromReadModels),
   onProjectionFailure: () => port.postMessage({ type: 'projection-failure' } satisfies FromReadModels),
 };

@@ -35,7 +35,7 @@ export async function consumeOnThread(
     logger: Logger;
     targets: ThreadTargets;
     closing(): boolean;
-    onApplied(target: ReadModelTarget, events: number, position: number, report: AppliedReport): void;
+    onApplied(target: ReadModelTarget, events: number, report: AppliedReport, position: number): void;
     onProjectionFailure(): void;
   },
 ): Promise<Stoppable> {
@@ -52,7 +52,7 @@ export async function consumeOnThread(
       fromBeginning: true,
       handler: async (events) => {
         await projections(events);
-        deps.onApplied('projections', events.length, events.at(-1)!.globalPosition, emptyReport());
+        deps.onApplied('projections', events.length, emptyReport(), events.at(-1)!.globalPosition);
       },
     });
     await subscribe({
@@ -63,8 +63,8 @@ export async function consumeOnThread(
         deps.onApplied(
           'analytics',
           events.length,
-          events.at(-1)!.globalPosition,
           await deps.targets.analytics(events),
+          events.at(-1)!.globalPosition,
         ),
     });
   } catch (error) {

@@ -40,7 +40,7 @@ export async function tailOnThread(
     projectionNames: readonly string[];
     analyticsNames: readonly string[];
     closing(): boolean;
-    onApplied(target: ReadModelTarget, events: number, position: number, report: AppliedReport): void;
+    onApplied(target: ReadModelTarget, events: number, report: AppliedReport, position: number): void;
     onProjectionFailure(): void;
   },
 ): Promise<Stoppable> {
@@ -100,7 +100,7 @@ export async function tailOnThread(
         idle = settings.idlePollMs;
         const report = await apply(events);
         position = events[events.length - 1]!.globalPosition;
-        deps.onApplied(target, events.length, position, report);
+        deps.onApplied(target, events.length, report, position);
         if (events.length < settings.batchSize) await pause(settings.lingerMs);
       } catch (error) {
         if (stopped) return;

@@ -186,11 +186,7 @@ describe('chat, media and hands', () => {
     expect((await request(ann!.socket, 'chat', { message: 'timed' })).ok).toBe(true);
     await seen;
     const lag = (text: string, stage: string, part: 'count' | 'sum') =>
-      Number(
-        new RegExp(`^confer_event_lag_seconds_${part}\\{[^}]*stage="${stage}"[^}]*\\} (\\S+)$`, 'm').exec(
-          text,
-        )?.[1],
-      );
+      labelledMetric(text, `confer_event_lag_seconds_${part}`, 'stage', stage) ?? Number.NaN;
     const text = await eventually('both stages measured', async () => {
       const body = await metricsText();
       return lag(body, 'broadcast', 'count') > 0 && lag(body, 'forwarded', 'count') > 0 && body;
