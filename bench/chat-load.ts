@@ -70,10 +70,10 @@ export function conferTarget(baseUrl: string): ChatTarget {
   };
 }
 
-export function bareRelayTarget(baseUrl: string): ChatTarget {
+export function bareRelayTarget(baseUrl: string, name = 'bare socket.io relay'): ChatTarget {
   let rooms = 0;
   return {
-    name: 'bare socket.io relay',
+    name,
     async openMeeting(n) {
       const room = `r${rooms++}`;
       const sockets: Socket[] = [];
@@ -86,6 +86,10 @@ export function bareRelayTarget(baseUrl: string): ChatTarget {
     },
   };
 }
+
+/** The relay that stores each chat (fsync) before it forwards it: the same protocol as the bare relay. */
+export const durableRelayTarget = (baseUrl: string): ChatTarget =>
+  bareRelayTarget(baseUrl, 'durable relay (fsync first)');
 
 export interface ChatLoadOptions {
   meetings: number;

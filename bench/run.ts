@@ -30,6 +30,7 @@ import { benchSoak } from './soak';
 import {
   CHAT_LOAD_BUDGETS,
   bareRelayTarget,
+  durableRelayTarget,
   conferTarget,
   runChatLoad,
   type ChatLoadResult,
@@ -78,15 +79,12 @@ function table(title: string, rows: Record<string, string | number>[]): void {
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => String(row[c])))}\n`);
 }
 
-async function startBareRelay(): Promise<{ url: string; pid: number; stop(): void }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', join(repoRoot, 'bench/bare-relay-server.ts'), '0'],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+/** A baseline server (bench/bare-relay-server.ts, bench/durable-relay-server.ts) in a child process. */
+async function startRelay(script: string): Promise<{ url: string; pid: number; stop(): void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), '0'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const line = await new Promise<string>((resolve) =>
     createInterface({ input: child.stdout }).once('line', resolve),
   );
@@ -204,12 +202,15 @@ async function benchChat(): Promise<void> {
     ...CHAT_LOAD_BUDGETS,
     LOG_LEVEL: 'warn',
   });
-  const relay = await startBareRelay();
+  const relay = await startRelay('bench/bare-relay-server.ts');
+  // The floor of storing before broadcasting: the relay with an fsynced SQLite writer thread.
+  const durable = await startRelay('bench/durable-relay-server.ts');
   // `--chat-pin-tester`: the tester on CPU 0, both servers on the others (bench/pin-cpus.ts).
   const pinned = process.argv.includes('--chat-pin-tester') ? pinnedCpus() : undefined;
   if (pinned) {
     pinProcess(confer.process.pid, pinned.servers);
     pinProcess(relay.pid, pinned.servers);
+    pinProcess(durable.pid, pinned.servers);
     pinProcess(process.pid, pinned.tester);
     results['chatPinned'] = pinned;
   }
@@ -228,7 +229,13 @@ async function benchChat(): Promise<void> {
         { meetings: 1, participants: 100, ratePerSecond: 20 },
         ...large,
       ];
-  const out: { scenario: string; round: number; confer: MeasuredChat; baseline: MeasuredChat }[] = [];
+  const out: {
+    scenario: string;
+    round: number;
+    confer: MeasuredChat;
+    baseline: MeasuredChat;
+    durable: MeasuredChat;
+  }[] = [];
   try {
     for (const s of scenarios) {
       const label = `${s.meetings} × ${s.participants} @ ${s.ratePerSecond}/s`;
@@ -241,6 +248,13 @@ async function benchChat(): Promise<void> {
           { ...s, durationMs: duration, onProgress: progress },
           `${relay.url}/metrics`,
         );
+        progress(`chat ${label}${of}: second baseline (relay storing each chat first, fsync per commit)`);
+        const durableFloor = await measuredChatLoad(
+          durableRelayTarget(durable.url),
+          durable.pid,
+          { ...s, durationMs: duration, onProgress: progress },
+          `${durable.url}/metrics`,
+        );
         progress(
           `chat ${label}${of}: Confer (validate → decide → durable append → project → bus → broadcast)`,
         );
@@ -250,11 +264,12 @@ async function benchChat(): Promise<void> {
           { ...s, durationMs: duration, onProgress: progress },
           `http://127.0.0.1:${metricsPort}/metrics`,
         );
-        out.push({ scenario: label, round, confer: c, baseline });
+        out.push({ scenario: label, round, confer: c, baseline, durable: durableFloor });
       }
     }
   } finally {
     relay.stop();
+    durable.stop();
     await confer.dispose();
   }
   results['chat'] = out;
@@ -265,8 +280,8 @@ async function benchChat(): Promise<void> {
     } (load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')})`,
-    out.flatMap(({ scenario, round: n, confer: c, baseline: b }) =>
-      [c, b].map((r) => ({
+    out.flatMap(({ scenario, round: n, confer: c, baseline: b, durable: d }) =>
+      [c, d, b].map((r) => ({
         scenario,
         ...(rounds > 1 ? { round: n } : {}),
         target: r.target,
@@ -277,7 +292,7 @@ async function benchChat(): Promise<void> {
         'p95 ms': round(r.latencyMs.p95, 1),
         'p99 ms': round(r.latencyMs.p99, 1),
         'ack p99 ms': round(r.ackLatencyMs.p99, 1),
-        'p99 ratio': r === c ? round(c.latencyMs.p99 / b.latencyMs.p99, 2) : 1,
+        'p99 ratio': round(r.latencyMs.p99 / b.latencyMs.p99, 2),
         // CPU over the sending phase: what a chat costs, which the latencies above only show once
         // the machine is saturated (and then with the machine's noise).
         'server µs/chat': round(r.cpu.serverUsPerChat, 0),
@@ -311,6 +326,12 @@ async function benchChat(): Promise<void> {
         'relay p50 ms': med((o) => o.baseline.latencyMs.p50),
         'relay p99 ms': med((o) => o.baseline.latencyMs.p99),
         'p99 ratio': round(median(list.map((o) => o.confer.latencyMs.p99 / o.baseline.latencyMs.p99)), 2),
+        // What storing first costs at all on this machine: the durable relay's p99 over the relay's.
+        'durable relay p99 ms': med((o) => o.durable.latencyMs.p99),
+        'durable relay ratio': round(
+          median(list.map((o) => o.durable.latencyMs.p99 / o.baseline.latencyMs.p99)),
+          2,
+        ),
         'best round ratio': round(
           Math.min(...list.map((o) => o.confer.latencyMs.p99 / o.baseline.latencyMs.p99)),
           2,
