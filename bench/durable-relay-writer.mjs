@@ -8,6 +8,10 @@ import Database from 'better-sqlite3';
 const db = new Database(workerData.path);
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
+// The log is copied back by a thread of its own (infra/sqlite/wal-checkpointer.ts, started by the
+// server), as the event store's is: left to SQLite, the commit that takes the log past 1,000 pages
+// would do it, and every chat arriving meanwhile would wait. This is only its backstop.
+db.pragma('wal_autocheckpoint = 16384');
 db.exec(`CREATE TABLE IF NOT EXISTS chats (
   position INTEGER PRIMARY KEY, room TEXT NOT NULL, sender TEXT NOT NULL, message TEXT NOT NULL,
   at TEXT NOT NULL)`);
