@@ -336,12 +336,24 @@ async function benchChat(): Promise<void> {
           Math.min(...list.map((o) => o.confer.latencyMs.p99 / o.baseline.latencyMs.p99)),
           2,
         ),
+        // Every round in which Confer's event loop ran a full collection had a p99 of 47-767 ms
+        // (docs/capacity.md, twentieth session): the rounds without one, apart, tell the chat
+        // path's own ratio from where the collections fell. "-" when every round had one.
+        'ratio without full GC': ratioWithoutFullGc(list),
         'server µs/chat': round(median(list.map((o) => o.confer.cpu.serverUsPerChat)), 0),
         'Confer GC %': med((o) => o.confer.gc?.pct ?? NaN),
         'relay GC %': med((o) => o.baseline.gc?.pct ?? NaN),
       };
     }),
   );
+}
+
+/** The median p99 ratio of the rounds in which Confer ran no full collection, and how many there were. */
+function ratioWithoutFullGc(list: readonly { confer: MeasuredChat; baseline: MeasuredChat }[]): string {
+  const quiet = list.filter((o) => o.confer.gc !== undefined && o.confer.gc.majors === 0);
+  if (quiet.length === 0) return '-';
+  const ratio = median(quiet.map((o) => o.confer.latencyMs.p99 / o.baseline.latencyMs.p99));
+  return `${round(ratio, 2)} (${quiet.length} of ${list.length})`;
 }
 
 interface MeasuredChat extends ChatLoadResult {
