@@ -11,9 +11,10 @@ import { serveRelay } from './relay-server';
  * disk and only then forwards it and acknowledges it, the way any durable chat must. Its writer
  * (durable-relay-writer.mjs) is the event store's minimum: one SQLite file in WAL mode, an fsync
  * per commit, group commit on a thread of its own, the log copied back by another; the appends of
- * one event-loop turn go over in one message. No validation, no events, no hashing, no bus, no read models: what it costs over
- * the bare relay is the floor any design that appends before it broadcasts pays on this machine.
- * Run as a child process by the benchmark; it prints `{ port, database }` once listening.
+ * one event-loop turn go over in one message. No validation, no events, no hashing, no bus, no read
+ * models: what it costs over the bare relay is the floor any design that appends before it
+ * broadcasts pays on this machine. Run as a child process by the benchmark; it prints
+ * `{ port, database }` once listening.
  */
 const port = Number(process.argv[2] ?? 0);
 const dir = mkdtempSync(join(tmpdir(), 'confer-durable-relay-'));
@@ -34,9 +35,11 @@ const waiting = new Map<number, { chat: Chat; socket: Socket; ack: (r: unknown) 
 let nextId = 1;
 let outbox: Chat[] = [];
 
-writer.on('message', (reply: 'ready' | { ids: number[]; positions: number[] }) => {
-  if (reply === 'ready') return;
-  for (const id of reply.ids) {
+// Chats are taken only once the writer has its database open (its first message says so); every
+// message after that names the chats just committed.
+await new Promise((resolve) => writer.once('message', resolve));
+writer.on('message', (committed: number[]) => {
+  for (const id of committed) {
     const w = waiting.get(id)!;
     waiting.delete(id);
     w.socket
@@ -46,8 +49,6 @@ writer.on('message', (reply: 'ready' | { ids: number[]; positions: number[] }) =
   }
 });
 
-// Chats are taken only once the writer has its database open.
-await new Promise((resolve) => writer.once('message', resolve));
 // The write-ahead log copied back off the commits' path, every 250 ms as the event store's is.
 const checkpointer = startWalCheckpointer(database, 250);
 const stop = () => {

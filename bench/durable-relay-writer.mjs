@@ -16,9 +16,9 @@ db.exec(`CREATE TABLE IF NOT EXISTS chats (
   position INTEGER PRIMARY KEY, room TEXT NOT NULL, sender TEXT NOT NULL, message TEXT NOT NULL,
   at TEXT NOT NULL)`);
 const insert = db.prepare('INSERT INTO chats (room, sender, message, at) VALUES (?, ?, ?, ?)');
-const write = db.transaction((rows) =>
-  rows.map((r) => Number(insert.run(r.room, r.sender, r.message, r.at).lastInsertRowid)),
-);
+const write = db.transaction((rows) => {
+  for (const r of rows) insert.run(r.room, r.sender, r.message, r.at);
+});
 
 let pending = [];
 let scheduled = false;
@@ -27,7 +27,8 @@ function flush() {
   scheduled = false;
   const rows = pending;
   pending = [];
-  parentPort.postMessage({ ids: rows.map((r) => r.id), positions: write(rows) });
+  write(rows);
+  parentPort.postMessage(rows.map((r) => r.id));
 }
 
 parentPort.on('message', (rows) => {
