@@ -53,6 +53,40 @@ export default tseslint.config(
     },
   },
   {
+    // The composition root loads the engines that run elsewhere (PostgreSQL, EventStoreDB, Kafka,
+    // S3) with import() when they are configured (app/adapters.ts): statically imported, their
+    // clients would sit in every embedded server's heap, marked again at each full collection.
+    files: ['app/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/infra/bus/kafka*',
+                '**/infra/bus/kafka/**',
+                '**/infra/analytics/kafka*',
+                '**/infra/event-store/postgres*',
+                '**/infra/event-store/eventstoredb*',
+                '**/infra/projection-store/postgres*',
+                '**/infra/lease/postgres*',
+                '**/infra/object-store/s3',
+                'kafkajs',
+                'pg',
+                '@aws-sdk/*',
+                '@eventstore/*',
+              ],
+              message:
+                'An engine the embedded default does not use: load it with import() where it is configured.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The wire contracts depend on nothing but zod and the error (and text, reactions) rules: everyone imports them.
     files: ['protocol/**/*.ts'],
     ignores: ['**/*.test.ts'],

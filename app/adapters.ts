@@ -6,18 +6,16 @@ import type { LeaseManager } from '../domain/ports/lease';
 import type { ObjectStore } from '../domain/ports/object-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import { createLocalLeaseManager } from '../infra/lease/local-lease';
-import { createPostgresLeaseManager } from '../infra/lease/postgres-lease';
 import { createInProcessEventBus } from '../infra/bus/in-process-event-bus';
-import { createKafkaEventBus } from '../infra/bus/kafka-event-bus';
 import { shareSubscriptions } from '../infra/bus/shared-subscription';
-import { createEventStoreDbEventStore } from '../infra/event-store/eventstoredb-event-store';
-import { createPostgresEventStore } from '../infra/event-store/postgres-event-store';
 import { createSqliteEventStore } from '../infra/event-store/sqlite-event-store';
-import { createPostgresProjectionStore } from '../infra/projection-store/postgres-projection-store';
 import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
 import { createLocalObjectStore } from '../infra/object-store/local-files';
-import { createS3ObjectStore } from '../infra/object-store/s3';
 import type { Config } from './config';
+
+// The embedded adapters are imported up front; PostgreSQL, EventStoreDB, Kafka and S3 only when
+// configured: their clients are ~11 MB of heap that the embedded default would otherwise keep,
+// and that every full collection would mark again.
 
 /** The embedded event store's file (EVENT_STORE=sqlite). */
 export const sqliteEventsPath = (config: Pick<Config, 'DATA_DIR'>) => join(config.DATA_DIR, 'events.db');
@@ -33,16 +31,20 @@ export async function createEventStore(
         path: sqliteEventsPath(config),
         ...(observe.batchWritten ? { onBatchWritten: observe.batchWritten } : {}),
       });
-    case 'postgres':
+    case 'postgres': {
+      const { createPostgresEventStore } = await import('../infra/event-store/postgres-event-store');
       return createPostgresEventStore({
         connectionString: config.EVENT_STORE_URL!,
         settingName: 'EVENT_STORE_URL',
       });
-    case 'eventstoredb':
+    }
+    case 'eventstoredb': {
+      const { createEventStoreDbEventStore } = await import('../infra/event-store/eventstoredb-event-store');
       return createEventStoreDbEventStore({
         connectionString: config.EVENT_STORE_URL!,
         settingName: 'EVENT_STORE_URL',
       });
+    }
   }
 }
 
@@ -52,11 +54,14 @@ export async function createProjectionStore(
   switch (config.PROJECTION_STORE) {
     case 'sqlite':
       return createSqliteProjectionStore({ path: join(config.DATA_DIR, 'read-models.db') });
-    case 'postgres':
+    case 'postgres': {
+      const { createPostgresProjectionStore } =
+        await import('../infra/projection-store/postgres-projection-store');
       return createPostgresProjectionStore({
         connectionString: config.PROJECTION_STORE_URL!,
         settingName: 'PROJECTION_STORE_URL',
       });
+    }
   }
 }
 
@@ -72,7 +77,8 @@ export async function createEventBus(config: BusConfig, logger: Logger): Promise
       return createInProcessEventBus({
         onHandlerError: (group, error) => logger.error({ err: error, group }, 'bus consumer failed'),
       });
-    case 'kafka':
+    case 'kafka': {
+      const { createKafkaEventBus } = await import('../infra/bus/kafka-event-bus');
       return shareNodeLocalGroups(
         config.nodeId,
         await createKafkaEventBus({
@@ -86,6 +92,7 @@ export async function createEventBus(config: BusConfig, logger: Logger): Promise
             logger.warn({ reason, message }, 'poison message parked on the dead-letter topic'),
         }),
       );
+    }
   }
 }
 
@@ -108,8 +115,9 @@ function shareNodeLocalGroups(nodeId: string, bus: EventBus): EventBus {
 }
 
 /** Leases live where the shared event store lives; the embedded store serves one process. */
-export function createLeaseManager(config: Config, logger: Logger): LeaseManager {
+export async function createLeaseManager(config: Config, logger: Logger): Promise<LeaseManager> {
   if (config.EVENT_STORE === 'postgres') {
+    const { createPostgresLeaseManager } = await import('../infra/lease/postgres-lease');
     return createPostgresLeaseManager({
       connectionString: config.EVENT_STORE_URL!,
       onError: (error) => logger.warn({ err: error }, 'lease connection error'),
@@ -122,14 +130,15 @@ export function createLeaseManager(config: Config, logger: Logger): LeaseManager
  * Where recordings are kept. Local files need the server's own signed download route
  * (`signDownload`); S3 pre-signs its own URLs.
  */
-export function createObjectStore(
+export async function createObjectStore(
   config: Config,
   signDownload: (key: string, expiresAtMs: number, fileName: string | undefined) => string,
-): ObjectStore {
+): Promise<ObjectStore> {
   switch (config.OBJECT_STORE) {
     case 'local':
       return createLocalObjectStore({ root: join(config.DATA_DIR, 'objects'), signDownload });
-    case 's3':
+    case 's3': {
+      const { createS3ObjectStore } = await import('../infra/object-store/s3');
       return createS3ObjectStore({
         bucket: config.S3_BUCKET!,
         region: config.S3_REGION,
@@ -144,5 +153,6 @@ export function createObjectStore(
             }
           : {}),
       });
+    }
   }
 }

@@ -3,7 +3,6 @@ import type { EventBus } from '../domain/ports/event-bus';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import type { RecordPublisher } from '../domain/ports/record-publisher';
 import type { AnalyticsQueries } from '../gateways/http/analytics.routes';
-import { createKafkaRecordPublisher } from '../infra/analytics/kafka-record-publisher';
 import {
   parseCursor,
   readLog,
@@ -210,6 +209,7 @@ export function createAnalytics(deps: {
         await thread.startRelay(settings);
         return;
       }
+      const { createKafkaRecordPublisher } = await import('../infra/analytics/kafka-record-publisher');
       publisher = await createKafkaRecordPublisher({ ...settings, logger });
       relay = createRelay({
         store,

@@ -237,7 +237,7 @@ export async function startConfer(
     logger,
     onSigned: (reason) => metrics.auditCheckpoints.inc({ reason }),
   });
-  const recording = createRecordingWiring({
+  const recording = await createRecordingWiring({
     config,
     logger: logger.child({ part: 'recording' }),
     secret,
@@ -351,7 +351,7 @@ export async function startConfer(
   await gateway.start();
 
   // One forwarder per deployment: the node holding the lease publishes, from the shared checkpoint.
-  const leases = createLeaseManager(config, logger);
+  const leases = await createLeaseManager(config, logger);
   let forwarder: Forwarder | undefined;
   const forwarding = runWhileLeader({
     leases,

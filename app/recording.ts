@@ -28,7 +28,7 @@ export interface RecordingWiring {
 }
 
 /** Recording's parts, built from the configuration: the object store and the host's API. */
-export function createRecordingWiring(deps: {
+export async function createRecordingWiring(deps: {
   config: Config;
   logger: Logger;
   secret: string;
@@ -37,9 +37,9 @@ export function createRecordingWiring(deps: {
   ids: Ids;
   clock: Clock;
   projectionStore: ProjectionStore;
-}): RecordingWiring {
+}): Promise<RecordingWiring> {
   const { config } = deps;
-  const objects = createObjectStore(config, downloadSigner(deps.secret, config.publicUrl));
+  const objects = await createObjectStore(config, downloadSigner(deps.secret, config.publicUrl));
   const progressOf = async (
     meetingId: string,
     recordingId: string,

@@ -2,7 +2,6 @@ import type { Logger } from 'pino';
 import type { BusSubscribeOptions, BusSubscription } from '../../domain/ports/event-bus';
 import type { ProjectionStore } from '../../domain/ports/projection-store';
 import type { StoredEvent } from '../../domain/shared/envelope';
-import { createKafkaRecordPublisher } from '../../infra/analytics/kafka-record-publisher';
 import { ANALYTICS_GATHER_MS, ANALYTICS_GROUP } from '../../pipelines/analytics/analytics-pipeline';
 import { createRelay } from '../../pipelines/analytics/relay';
 import { retryingProjections } from '../../projections/retrying-handler';
@@ -93,6 +92,8 @@ export async function relayOnThread(
     onPublished(records: number): void;
   },
 ): Promise<Stoppable> {
+  // kafkajs is loaded only by a thread that publishes (app/adapters.ts says why).
+  const { createKafkaRecordPublisher } = await import('../../infra/analytics/kafka-record-publisher');
   const publisher = await createKafkaRecordPublisher({ ...settings, logger: deps.logger });
   const relay = createRelay({
     store: deps.store,
