@@ -80,7 +80,11 @@ export function attachSocketIo(io: SignalingServer, ctx: GatewayContext, events:
     // One catch-all listener answers every message type, known or not: a listener per type would
     // cost each socket ~40 closures, their contexts and a dictionary of listeners (~5 KB), all of
     // it promoted to the old generation at every join and left there as garbage at every leave.
-    socket.onAny((event: string, ...args: unknown[]) => void answer(event, args));
+    // socket.io calls it before its own `connected` check: a message read in the turn the socket
+    // was closed (a participant removed, a token expired) is dropped, as its listeners would drop it.
+    socket.onAny((event: string, ...args: unknown[]) => {
+      if (socket.connected) void answer(event, args);
+    });
     socket.on('disconnect', (reason) => {
       // socket.io's reason ("ping timeout", "transport close", ...) tells a dead network from a closed tab.
       const { meetingId, participantId } = identity;
