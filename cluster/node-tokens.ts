@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify } from 'jose';
+import { hs256Key } from '../gateways/auth/hs256-key';
 import { ConferError } from '../domain/shared/errors';
 
 /** Audience of node tokens: a participant's or host's token is never accepted as one. */
@@ -16,21 +17,21 @@ export interface NodeTokens {
  * deployment's shared secret (AUTH_SECRET, the same on every node), naming the calling node.
  */
 export function createNodeTokens(secret: string): NodeTokens {
-  const key = new TextEncoder().encode(secret);
+  const key = hs256Key(secret);
   return {
-    issue: (nodeId) =>
+    issue: async (nodeId) =>
       new SignJWT({})
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(nodeId)
         .setAudience(AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(`${TTL_SECONDS}s`)
-        .sign(key),
+        .sign(await key),
     async verify(token) {
       if (typeof token !== 'string' || token.length === 0)
         throw new ConferError('CONFER_AUTH_MISSING', 'Connect with auth: { token }', 'auth.token');
       try {
-        const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], audience: AUDIENCE });
+        const { payload } = await jwtVerify(token, await key, { algorithms: ['HS256'], audience: AUDIENCE });
         if (typeof payload.sub !== 'string' || payload.sub.length === 0) throw new Error('no subject');
         return payload.sub;
       } catch {

@@ -1,4 +1,5 @@
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import { hs256Key } from './hs256-key';
 import { z } from 'zod';
 import type { Principal } from '../../domain/access/standing';
 import type { Actor } from '../../domain/shared/actor';
@@ -55,13 +56,13 @@ export interface TokenService {
 const HOST_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
 
 export function createTokenService(options: { secret: string; participantTtlSeconds: number }): TokenService {
-  const key = new TextEncoder().encode(options.secret);
-  const sign = (claims: Record<string, unknown>, ttlSeconds: number) =>
+  const key = hs256Key(options.secret);
+  const sign = async (claims: Record<string, unknown>, ttlSeconds: number) =>
     new SignJWT(claims)
       .setProtectedHeader({ alg: 'HS256' })
       .setIssuedAt()
       .setExpirationTime(`${ttlSeconds}s`)
-      .sign(key);
+      .sign(await key);
 
   return {
     issueHostToken: (meetingId) => sign({ role: 'host', mid: meetingId }, HOST_TOKEN_TTL_SECONDS),
@@ -85,7 +86,7 @@ export function createTokenService(options: { secret: string; participantTtlSeco
     async verify(token, meetingId) {
       let payload: unknown;
       try {
-        ({ payload } = await jwtVerify(token, key, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
+        ({ payload } = await jwtVerify(token, await key, { algorithms: ['HS256'], requiredClaims: ['exp'] }));
       } catch (error) {
         const expired = error instanceof joseErrors.JWTExpired;
         throw new ConferError(
