@@ -15,6 +15,20 @@ export interface DomainEvent {
 
 export type Recorded<E extends DomainEvent> = E & { occurredAt: string; streamRevision: number };
 
+/**
+ * The event as `evolve` sees it. Not `{ ...event, occurredAt, streamRevision }`: on Node 20's V8
+ * (11.3) an object spread followed by keys the source lacks gets a hidden class of its own every
+ * time, so every read of it misses its inline cache, and such objects outlived the young
+ * generation's collections and were promoted (docs/capacity.md, twenty-second session).
+ */
+export function recorded<E extends DomainEvent>(
+  event: E,
+  occurredAt: string,
+  streamRevision: number,
+): Recorded<E> {
+  return Object.assign({}, event, { occurredAt, streamRevision });
+}
+
 export interface Decider<C, E extends DomainEvent, S> {
   initialState(): S;
   decide(command: C, state: S, actor: Actor): E[];
@@ -176,12 +190,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     for (const event of stored) {
       revision = event.streamRevision;
       const parsed = deps.parse(event);
-      if (parsed)
-        state = deps.decider.evolve(state, {
-          ...parsed,
-          occurredAt: event.occurredAt,
-          streamRevision: revision,
-        });
+      if (parsed) state = deps.decider.evolve(state, recorded(parsed, event.occurredAt, revision));
     }
     return { state, revision };
   }
@@ -205,12 +214,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     for (const event of newer) {
       revision = event.streamRevision;
       const parsed = deps.parse(event);
-      if (parsed)
-        state = deps.decider.evolve(state, {
-          ...parsed,
-          occurredAt: event.occurredAt,
-          streamRevision: revision,
-        });
+      if (parsed) state = deps.decider.evolve(state, recorded(parsed, event.occurredAt, revision));
     }
     const loaded = { state, revision };
     cache.set(streamId, loaded);
@@ -488,7 +492,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     const states: S[] = [];
     let state = from;
     decided.forEach((event, i) => {
-      state = deps.decider.evolve(state, { ...event, occurredAt, streamRevision: revision + i + 1 });
+      state = deps.decider.evolve(state, recorded(event, occurredAt, revision + i + 1));
       states.push(state);
     });
     return { w, decided, occurredAt, states };
@@ -547,7 +551,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     invalidate(aggregateId: string): void {
       const streamId = deps.streamIdOf(aggregateId);
       const hit = cache.get(streamId);
-      if (hit && !hit.stale) cache.set(streamId, { ...hit, stale: true });
+      if (hit && !hit.stale) cache.set(streamId, { state: hit.state, revision: hit.revision, stale: true });
     },
 
     /** Cached state without waiting for queued commands; undefined when not cached. */
@@ -566,7 +570,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
         const hit = cache.get(event.streamId);
         if (!hit || hit.stale || event.streamRevision <= hit.revision) continue;
         if (hit.revision !== event.streamRevision - 1) {
-          cache.set(event.streamId, { ...hit, stale: true });
+          cache.set(event.streamId, { state: hit.state, revision: hit.revision, stale: true });
           continue;
         }
         // This node's own append, landed on the state it was decided on (the store checked the
@@ -582,11 +586,7 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
           continue;
         }
         cache.set(event.streamId, {
-          state: deps.decider.evolve(hit.state, {
-            ...parsed,
-            occurredAt: event.occurredAt,
-            streamRevision: event.streamRevision,
-          }),
+          state: deps.decider.evolve(hit.state, recorded(parsed, event.occurredAt, event.streamRevision)),
           revision: event.streamRevision,
         });
       }
