@@ -45,7 +45,11 @@ export function createNodeRegistry(options: {
   async function known(): Promise<KnownNode[]> {
     const now = options.clock.now().getTime();
     const entries = await options.store.scan<NodeInfo & Record<string, unknown>>(NODES, { limit: 1000 });
-    return entries.map(({ doc }) => ({ ...doc, live: now - Date.parse(doc.lastSeen) <= ttlMs }));
+    // Object.assign, not `{ ...doc, live }`: on Node 20's V8 a spread followed by a new key gives
+    // every object a hidden class of its own (docs/capacity.md, twenty-second session).
+    return entries.map(({ doc }) =>
+      Object.assign({}, doc, { live: now - Date.parse(doc.lastSeen) <= ttlMs }),
+    );
   }
 
   return {

@@ -42,7 +42,7 @@ export function createPlacement(options: {
       media.length > 0
         ? media.sort((a, b) => a.load - b.load || isSelf(b) - isSelf(a))
         : [
-            { ...self, load: 0 },
+            { nodeId: self.nodeId, url: self.url, load: 0 },
             ...live.filter((n) => n.nodeId !== self.nodeId).sort((a, b) => a.load - b.load),
           ];
     return ordered.map(({ nodeId, url }) => ({ nodeId, url }));
