@@ -376,7 +376,9 @@ function chat(
   const content = command.content.trim();
   if (content.length === 0) throw new ConferError('CONFER_CHAT_EMPTY', undefined, 'message');
   assertText(content, 'message', true);
-  if (utf8.encode(content).length > MAX_CHAT_BYTES)
+  // A UTF-16 code unit is at most 3 bytes of UTF-8 (a surrogate pair's two are 4): only a message
+  // that could be too long is encoded to be measured, not every chat.
+  if (content.length * 3 > MAX_CHAT_BYTES && utf8.encode(content).length > MAX_CHAT_BYTES)
     throw new ConferError('CONFER_CHAT_TOO_LONG', undefined, 'message');
   return [
     {
