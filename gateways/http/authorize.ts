@@ -65,7 +65,9 @@ export async function authorize(
     if (!caller.claims) throw new ConferError('CONFER_AUTH_MISSING', undefined, 'authorization');
     throw new ConferError('CONFER_FORBIDDEN', forbiddenMessage(standing, access), 'authorization');
   }
-  return { ...caller, standing, state, revision };
+  // Not a spread with new keys: a hidden class of its own per request on Node 20's V8
+  // (docs/capacity.md, twenty-second session).
+  return Object.assign({}, caller, { standing, state, revision });
 }
 
 function forbiddenMessage(standing: Standing, access: Access): string {

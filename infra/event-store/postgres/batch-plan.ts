@@ -93,7 +93,9 @@ export function planBatch(
         data,
         prevHash,
       };
-      const storedEvent: StoredEvent = { ...base, hash: eventHash(base), globalPosition: 0 };
+      // Object.assign, not a spread with new keys: each event would get a hidden class of its own
+      // on Node 20's V8 (docs/capacity.md, twenty-second session).
+      const storedEvent: StoredEvent = Object.assign(base, { hash: eventHash(base), globalPosition: 0 });
       newEvents.push({ event: storedEvent, actorJson, dataJson });
       planned.set(storedEvent.eventId, storedEvent);
       prevHash = storedEvent.hash;
