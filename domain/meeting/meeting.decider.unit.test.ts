@@ -242,44 +242,22 @@ describe('Chat', () => {
   });
   it('accepts exactly 4 KB and refuses more (counted in UTF-8 bytes)', () => {
     const meeting = given(created(), joined('p1'));
-    expect(() =>
-      meeting
-        .when({ type: 'SendChatMessage', messageId: 'c', content: 'a'.repeat(MAX_CHAT_BYTES) }, as('p1'))
-        .then([
-          {
-            type: 'ChatMessageSent',
-            data: { messageId: 'c', senderId: 'p1', senderName: 'P1', content: 'a'.repeat(MAX_CHAT_BYTES) },
-          },
+    const send = (content: string) =>
+      meeting.when({ type: 'SendChatMessage', messageId: 'c', content }, as('p1'));
+    const accepted = (content: string) =>
+      expect(() =>
+        send(content).then([
+          { type: 'ChatMessageSent', data: { messageId: 'c', senderId: 'p1', senderName: 'P1', content } },
         ]),
-    ).not.toThrow();
-    meeting
-      .when(
-        { type: 'SendChatMessage', messageId: 'c', content: 'é'.repeat(MAX_CHAT_BYTES / 2 + 1) },
-        as('p1'),
-      )
-      .thenError('CONFER_CHAT_TOO_LONG', 'message');
+      ).not.toThrow();
+    accepted('a'.repeat(MAX_CHAT_BYTES));
+    send('é'.repeat(MAX_CHAT_BYTES / 2 + 1)).thenError('CONFER_CHAT_TOO_LONG', 'message');
     // Three bytes a code unit (the most one unit can take) and four a surrogate pair, at the limit
     // and one character past it.
     const threeByte = Math.floor(MAX_CHAT_BYTES / 3);
-    meeting
-      .when({ type: 'SendChatMessage', messageId: 'c', content: '€'.repeat(threeByte + 1) }, as('p1'))
-      .thenError('CONFER_CHAT_TOO_LONG', 'message');
-    expect(() =>
-      meeting
-        .when({ type: 'SendChatMessage', messageId: 'c', content: '€'.repeat(threeByte) }, as('p1'))
-        .then([
-          {
-            type: 'ChatMessageSent',
-            data: { messageId: 'c', senderId: 'p1', senderName: 'P1', content: '€'.repeat(threeByte) },
-          },
-        ]),
-    ).not.toThrow();
-    meeting
-      .when(
-        { type: 'SendChatMessage', messageId: 'c', content: '😀'.repeat(Math.floor(MAX_CHAT_BYTES / 4) + 1) },
-        as('p1'),
-      )
-      .thenError('CONFER_CHAT_TOO_LONG', 'message');
+    accepted('€'.repeat(threeByte));
+    send('€'.repeat(threeByte + 1)).thenError('CONFER_CHAT_TOO_LONG', 'message');
+    send('😀'.repeat(Math.floor(MAX_CHAT_BYTES / 4) + 1)).thenError('CONFER_CHAT_TOO_LONG', 'message');
   });
   it('refuses chat from someone who left, from the bare host token, and after the end', () => {
     given(created(), joined('p1'), { type: 'ParticipantLeft', data: { participantId: 'p1', reason: 'left' } })
