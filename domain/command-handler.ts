@@ -7,6 +7,7 @@ import type { StoredEvent } from './shared/envelope';
 import { ConferError } from './shared/errors';
 import { KeyedQueue } from './shared/keyed-queue';
 import { Lru } from './shared/lru';
+import { SlotMap } from './shared/slot-map';
 
 export interface DomainEvent {
   type: string;
@@ -171,14 +172,14 @@ export function createCommandHandler<C, E extends DomainEvent, S>(deps: CommandH
     for (const go of start) go();
   };
   /** Commands waiting per stream, for the stream's next group. */
-  const lanes = new Map<string, Lane<C, S>>();
+  const lanes = new SlotMap<string, Lane<C, S>>();
   /**
    * The state after each event of this node's appends on their way, by event id. The bus
    * usually delivers an append's events before settle() has cached its result (95 % of a chat
    * load's events), and observe() would parse and evolve each one again to the state this node
    * decided it on: it takes that state from here instead.
    */
-  const decidedStates = new Map<string, S>();
+  const decidedStates = new SlotMap<string, S>();
   const forgetDecided = (f: InFlight<C, S>) => {
     for (const id of f.eventIds) decidedStates.delete(id);
   };

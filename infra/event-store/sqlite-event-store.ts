@@ -16,6 +16,7 @@ import {
 import type { EventToAppend, StoredEvent } from '../../domain/shared/envelope';
 import { startCatchUpSubscription } from './catch-up-subscription';
 import { RecentEvents } from './sqlite/recent-events';
+import { SlotMap } from '../../domain/shared/slot-map';
 import { openSqliteEventReader, type SqliteEventReader } from './sqlite/event-reader';
 import type { WriterMessage, WriterReply, WriterRequest } from './sqlite/writer.worker';
 import { startWalCheckpointer, type WalCheckpointer } from '../sqlite/wal-checkpointer';
@@ -62,7 +63,7 @@ export function createSqliteEventStore(options: SqliteEventStoreOptions): EventS
   });
   let checkpointer: WalCheckpointer | undefined;
   /** Appends sent to the writer, with their events: its answer carries only positions and hashes. */
-  const waiting = new Map<
+  const waiting = new SlotMap<
     number,
     {
       streamId: string;
