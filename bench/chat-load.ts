@@ -105,6 +105,10 @@ export interface ChatLoadOptions {
   onSendPhase?(fromUs: number, toUs: number): void;
   /** Each acknowledgement: when its chat was sent (ms into the sending phase) and its latency (ms). */
   onAck?(sentAtMs: number, latencyMs: number): void;
+  /** Called as each chat is emitted, with its text (its id), e.g. to time it on another clock. */
+  onSent?(message: string): void;
+  /** Called as each chat reaches one of the other participants. */
+  onDelivered?(message: string): void;
 }
 
 export interface ChatLoadResult {
@@ -154,6 +158,7 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
         if (!sent || sent.sender === socket) return;
         latencies.push(performance.now() - sent.t0);
         deliveries++;
+        options.onDelivered?.(msg.message);
       });
     }
   }
@@ -183,6 +188,7 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
         const id = `m${sent++}`;
         const t0 = performance.now();
         sentAt.set(id, { t0, sender });
+        options.onSent?.(id);
         pending.push(
           emitWithAck(sender, 'chat', { message: id }).then((ack) => {
             ackLatencies.push(performance.now() - t0);

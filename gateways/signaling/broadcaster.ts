@@ -3,6 +3,7 @@ import { serverMessage } from '../../protocol/signaling';
 import { Rooms, translateEvent, type Translation } from './event-messages';
 import type { Connection } from './connection';
 import type { GatewayContext } from './gateway-context';
+import { eventBroadcast } from './trace-channels';
 
 /** Events whose messages need the meeting's state (other media kinds; a new moderator's briefing). */
 const NEEDS_STATE: ReadonlySet<string> = new Set([
@@ -70,6 +71,7 @@ export function createBroadcaster(ctx: GatewayContext) {
           ? (ctx.commands.peek(event.meetingId)?.state ?? (await ctx.commands.load(event.meetingId)).state)
           : undefined;
         apply(event.meetingId, translateEvent(event, state));
+        if (eventBroadcast.hasSubscribers) eventBroadcast.publish(event);
         sent.push(event);
       }
       if (sent.length > 0) ctx.metrics?.broadcastLag?.(sent);

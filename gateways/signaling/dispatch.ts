@@ -17,6 +17,7 @@ import { join } from './join';
 import { commandFor, isMeetingMessage } from './meeting-messages';
 import { relayPeerSignal } from './peer-relay';
 import { checkStanding } from './standing-check';
+import { messageAnswered, messageReceived, type TracedAnswer, type TracedMessage } from './trace-channels';
 
 /** The token ran out: the connection is told, then ended. */
 export function expire(connection: Connection): void {
@@ -65,6 +66,7 @@ export async function dispatch(
   type: string,
   payload: unknown,
 ): Promise<Ack> {
+  if (messageReceived.hasSubscribers) messageReceived.publish({ type, payload } satisfies TracedMessage);
   try {
     if (!isClientMessageType(type))
       throw new ConferError('CONFER_UNKNOWN_MESSAGE', `Unknown message type "${type}"`, 'type');
@@ -76,6 +78,8 @@ export async function dispatch(
     const parsed = ClientMessageSchemas[type].safeParse(withoutType(type, payload));
     if (!parsed.success) throw validationError(parsed.error);
     const data = await handle(ctx, connection, type, parsed.data);
+    if (messageAnswered.hasSubscribers)
+      messageAnswered.publish({ type, payload, ok: true } satisfies TracedAnswer);
     ctx.metrics?.messages(type, 'ok');
     return { ok: true, data };
   } catch (error) {
@@ -85,6 +89,8 @@ export async function dispatch(
         'socket message failed',
       );
     ctx.metrics?.messages(isClientMessageType(type) ? type : 'unknown', 'error');
+    if (messageAnswered.hasSubscribers)
+      messageAnswered.publish({ type, payload, ok: false } satisfies TracedAnswer);
     return { ok: false, error: errorBody(error) };
   }
 }
