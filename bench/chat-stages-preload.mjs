@@ -12,7 +12,14 @@ const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 if (isMainThread && process.env.CHAT_STAGES_OUT) {
   const out = process.env.CHAT_STAGES_OUT;
-  let stages = { received: {}, answered: {}, broadcast: {} };
+  // Keyed by the chat's text, which a client chooses: tables without a prototype, so that a
+  // message such as "__proto__" or "constructor" is noted like any other.
+  const fresh = () => ({
+    received: Object.create(null),
+    answered: Object.create(null),
+    broadcast: Object.create(null),
+  });
+  let stages = fresh();
   let gcs = [];
   const note = (stage, key) => {
     if (typeof key === 'string' && stages[stage][key] === undefined) stages[stage][key] = nowMs();
@@ -34,7 +41,7 @@ if (isMainThread && process.env.CHAT_STAGES_OUT) {
   }).observe({ entryTypes: ['gc'] });
   process.on('SIGUSR2', () => {
     writeFileSync(out, JSON.stringify({ stages, gcs }));
-    stages = { received: {}, answered: {}, broadcast: {} };
+    stages = fresh();
     gcs = [];
   });
 }

@@ -56,6 +56,10 @@ describe('chat stages timed through the gateway’s diagnostics channels', () =>
     await arrived;
     // A chat of the wrong shape: refused, still answered.
     expect((await request(host, 'chat', { type: 'chat', message: 'm2', extra: true })).ok).toBe(false);
+    // Text that names an object's own keys is noted like any other.
+    const proto = next(guest, 'chat', (m) => m.message === '__proto__');
+    expect((await request(host, 'chat', { type: 'chat', message: '__proto__' })).ok).toBe(true);
+    await proto;
 
     const { stages } = await notes();
     const { received, answered, broadcast } = stages;
@@ -64,6 +68,8 @@ describe('chat stages timed through the gateway’s diagnostics channels', () =>
     expect(broadcast['m1']).toBeGreaterThanOrEqual(received['m1']!);
     expect(answered['m2']).toBeGreaterThanOrEqual(received['m2']!);
     expect(broadcast['m2']).toBeUndefined();
+    expect(Object.hasOwn(broadcast, '__proto__')).toBe(true);
+    expect(broadcast['__proto__']).toBeGreaterThanOrEqual(received['__proto__']!);
     // The clock is the machine's monotonic one, which the tester reads too.
     const tester = Number(process.hrtime.bigint()) / 1e6;
     expect(received['m1']).toBeLessThan(tester);
