@@ -1,232 +1,41 @@
-import { performance } from 'node:perf_hooks';
-import { io, type Socket } from 'socket.io-client';
-import { api } from '../test/support/confer-client';
-import { summarize } from './stats';
+import { runChatLoadOnThreads } from './chat-load-threads';
+import {
+  runChatShare,
+  summarizeChatLoad,
+  type ChatLoadOptions,
+  type ChatLoadResult,
+  type ChatTarget,
+} from './chat-share';
 
-/** Something the load generator can put meetings on: Confer itself, or the bare relay baseline. */
-/**
- * What a Confer server needs to carry the chat load: the bench's 5,000 simulated clients all
- * connect from one address, far past the per-address budgets a server keeps by default.
- */
-export const CHAT_LOAD_BUDGETS = {
-  HTTP_RATE_PER_MINUTE: '100000000',
-  SOCKET_RATE_PER_SECOND: '1000',
-  SOCKET_RATE_BURST: '2000',
-  SOCKET_RATE_PER_ADDRESS_PER_SECOND: '1000000',
-  SOCKET_RATE_PER_ADDRESS_BURST: '1000000',
-  SOCKET_CONNECTS_PER_MINUTE: '1000000',
-};
+export {
+  CHAT_LOAD_BUDGETS,
+  bareRelayTarget,
+  conferTarget,
+  durableRelayTarget,
+  type ChatLoadOptions,
+  type ChatLoadResult,
+  type ChatTarget,
+} from './chat-share';
 
-export interface ChatTarget {
-  name: string;
-  openMeeting(participants: number): Promise<Socket[]>;
-  /**
-   * Ends a meeting once its round is over, as its host would (the first socket), before its
-   * sockets leave. Left running instead, a round's 5,000 participants ended their reconnection
-   * grace 30 s later, inside the next round's window, which then measured their departures too.
-   */
-  endMeeting?(sockets: Socket[]): Promise<void>;
-}
-
-type AckFn = (r: { ok: boolean }) => void;
-const emitWithAck = (socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean }> =>
-  new Promise((resolve) => socket.emit(event, payload, ((r) => resolve(r)) as AckFn));
-
-function connectSocket(url: string, auth: Record<string, unknown>): Promise<Socket> {
-  const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-  return new Promise((resolve, reject) => {
-    socket.once('connect', () => resolve(socket));
-    socket.once('connect_error', reject);
-  });
-}
-
-export function conferTarget(baseUrl: string): ChatTarget {
-  const client = api(baseUrl);
-  return {
-    name: 'confer',
-    async openMeeting(n) {
-      const meeting = await client.createMeeting({
-        title: 'bench',
-        settings: { maxParticipants: Math.max(2, n) },
-      });
-      const sockets: Socket[] = [];
-      for (let i = 0; i < n; i++) {
-        const joined = await client.join(
-          meeting.meetingId,
-          `p${i}`,
-          i === 0 ? { hostToken: meeting.hostToken } : {},
-        );
-        const socket = await connectSocket(joined.webSocketUrl, { token: joined.token });
-        const ack = await emitWithAck(socket, 'join', {});
-        if (!ack.ok) throw new Error(`join refused: ${JSON.stringify(ack)}`);
-        sockets.push(socket);
-      }
-      return sockets;
-    },
-    async endMeeting(sockets) {
-      const ack = await emitWithAck(sockets[0]!, 'end-meeting', {});
-      if (!ack.ok) throw new Error(`end-meeting refused: ${JSON.stringify(ack)}`);
-    },
-  };
-}
-
-export function bareRelayTarget(baseUrl: string, name = 'bare socket.io relay'): ChatTarget {
-  let rooms = 0;
-  return {
-    name,
-    async openMeeting(n) {
-      const room = `r${rooms++}`;
-      const sockets: Socket[] = [];
-      for (let i = 0; i < n; i++) {
-        const socket = await connectSocket(baseUrl, {});
-        await emitWithAck(socket, 'join', { room });
-        sockets.push(socket);
-      }
-      return sockets;
-    },
-  };
-}
-
-/** The relay that stores each chat (fsync) before it forwards it: the same protocol as the bare relay. */
-export const durableRelayTarget = (baseUrl: string): ChatTarget =>
-  bareRelayTarget(baseUrl, 'durable relay (fsync first)');
-
-export interface ChatLoadOptions {
-  meetings: number;
-  participants: number;
-  /** Chat messages offered per second, across all meetings. */
-  ratePerSecond: number;
-  durationMs: number;
-  setupConcurrency?: number;
-  onProgress?(line: string): void;
-  /** Called as sending starts (e.g. to read the server's CPU time). */
-  onSendStart?(): void;
-  /** The sending phase's bounds on the monotonic clock (µs), e.g. to cut a CPU profile to it. */
-  onSendPhase?(fromUs: number, toUs: number): void;
-  /** Each acknowledgement: when its chat was sent (ms into the sending phase) and its latency (ms). */
-  onAck?(sentAtMs: number, latencyMs: number): void;
-  /** Called as each chat is emitted, with its text (its id), e.g. to time it on another clock. */
-  onSent?(message: string): void;
-  /** Called as each chat reaches one of the other participants. */
-  onDelivered?(message: string): void;
-}
-
-export interface ChatLoadResult {
-  target: string;
-  meetings: number;
-  participants: number;
-  offeredPerSec: number;
-  ackedPerSec: number;
-  rejected: number;
-  deliveries: number;
-  expectedDeliveries: number;
-  latencyMs: ReturnType<typeof summarize>;
-  /** Send → acknowledgement (for Confer: the event is durable in the store). */
-  ackLatencyMs: ReturnType<typeof summarize>;
-  setupSeconds: number;
-}
+const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * Opens the meetings, then sends chat at a fixed total rate from every participant in turn for
- * `durationMs`, timing each message from send to its arrival at every other participant.
+ * `durationMs`, timing each message from send to its arrival at every other participant: on this
+ * thread, or spread over `testerThreads` threads (bench/chat-load-threads.ts).
  */
 export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions): Promise<ChatLoadResult> {
-  const setupStart = performance.now();
-  const meetings: Socket[][] = [];
-  const concurrency = options.setupConcurrency ?? 16;
-  let opened = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, options.meetings) }, async () => {
-      while (opened < options.meetings) {
-        opened++;
-        meetings.push(await target.openMeeting(options.participants));
-        if (meetings.length % 100 === 0)
-          options.onProgress?.(`  ${target.name}: ${meetings.length}/${options.meetings} meetings open`);
-      }
-    }),
-  );
-  const setupSeconds = (performance.now() - setupStart) / 1000;
-
-  const sentAt = new Map<string, { t0: number; sender: Socket }>();
-  const latencies: number[] = [];
-  const ackLatencies: number[] = [];
-  let deliveries = 0;
-  for (const sockets of meetings) {
-    for (const socket of sockets) {
-      socket.on('chat', (msg: { message: string }) => {
-        const sent = sentAt.get(msg.message);
-        if (!sent || sent.sender === socket) return;
-        latencies.push(performance.now() - sent.t0);
-        deliveries++;
-        options.onDelivered?.(msg.message);
-      });
-    }
-  }
-
-  const all = meetings.flatMap((sockets) => sockets.map((socket) => socket));
-  let acked = 0;
-  let rejected = 0;
-  let sent = 0;
-  let cursor = 0;
-  const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-  options.onSendStart?.();
-  const sendFromUs = monotonicUs();
-  const start = performance.now();
-  const pending: Promise<void>[] = [];
-  const tickMs = 10;
-  await new Promise<void>((resolve) => {
-    const timer = setInterval(() => {
-      const elapsed = performance.now() - start;
-      if (elapsed >= options.durationMs) {
-        clearInterval(timer);
-        resolve();
-        return;
-      }
-      const due = Math.floor((elapsed / 1000) * options.ratePerSecond) - sent;
-      for (let i = 0; i < due; i++) {
-        const sender = all[cursor++ % all.length]!;
-        const id = `m${sent++}`;
-        const t0 = performance.now();
-        sentAt.set(id, { t0, sender });
-        options.onSent?.(id);
-        pending.push(
-          emitWithAck(sender, 'chat', { message: id }).then((ack) => {
-            ackLatencies.push(performance.now() - t0);
-            options.onAck?.(t0 - start, performance.now() - t0);
-            if (ack.ok) acked++;
-            else rejected++;
-          }),
-        );
-      }
-    }, tickMs);
+  const threads = options.testerThreads ?? 1;
+  if (threads > 1) return runChatLoadOnThreads(target, options, threads);
+  let from = 0;
+  const raw = await runChatShare(target, options, {
+    idPrefix: '',
+    startDelayMs: 0,
+    beforeSending: async () => {
+      options.onSendStart?.();
+      from = monotonicUs();
+    },
+    onSendEnd: (to) => options.onSendPhase?.(from, to),
   });
-  const sendSeconds = (performance.now() - start) / 1000;
-  options.onSendPhase?.(sendFromUs, monotonicUs());
-  await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
-  // The last broadcasts: every one is waited for (up to 15 s), so a late one counts in the
-  // percentiles instead of leaving them (a fixed second once hid broadcasts held 1–5 s behind
-  // their acknowledgements: p99 showed 280 ms with 30 % of the messages missing).
-  const expected = () => acked * (options.participants - 1);
-  for (let waited = 0; deliveries < expected() && waited < 15_000; waited += 50)
-    await new Promise((r) => setTimeout(r, 50));
-  await new Promise((r) => setTimeout(r, 200)); // and anything sent twice or to the wrong room shows
-  const { endMeeting } = target;
-  if (endMeeting) {
-    for (let i = 0; i < meetings.length; i += 50)
-      await Promise.all(meetings.slice(i, i + 50).map((sockets) => endMeeting(sockets)));
-  }
-  for (const socket of all) socket.disconnect();
-  return {
-    target: target.name,
-    meetings: options.meetings,
-    participants: options.participants,
-    offeredPerSec: sent / sendSeconds,
-    ackedPerSec: acked / sendSeconds,
-    rejected,
-    deliveries,
-    expectedDeliveries: acked * (options.participants - 1),
-    latencyMs: summarize(latencies),
-    ackLatencyMs: summarize(ackLatencies),
-    setupSeconds,
-  };
+  return summarizeChatLoad(target.name, options, [raw]);
 }

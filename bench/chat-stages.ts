@@ -9,7 +9,8 @@ import { summarizeGc, summarizeStages, type ChatMoments, type GcPause } from './
 import { round } from './stats';
 
 /**
- * `npx tsx bench/chat-stages.ts [rounds] [rate/s] [meetings] [seconds]`: the chat load against a
+ * `npx tsx bench/chat-stages.ts [rounds] [rate/s] [meetings] [seconds] [tester threads] [send tick ms]`:
+ * the chat load against a
  * Confer process, each message timed at five moments on the machine's monotonic clock (sent and
  * delivered by the tester; read, answered and broadcast by the server, through the gateway's
  * diagnostics channels), and its latency cut into stages: where the median and the slowest 1 %
@@ -22,15 +23,17 @@ const Args = z.tuple([
   z.coerce.number().int().min(1).max(20_000).default(4000).describe('rate/s'),
   z.coerce.number().int().min(1).max(5000).default(1000).describe('meetings'),
   z.coerce.number().int().min(1).max(600).default(10).describe('seconds'),
+  z.coerce.number().int().min(1).max(8).default(1).describe('tester threads'),
+  z.coerce.number().int().min(1).max(100).default(10).describe('send tick ms'),
 ]);
-const parsed = Args.safeParse([2, 3, 4, 5].map((i) => process.argv[i]));
+const names = ['rounds', 'rate/s', 'meetings', 'seconds', 'tester threads', 'send tick ms'];
+const parsed = Args.safeParse(names.map((_, i) => process.argv[i + 2]));
 if (!parsed.success) {
   const issue = parsed.error.issues[0]!;
-  const name = ['rounds', 'rate/s', 'meetings', 'seconds'][Number(issue.path[0])];
-  process.stderr.write(`chat-stages: ${name}: ${issue.message}\n`);
+  process.stderr.write(`chat-stages: ${names[Number(issue.path[0])]}: ${issue.message}\n`);
   process.exit(2);
 }
-const [rounds, rate, meetings, seconds] = parsed.data;
+const [rounds, rate, meetings, seconds, testerThreads, sendTickMs] = parsed.data;
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const dir = mkdtempSync(join(tmpdir(), 'confer-chat-stages-'));
@@ -71,11 +74,14 @@ try {
       participants: 5,
       ratePerSecond: rate,
       durationMs: seconds * 1000,
+      testerThreads,
+      sendTickMs,
       onProgress: (line) => process.stderr.write(`${line}\n`),
       onSendStart: () => (window = { from: nowMs(), to: 0 }),
       onSendPhase: () => (window.to = nowMs()),
-      onSent: (message) => sent.set(message, nowMs()),
-      onDelivered: (message) => delivered.set(message, nowMs()),
+      onSent: (message, at) => sent.set(message, at),
+      // The last of the other participants' deliveries is the one kept.
+      onDelivered: (message, at) => delivered.set(message, at),
     });
     const { stages, gcs } = await serverNotes();
     const messages: ChatMoments[] = [...sent].map(([id, at]) => ({
@@ -87,7 +93,7 @@ try {
     }));
     const { rows, messages: timed } = summarizeStages(messages);
     process.stdout.write(
-      `\nRound ${n}/${rounds}: ${meetings} × 5 at ${rate}/s for ${seconds} s; delivered p50 ${round(result.latencyMs.p50, 1)} ms, p99 ${round(result.latencyMs.p99, 1)} ms; ${timed} of ${sent.size} messages timed at every moment\n`,
+      `\nRound ${n}/${rounds}: ${meetings} × 5 at ${rate}/s for ${seconds} s (tester: ${testerThreads} thread(s), a tick every ${sendTickMs} ms); delivered p50 ${round(result.latencyMs.p50, 1)} ms, p99 ${round(result.latencyMs.p99, 1)} ms; ${timed} of ${sent.size} messages timed at every moment\n`,
     );
     console.table(rows);
     process.stdout.write("The event loop's garbage collections in the sending window:\n");

@@ -195,6 +195,8 @@ async function benchChat(): Promise<void> {
   // One stall of ~100 ms anywhere in a 10 s window is the p99 on a shared machine: `--chat-rounds`
   // runs the relay and Confer in turns and gives the median round beside each round.
   const rounds = chatRounds();
+  const tester = chatTester();
+  results['chatTester'] = tester;
   // Its writer's batches per round, from /metrics on a port of its own (no operator token).
   const metricsPort = await freePort();
   const confer = await startConferProcess({
@@ -218,8 +220,8 @@ async function benchChat(): Promise<void> {
   // Issue 16 item 3's goal is the last row: ≥ 4,000/s over 1,000 meetings of 5, p99 ≤ 2× the relay.
   // `--chat-large-only` keeps to the large rows (while iterating on the hot path).
   const large = [
-    { meetings: quick ? 200 : 1000, participants: 5, ratePerSecond: 2500 },
-    { meetings: quick ? 200 : 1000, participants: 5, ratePerSecond: 4000 },
+    { meetings: quick ? 200 : 1000, participants: 5, ratePerSecond: 2500, ...tester },
+    { meetings: quick ? 200 : 1000, participants: 5, ratePerSecond: 4000, ...tester },
   ];
   const scenarios = process.argv.includes('--chat-large-only')
     ? large
@@ -277,7 +279,7 @@ async function benchChat(): Promise<void> {
   table(
     `Chat: socket \`chat\` → \`chat\` received by every other participant${
       pinned ? `, the tester on CPU ${pinned.tester} and both servers on CPU ${pinned.servers}` : ''
-    } (load average at the end ${loadavg()
+    }, the tester on ${tester.testerThreads} thread(s) sending every ${tester.sendTickMs} ms (load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')})`,
     out.flatMap(({ scenario, round: n, confer: c, baseline: b, durable: d }) =>
@@ -1233,6 +1235,25 @@ function chatRounds(): number {
   if (!(Number.isInteger(n) && n >= 1 && n <= 10))
     throw new Error(`--chat-rounds: a whole number from 1 to 10, not "${given}"`);
   return n;
+}
+
+/**
+ * `--chat-tester-threads=N` (1–8; 1 by default) and `--chat-send-tick-ms=N` (1–100; 10 by
+ * default): how the chat tester runs its 5,000 clients (bench/chat-load.ts), the same for the
+ * relays and for Confer.
+ */
+function chatTester(): { testerThreads: number; sendTickMs: number } {
+  const whole = (name: string, fallback: number, max: number): number => {
+    const given = argValue(name);
+    const n = given === undefined ? fallback : Number(given);
+    if (!(Number.isInteger(n) && n >= 1 && n <= max))
+      throw new Error(`${name}: a whole number from 1 to ${max}, not "${given}"`);
+    return n;
+  };
+  return {
+    testerThreads: whole('--chat-tester-threads', 1, 8),
+    sendTickMs: whole('--chat-send-tick-ms', 10, 100),
+  };
 }
 
 /** `--kafka-rounds=N` (1–10): how many times each bus runs the Kafka path; 3 by default, 1 with --quick. */

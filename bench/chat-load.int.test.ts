@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bareRelayTarget, runChatLoad, type ChatLoadOptions, type ChatTarget } from './chat-load';
+import { splitEvenly } from './chat-load-threads';
+
+/**
+ * The chat tester must count every chat once whether its clients run on one thread or several:
+ * a thread whose figures went missing, or a chat timed twice, would make the bench's percentiles
+ * say nothing. Run against the bare relay, a real socket.io server.
+ */
+describe('the chat tester (bench/chat-load.ts) on one thread and on several', () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bare-relay-server.ts', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let url = '';
+  beforeAll(async () => {
+    const line = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout! }).once('line', resolve),
+    );
+    url = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  });
+
+  const shape = { meetings: 7, participants: 3, ratePerSecond: 70, durationMs: 1500 };
+
+  it.each([
+    { threads: 1, tick: 10 },
+    { threads: 3, tick: 1 },
+  ])(
+    'times every chat at each other participant ($threads thread(s), tick $tick ms)',
+    async ({ threads, tick }) => {
+      const sent = new Map<string, number>();
+      const delivered = new Map<string, number[]>();
+      const acks: number[] = [];
+      const phases: [number, number][] = [];
+      let started = 0;
+      const result = await runChatLoad(bareRelayTarget(url), {
+        ...shape,
+        testerThreads: threads,
+        sendTickMs: tick,
+        onSendStart: () => started++,
+        onSendPhase: (from, to) => phases.push([from, to]),
+        onSent: (id, at) => {
+          expect(sent.has(id)).toBe(false);
+          sent.set(id, at);
+        },
+        onDelivered: (id, at) => delivered.set(id, [...(delivered.get(id) ?? []), at]),
+        onAck: (_, ms) => acks.push(ms),
+      });
+
+      // ~1.5 s at 70/s, less the ticks not yet due when the window closed.
+      expect(sent.size).toBeGreaterThanOrEqual(90);
+      expect(sent.size).toBeLessThanOrEqual(105);
+      expect(result.offeredPerSec).toBeGreaterThan(55);
+      expect(result.ackedPerSec * 1.5).toBeCloseTo(sent.size, -1);
+      expect(acks).toHaveLength(sent.size);
+      expect(result.rejected).toBe(0);
+      // Every chat reached the two others, once each, after it was sent, on the shared clock.
+      expect(result.expectedDeliveries).toBe(sent.size * 2);
+      expect(result.deliveries).toBe(result.expectedDeliveries);
+      expect(result.latencyMs.count).toBe(result.deliveries);
+      for (const [id, at] of sent) {
+        const times = delivered.get(id) ?? [];
+        expect(times, id).toHaveLength(2);
+        for (const t of times) expect(t).toBeGreaterThanOrEqual(at);
+      }
+      expect(result.latencyMs.p50).toBeGreaterThan(0);
+      expect(result.latencyMs.max).toBeLessThan(5000);
+      // One sending phase, told once, around every send.
+      expect(started).toBe(1);
+      expect(phases).toHaveLength(1);
+      const [from, to] = phases[0]!;
+      expect(to - from).toBeGreaterThan(1_400_000);
+      for (const at of sent.values()) expect(at * 1000).toBeGreaterThanOrEqual(from);
+      // The threads' own ids: a prefix per thread, so none is counted as another's.
+      const prefixes = new Set([...sent.keys()].map((id) => id.split('m')[0]));
+      expect(prefixes.size).toBe(threads);
+    },
+  );
+
+  it('refuses threads it cannot give a meeting each, and a target it cannot rebuild in a thread', async () => {
+    const options: ChatLoadOptions = { ...shape, testerThreads: 8 };
+    await expect(runChatLoad(bareRelayTarget(url), options)).rejects.toThrow(/at least as many meetings/);
+    const opaque: ChatTarget = { name: 'opaque', openMeeting: async () => [] };
+    await expect(runChatLoad(opaque, { ...shape, testerThreads: 2 })).rejects.toThrow(/cannot be rebuilt/);
+  });
+
+  it('splits meetings as evenly as they go', () => {
+    expect(splitEvenly(1000, 3)).toEqual([334, 333, 333]);
+    expect(splitEvenly(7, 7)).toEqual([1, 1, 1, 1, 1, 1, 1]);
+    expect(splitEvenly(5, 2).reduce((a, b) => a + b)).toBe(5);
+  });
+});
