@@ -23,7 +23,7 @@ const Args = z.tuple([
   z.coerce.number().int().min(1).max(20_000).default(4000).describe('rate/s'),
   z.coerce.number().int().min(1).max(5000).default(1000).describe('meetings'),
   z.coerce.number().int().min(1).max(600).default(10).describe('seconds'),
-  z.coerce.number().int().min(1).max(8).default(1).describe('tester threads'),
+  z.coerce.number().int().min(1).max(8).default(2).describe('tester threads'),
   z.coerce.number().int().min(1).max(100).default(10).describe('send tick ms'),
 ]);
 const names = ['rounds', 'rate/s', 'meetings', 'seconds', 'tester threads', 'send tick ms'];

@@ -54,6 +54,7 @@ import { benchAppends } from './event-store-appends';
 import { benchEventIdOrder } from './event-id-order';
 import { rawSqliteAppends } from './sqlite-baseline';
 import { threadCpu, threadShares, type ThreadShares } from './thread-cpu';
+import { storageWrittenBytes } from './process-io';
 import { benchReadModelsCost } from './read-models-cost';
 import { lagBetween, scrapeEventLag, type LagStages } from './event-lag';
 import { median, round } from './stats';
@@ -306,6 +307,7 @@ async function benchChat(): Promise<void> {
         scavenges: r.gc ? r.gc.scavenges : '-',
         'full GCs': r.gc ? r.gc.majors : '-',
         'server RSS MiB': r.rssMiB,
+        'disk KiB/chat': r.diskKiBPerChat ?? '-',
         // Where a stalled round's tail came from: the machine, or the server's disk writes.
         'steal %': r.noise.stealPct,
         'io wait %': r.noise.ioWaitPct ?? '-',
@@ -345,6 +347,10 @@ async function benchChat(): Promise<void> {
         'server µs/chat': round(median(list.map((o) => o.confer.cpu.serverUsPerChat)), 0),
         'Confer GC %': med((o) => o.confer.gc?.pct ?? NaN),
         'relay GC %': med((o) => o.baseline.gc?.pct ?? NaN),
+        // Storage written per chat: Confer's durable append and its read models, beside the
+        // durable relay's one row a chat (each fsync waits for the device behind both).
+        'Confer disk KiB/chat': med((o) => o.confer.diskKiBPerChat ?? NaN),
+        'durable relay disk KiB/chat': med((o) => o.durable.diskKiBPerChat ?? NaN),
       };
     }),
   );
@@ -370,6 +376,11 @@ interface MeasuredChat extends ChatLoadResult {
   auditCheckpoints?: number;
   /** The server's resident memory as the sending phase ended (MiB): what its heap settings cost. */
   rssMiB: number;
+  /**
+   * What the server wrote to storage over the sending phase, KiB per acknowledged chat (its
+   * files' pages as dirtied: a slow fsync is often someone else's writes ahead of it).
+   */
+  diskKiBPerChat?: number;
 }
 
 /** What a server's /metrics says of a round: its writer's batches (Confer's), its audit, its GC. */
@@ -387,7 +398,11 @@ async function measuredChatLoad(
   options: Parameters<typeof runChatLoad>[1],
   metricsUrl?: string,
 ): Promise<MeasuredChat> {
-  let start: { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number } | undefined;
+  let start:
+    | { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number; written: number | undefined }
+    | undefined;
+  let written: number | undefined;
+  let phaseSeconds = 0;
   let phase: { server: ThreadShares; testerPct: number; noise: MachineNoise } | undefined;
   let machineAtStart = readMachine();
   const scrape = (): Promise<RoundScrape> | undefined =>
@@ -407,7 +422,12 @@ async function measuredChatLoad(
   const result = await runChatLoad(target, {
     ...options,
     onSendStart: () => {
-      start = { threads: threadCpu(serverPid), tester: process.cpuUsage(), at: performance.now() };
+      start = {
+        threads: threadCpu(serverPid),
+        tester: process.cpuUsage(),
+        at: performance.now(),
+        written: storageWrittenBytes(serverPid),
+      };
       machineAtStart = readMachine();
       scrapeBefore = scrape();
       options.onSendStart?.();
@@ -416,8 +436,12 @@ async function measuredChatLoad(
       options.onSendPhase?.(fromUs, toUs);
       scrapeAfter = scrape();
       const seconds = (performance.now() - start!.at) / 1000;
+      phaseSeconds = seconds;
       const tester = process.cpuUsage(start!.tester);
       rssMiB = Math.round(rssBytes(serverPid) / 2 ** 20);
+      const writtenNow = storageWrittenBytes(serverPid);
+      written =
+        writtenNow === undefined || start!.written === undefined ? undefined : writtenNow - start!.written;
       phase = {
         server: threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds),
         testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds),
@@ -428,13 +452,18 @@ async function measuredChatLoad(
   const { server, testerPct, noise } = phase!;
   // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
   const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
+  const chats = result.ackedPerSec * phaseSeconds;
+  const disk =
+    written === undefined || chats === 0 ? {} : { diskKiBPerChat: round(written / 1024 / chats, 1) };
   const [before, after] = [await scrapeBefore, await scrapeAfter];
-  if (!before || !after) return { ...result, cpu: { server, serverUsPerChat, testerPct }, noise, rssMiB };
+  if (!before || !after)
+    return { ...result, cpu: { server, serverUsPerChat, testerPct }, noise, rssMiB, ...disk };
   return {
     ...result,
     cpu: { server, serverUsPerChat, testerPct },
     noise,
     rssMiB,
+    ...disk,
     ...(before.gc && after.gc ? { gc: gcBetween(before.gc, after.gc, (after.at - before.at) / 1000) } : {}),
     // The writer's histogram and the audit counter are Confer's alone (the relay serves its GC);
     // the counter has no series before its first checkpoint.
@@ -1238,9 +1267,12 @@ function chatRounds(): number {
 }
 
 /**
- * `--chat-tester-threads=N` (1–8; 1 by default) and `--chat-send-tick-ms=N` (1–100; 10 by
+ * `--chat-tester-threads=N` (1–8; 2 by default) and `--chat-send-tick-ms=N` (1–100; 10 by
  * default): how the chat tester runs its 5,000 clients (bench/chat-load.ts), the same for the
- * relays and for Confer.
+ * relays and for Confer. Two threads since 2026-12-06: on one, the tester read a group commit's
+ * hundred broadcasts one after another, and that queue, which clients on machines of their own
+ * never form, was half of Confer's median (docs/capacity.md, twenty-fifth session); `=1` gives
+ * the method of the earlier sessions' figures.
  */
 function chatTester(): { testerThreads: number; sendTickMs: number } {
   const whole = (name: string, fallback: number, max: number): number => {
@@ -1251,7 +1283,7 @@ function chatTester(): { testerThreads: number; sendTickMs: number } {
     return n;
   };
   return {
-    testerThreads: whole('--chat-tester-threads', 1, 8),
+    testerThreads: whole('--chat-tester-threads', 2, 8),
     sendTickMs: whole('--chat-send-tick-ms', 10, 100),
   };
 }
