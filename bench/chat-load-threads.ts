@@ -18,6 +18,7 @@ export interface ChatThreadData {
   durationMs: number;
   setupConcurrency: number;
   sendTickMs: number;
+  sendOrder: 'by-meeting' | 'shuffled';
   startDelayMs: number;
   /** Whether to note each chat's send / delivery time for the caller's hooks. */
   noteSent: boolean;
@@ -75,6 +76,7 @@ export async function runChatLoadOnThreads(
           durationMs: options.durationMs,
           setupConcurrency: Math.max(1, Math.ceil((options.setupConcurrency ?? 16) / threads)),
           sendTickMs: tickMs,
+          sendOrder: options.sendOrder ?? 'by-meeting',
           startDelayMs: (tickMs * index) / threads,
           noteSent: options.onSent !== undefined,
           noteDelivered: options.onDelivered !== undefined,

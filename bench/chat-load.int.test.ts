@@ -30,11 +30,12 @@ describe('the chat tester (bench/chat-load.ts) on one thread and on several', ()
   const shape = { meetings: 7, participants: 3, ratePerSecond: 70, durationMs: 1500 };
 
   it.each([
-    { threads: 1, tick: 10 },
-    { threads: 3, tick: 1 },
+    { threads: 1, tick: 10, order: 'by-meeting' as const },
+    { threads: 3, tick: 1, order: 'by-meeting' as const },
+    { threads: 2, tick: 10, order: 'shuffled' as const },
   ])(
-    'times every chat at each other participant ($threads thread(s), tick $tick ms)',
-    async ({ threads, tick }) => {
+    'times every chat at each other participant ($threads thread(s), tick $tick ms, $order)',
+    async ({ threads, tick, order }) => {
       const sent = new Map<string, number>();
       const delivered = new Map<string, number[]>();
       const acks: number[] = [];
@@ -44,6 +45,7 @@ describe('the chat tester (bench/chat-load.ts) on one thread and on several', ()
         ...shape,
         testerThreads: threads,
         sendTickMs: tick,
+        sendOrder: order,
         onSendStart: () => started++,
         onSendPhase: (from, to) => phases.push([from, to]),
         onSent: (id, at) => {

@@ -24,6 +24,7 @@ const raw = await runChatShare(
     durationMs: data.durationMs,
     setupConcurrency: data.setupConcurrency,
     sendTickMs: data.sendTickMs,
+    sendOrder: data.sendOrder,
     onProgress: (line) => post({ type: 'progress', line: `${line} (tester thread ${data.index + 1})` }),
     ...(data.noteSent ? { onSent: (id: string, at: number) => sent.push([id, at]) } : {}),
     ...(data.noteDelivered ? { onDelivered: (id: string, at: number) => delivered.push([id, at]) } : {}),

@@ -144,6 +144,14 @@ export interface ChatLoadOptions {
    * the last, so a long tick sends bursts, and 1 ms spreads them as independent people would.
    */
   sendTickMs?: number;
+  /**
+   * Who sends next (`by-meeting` by default): each meeting's participants one after another, so
+   * that a tick sends whole meetings' chats together, which lets every server and the tester
+   * gather a meeting's messages into fewer reads and writes (and Confer a meeting's chats into
+   * one append); or `shuffled`, everyone in an order drawn once, as people who do not wait for
+   * each other would send.
+   */
+  sendOrder?: 'by-meeting' | 'shuffled';
 }
 
 export interface ChatLoadResult {
@@ -252,6 +260,7 @@ export async function runChatShare(
   }
 
   const all = meetings.flatMap((sockets) => sockets.map((socket) => socket));
+  if (options.sendOrder === 'shuffled') shuffle(all, seededRandom(share.idPrefix));
   let acked = 0;
   let rejected = 0;
   let sent = 0;
@@ -304,4 +313,24 @@ export async function runChatShare(
   }
   for (const socket of all) socket.disconnect();
   return { sent, acked, rejected, deliveries, sendSeconds, setupSeconds, latencies, ackLatencies };
+}
+
+/** Fisher–Yates, in place. */
+export function shuffle<T>(items: T[], random: () => number): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+}
+
+/** The same order for the same seed from run to run (mulberry32): rounds stay comparable. */
+export function seededRandom(seed: string): () => number {
+  let state = 0x9e3779b9;
+  for (const char of seed) state = Math.imul(state ^ char.charCodeAt(0), 0x85ebca6b);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -9,7 +9,8 @@ import { summarizeGc, summarizeStages, type ChatMoments, type GcPause } from './
 import { round } from './stats';
 
 /**
- * `npx tsx bench/chat-stages.ts [rounds] [rate/s] [meetings] [seconds] [tester threads] [send tick ms]`:
+ * `npx tsx bench/chat-stages.ts [rounds] [rate/s] [meetings] [seconds] [tester threads] [send tick ms]
+ * [by-meeting|shuffled]`:
  * the chat load against a
  * Confer process, each message timed at five moments on the machine's monotonic clock (sent and
  * delivered by the tester; read, answered and broadcast by the server, through the gateway's
@@ -25,15 +26,16 @@ const Args = z.tuple([
   z.coerce.number().int().min(1).max(600).default(10).describe('seconds'),
   z.coerce.number().int().min(1).max(8).default(2).describe('tester threads'),
   z.coerce.number().int().min(1).max(100).default(10).describe('send tick ms'),
+  z.enum(['by-meeting', 'shuffled']).default('by-meeting').describe('send order'),
 ]);
-const names = ['rounds', 'rate/s', 'meetings', 'seconds', 'tester threads', 'send tick ms'];
+const names = ['rounds', 'rate/s', 'meetings', 'seconds', 'tester threads', 'send tick ms', 'send order'];
 const parsed = Args.safeParse(names.map((_, i) => process.argv[i + 2]));
 if (!parsed.success) {
   const issue = parsed.error.issues[0]!;
   process.stderr.write(`chat-stages: ${names[Number(issue.path[0])]}: ${issue.message}\n`);
   process.exit(2);
 }
-const [rounds, rate, meetings, seconds, testerThreads, sendTickMs] = parsed.data;
+const [rounds, rate, meetings, seconds, testerThreads, sendTickMs, sendOrder] = parsed.data;
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const dir = mkdtempSync(join(tmpdir(), 'confer-chat-stages-'));
@@ -76,6 +78,7 @@ try {
       durationMs: seconds * 1000,
       testerThreads,
       sendTickMs,
+      sendOrder,
       onProgress: (line) => process.stderr.write(`${line}\n`),
       onSendStart: () => (window = { from: nowMs(), to: 0 }),
       onSendPhase: () => (window.to = nowMs()),
@@ -93,7 +96,7 @@ try {
     }));
     const { rows, messages: timed } = summarizeStages(messages);
     process.stdout.write(
-      `\nRound ${n}/${rounds}: ${meetings} × 5 at ${rate}/s for ${seconds} s (tester: ${testerThreads} thread(s), a tick every ${sendTickMs} ms); delivered p50 ${round(result.latencyMs.p50, 1)} ms, p99 ${round(result.latencyMs.p99, 1)} ms; ${timed} of ${sent.size} messages timed at every moment\n`,
+      `\nRound ${n}/${rounds}: ${meetings} × 5 at ${rate}/s for ${seconds} s (tester: ${testerThreads} thread(s), a tick every ${sendTickMs} ms, ${sendOrder}); delivered p50 ${round(result.latencyMs.p50, 1)} ms, p99 ${round(result.latencyMs.p99, 1)} ms; ${timed} of ${sent.size} messages timed at every moment\n`,
     );
     console.table(rows);
     process.stdout.write("The event loop's garbage collections in the sending window:\n");

@@ -280,7 +280,9 @@ async function benchChat(): Promise<void> {
   table(
     `Chat: socket \`chat\` → \`chat\` received by every other participant${
       pinned ? `, the tester on CPU ${pinned.tester} and both servers on CPU ${pinned.servers}` : ''
-    }, the tester on ${tester.testerThreads} thread(s) sending every ${tester.sendTickMs} ms (load average at the end ${loadavg()
+    }, the tester on ${tester.testerThreads} thread(s) sending every ${tester.sendTickMs} ms, ${
+      tester.sendOrder === 'shuffled' ? 'everyone in a shuffled order' : 'meeting by meeting'
+    } (load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
       .join(' ')})`,
     out.flatMap(({ scenario, round: n, confer: c, baseline: b, durable: d }) =>
@@ -1267,14 +1269,18 @@ function chatRounds(): number {
 }
 
 /**
- * `--chat-tester-threads=N` (1–8; 2 by default) and `--chat-send-tick-ms=N` (1–100; 10 by
- * default): how the chat tester runs its 5,000 clients (bench/chat-load.ts), the same for the
+ * `--chat-tester-threads=N` (1–8; 2 by default), `--chat-send-tick-ms=N` (1–100; 10 by default)
+ * and `--chat-send-order=by-meeting|shuffled` (by meeting by default, see ChatLoadOptions): how the chat tester runs its 5,000 clients (bench/chat-load.ts), the same for the
  * relays and for Confer. Two threads since 2026-12-06: on one, the tester read a group commit's
  * hundred broadcasts one after another, and that queue, which clients on machines of their own
  * never form, was half of Confer's median (docs/capacity.md, twenty-fifth session); `=1` gives
  * the method of the earlier sessions' figures.
  */
-function chatTester(): { testerThreads: number; sendTickMs: number } {
+function chatTester(): {
+  testerThreads: number;
+  sendTickMs: number;
+  sendOrder: 'by-meeting' | 'shuffled';
+} {
   const whole = (name: string, fallback: number, max: number): number => {
     const given = argValue(name);
     const n = given === undefined ? fallback : Number(given);
@@ -1282,9 +1288,13 @@ function chatTester(): { testerThreads: number; sendTickMs: number } {
       throw new Error(`${name}: a whole number from 1 to ${max}, not "${given}"`);
     return n;
   };
+  const order = argValue('--chat-send-order') ?? 'by-meeting';
+  if (order !== 'by-meeting' && order !== 'shuffled')
+    throw new Error(`--chat-send-order: by-meeting or shuffled, not "${order}"`);
   return {
     testerThreads: whole('--chat-tester-threads', 2, 8),
     sendTickMs: whole('--chat-send-tick-ms', 10, 100),
+    sendOrder: order,
   };
 }
 
