@@ -1,6 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import {
+  DEFAULT_SEND_TICK_MS,
+  monotonicUs,
   summarizeChatLoad,
+  type ChatLoadShape,
   type ChatLoadOptions,
   type ChatLoadResult,
   type ChatShareRaw,
@@ -12,13 +15,8 @@ import {
 export interface ChatThreadData {
   spec: ChatTargetSpec;
   index: number;
-  meetings: number;
-  participants: number;
-  ratePerSecond: number;
-  durationMs: number;
-  setupConcurrency: number;
-  sendTickMs: number;
-  sendOrder: 'by-meeting' | 'shuffled';
+  /** This thread's share: its meetings, its part of the rate. */
+  shape: ChatLoadShape;
   startDelayMs: number;
   /** Whether to note each chat's send / delivery time for the caller's hooks. */
   noteSent: boolean;
@@ -61,7 +59,7 @@ export async function runChatLoadOnThreads(
   if (!spec) throw new Error(`chat load: ${target.name} cannot be rebuilt in a tester thread`);
   if (options.meetings < threads)
     throw new Error(`chat load: ${threads} tester threads need at least as many meetings`);
-  const tickMs = options.sendTickMs ?? 10;
+  const tickMs = options.sendTickMs ?? DEFAULT_SEND_TICK_MS;
   const meetings = splitEvenly(options.meetings, threads);
   const workers = meetings.map(
     (share, index) =>
@@ -69,14 +67,16 @@ export async function runChatLoadOnThreads(
         workerData: {
           spec,
           index,
-          meetings: share,
-          participants: options.participants,
-          // Every participant sends at the same pace whichever thread it is on.
-          ratePerSecond: (options.ratePerSecond * share) / options.meetings,
-          durationMs: options.durationMs,
-          setupConcurrency: Math.max(1, Math.ceil((options.setupConcurrency ?? 16) / threads)),
-          sendTickMs: tickMs,
-          sendOrder: options.sendOrder ?? 'by-meeting',
+          shape: {
+            meetings: share,
+            participants: options.participants,
+            // Every participant sends at the same pace whichever thread it is on.
+            ratePerSecond: (options.ratePerSecond * share) / options.meetings,
+            durationMs: options.durationMs,
+            setupConcurrency: Math.max(1, Math.ceil((options.setupConcurrency ?? 16) / threads)),
+            sendTickMs: tickMs,
+            sendOrder: options.sendOrder ?? 'by-meeting',
+          },
           startDelayMs: (tickMs * index) / threads,
           noteSent: options.onSent !== undefined,
           noteDelivered: options.onDelivered !== undefined,
@@ -115,7 +115,7 @@ export async function runChatLoadOnThreads(
   try {
     await Promise.all(ready);
     options.onSendStart?.();
-    const fromUs = Number(process.hrtime.bigint() / 1000n);
+    const fromUs = monotonicUs();
     for (const worker of workers) worker.postMessage({ type: 'go' } satisfies ChatThreadCommand);
     const ends = await Promise.all(sentAll);
     options.onSendPhase?.(fromUs, Math.max(...ends));

@@ -1,5 +1,6 @@
 import { runChatLoadOnThreads } from './chat-load-threads';
 import {
+  monotonicUs,
   runChatShare,
   summarizeChatLoad,
   type ChatLoadOptions,
@@ -16,8 +17,6 @@ export {
   type ChatLoadResult,
   type ChatTarget,
 } from './chat-share';
-
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
 /**
  * Opens the meetings, then sends chat at a fixed total rate from every participant in turn for

@@ -18,13 +18,7 @@ const acks: [number, number][] = [];
 const raw = await runChatShare(
   targetFromSpec(data.spec),
   {
-    meetings: data.meetings,
-    participants: data.participants,
-    ratePerSecond: data.ratePerSecond,
-    durationMs: data.durationMs,
-    setupConcurrency: data.setupConcurrency,
-    sendTickMs: data.sendTickMs,
-    sendOrder: data.sendOrder,
+    ...data.shape,
     onProgress: (line) => post({ type: 'progress', line: `${line} (tester thread ${data.index + 1})` }),
     ...(data.noteSent ? { onSent: (id: string, at: number) => sent.push([id, at]) } : {}),
     ...(data.noteDelivered ? { onDelivered: (id: string, at: number) => delivered.push([id, at]) } : {}),

@@ -186,15 +186,30 @@ export interface ChatShare {
   /** Put before each chat's id, so that ids stay unique across threads. */
   idPrefix: string;
   /** Waited for between the meetings being open and the first chat (all threads start together). */
-  beforeSending?(setupSeconds: number): Promise<void>;
+  beforeSending?(): Promise<void>;
   /** How long to wait before the first tick, so that the threads' ticks interleave. */
   startDelayMs: number;
   /** Told as this share has sent its last chat (the monotonic clock, µs). */
   onSendEnd?(atUs: number): void;
 }
 
-const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
+/** The machine's monotonic clock (process.hrtime), which every process and thread shares. */
+export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+export const DEFAULT_SEND_TICK_MS = 10;
+
+/** The load's shape without its hooks: what a tester thread can be handed as it is. */
+export type ChatLoadShape = Pick<
+  ChatLoadOptions,
+  | 'meetings'
+  | 'participants'
+  | 'ratePerSecond'
+  | 'durationMs'
+  | 'setupConcurrency'
+  | 'sendTickMs'
+  | 'sendOrder'
+>;
 
 /** The shares' figures as one result: counts added, latencies pooled before their percentiles. */
 export function summarizeChatLoad(
@@ -265,11 +280,11 @@ export async function runChatShare(
   let rejected = 0;
   let sent = 0;
   let cursor = 0;
-  await share.beforeSending?.(setupSeconds);
+  await share.beforeSending?.();
   if (share.startDelayMs > 0) await new Promise((r) => setTimeout(r, share.startDelayMs));
   const start = performance.now();
   const pending: Promise<void>[] = [];
-  const tickMs = options.sendTickMs ?? 10;
+  const tickMs = options.sendTickMs ?? DEFAULT_SEND_TICK_MS;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const elapsed = performance.now() - start;

@@ -9,15 +9,13 @@ import { summarizeGc, summarizeStages, type ChatMoments, type GcPause } from './
 import { round } from './stats';
 
 /**
- * `npx tsx bench/chat-stages.ts [rounds] [rate/s] [meetings] [seconds] [tester threads] [send tick ms]
- * [by-meeting|shuffled]`:
- * the chat load against a
- * Confer process, each message timed at five moments on the machine's monotonic clock (sent and
- * delivered by the tester; read, answered and broadcast by the server, through the gateway's
- * diagnostics channels), and its latency cut into stages: where the median and the slowest 1 %
- * spend their time. Beside each round, the event loop's garbage collections in its window. Not
- * part of `npm run bench`: a tool for deciding what to change (docs/capacity.md, twenty-fourth
- * session).
+ * `npx tsx bench/chat-stages.ts [rounds] [rate/s] [meetings] [seconds] [tester threads]
+ * [send tick ms] [by-meeting|shuffled]`: the chat load against a Confer process, each message
+ * timed at five moments on the machine's monotonic clock (sent and delivered by the tester;
+ * read, answered and broadcast by the server, through the gateway's diagnostics channels), and
+ * its latency cut into stages: where the median and the slowest 1 % spend their time. Beside
+ * each round, the event loop's garbage collections in its window. Not part of `npm run bench`:
+ * a tool for deciding what to change (docs/capacity.md, twenty-fourth and twenty-fifth sessions).
  */
 const Args = z.tuple([
   z.coerce.number().int().min(1).max(20).default(3).describe('rounds'),

@@ -403,9 +403,16 @@ async function measuredChatLoad(
   let start:
     | { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number; written: number | undefined }
     | undefined;
-  let written: number | undefined;
-  let phaseSeconds = 0;
-  let phase: { server: ThreadShares; testerPct: number; noise: MachineNoise } | undefined;
+  let phase:
+    | {
+        server: ThreadShares;
+        testerPct: number;
+        noise: MachineNoise;
+        seconds: number;
+        /** Bytes the server wrote to storage over the phase (undefined: /proc would not say). */
+        written: number | undefined;
+      }
+    | undefined;
   let machineAtStart = readMachine();
   const scrape = (): Promise<RoundScrape> | undefined =>
     metricsUrl === undefined
@@ -438,23 +445,23 @@ async function measuredChatLoad(
       options.onSendPhase?.(fromUs, toUs);
       scrapeAfter = scrape();
       const seconds = (performance.now() - start!.at) / 1000;
-      phaseSeconds = seconds;
       const tester = process.cpuUsage(start!.tester);
       rssMiB = Math.round(rssBytes(serverPid) / 2 ** 20);
       const writtenNow = storageWrittenBytes(serverPid);
-      written =
-        writtenNow === undefined || start!.written === undefined ? undefined : writtenNow - start!.written;
       phase = {
+        seconds,
+        written:
+          writtenNow === undefined || start!.written === undefined ? undefined : writtenNow - start!.written,
         server: threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds),
         testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds),
         noise: machineNoise(machineAtStart, readMachine()),
       };
     },
   });
-  const { server, testerPct, noise } = phase!;
+  const { server, testerPct, noise, seconds, written } = phase!;
   // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
   const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
-  const chats = result.ackedPerSec * phaseSeconds;
+  const chats = result.ackedPerSec * seconds;
   const disk =
     written === undefined || chats === 0 ? {} : { diskKiBPerChat: round(written / 1024 / chats, 1) };
   const [before, after] = [await scrapeBefore, await scrapeAfter];
