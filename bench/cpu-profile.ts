@@ -17,6 +17,22 @@ interface CpuProfile {
 const ROOT = new URL('..', import.meta.url).href;
 
 /**
+ * Where a profiled frame's code lives: a file of ours (relative to the repository), a package of
+ * node_modules, a `node:` internal, or V8's own pseudo-frames such as `(garbage collector)`.
+ */
+export function sourceArea(url: string, name: string): string {
+  if (!url) return name.startsWith('(') ? name : '(native)';
+  // The innermost package: a dependency's own copy of another (engine.io's ws) is that other.
+  const nm = /.*node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1]!;
+  if (url.startsWith('node:')) return url;
+  return url.startsWith(ROOT) ? url.slice(ROOT.length) : url;
+}
+
+/** Whether a frame's file is one of ours (not a dependency's, not Node's). */
+export const isOurs = (url: string): boolean => url.startsWith(ROOT) && !url.includes('node_modules');
+
+/**
  * The hottest functions of a V8 `.cpuprofile` by self time, and the share of samples under each
  * source area (our folders, node_modules packages, node internals, idle/GC), optionally only
  * within a window of the monotonic clock (µs, as process.hrtime gives, which V8's ticks share).
@@ -37,20 +53,13 @@ export function summarizeCpuProfile(
     self.set(id, (self.get(id) ?? 0) + 1);
     total++;
   });
-  const area = (url: string, name: string): string => {
-    if (!url) return name.startsWith('(') ? name : '(native)';
-    const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
-    if (nm) return nm[1]!;
-    if (url.startsWith('node:')) return url;
-    return url.startsWith(ROOT) ? url.slice(ROOT.length) : url;
-  };
   const byFunction = new Map<string, number>();
   const byArea = new Map<string, number>();
   for (const [id, count] of self) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-    const key = `${functionName || '(anonymous)'} ${area(url, functionName)}:${lineNumber + 1}`;
+    const key = `${functionName || '(anonymous)'} ${sourceArea(url, functionName)}:${lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + count);
-    const a = area(url, functionName);
+    const a = sourceArea(url, functionName);
     byArea.set(a, (byArea.get(a) ?? 0) + count);
   }
   // Inclusive: a sample counts once for every file of ours on its stack (where the time goes from).
@@ -61,7 +70,7 @@ export function summarizeCpuProfile(
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const url = byId.get(at)!.callFrame.url;
-      if (url.startsWith(ROOT) && !url.includes('node_modules')) seen.add(url.slice(ROOT.length));
+      if (isOurs(url)) seen.add(url.slice(ROOT.length));
     }
     for (const f of seen) inclusive.set(f, (inclusive.get(f) ?? 0) + count);
   }

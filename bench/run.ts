@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { createInProcessEventBus } from '../infra/bus/in-process-event-bus';
@@ -21,7 +19,7 @@ import { benchBus } from './bus-throughput';
 import { benchFirstFrame } from './first-frame';
 import { benchClientEffects } from './client-effects';
 import { benchSfu } from './media-sfu';
-import { benchForwarding, rssBytes, type ForwardingRow } from './forwarding';
+import { benchForwarding, type ForwardingRow } from './forwarding';
 import { benchLoadTestForwarding } from './loadtest-forwarding';
 import { benchLiveKitForwarding, buildLiveKit, measureLiveKit } from './livekit-forwarding';
 import { benchSendBatching, workerHasSendBatching } from './send-batching';
@@ -35,26 +33,13 @@ import {
   runChatLoad,
   type ChatLoadResult,
 } from './chat-load';
-import {
-  gcBetween,
-  gcReading,
-  machineNoise,
-  readMachine,
-  storeWriteBuckets,
-  storeWritesBetween,
-  type GcActivity,
-  type GcReading,
-  type MachineNoise,
-  type StoreWrites,
-  type WriteBuckets,
-} from './round-context';
+import { measuredChatLoad, type MeasuredChat } from './measured-chat';
+import { startRelay } from './relay-process';
 import { freePort } from '../test/support/free-port';
-import { sumMetric } from '../loadtest/prometheus-text';
 import { benchAppends } from './event-store-appends';
 import { benchEventIdOrder } from './event-id-order';
 import { rawSqliteAppends } from './sqlite-baseline';
-import { threadCpu, threadShares, type ThreadShares } from './thread-cpu';
-import { storageWrittenBytes } from './process-io';
+import { threadCpu, threadShares } from './thread-cpu';
 import { benchReadModelsCost } from './read-models-cost';
 import { lagBetween, scrapeEventLag, type LagStages } from './event-lag';
 import { median, round } from './stats';
@@ -78,19 +63,6 @@ function table(title: string, rows: Record<string, string | number>[]): void {
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   process.stdout.write(`\n${title}\n${line(columns)}\n${line(widths.map((w) => '-'.repeat(w)))}\n`);
   for (const row of rows) process.stdout.write(`${line(columns.map((c) => String(row[c])))}\n`);
-}
-
-/** A baseline server (bench/bare-relay-server.ts, bench/durable-relay-server.ts) in a child process. */
-async function startRelay(script: string): Promise<{ url: string; pid: number; stop(): void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, script), '0'], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await new Promise<string>((resolve) =>
-    createInterface({ input: child.stdout }).once('line', resolve),
-  );
-  const { port } = JSON.parse(line) as { port: number };
-  return { url: `http://127.0.0.1:${port}`, pid: child.pid!, stop: () => child.kill('SIGTERM') };
 }
 
 async function benchStore(): Promise<void> {
@@ -364,125 +336,6 @@ function ratioWithoutFullGc(list: readonly { confer: MeasuredChat; baseline: Mea
   if (quiet.length === 0) return '-';
   const ratio = median(quiet.map((o) => o.confer.latencyMs.p99 / o.baseline.latencyMs.p99));
   return `${round(ratio, 2)} (${quiet.length} of ${list.length})`;
-}
-
-interface MeasuredChat extends ChatLoadResult {
-  cpu: { server: ThreadShares; serverUsPerChat: number; testerPct: number };
-  /** The machine over the sending phase (steal, pressure stalls). */
-  noise: MachineNoise;
-  /** The server's garbage collection over the sending phase (from its /metrics). */
-  gc?: GcActivity;
-  /** The server's event store writer over the sending phase (Confer with a metrics URL only). */
-  storeWrites?: StoreWrites;
-  /** Audit checkpoints the server signed over the sending phase (a round of them once held chat). */
-  auditCheckpoints?: number;
-  /** The server's resident memory as the sending phase ended (MiB): what its heap settings cost. */
-  rssMiB: number;
-  /**
-   * What the server wrote to storage over the sending phase, KiB per acknowledged chat (its
-   * files' pages as dirtied: a slow fsync is often someone else's writes ahead of it).
-   */
-  diskKiBPerChat?: number;
-}
-
-/** What a server's /metrics says of a round: its writer's batches (Confer's), its audit, its GC. */
-interface RoundScrape {
-  at: number;
-  buckets: WriteBuckets;
-  audit: number | undefined;
-  gc: GcReading | undefined;
-}
-
-/** runChatLoad, with the server's CPU per thread and the load generator's own over the sending phase. */
-async function measuredChatLoad(
-  target: Parameters<typeof runChatLoad>[0],
-  serverPid: number,
-  options: Parameters<typeof runChatLoad>[1],
-  metricsUrl?: string,
-): Promise<MeasuredChat> {
-  let start:
-    | { threads: Map<number, number>; tester: NodeJS.CpuUsage; at: number; written: number | undefined }
-    | undefined;
-  let phase:
-    | {
-        server: ThreadShares;
-        testerPct: number;
-        noise: MachineNoise;
-        seconds: number;
-        /** Bytes the server wrote to storage over the phase (undefined: /proc would not say). */
-        written: number | undefined;
-      }
-    | undefined;
-  let machineAtStart = readMachine();
-  const scrape = (): Promise<RoundScrape> | undefined =>
-    metricsUrl === undefined
-      ? undefined
-      : fetch(metricsUrl)
-          .then((r) => r.text())
-          .then((text) => ({
-            at: performance.now(),
-            buckets: storeWriteBuckets(text),
-            audit: sumMetric(text, 'confer_audit_checkpoints_total'),
-            gc: gcReading(text),
-          }));
-  let scrapeBefore: Promise<RoundScrape> | undefined;
-  let scrapeAfter: Promise<RoundScrape> | undefined;
-  let rssMiB = 0;
-  const result = await runChatLoad(target, {
-    ...options,
-    onSendStart: () => {
-      start = {
-        threads: threadCpu(serverPid),
-        tester: process.cpuUsage(),
-        at: performance.now(),
-        written: storageWrittenBytes(serverPid),
-      };
-      machineAtStart = readMachine();
-      scrapeBefore = scrape();
-      options.onSendStart?.();
-    },
-    onSendPhase: (fromUs, toUs) => {
-      options.onSendPhase?.(fromUs, toUs);
-      scrapeAfter = scrape();
-      const seconds = (performance.now() - start!.at) / 1000;
-      const tester = process.cpuUsage(start!.tester);
-      rssMiB = Math.round(rssBytes(serverPid) / 2 ** 20);
-      const writtenNow = storageWrittenBytes(serverPid);
-      phase = {
-        seconds,
-        written:
-          writtenNow === undefined || start!.written === undefined ? undefined : writtenNow - start!.written,
-        server: threadShares(serverPid, start!.threads, threadCpu(serverPid), seconds),
-        testerPct: Math.round((tester.user + tester.system) / 1e4 / seconds),
-        noise: machineNoise(machineAtStart, readMachine()),
-      };
-    },
-  });
-  const { server, testerPct, noise, seconds, written } = phase!;
-  // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
-  const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
-  const chats = result.ackedPerSec * seconds;
-  const disk =
-    written === undefined || chats === 0 ? {} : { diskKiBPerChat: round(written / 1024 / chats, 1) };
-  const [before, after] = [await scrapeBefore, await scrapeAfter];
-  if (!before || !after)
-    return { ...result, cpu: { server, serverUsPerChat, testerPct }, noise, rssMiB, ...disk };
-  return {
-    ...result,
-    cpu: { server, serverUsPerChat, testerPct },
-    noise,
-    rssMiB,
-    ...disk,
-    ...(before.gc && after.gc ? { gc: gcBetween(before.gc, after.gc, (after.at - before.at) / 1000) } : {}),
-    // The writer's histogram and the audit counter are Confer's alone (the relay serves its GC);
-    // the counter has no series before its first checkpoint.
-    ...(after.buckets.length > 0
-      ? {
-          storeWrites: storeWritesBetween(before.buckets, after.buckets),
-          auditCheckpoints: (after.audit ?? 0) - (before.audit ?? 0),
-        }
-      : {}),
-  };
 }
 
 /** Servers shared by the benchmarks, started on first use and stopped at the end. */

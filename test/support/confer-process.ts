@@ -28,9 +28,13 @@ export const TEST_AUTH_SECRET = 'test-secret-test-secret-test-secret-0123456789'
 
 /**
  * Starts the real server (`app/main.ts`, as `npm start` does, without setup) as a child process
- * on a free port with its own data directory, and waits until /healthz answers.
+ * on a free port with its own data directory, and waits until /healthz answers. `nodeFlags` go on
+ * node's command line after the server's own (a bench trying V8 settings).
  */
-export async function startConferProcess(env: Record<string, string> = {}): Promise<ConferProcess> {
+export async function startConferProcess(
+  env: Record<string, string> = {},
+  options: { nodeFlags?: readonly string[] } = {},
+): Promise<ConferProcess> {
   const port = Number(env['PORT'] ?? (await freePort()));
   const dataDir = env['DATA_DIR'] ?? mkdtempSync(join(tmpdir(), 'confer-node-'));
   const fullEnv: Record<string, string> = {
@@ -54,7 +58,7 @@ export async function startConferProcess(env: Record<string, string> = {}): Prom
       name: 'confer',
       command: process.execPath,
       // As `npm start` runs it (package.json): with the server's V8 settings.
-      args: [...SERVER_NODE_FLAGS, '--import', 'tsx', 'app/main.ts'],
+      args: [...SERVER_NODE_FLAGS, ...(options.nodeFlags ?? []), '--import', 'tsx', 'app/main.ts'],
       cwd: repoRoot,
       env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/root', ...fullEnv },
       logFile: join(dataDir, 'confer.log'),

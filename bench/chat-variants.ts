@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import { startConferProcess, type ConferProcess } from '../test/support/confer-process';
+import { freePort } from '../test/support/free-port';
+import { CHAT_LOAD_BUDGETS, bareRelayTarget, conferTarget, durableRelayTarget } from './chat-load';
+import { measuredChatLoad, type MeasuredChat } from './measured-chat';
+import { startRelay } from './relay-process';
+import { median, round } from './stats';
+
+/**
+ * `npx tsx bench/chat-variants.ts <rounds> <rate/s> <by-meeting|shuffled> <seconds> <variant>...`:
+ * the chat load (1,000 meetings of 5, two tester threads) against Confer set up in several ways,
+ * beside the bare and the durable relays, all in turns within each round, so that a change is
+ * judged against the same minutes of the same machine. A variant is `name` or
+ * `name:SETTING=value,--v8-flag,...`: settings go into the server's environment (app/config.ts),
+ * flags on node's command line after the server's own. For example
+ * `base read-models-linger:READ_MODELS_LINGER_MS=200 no-pretenuring:--no-allocation-site-pretenuring`.
+ * Prints each round, then each server's medians. Not part of `npm run bench`: a tool for deciding
+ * what to change (docs/capacity.md, twenty-sixth session).
+ */
+const Variant = z
+  .string()
+  .regex(/^[\w.-]+(:.+)?$/, 'a variant is name or name:SETTING=value,--flag,...')
+  .transform((text) => {
+    const [name, list = ''] = text.split(/:(.*)/s);
+    const items = list.split(',').filter((item) => item.length > 0);
+    const env: Record<string, string> = {};
+    const nodeFlags: string[] = [];
+    for (const item of items) {
+      if (item.startsWith('--')) nodeFlags.push(item);
+      else {
+        const [key, value] = item.split(/=(.*)/s);
+        env[key!] = value ?? '';
+      }
+    }
+    return { name: name!, env, nodeFlags };
+  })
+  .refine(({ env }) => Object.keys(env).every((key) => /^[A-Z][A-Z0-9_]*$/.test(key)), {
+    message: 'a setting is NAME=value, NAME in capitals as app/config.ts spells it',
+  });
+const Args = z.tuple([
+  z.coerce.number().int().min(1).max(50).describe('rounds'),
+  z.coerce.number().int().min(1).max(20_000).describe('rate/s'),
+  z.enum(['by-meeting', 'shuffled']).describe('send order'),
+  z.coerce.number().int().min(1).max(600).describe('seconds'),
+  z.array(Variant).min(1, 'at least one variant (e.g. base)').max(6),
+]);
+const names = ['rounds', 'rate/s', 'send order', 'seconds', 'variants'];
+const argv = process.argv.slice(2);
+const parsed = Args.safeParse([...argv.slice(0, 4), argv.slice(4)]);
+if (!parsed.success) {
+  const issue = parsed.error.issues[0]!;
+  process.stderr.write(`chat-variants: ${names[Number(issue.path[0])]}: ${issue.message}\n`);
+  process.exit(2);
+}
+const [rounds, rate, sendOrder, seconds, variants] = parsed.data;
+if (new Set(variants.map((v) => v.name)).size !== variants.length) {
+  process.stderr.write('chat-variants: variants: each needs a name of its own\n');
+  process.exit(2);
+}
+
+interface Server {
+  name: string;
+  pid: number;
+  target: ReturnType<typeof conferTarget>;
+  metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+const servers: Server[] = [];
+const confers: ConferProcess[] = [];
+try {
+  for (const [script, name, targetOf] of [
+    ['bench/bare-relay-server.ts', 'relay', bareRelayTarget],
+    ['bench/durable-relay-server.ts', 'durable relay', durableRelayTarget],
+  ] as const) {
+    const relay = await startRelay(script);
+    servers.push({
+      name,
+      pid: relay.pid,
+      target: targetOf(relay.url),
+      metricsUrl: `${relay.url}/metrics`,
+      stop: async () => relay.stop(),
+    });
+  }
+  for (const variant of variants) {
+    const metricsPort = await freePort();
+    const confer = await startConferProcess(
+      { ...CHAT_LOAD_BUDGETS, LOG_LEVEL: 'warn', METRICS_PORT: String(metricsPort), ...variant.env },
+      { nodeFlags: variant.nodeFlags },
+    );
+    confers.push(confer);
+    servers.push({
+      name: variant.name,
+      pid: confer.process.pid,
+      target: conferTarget(confer.url),
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      stop: () => confer.dispose(),
+    });
+  }
+
+  const measured = new Map<string, { run: MeasuredChat; relayP99: number }[]>(
+    servers.map((s) => [s.name, []]),
+  );
+  for (let n = 1; n <= rounds; n++) {
+    let relayP99 = NaN;
+    const rows: Record<string, string | number>[] = [];
+    for (const server of servers) {
+      process.stderr.write(`[chat-variants] round ${n}/${rounds}: ${server.name}\n`);
+      const run = await measuredChatLoad(
+        server.target,
+        server.pid,
+        {
+          meetings: 1000,
+          participants: 5,
+          ratePerSecond: rate,
+          durationMs: seconds * 1000,
+          testerThreads: 2,
+          sendOrder,
+        },
+        server.metricsUrl,
+      );
+      if (server.name === 'relay') relayP99 = run.latencyMs.p99;
+      measured.get(server.name)!.push({ run, relayP99 });
+      rows.push({ server: server.name, ...columns(run, relayP99) });
+    }
+    process.stdout.write(`\nRound ${n}/${rounds}: 1000 × 5 at ${rate}/s for ${seconds} s, ${sendOrder}\n`);
+    console.table(rows);
+  }
+  process.stdout.write(
+    `\nMedians over ${rounds} round(s) (p99 ratio: the median of each round's ratio to the relay)\n`,
+  );
+  console.table(
+    servers.map((server) => {
+      const list = measured.get(server.name)!;
+      const med = (pick: (m: { run: MeasuredChat; relayP99: number }) => number) =>
+        round(median(list.map(pick)), 2);
+      return {
+        server: server.name,
+        'p50 ms': med((m) => m.run.latencyMs.p50),
+        'p99 ms': med((m) => m.run.latencyMs.p99),
+        'p99 / relay': med((m) => m.run.latencyMs.p99 / m.relayP99),
+        'rounds within 2×': list.filter((m) => m.run.latencyMs.p99 <= 2 * m.relayP99).length,
+        'rounds with a full GC': list.filter((m) => (m.run.gc?.majors ?? 0) > 0).length,
+        'server µs/chat': med((m) => m.run.cpu.serverUsPerChat),
+        'disk KiB/chat': med((m) => m.run.diskKiBPerChat ?? NaN),
+      };
+    }),
+  );
+} finally {
+  for (const server of servers) await server.stop();
+}
+process.exit(0);
+
+/** One round of one server, as a table row. */
+function columns(run: MeasuredChat, relayP99: number): Record<string, string | number> {
+  return {
+    'acked/s': round(run.ackedPerSec, 0),
+    'p50 ms': round(run.latencyMs.p50, 1),
+    'p99 ms': round(run.latencyMs.p99, 1),
+    'p99 / relay': round(run.latencyMs.p99 / relayP99, 2),
+    'server µs/chat': round(run.cpu.serverUsPerChat, 0),
+    'event loop %': run.cpu.server.mainPct,
+    'tester %': run.cpu.testerPct,
+    'disk KiB/chat': run.diskKiBPerChat ?? '-',
+    'GC %': run.gc?.pct ?? '-',
+    'full GCs': run.gc?.majors ?? '-',
+    'writer batches': run.storeWrites?.batches ?? '-',
+  };
+}
