@@ -169,7 +169,9 @@ async function benchChat(): Promise<void> {
   // runs the relay and Confer in turns and gives the median round beside each round.
   const rounds = chatRounds();
   const tester = chatTester();
+  const duration = chatSeconds() * 1000;
   results['chatTester'] = tester;
+  results['chatSeconds'] = duration / 1000;
   // Its writer's batches per round, from /metrics on a port of its own (no operator token).
   const metricsPort = await freePort();
   const confer = await startConferProcess({
@@ -189,7 +191,6 @@ async function benchChat(): Promise<void> {
     pinProcess(process.pid, pinned.tester);
     results['chatPinned'] = pinned;
   }
-  const duration = quick ? 4000 : 10_000;
   // Issue 16 item 3's goal is the last row: ≥ 4,000/s over 1,000 meetings of 5, p99 ≤ 2× the relay.
   // `--chat-large-only` keeps to the large rows (while iterating on the hot path).
   const large = [
@@ -1125,6 +1126,20 @@ function chatRounds(): number {
   const n = given === undefined ? 1 : Number(given);
   if (!(Number.isInteger(n) && n >= 1 && n <= 10))
     throw new Error(`--chat-rounds: a whole number from 1 to 10, not "${given}"`);
+  return n;
+}
+
+/**
+ * `--chat-seconds=N` (1–300): how long each chat round sends; 10 by default, 4 with --quick. A
+ * round's p99 is its slowest 1 %: at 4,000/s over 10 s, 400 chats, which one or two stalls of the
+ * machine decide; longer rounds let fewer such stalls make the figure (docs/capacity.md,
+ * twenty-sixth session).
+ */
+function chatSeconds(): number {
+  const given = argValue('--chat-seconds');
+  const n = given === undefined ? (quick ? 4 : 10) : Number(given);
+  if (!(Number.isInteger(n) && n >= 1 && n <= 300))
+    throw new Error(`--chat-seconds: a whole number from 1 to 300, not "${given}"`);
   return n;
 }
 
