@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { SERVER_NODE_FLAGS } from './node-flags';
@@ -11,7 +12,11 @@ describe('the server node flags', () => {
     expect(start).toContain(`node ${SERVER_NODE_FLAGS.join(' ')} --import tsx app/main.ts`);
   });
 
-  it('are flags V8 knows, each with a value', () => {
-    for (const flag of SERVER_NODE_FLAGS) expect(flag).toMatch(/^--[a-z-]+=\d+$/);
+  it('are settings with a value or switches turned off, which node starts with without a word', () => {
+    for (const flag of SERVER_NODE_FLAGS) expect(flag).toMatch(/^--[a-z-]+=\d+$|^--no-[a-z-]+$/);
+    // node refuses an option it does not know ("bad option"); V8 warns of a flag it does not know.
+    const run = spawnSync(process.execPath, [...SERVER_NODE_FLAGS, '-e', '0'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
   });
 });
