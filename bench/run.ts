@@ -1122,10 +1122,15 @@ async function benchSoakScenario(): Promise<void> {
 
 /** `--chat-rounds=N` (1–10): how many times the relay and Confer each run every chat scenario; 1 by default. */
 function chatRounds(): number {
-  const given = argValue('--chat-rounds');
-  const n = given === undefined ? 1 : Number(given);
-  if (!(Number.isInteger(n) && n >= 1 && n <= 10))
-    throw new Error(`--chat-rounds: a whole number from 1 to 10, not "${given}"`);
+  return wholeArg('--chat-rounds', 1, 10);
+}
+
+/** `--name=N`, a whole number from 1 to `max` (`fallback` when absent); anything else throws, naming it. */
+function wholeArg(name: string, fallback: number, max: number): number {
+  const given = argValue(name);
+  const n = given === undefined ? fallback : Number(given);
+  if (!(Number.isInteger(n) && n >= 1 && n <= max))
+    throw new Error(`${name}: a whole number from 1 to ${max}, not "${given}"`);
   return n;
 }
 
@@ -1136,11 +1141,7 @@ function chatRounds(): number {
  * twenty-sixth session).
  */
 function chatSeconds(): number {
-  const given = argValue('--chat-seconds');
-  const n = given === undefined ? (quick ? 4 : 10) : Number(given);
-  if (!(Number.isInteger(n) && n >= 1 && n <= 300))
-    throw new Error(`--chat-seconds: a whole number from 1 to 300, not "${given}"`);
-  return n;
+  return wholeArg('--chat-seconds', quick ? 4 : 10, 300);
 }
 
 /**
@@ -1156,30 +1157,19 @@ function chatTester(): {
   sendTickMs: number;
   sendOrder: 'by-meeting' | 'shuffled';
 } {
-  const whole = (name: string, fallback: number, max: number): number => {
-    const given = argValue(name);
-    const n = given === undefined ? fallback : Number(given);
-    if (!(Number.isInteger(n) && n >= 1 && n <= max))
-      throw new Error(`${name}: a whole number from 1 to ${max}, not "${given}"`);
-    return n;
-  };
   const order = argValue('--chat-send-order') ?? 'by-meeting';
   if (order !== 'by-meeting' && order !== 'shuffled')
     throw new Error(`--chat-send-order: by-meeting or shuffled, not "${order}"`);
   return {
-    testerThreads: whole('--chat-tester-threads', 2, 8),
-    sendTickMs: whole('--chat-send-tick-ms', 10, 100),
+    testerThreads: wholeArg('--chat-tester-threads', 2, 8),
+    sendTickMs: wholeArg('--chat-send-tick-ms', 10, 100),
     sendOrder: order,
   };
 }
 
 /** `--kafka-rounds=N` (1–10): how many times each bus runs the Kafka path; 3 by default, 1 with --quick. */
 function kafkaRounds(): number {
-  const given = argValue('--kafka-rounds');
-  const n = given === undefined ? (quick ? 1 : 3) : Number(given);
-  if (!(Number.isInteger(n) && n >= 1 && n <= 10))
-    throw new Error(`--kafka-rounds: a whole number from 1 to 10, not "${given}"`);
-  return n;
+  return wholeArg('--kafka-rounds', quick ? 1 : 3, 10);
 }
 
 /**
