@@ -41,6 +41,7 @@ import {
 import type { Config } from './config';
 import { analyticsEnvelope, createAnalytics } from './analytics';
 import { startAudit } from './audit';
+import { collectWhenIdle } from './idle-gc';
 import { createMetrics, observeDeployment } from './metrics';
 import { serveMetrics } from './metrics-server';
 import { createWorkerCpuMeter } from './worker-cpu';
@@ -71,6 +72,8 @@ const READ_MODELS_BATCH = 250;
  */
 const READ_MODELS_IDLE_POLL_MS = 5;
 
+const mb = (bytes: number) => Math.round(bytes / 1e6);
+
 /** The composition root: builds every adapter from the configuration and wires ports to parts. */
 export async function startConfer(
   config: Config,
@@ -87,6 +90,16 @@ export async function startConfer(
 ): Promise<RunningConfer> {
   const logger = options.logger ?? pino({ level: config.LOG_LEVEL, base: { node: config.nodeId } });
   const metrics = createMetrics(config.nodeId);
+  const idleGc = config.GC_WHEN_IDLE
+    ? collectWhenIdle({
+        gc: globalThis.gc,
+        onCollected: ({ ms, beforeBytes, afterBytes }) =>
+          logger.info(
+            { ms: Math.round(ms), oldSpaceMbBefore: mb(beforeBytes), oldSpaceMbAfter: mb(afterBytes) },
+            'full garbage collection while idle',
+          ),
+      })
+    : undefined;
   const workerCpu = createWorkerCpuMeter();
   let closed = false;
   const secret = loadOrCreateSecret(config.DATA_DIR, config.AUTH_SECRET);
@@ -460,6 +473,7 @@ export async function startConfer(
       await app.close();
       await metricsServer?.close();
       metrics.close();
+      idleGc?.stop();
       await media?.close();
       await forwarding.stop();
       await sweeping.stop();

@@ -99,6 +99,12 @@ export const EnvSchema = z
     /** Run the read models (projections) on a worker thread of their own, off the event loop. */
     READ_MODELS_THREAD: bool.default(true),
     /**
+     * A full garbage collection when the event loop has been idle for 3 s and the old generation
+     * grew 64 MiB since the last one (app/idle-gc.ts), so that the next one under load comes much
+     * later. Needs node's `--expose-gc`, which `npm start` passes (app/node-flags.ts).
+     */
+    GC_WHEN_IDLE: bool.default(true),
+    /**
      * Under load, the read models' thread is handed a batch at most this often (0: at once): fewer,
      * larger transactions, at the price of REST views up to this much later than the broadcasts.
      */

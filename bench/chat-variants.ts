@@ -142,6 +142,14 @@ try {
         'rounds within 2×': list.filter((m) => m.run.latencyMs.p99 <= 2 * m.relayP99).length,
         'rounds with a full GC': list.filter((m) => (m.run.gc?.majors ?? 0) > 0).length,
         'server µs/chat': med((m) => m.run.cpu.serverUsPerChat),
+        'scavenge ms': med((m) => m.run.gc?.scavengeMs ?? NaN),
+        // Over the rounds without a full collection (the growth is unknown across one).
+        'old gen B/chat': round(
+          median(
+            list.flatMap((m) => (m.run.oldGenBytesPerChat === undefined ? [] : [m.run.oldGenBytesPerChat])),
+          ),
+          0,
+        ),
         'disk KiB/chat': med((m) => m.run.diskKiBPerChat ?? NaN),
       };
     }),
@@ -163,6 +171,8 @@ function columns(run: MeasuredChat, relayP99: number): Record<string, string | n
     'tester %': run.cpu.testerPct,
     'disk KiB/chat': run.diskKiBPerChat ?? '-',
     'GC %': run.gc?.pct ?? '-',
+    'scavenge ms': run.gc?.scavengeMs ?? '-',
+    'old gen B/chat': run.oldGenBytesPerChat ?? '-',
     'full GCs': run.gc?.majors ?? '-',
     'writer batches': run.storeWrites?.batches ?? '-',
   };

@@ -35,6 +35,11 @@ export interface MeasuredChat extends ChatLoadResult {
    * files' pages as dirtied: a slow fsync is often someone else's writes ahead of it).
    */
   diskKiBPerChat?: number;
+  /**
+   * Bytes a chat that the server's old generation grew by over the sending phase (no full
+   * collection in it): the rate at which full collections are brought on.
+   */
+  oldGenBytesPerChat?: number;
 }
 
 /** What a server's /metrics says of a round: its writer's batches (Confer's), its audit, its GC. */
@@ -119,13 +124,18 @@ export async function measuredChatLoad(
   const [before, after] = [await scrapeBefore, await scrapeAfter];
   if (!before || !after)
     return { ...result, cpu: { server, serverUsPerChat, testerPct }, noise, rssMiB, ...disk };
+  const gc =
+    before.gc && after.gc ? gcBetween(before.gc, after.gc, (after.at - before.at) / 1000) : undefined;
   return {
     ...result,
     cpu: { server, serverUsPerChat, testerPct },
     noise,
     rssMiB,
     ...disk,
-    ...(before.gc && after.gc ? { gc: gcBetween(before.gc, after.gc, (after.at - before.at) / 1000) } : {}),
+    ...(gc ? { gc } : {}),
+    ...(gc?.oldGrowthBytes !== undefined && chats > 0
+      ? { oldGenBytesPerChat: Math.round(gc.oldGrowthBytes / chats) }
+      : {}),
     // The writer's histogram and the audit counter are Confer's alone (the relay serves its GC);
     // the counter has no series before its first checkpoint.
     ...(after.buckets.length > 0

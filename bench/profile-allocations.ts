@@ -10,17 +10,18 @@ import { startRelay } from './relay-process';
 import { round } from './stats';
 
 /**
- * `npx tsx bench/profile-allocations.ts [confer|relay] [all|survivors] [rate/s] [meetings]
+ * `npx tsx bench/profile-allocations.ts [confer|relay] [all|survivors|live] [rate/s] [meetings]
  * [seconds] [tester threads]`: the chat load against Confer or the bare socket.io relay, and what
  * the server's event loop allocated while the chats were sent, in bytes per chat: `all` for
  * everything (what makes scavenges come), `survivors` for what the young generation's collections
  * did not free (what they copy and promote, and what V8 allocated in the old generation to begin
- * with, which full collections then have to free). Not part of `npm run bench`: a tool for
+ * with, which full collections then have to free), `live` for what is still reachable after the
+ * load and a full collection (what the load left in the heap). Not part of `npm run bench`: a tool for
  * deciding what to change (docs/capacity.md, twenty-sixth session).
  */
 const Args = z.tuple([
   z.enum(['confer', 'relay']).default('confer').describe('server'),
-  z.enum(['all', 'survivors']).default('all').describe('what to count'),
+  z.enum(['all', 'survivors', 'live']).default('all').describe('what to count'),
   z.coerce.number().int().min(1).max(20_000).default(4000).describe('rate/s'),
   z.coerce.number().int().min(1).max(5000).default(1000).describe('meetings'),
   z.coerce.number().int().min(1).max(600).default(10).describe('seconds'),
@@ -82,7 +83,7 @@ try {
   process.stdout.write(
     `\n${result.target}, ${meetings} × 5 at ${rate}/s for ${seconds} s (${testerThreads} tester thread(s)): ` +
       `p50 ${round(result.latencyMs.p50, 1)} ms, p99 ${round(result.latencyMs.p99, 1)} ms; ` +
-      `the event loop allocated ${round(summary.totalBytes / 1e6, 1)} MB${mode === 'survivors' ? ' that scavenges did not free' : ''}, ` +
+      `the event loop allocated ${round(summary.totalBytes / 1e6, 1)} MB${mode === 'survivors' ? ' that scavenges did not free' : mode === 'live' ? ' still reachable after it' : ''}, ` +
       `${summary.bytesPerUnit} bytes a chat (${chats} chats)\n`,
   );
   process.stdout.write('By allocating function, bytes a chat:\n');

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http';
-import { Registry } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { Server, type Socket } from 'socket.io';
 import { observeEveryGc } from '../app/gc-metrics';
 
@@ -15,10 +15,13 @@ export type RelayChat = (
  * What the chat bench's baselines (bare-relay-server.ts, durable-relay-server.ts) share: socket.io
  * on HTTP, `join` putting a socket in a room, `chat` handed to `onChat`, and `/metrics` with the
  * garbage collection counted as Confer's /metrics counts it (off the chat path: an observer V8
- * calls after its collections). Prints `{ port, ...announce }` once listening.
+ * calls after its collections) and the heap beside it. Prints `{ port, ...announce }` once listening.
  */
 export function serveRelay(port: number, onChat: RelayChat, announce: Record<string, unknown> = {}): void {
   const registry = new Registry();
+  // The process's default metrics as Confer serves them (read at a scrape, off the chat path):
+  // the bench compares the old generation's growth a chat.
+  collectDefaultMetrics({ register: registry });
   observeEveryGc(registry);
   const http = createServer((request, response) => {
     if (request.url !== '/metrics') return void response.writeHead(404).end();

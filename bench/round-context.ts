@@ -126,10 +126,14 @@ export function storeWritesBetween(before: WriteBuckets, after: WriteBuckets): S
 export interface GcReading {
   seconds: number;
   scavenges: number;
+  /** Of `seconds`, the scavenges' (young-generation collections). */
+  scavengeSeconds: number;
   /** Collections of the other kinds (mark-compact, its incremental steps, weak callbacks). */
   others: number;
   /** Of those, the full (mark-compact) collections themselves. */
   majors: number;
+  /** The old generation's live and dead bytes (prom-client's heap-space gauge), where served. */
+  oldSpaceBytes?: number;
 }
 
 export function gcReading(metricsText: string): GcReading | undefined {
@@ -137,24 +141,52 @@ export function gcReading(metricsText: string): GcReading | undefined {
   const all = sumMetric(metricsText, 'nodejs_gc_duration_seconds_count');
   if (seconds === undefined || all === undefined) return undefined;
   const scavenges = labelledMetric(metricsText, 'nodejs_gc_duration_seconds_count', 'kind', 'minor') ?? 0;
+  const scavengeSeconds = labelledMetric(metricsText, 'nodejs_gc_duration_seconds_sum', 'kind', 'minor') ?? 0;
   const majors = labelledMetric(metricsText, 'nodejs_gc_duration_seconds_count', 'kind', 'major') ?? 0;
-  return { seconds, scavenges, others: all - scavenges, majors };
+  const oldSpaceBytes = labelledMetric(metricsText, 'nodejs_heap_space_size_used_bytes', 'space', 'old');
+  return {
+    seconds,
+    scavenges,
+    scavengeSeconds,
+    others: all - scavenges,
+    majors,
+    ...(oldSpaceBytes === undefined ? {} : { oldSpaceBytes }),
+  };
 }
 
 export interface GcActivity {
   /** % of the window the event loop spent collecting. */
   pct: number;
   scavenges: number;
+  /** A scavenge's mean pause, ms (every one of them holds the event loop). */
+  scavengeMs: number;
   others: number;
   majors: number;
+  /**
+   * What the old generation grew by: objects promoted or allocated there, nearly all of them dead
+   * soon, which is what brings the next full collection. Only when no full collection came between
+   * the readings (it would have freed some), and only where the heap is served.
+   */
+  oldGrowthBytes?: number;
 }
 
 /** The garbage collection between two readings `seconds` apart. */
 export function gcBetween(before: GcReading, after: GcReading, seconds: number): GcActivity {
+  const scavenges = after.scavenges - before.scavenges;
+  const majors = after.majors - before.majors;
+  const oldGrowth =
+    majors === 0 && before.oldSpaceBytes !== undefined && after.oldSpaceBytes !== undefined
+      ? { oldGrowthBytes: after.oldSpaceBytes - before.oldSpaceBytes }
+      : {};
   return {
     pct: Math.round((1000 * (after.seconds - before.seconds)) / Math.max(seconds, 1e-3)) / 10,
-    scavenges: after.scavenges - before.scavenges,
+    scavenges,
+    scavengeMs:
+      scavenges > 0
+        ? Math.round((1e4 * (after.scavengeSeconds - before.scavengeSeconds)) / scavenges) / 10
+        : 0,
     others: after.others - before.others,
-    majors: after.majors - before.majors,
+    majors,
+    ...oldGrowth,
   };
 }

@@ -79,7 +79,7 @@ describe("a round's context", () => {
   });
 
   it("reads the server's garbage collection, every kind, and its share of a round", () => {
-    const gc = (minorSum: number, minor: number, major: number) =>
+    const gc = (minorSum: number, minor: number, major: number, old = 50e6) =>
       [
         '# TYPE nodejs_gc_duration_seconds histogram',
         `nodejs_gc_duration_seconds_bucket{le="0.001",kind="minor",node="n1"} ${minor}`,
@@ -87,12 +87,51 @@ describe("a round's context", () => {
         `nodejs_gc_duration_seconds_count{kind="minor",node="n1"} ${minor}`,
         `nodejs_gc_duration_seconds_sum{kind="major",node="n1"} 0.5`,
         `nodejs_gc_duration_seconds_count{kind="major",node="n1"} ${major}`,
+        `nodejs_heap_space_size_used_bytes{space="new",node="n1"} 9000000`,
+        `nodejs_heap_space_size_used_bytes{space="old",node="n1"} ${old}`,
       ].join('\n');
     const before = gcReading(gc(1, 100, 2))!;
-    expect(before).toEqual({ seconds: 1.5, scavenges: 100, others: 2, majors: 2 });
-    // 10 s later: 60 scavenges more, 0.6 s of them, and one mark-compact (no time of its own here).
-    const after = gcReading(gc(1.6, 160, 3))!;
-    expect(gcBetween(before, after, 10)).toEqual({ pct: 6, scavenges: 60, others: 1, majors: 1 });
+    expect(before).toEqual({
+      seconds: 1.5,
+      scavenges: 100,
+      scavengeSeconds: 1,
+      others: 2,
+      majors: 2,
+      oldSpaceBytes: 50e6,
+    });
+    // 10 s later: 60 scavenges more, 0.6 s of them, and one mark-compact (no time of its own
+    // here), which freed old space: what the old generation grew by is then not known.
+    const after = gcReading(gc(1.6, 160, 3, 30e6))!;
+    expect(gcBetween(before, after, 10)).toEqual({
+      pct: 6,
+      scavenges: 60,
+      scavengeMs: 10,
+      others: 1,
+      majors: 1,
+    });
+    // Without a full collection in between, the old space's growth is what was promoted into it.
+    const later = gcReading(gc(1.9, 190, 3, 42e6))!;
+    expect(gcBetween(after, later, 5)).toEqual({
+      pct: 6,
+      scavenges: 30,
+      scavengeMs: 10,
+      others: 0,
+      majors: 0,
+      oldGrowthBytes: 12e6,
+    });
+    // A relay serving no heap gauge: its GC still reads, its growth is left out.
+    const bare = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => !l.includes('heap_space'))
+        .join('\n');
+    expect(gcBetween(gcReading(bare(gc(1, 100, 2)))!, gcReading(bare(gc(1.6, 160, 2)))!, 10)).toEqual({
+      pct: 6,
+      scavenges: 60,
+      scavengeMs: 10,
+      others: 0,
+      majors: 0,
+    });
     expect(gcReading('confer_event_lag_seconds_bucket{le="0.25"} 3')).toBeUndefined();
   });
 

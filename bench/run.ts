@@ -280,6 +280,10 @@ async function benchChat(): Promise<void> {
         // The event loop's pauses: the share of the round spent collecting, and how many times.
         'server GC %': r.gc ? r.gc.pct : '-',
         scavenges: r.gc ? r.gc.scavenges : '-',
+        'scavenge ms': r.gc ? r.gc.scavengeMs : '-',
+        // What the old generation grew by a chat (rounds without a full collection): how soon the
+        // next full collection comes.
+        'old gen B/chat': r.oldGenBytesPerChat ?? '-',
         'full GCs': r.gc ? r.gc.majors : '-',
         'server RSS MiB': r.rssMiB,
         'disk KiB/chat': r.diskKiBPerChat ?? '-',
