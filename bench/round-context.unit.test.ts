@@ -102,19 +102,14 @@ describe("a round's context", () => {
     // 10 s later: 60 scavenges more, 0.6 s of them, and one mark-compact (no time of its own
     // here), which freed old space: what the old generation grew by is then not known.
     const after = gcReading(gc(1.6, 160, 3, 30e6))!;
-    expect(gcBetween(before, after, 10)).toEqual({
-      pct: 6,
-      scavenges: 60,
-      scavengeMs: 10,
-      others: 1,
-      majors: 1,
-    });
+    // Every window below: 6 % of its time collecting, 10 ms a scavenge.
+    const steady = { pct: 6, scavengeMs: 10 };
+    expect(gcBetween(before, after, 10)).toEqual({ ...steady, scavenges: 60, others: 1, majors: 1 });
     // Without a full collection in between, the old space's growth is what was promoted into it.
     const later = gcReading(gc(1.9, 190, 3, 42e6))!;
     expect(gcBetween(after, later, 5)).toEqual({
-      pct: 6,
+      ...steady,
       scavenges: 30,
-      scavengeMs: 10,
       others: 0,
       majors: 0,
       oldGrowthBytes: 12e6,
@@ -125,13 +120,8 @@ describe("a round's context", () => {
         .split('\n')
         .filter((l) => !l.includes('heap_space'))
         .join('\n');
-    expect(gcBetween(gcReading(bare(gc(1, 100, 2)))!, gcReading(bare(gc(1.6, 160, 2)))!, 10)).toEqual({
-      pct: 6,
-      scavenges: 60,
-      scavengeMs: 10,
-      others: 0,
-      majors: 0,
-    });
+    const [bareBefore, bareAfter] = [gcReading(bare(gc(1, 100, 2)))!, gcReading(bare(gc(1.6, 160, 2)))!];
+    expect(gcBetween(bareBefore, bareAfter, 10)).toEqual({ ...steady, scavenges: 60, others: 0, majors: 0 });
     expect(gcReading('confer_event_lag_seconds_bucket{le="0.25"} 3')).toBeUndefined();
   });
 
