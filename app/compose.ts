@@ -12,6 +12,7 @@ import type { ObjectStore } from '../domain/ports/object-store';
 import type { ProjectionStore } from '../domain/ports/projection-store';
 import { isConferError } from '../domain/shared/errors';
 import { iceServersFor } from '../gateways/auth/turn-credentials';
+import { OwnFrameAdapter } from '../gateways/signaling/broadcast-frames';
 import { createNodeTokens } from '../cluster/node-tokens';
 import { createPasscodeGuard } from '../gateways/auth/passcode-guard';
 import { createTokenService } from '../gateways/auth/tokens';
@@ -305,6 +306,8 @@ export async function startConfer(
   });
 
   const io: SignalingServer = new SocketIoServer(app.server, {
+    // Broadcast frames in memory of their own, not slices of Node's shared buffer pool.
+    adapter: OwnFrameAdapter,
     serveClient: false,
     cleanupEmptyChildNamespaces: true,
     maxHttpBufferSize: 256 * 1024,
