@@ -5,7 +5,9 @@
  * docs/capacity.md; what they cost is memory.
  */
 export const SERVER_NODE_FLAGS = [
-  // A 32 MiB young generation: half the scavenges of the default 16 under load, each about as long.
+  // A 32 MiB young generation: half the scavenges of the default 16 under load, each ~1.3x as long
+  // (4.2 against 3.1 ms at 4,000 chats/s), for less CPU a chat and a tail no longer; 8 MiB took
+  // a quarter more CPU a chat (docs/capacity.md, twenty-ninth session).
   '--max-semi-space-size=32',
   // The old generation may grow to 10× what survived the last full collection before the next
   // one starts (V8 picks 1.1-4× by itself): the Go runtime's GOGC, for V8. Under load every full
