@@ -419,7 +419,6 @@ describe('verification, export and tampering', () => {
       );
       prev = hash;
     }
-    rw.prepare('UPDATE streams SET last_hash = ? WHERE stream_id = ?').run(prev, streamId);
     rw.close();
 
     const rewritten = await cli(['audit', 'verify', meetingId, '--json']);

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RevisionConflictError } from '../../domain/ports/event-store';
 import { describeEventStoreContract, newEvent } from '../../test/contracts/event-store.contract';
 import { createSqliteEventStore } from './sqlite-event-store';
 
@@ -65,6 +67,45 @@ describe('SQLite event store durability', () => {
     expect(await store.readAll({ after: 0, maxCount: 10 })).toEqual(all);
     await reader.close();
     await store.close();
+  });
+
+  it('opens a file written with the streams table (schema v1), drops it, and goes on with each stream where its last event left it', async () => {
+    const path = join(dir, `${randomUUID()}.db`);
+    const meetingId = randomUUID();
+    const stream = `meeting-${meetingId}`;
+    const before = createSqliteEventStore({ path });
+    const written = await before.append(stream, [newEvent(meetingId), newEvent(meetingId)], {
+      expectedRevision: 'no_stream',
+    });
+    await before.close();
+    // As the first schema left a file: a streams row beside the events, user_version 1.
+    const raw = new Database(path);
+    raw.exec(
+      `CREATE TABLE streams (stream_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, last_hash TEXT NOT NULL) WITHOUT ROWID`,
+    );
+    raw.prepare('INSERT INTO streams VALUES (?, ?, ?)').run(stream, 1, written.events[1]!.hash);
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const after = createSqliteEventStore({ path });
+    await expect(after.append(stream, [newEvent(meetingId)], { expectedRevision: 0 })).rejects.toThrow(
+      RevisionConflictError,
+    );
+    await expect(
+      after.append(stream, [newEvent(meetingId)], { expectedRevision: 'no_stream' }),
+    ).rejects.toThrow(RevisionConflictError);
+    const next = await after.append(stream, [newEvent(meetingId)], { expectedRevision: 1 });
+    expect(next.events[0]).toMatchObject({ streamRevision: 2, prevHash: written.events[1]!.hash });
+    const fresh = await after.append(`meeting-${randomUUID()}`, [newEvent(meetingId)], {
+      expectedRevision: 'no_stream',
+    });
+    expect(fresh.events[0]!.streamRevision).toBe(0);
+    await after.close();
+
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare("SELECT name FROM sqlite_master WHERE name = 'streams'").all()).toEqual([]);
+    expect(check.pragma('user_version', { simple: true })).toBe(2);
+    check.close();
   });
 
   it('sees appends made by another connection to the same file (fallback poll)', async () => {

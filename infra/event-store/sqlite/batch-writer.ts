@@ -34,12 +34,10 @@ export function createBatchWriter(
   db: Database.Database,
 ): (batch: readonly AppendRequest[]) => AppendOutcome[] {
   const stmt = {
+    // The stream's last event, read backwards through the unique index on (stream_id, stream_revision).
     stream: db.prepare<[string], { revision: number; last_hash: string }>(
-      'SELECT revision, last_hash FROM streams WHERE stream_id = ?',
-    ),
-    upsertStream: db.prepare(
-      `INSERT INTO streams (stream_id, revision, last_hash) VALUES (?, ?, ?)
-       ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision, last_hash = excluded.last_hash`,
+      `SELECT stream_revision AS revision, hash AS last_hash FROM events
+       WHERE stream_id = ? ORDER BY stream_revision DESC LIMIT 1`,
     ),
     insert: db.prepare(
       `INSERT INTO events (stream_id, stream_revision, event_id, type, schema_version, meeting_id, occurred_at,
@@ -89,7 +87,6 @@ export function createBatchWriter(
       prevHash = hash;
     });
     const lastRevision = actual + events.length;
-    if (events.length > 0) stmt.upsertStream.run(streamId, lastRevision, prevHash);
     return {
       written: {
         firstRevision: actual + 1,
