@@ -38,8 +38,8 @@ export type ChatThreadMessage =
       acks: [number, number][];
     };
 
-/** What the caller tells a tester thread: start sending. */
-export type ChatThreadCommand = { type: 'go' };
+/** What the caller tells a tester thread: start sending (at `startAtMs` on the monotonic clock, if named). */
+export type ChatThreadCommand = { type: 'go'; startAtMs?: number };
 
 /** `n` as evenly as it goes over `parts` (the first ones take the remainder). */
 export const splitEvenly = (n: number, parts: number): number[] =>
@@ -76,6 +76,7 @@ export async function runChatLoadOnThreads(
             setupConcurrency: Math.max(1, Math.ceil((options.setupConcurrency ?? 16) / threads)),
             sendTickMs: tickMs,
             sendOrder: options.sendOrder ?? 'by-meeting',
+            ...(options.windows ? { windows: options.windows } : {}),
           },
           startDelayMs: (tickMs * index) / threads,
           noteSent: options.onSent !== undefined,
@@ -114,9 +115,14 @@ export async function runChatLoadOnThreads(
   }
   try {
     await Promise.all(ready);
+    const startAtMs = await options.startGate?.();
     options.onSendStart?.();
     const fromUs = monotonicUs();
-    for (const worker of workers) worker.postMessage({ type: 'go' } satisfies ChatThreadCommand);
+    for (const worker of workers)
+      worker.postMessage({
+        type: 'go',
+        ...(startAtMs === undefined ? {} : { startAtMs }),
+      } satisfies ChatThreadCommand);
     const ends = await Promise.all(sentAll);
     options.onSendPhase?.(fromUs, Math.max(...ends));
     const reports = await Promise.all(done);

@@ -86,6 +86,57 @@ describe('the chat tester (bench/chat-load.ts) on one thread and on several', ()
     },
   );
 
+  it('takes turns with another load in windows, both started together, each sent its own share', async () => {
+    // Two loads on the same server: A sends in the first 400 ms of every 1,000, B 500 ms later.
+    const waiting: ((at: number) => void)[] = [];
+    const startGate = () =>
+      new Promise<number>((resolve) => {
+        waiting.push(resolve);
+        const at = Number(process.hrtime.bigint()) / 1e6 + 300;
+        if (waiting.length === 2) for (const go of waiting) go(at);
+      });
+    const startedAt: number[] = [];
+    const load = (offsetMs: number, threads: number) => {
+      const sent: number[] = [];
+      const result = runChatLoad(bareRelayTarget(url), {
+        ...shape,
+        durationMs: 1200,
+        testerThreads: threads,
+        windows: { periodMs: 1000, onMs: 400, offsetMs },
+        startGate: async () => {
+          const at = await startGate();
+          startedAt.push(at);
+          return at;
+        },
+        onSent: (_, at) => sent.push(at),
+      });
+      return result.then((r) => ({ r, sent }));
+    };
+    const [a, b] = await Promise.all([load(0, 2), load(500, 1)]);
+    // One start for all three tester threads (two of A's, B's own).
+    expect(new Set(startedAt).size).toBe(1);
+    const start = startedAt[0]!;
+    for (const [{ r, sent }, offset] of [
+      [a, 0],
+      [b, 500],
+    ] as const) {
+      // 1.2 s of windows at 70/s, each chat delivered to the two others.
+      expect(sent.length).toBeGreaterThanOrEqual(75);
+      expect(sent.length).toBeLessThanOrEqual(88);
+      expect(r.ackedPerSec).toBeGreaterThan(60);
+      expect(r.ackedPerSec).toBeLessThan(75);
+      expect(r.deliveries).toBe(sent.length * 2);
+      // Every chat inside its own load's windows (a late tick sends nothing; 5 ms of slack for
+      // the tester threads' own delays in starting).
+      for (const at of sent) {
+        const into = (at - start - offset + 1000) % 1000;
+        expect(into, `${offset}: ${at - start} ms after the start`).toBeLessThan(400 + 5);
+      }
+      // The third window is reached (1,200 ms of sending needs three of 400).
+      expect(Math.max(...sent) - start).toBeGreaterThan(2000 + offset);
+    }
+  });
+
   it('refuses threads it cannot give a meeting each, and a target it cannot rebuild in a thread', async () => {
     const options: ChatLoadOptions = { ...shape, testerThreads: 8 };
     await expect(runChatLoad(bareRelayTarget(url), options)).rejects.toThrow(/at least as many meetings/);

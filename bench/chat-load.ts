@@ -31,8 +31,10 @@ export async function runChatLoad(target: ChatTarget, options: ChatLoadOptions):
     idPrefix: '',
     startDelayMs: 0,
     beforeSending: async () => {
+      const startAtMs = await options.startGate?.();
       options.onSendStart?.();
       from = monotonicUs();
+      return startAtMs;
     },
     onSendEnd: (to) => options.onSendPhase?.(from, to),
   });

@@ -9,8 +9,8 @@ import type { ChatThreadCommand, ChatThreadData, ChatThreadMessage } from './cha
 const data = workerData as ChatThreadData;
 const port = parentPort!;
 const post = (message: ChatThreadMessage) => port.postMessage(message);
-const go = new Promise<void>((resolve) =>
-  port.once('message', (command: ChatThreadCommand) => command.type === 'go' && resolve()),
+const go = new Promise<number | undefined>((resolve) =>
+  port.once('message', (command: ChatThreadCommand) => command.type === 'go' && resolve(command.startAtMs)),
 );
 const sent: [string, number][] = [];
 const delivered: [string, number][] = [];
@@ -29,7 +29,7 @@ const raw = await runChatShare(
     startDelayMs: data.startDelayMs,
     beforeSending: async () => {
       post({ type: 'ready' });
-      await go;
+      return go;
     },
     onSendEnd: (atUs) => post({ type: 'sent', atUs }),
   },

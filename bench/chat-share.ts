@@ -152,6 +152,39 @@ export interface ChatLoadOptions {
    * each other would send.
    */
   sendOrder?: 'by-meeting' | 'shuffled';
+  /**
+   * Send only within recurring windows (`durationMs` then counts the time spent in them), so that
+   * several servers can take turns within seconds of each other in one run (bench/chat-interleaved.ts).
+   */
+  windows?: SendWindows;
+  /**
+   * Called once the meetings are open (on every tester thread): resolves with the machine's
+   * monotonic clock (ms) at which sending starts, so that loads run side by side start together
+   * and their windows line up. Without it, sending starts at once.
+   */
+  startGate?(): Promise<number>;
+}
+
+/** `onMs` of sending in every `periodMs`, starting `offsetMs` into each period. */
+export interface SendWindows {
+  periodMs: number;
+  onMs: number;
+  offsetMs: number;
+}
+
+/** Whether this moment (ms since sending started) is inside one of the windows (always, without). */
+export function inWindow(elapsedMs: number, windows: SendWindows | undefined): boolean {
+  if (!windows) return true;
+  const t = elapsedMs - windows.offsetMs;
+  return t >= 0 && t % windows.periodMs < windows.onMs;
+}
+
+/** How much of the time since sending started (ms) fell inside the windows. */
+export function timeInWindows(elapsedMs: number, windows: SendWindows | undefined): number {
+  if (!windows) return elapsedMs;
+  const t = elapsedMs - windows.offsetMs;
+  if (t <= 0) return 0;
+  return Math.floor(t / windows.periodMs) * windows.onMs + Math.min(windows.onMs, t % windows.periodMs);
 }
 
 export interface ChatLoadResult {
@@ -185,8 +218,11 @@ export interface ChatShareRaw {
 export interface ChatShare {
   /** Put before each chat's id, so that ids stay unique across threads. */
   idPrefix: string;
-  /** Waited for between the meetings being open and the first chat (all threads start together). */
-  beforeSending?(): Promise<void>;
+  /**
+   * Waited for between the meetings being open and the first chat (all threads start together);
+   * may name the monotonic clock's ms at which to start (ChatLoadOptions.startGate).
+   */
+  beforeSending?(): Promise<number | void>;
   /** How long to wait before the first tick, so that the threads' ticks interleave. */
   startDelayMs: number;
   /** Told as this share has sent its last chat (the monotonic clock, µs). */
@@ -195,7 +231,7 @@ export interface ChatShare {
 
 /** The machine's monotonic clock (process.hrtime), which every process and thread shares. */
 export const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
-const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+export const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
 
 export const DEFAULT_SEND_TICK_MS = 10;
 
@@ -209,6 +245,7 @@ export type ChatLoadShape = Pick<
   | 'setupConcurrency'
   | 'sendTickMs'
   | 'sendOrder'
+  | 'windows'
 >;
 
 /** The shares' figures as one result: counts added, latencies pooled before their percentiles. */
@@ -280,19 +317,27 @@ export async function runChatShare(
   let rejected = 0;
   let sent = 0;
   let cursor = 0;
-  await share.beforeSending?.();
-  if (share.startDelayMs > 0) await new Promise((r) => setTimeout(r, share.startDelayMs));
-  const start = performance.now();
+  // The start, on the monotonic clock (which every thread shares; performance.now() does not):
+  // named by the caller so that threads and loads keep one schedule, or now.
+  const startAt = (await share.beforeSending?.()) ?? monotonicMs();
+  const wait = startAt + share.startDelayMs - monotonicMs();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  // Time is counted from the common start, not from this thread's first tick (its delay only
+  // interleaves the threads' ticks), so that every thread's windows open and close together.
+  const start = performance.now() - (monotonicMs() - startAt);
   const pending: Promise<void>[] = [];
   const tickMs = options.sendTickMs ?? DEFAULT_SEND_TICK_MS;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      const elapsed = performance.now() - start;
+      const wall = performance.now() - start;
+      const elapsed = timeInWindows(wall, options.windows);
       if (elapsed >= options.durationMs) {
         clearInterval(timer);
         resolve();
         return;
       }
+      // A late tick past a window's end sends nothing: what was due goes at the next window's start.
+      if (!inWindow(wall, options.windows)) return;
       const due = Math.floor((elapsed / 1000) * options.ratePerSecond) - sent;
       for (let i = 0; i < due; i++) {
         const sender = all[cursor++ % all.length]!;
@@ -311,7 +356,7 @@ export async function runChatShare(
       }
     }, tickMs);
   });
-  const sendSeconds = (performance.now() - start) / 1000;
+  const sendSeconds = timeInWindows(performance.now() - start, options.windows) / 1000;
   share.onSendEnd?.(monotonicUs());
   await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
   // The last broadcasts: every one is waited for (up to 15 s), so a late one counts in the
@@ -321,6 +366,14 @@ export async function runChatShare(
   for (let waited = 0; deliveries < expected() && waited < 15_000; waited += 50)
     await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 200)); // and anything sent twice or to the wrong room shows
+  if (options.windows) {
+    // The other servers' turns go on until the last period is over: ending this one's meetings
+    // and closing its 5,000 sockets meanwhile would load the machine inside their windows.
+    const lastPeriodEnds =
+      start + Math.ceil(options.durationMs / options.windows.onMs) * options.windows.periodMs;
+    const wait = lastPeriodEnds - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
   const { endMeeting } = target;
   if (endMeeting) {
     for (let i = 0; i < meetings.length; i += 50)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom, shuffle } from './chat-share';
+import { inWindow, seededRandom, shuffle, timeInWindows } from './chat-share';
 
 describe("the chat tester's shuffled send order", () => {
   const order = (seed: string) => {
@@ -27,5 +27,40 @@ describe("the chat tester's shuffled send order", () => {
       expect(r).toBeGreaterThanOrEqual(0);
       expect(r).toBeLessThan(1);
     }
+  });
+});
+
+describe('the time a load spends inside its send windows', () => {
+  // 2 s of sending in every 6, starting 3 s into each period (the second of two servers' turns).
+  const windows = { periodMs: 6000, onMs: 2000, offsetMs: 3000 };
+
+  it('counts nothing before the first window, all of each window, and nothing between two', () => {
+    expect(timeInWindows(0, windows)).toBe(0);
+    expect(timeInWindows(2999, windows)).toBe(0);
+    expect(timeInWindows(3500, windows)).toBe(500);
+    expect(timeInWindows(5000, windows)).toBe(2000);
+    expect(timeInWindows(8999, windows)).toBe(2000);
+    expect(timeInWindows(9000, windows)).toBe(2000);
+    expect(timeInWindows(10_000, windows)).toBe(3000);
+    expect(timeInWindows(15_000 + 1999, windows)).toBe(4000 + 1999);
+  });
+
+  it('is the time itself without windows', () => {
+    expect(timeInWindows(1234, undefined)).toBe(1234);
+    expect(inWindow(1234, undefined)).toBe(true);
+  });
+
+  it('tells a moment inside a window from one outside', () => {
+    expect([0, 2999, 3000, 4999, 5000, 8999, 9000, 10_999, 11_000].map((t) => inWindow(t, windows))).toEqual([
+      false,
+      false,
+      true,
+      true,
+      false,
+      false,
+      true,
+      true,
+      false,
+    ]);
   });
 });

@@ -1,48 +1,23 @@
 import { z } from 'zod';
-import { startConferProcess, type ConferProcess } from '../test/support/confer-process';
-import { freePort } from '../test/support/free-port';
-import { CHAT_LOAD_BUDGETS, bareRelayTarget, conferTarget, durableRelayTarget } from './chat-load';
+import { ChatVariant, startChatServers, type ChatServer } from './chat-servers';
 import { measuredChatLoad, type MeasuredChat } from './measured-chat';
-import { startRelay } from './relay-process';
 import { median, round } from './stats';
 
 /**
  * `npx tsx bench/chat-variants.ts <rounds> <rate/s> <by-meeting|shuffled> <seconds> <variant>...`:
  * the chat load (1,000 meetings of 5, two tester threads) against Confer set up in several ways,
  * beside the bare and the durable relays, all in turns within each round, so that a change is
- * judged against the same minutes of the same machine. A variant is `name` or
- * `name:SETTING=value,--v8-flag,...`: settings go into the server's environment (app/config.ts),
- * flags on node's command line after the server's own. For example
- * `base read-models-linger:READ_MODELS_LINGER_MS=200 no-pretenuring:--no-allocation-site-pretenuring`.
+ * judged against the same minutes of the same machine (bench/chat-interleaved.ts takes turns within
+ * seconds instead). Variants as bench/chat-servers.ts spells them.
  * Prints each round, then each server's medians. Not part of `npm run bench`: a tool for deciding
  * what to change (docs/capacity.md, twenty-sixth session).
  */
-const Variant = z
-  .string()
-  .regex(/^[\w.-]+(:.+)?$/, 'a variant is name or name:SETTING=value,--flag,...')
-  .transform((text) => {
-    const [name, list = ''] = text.split(/:(.*)/s);
-    const items = list.split(',').filter((item) => item.length > 0);
-    const env: Record<string, string> = {};
-    const nodeFlags: string[] = [];
-    for (const item of items) {
-      if (item.startsWith('--')) nodeFlags.push(item);
-      else {
-        const [key, value] = item.split(/=(.*)/s);
-        env[key!] = value ?? '';
-      }
-    }
-    return { name: name!, env, nodeFlags };
-  })
-  .refine(({ env }) => Object.keys(env).every((key) => /^[A-Z][A-Z0-9_]*$/.test(key)), {
-    message: 'a setting is NAME=value, NAME in capitals as app/config.ts spells it',
-  });
 const Args = z.tuple([
   z.coerce.number().int().min(1).max(50).describe('rounds'),
   z.coerce.number().int().min(1).max(20_000).describe('rate/s'),
   z.enum(['by-meeting', 'shuffled']).describe('send order'),
   z.coerce.number().int().min(1).max(600).describe('seconds'),
-  z.array(Variant).min(1, 'at least one variant (e.g. base)').max(6),
+  z.array(ChatVariant).min(1, 'at least one variant (e.g. base)').max(6),
 ]);
 const names = ['rounds', 'rate/s', 'send order', 'seconds', 'variants'];
 const argv = process.argv.slice(2);
@@ -58,45 +33,9 @@ if (new Set(variants.map((v) => v.name)).size !== variants.length) {
   process.exit(2);
 }
 
-interface Server {
-  name: string;
-  pid: number;
-  target: ReturnType<typeof conferTarget>;
-  metricsUrl: string;
-  stop(): Promise<void>;
-}
-
-const servers: Server[] = [];
-const confers: ConferProcess[] = [];
+const servers: ChatServer[] = [];
 try {
-  for (const [script, name, targetOf] of [
-    ['bench/bare-relay-server.ts', 'relay', bareRelayTarget],
-    ['bench/durable-relay-server.ts', 'durable relay', durableRelayTarget],
-  ] as const) {
-    const relay = await startRelay(script);
-    servers.push({
-      name,
-      pid: relay.pid,
-      target: targetOf(relay.url),
-      metricsUrl: `${relay.url}/metrics`,
-      stop: async () => relay.stop(),
-    });
-  }
-  for (const variant of variants) {
-    const metricsPort = await freePort();
-    const confer = await startConferProcess(
-      { ...CHAT_LOAD_BUDGETS, LOG_LEVEL: 'warn', METRICS_PORT: String(metricsPort), ...variant.env },
-      { nodeFlags: variant.nodeFlags },
-    );
-    confers.push(confer);
-    servers.push({
-      name: variant.name,
-      pid: confer.process.pid,
-      target: conferTarget(confer.url),
-      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
-      stop: () => confer.dispose(),
-    });
-  }
+  await startChatServers(variants, servers);
 
   const measured = new Map<string, { run: MeasuredChat; relayP99: number }[]>(
     servers.map((s) => [s.name, []]),

@@ -116,9 +116,11 @@ export async function measuredChatLoad(
     },
   });
   const { server, testerPct, noise, seconds, written } = phase!;
-  // % of a core → CPU µs per acknowledged chat: (share × 1 s) / (chats per second).
-  const serverUsPerChat = ((server.processPct / 100) * 1e6) / Math.max(1, result.ackedPerSec);
-  const chats = result.ackedPerSec * seconds;
+  // Chats acknowledged over the phase: sent over all of it, or over the windows' share of it
+  // (ackedPerSec counts the time spent sending), the rest being other servers' turns.
+  const chats = result.ackedPerSec * (options.windows ? options.durationMs / 1000 : seconds);
+  // % of a core over the phase → CPU µs per acknowledged chat.
+  const serverUsPerChat = ((server.processPct / 100) * seconds * 1e6) / Math.max(1, chats);
   const disk =
     written === undefined || chats === 0 ? {} : { diskKiBPerChat: round(written / 1024 / chats, 1) };
   const [before, after] = [await scrapeBefore, await scrapeAfter];

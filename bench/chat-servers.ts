@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { startConferProcess } from '../test/support/confer-process';
+import { freePort } from '../test/support/free-port';
+import { CHAT_LOAD_BUDGETS, bareRelayTarget, conferTarget, durableRelayTarget } from './chat-load';
+import { startRelay } from './relay-process';
+
+/**
+ * The servers the chat tools compare (bench/chat-variants.ts, bench/chat-interleaved.ts): the bare
+ * and the durable relays, and Confer set up in several ways.
+ *
+ * A variant is `name` or `name:SETTING=value,--v8-flag,...`: settings go into the server's
+ * environment (app/config.ts), flags on node's command line after the server's own. For example
+ * `base read-models-linger:READ_MODELS_LINGER_MS=200 no-pretenuring:--no-allocation-site-pretenuring`.
+ */
+export const ChatVariant = z
+  .string()
+  .regex(/^[\w.-]+(:.+)?$/, 'a variant is name or name:SETTING=value,--flag,...')
+  .transform((text) => {
+    const [name, list = ''] = text.split(/:(.*)/s);
+    const items = list.split(',').filter((item) => item.length > 0);
+    const env: Record<string, string> = {};
+    const nodeFlags: string[] = [];
+    for (const item of items) {
+      if (item.startsWith('--')) nodeFlags.push(item);
+      else {
+        const [key, value] = item.split(/=(.*)/s);
+        env[key!] = value ?? '';
+      }
+    }
+    return { name: name!, env, nodeFlags };
+  })
+  .refine(({ env }) => Object.keys(env).every((key) => /^[A-Z][A-Z0-9_]*$/.test(key)), {
+    message: 'a setting is NAME=value, NAME in capitals as app/config.ts spells it',
+  })
+  .refine(({ name }) => name !== 'relay' && name !== 'durable relay', {
+    message: '"relay" and "durable relay" name the baselines',
+  });
+export type ChatVariant = z.infer<typeof ChatVariant>;
+
+export interface ChatServer {
+  name: string;
+  pid: number;
+  target: ReturnType<typeof conferTarget>;
+  metricsUrl: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the bare relay, the durable relay and one Confer process per variant, in that order,
+ * onto `servers` as each comes up (so that the caller stops whatever did start if one fails).
+ */
+export async function startChatServers(
+  variants: readonly ChatVariant[],
+  servers: ChatServer[],
+): Promise<void> {
+  for (const [script, name, targetOf] of [
+    ['bench/bare-relay-server.ts', 'relay', bareRelayTarget],
+    ['bench/durable-relay-server.ts', 'durable relay', durableRelayTarget],
+  ] as const) {
+    const relay = await startRelay(script);
+    servers.push({
+      name,
+      pid: relay.pid,
+      target: targetOf(relay.url),
+      metricsUrl: `${relay.url}/metrics`,
+      stop: async () => relay.stop(),
+    });
+  }
+  for (const variant of variants) {
+    const metricsPort = await freePort();
+    const confer = await startConferProcess(
+      { ...CHAT_LOAD_BUDGETS, LOG_LEVEL: 'warn', METRICS_PORT: String(metricsPort), ...variant.env },
+      { nodeFlags: variant.nodeFlags },
+    );
+    servers.push({
+      name: variant.name,
+      pid: confer.process.pid,
+      target: conferTarget(confer.url),
+      metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
+      stop: () => confer.dispose(),
+    });
+  }
+}
