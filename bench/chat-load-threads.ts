@@ -109,9 +109,18 @@ export async function runChatLoadOnThreads(
     worker.on('message', (message: ChatThreadMessage) => {
       if (message.type === 'progress') options.onProgress?.(message.line);
     });
-    ready.push(when('ready').then(() => undefined));
-    sentAll.push(when('sent').then((m) => m.atUs));
-    done.push(when('done'));
+    // Each is marked handled at once: a thread failing while the caller awaits an earlier step
+    // (its meetings failing to open) must fail the load, not crash the process with the later
+    // steps' rejections that nobody awaits yet.
+    const steps = [
+      when('ready').then(() => undefined),
+      when('sent').then((m) => m.atUs),
+      when('done'),
+    ] as const;
+    for (const step of steps) step.catch(() => undefined);
+    ready.push(steps[0]);
+    sentAll.push(steps[1]);
+    done.push(steps[2]);
   }
   try {
     await Promise.all(ready);

@@ -52,11 +52,13 @@ export interface ChatServer {
 export async function startChatServers(
   variants: readonly ChatVariant[],
   servers: ChatServer[],
+  options: { secondBareRelay?: boolean; durableRelay?: boolean } = {},
 ): Promise<void> {
-  for (const [script, name, targetOf] of [
+  const relays = [
     ['bench/bare-relay-server.ts', 'relay', bareRelayTarget],
     ['bench/durable-relay-server.ts', 'durable relay', durableRelayTarget],
-  ] as const) {
+  ] as const;
+  for (const [script, name, targetOf] of relays.slice(0, options.durableRelay === false ? 1 : 2)) {
     const relay = await startRelay(script);
     servers.push({
       name,
@@ -78,6 +80,18 @@ export async function startChatServers(
       target: conferTarget(confer.url),
       metricsUrl: `http://127.0.0.1:${metricsPort}/metrics`,
       stop: () => confer.dispose(),
+    });
+  }
+  // A control: the same bare relay again, last, so that what the method itself adds to a
+  // server's figures (its place in the turns, the others' background work) shows.
+  if (options.secondBareRelay) {
+    const relay = await startRelay('bench/bare-relay-server.ts');
+    servers.push({
+      name: 'relay again',
+      pid: relay.pid,
+      target: bareRelayTarget(relay.url, 'relay again'),
+      metricsUrl: `${relay.url}/metrics`,
+      stop: async () => relay.stop(),
     });
   }
 }

@@ -34,6 +34,8 @@ import {
   type ChatLoadResult,
 } from './chat-load';
 import { measuredChatLoad, type MeasuredChat } from './measured-chat';
+import { interleavedRows, runInterleavedChat } from './chat-interleave';
+import { startChatServers, type ChatServer } from './chat-servers';
 import { startRelay } from './relay-process';
 import { freePort } from '../test/support/free-port';
 import { benchAppends } from './event-store-appends';
@@ -250,6 +252,59 @@ async function benchChat(): Promise<void> {
   }
   results['chat'] = out;
   results['chatLoadAverage'] = loadavg();
+  try {
+    printChatRounds(out, rounds, tester, pinned);
+  } finally {
+    // The goal's row once more, the servers taking turns within seconds rather than rounds.
+    await benchChatInTurns(large[1]!, (duration / 1000) * rounds);
+  }
+}
+
+/**
+ * The goal's row (1,000 × 5 at 4,000/s) with the bare relay, the durable relay and Confer all open
+ * at once and taking turns in 5 s windows (bench/chat-interleave.ts says why), each sent as many
+ * chats as the rounds above sent it. `--chat-window-seconds=N` (1–60) sets the windows.
+ */
+async function benchChatInTurns(
+  shape: { meetings: number; participants: number; ratePerSecond: number } & ReturnType<typeof chatTester>,
+  seconds: number,
+): Promise<void> {
+  const windowSeconds = wholeArg('--chat-window-seconds', 5, 60);
+  const servers: ChatServer[] = [];
+  try {
+    // Without the idle-time collection, which would fall in another server's window (and which a
+    // server under a steady load never runs).
+    await startChatServers([{ name: 'Confer', env: { GC_WHEN_IDLE: 'false' }, nodeFlags: [] }], servers);
+    const { testerThreads, sendTickMs, sendOrder } = shape;
+    const runs = await runInterleavedChat(servers, {
+      ...shape,
+      seconds,
+      windowSeconds,
+      tester: { testerThreads, sendTickMs, sendOrder },
+      onProgress: progress,
+    });
+    results['chatInTurns'] = { windowSeconds, seconds, runs };
+    table(
+      `Chat, ${shape.meetings} × ${shape.participants} @ ${shape.ratePerSecond}/s with the servers taking turns every ${windowSeconds} s (all open at once, ${seconds} s each; tester ${runs[0]!.run.cpu.testerPct} % of a core)`,
+      interleavedRows(runs),
+    );
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+}
+
+function printChatRounds(
+  out: {
+    scenario: string;
+    round: number;
+    confer: MeasuredChat;
+    baseline: MeasuredChat;
+    durable: MeasuredChat;
+  }[],
+  rounds: number,
+  tester: ReturnType<typeof chatTester>,
+  pinned: ReturnType<typeof pinnedCpus> | undefined,
+): void {
   table(
     `Chat: socket \`chat\` → \`chat\` received by every other participant${
       pinned ? `, the tester on CPU ${pinned.tester} and both servers on CPU ${pinned.servers}` : ''
