@@ -79,8 +79,11 @@ export async function runInterleavedChat(
           durationMs: options.seconds * 1000,
           ...options.tester,
           windows: { periodMs, onMs: windowMs, offsetMs: i * slotMs },
+          // Each server's first window warms it up (fresh processes: code not yet compiled).
+          warmupMs: windowMs,
           startGate: gate,
           onAck: (sentAtMs, latencyMs) => {
+            // Window 1 is the first measured one (window 0 warmed the server up).
             const window = Math.floor((sentAtMs - i * slotMs) / periodMs);
             const list = acks[i]!.get(window);
             if (list) list.push(latencyMs);
@@ -89,7 +92,7 @@ export async function runInterleavedChat(
           onSendStart: () => {
             if (i === 0)
               options.onProgress?.(
-                `chat, in turns: ${options.windowSeconds} s windows, ~${Math.ceil((options.seconds * periodMs) / windowMs)} s in all`,
+                `chat, in turns: ${options.windowSeconds} s windows, the first one each to warm up, ~${Math.ceil((options.seconds * periodMs) / windowMs + periodMs / 1000)} s in all`,
               );
           },
         },

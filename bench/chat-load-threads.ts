@@ -77,6 +77,7 @@ export async function runChatLoadOnThreads(
             sendTickMs: tickMs,
             sendOrder: options.sendOrder ?? 'by-meeting',
             ...(options.windows ? { windows: options.windows } : {}),
+            ...(options.warmupMs ? { warmupMs: options.warmupMs } : {}),
           },
           startDelayMs: (tickMs * index) / threads,
           noteSent: options.onSent !== undefined,

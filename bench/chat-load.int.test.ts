@@ -137,6 +137,27 @@ describe('the chat tester (bench/chat-load.ts) on one thread and on several', ()
     }
   });
 
+  it('sends a warm-up first and counts none of it', async () => {
+    const ids: number[] = [];
+    const result = await runChatLoad(bareRelayTarget(url), {
+      ...shape,
+      durationMs: 600,
+      warmupMs: 500,
+      testerThreads: 2,
+      onSent: (id) => ids.push(Number(id.split('m')[1])),
+    });
+    // 600 ms counted at 70/s (42 chats), after 500 ms (35 chats, split over two threads) not.
+    // (Fewer when a late tick meets the end.)
+    expect(ids.length).toBeGreaterThanOrEqual(30);
+    expect(ids.length).toBeLessThanOrEqual(44);
+    // The slower thread (3 meetings, 30/s) issued ~15 warm-up ids, less the last tick's.
+    expect(Math.min(...ids)).toBeGreaterThanOrEqual(12);
+    expect(result.deliveries).toBe(ids.length * 2);
+    expect(result.latencyMs.count).toBe(ids.length * 2);
+    expect(result.ackedPerSec).toBeGreaterThan(45);
+    expect(result.ackedPerSec).toBeLessThan(90);
+  });
+
   it('refuses threads it cannot give a meeting each, and a target it cannot rebuild in a thread', async () => {
     const options: ChatLoadOptions = { ...shape, testerThreads: 8 };
     await expect(runChatLoad(bareRelayTarget(url), options)).rejects.toThrow(/at least as many meetings/);

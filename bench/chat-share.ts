@@ -158,6 +158,11 @@ export interface ChatLoadOptions {
    */
   windows?: SendWindows;
   /**
+   * Sent first and not counted (ms of sending, in windows if any): a fresh server's first seconds
+   * (its code not yet compiled, its heap not yet grown) are not what the load measures.
+   */
+  warmupMs?: number;
+  /**
    * Called once the meetings are open (on every tester thread): resolves with the machine's
    * monotonic clock (ms) at which sending starts, so that loads run side by side start together
    * and their windows line up. Without it, sending starts at once.
@@ -246,6 +251,7 @@ export type ChatLoadShape = Pick<
   | 'sendTickMs'
   | 'sendOrder'
   | 'windows'
+  | 'warmupMs'
 >;
 
 /** The shares' figures as one result: counts added, latencies pooled before their percentiles. */
@@ -316,7 +322,10 @@ export async function runChatShare(
   let acked = 0;
   let rejected = 0;
   let sent = 0;
+  /** Chats sent, warm-up included: their ids, and how many are due. */
+  let issued = 0;
   let cursor = 0;
+  const warmupMs = options.warmupMs ?? 0;
   // The start, on the monotonic clock (which every thread shares; performance.now() does not):
   // named by the caller so that threads and loads keep one schedule, or now.
   const startAt = (await share.beforeSending?.()) ?? monotonicMs();
@@ -331,17 +340,23 @@ export async function runChatShare(
     const timer = setInterval(() => {
       const wall = performance.now() - start;
       const elapsed = timeInWindows(wall, options.windows);
-      if (elapsed >= options.durationMs) {
+      if (elapsed >= warmupMs + options.durationMs) {
         clearInterval(timer);
         resolve();
         return;
       }
       // A late tick past a window's end sends nothing: what was due goes at the next window's start.
       if (!inWindow(wall, options.windows)) return;
-      const due = Math.floor((elapsed / 1000) * options.ratePerSecond) - sent;
+      const due = Math.floor((elapsed / 1000) * options.ratePerSecond) - issued;
       for (let i = 0; i < due; i++) {
         const sender = all[cursor++ % all.length]!;
-        const id = `${share.idPrefix}m${sent++}`;
+        const id = `${share.idPrefix}m${issued++}`;
+        if (elapsed < warmupMs) {
+          // Warm-up: sent as any other, timed by nobody (its deliveries find no entry).
+          sender.emit('chat', { message: id }, () => undefined);
+          continue;
+        }
+        sent++;
         const t0 = performance.now();
         sentAt.set(id, { t0, sender });
         onSent?.(id, monotonicMs());
@@ -356,7 +371,7 @@ export async function runChatShare(
       }
     }, tickMs);
   });
-  const sendSeconds = timeInWindows(performance.now() - start, options.windows) / 1000;
+  const sendSeconds = (timeInWindows(performance.now() - start, options.windows) - warmupMs) / 1000;
   share.onSendEnd?.(monotonicUs());
   await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 10_000))]);
   // The last broadcasts: every one is waited for (up to 15 s), so a late one counts in the
@@ -370,7 +385,7 @@ export async function runChatShare(
     // The other servers' turns go on until the last period is over: ending this one's meetings
     // and closing its 5,000 sockets meanwhile would load the machine inside their windows.
     const lastPeriodEnds =
-      start + Math.ceil(options.durationMs / options.windows.onMs) * options.windows.periodMs;
+      start + Math.ceil((warmupMs + options.durationMs) / options.windows.onMs) * options.windows.periodMs;
     const wait = lastPeriodEnds - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }

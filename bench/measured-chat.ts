@@ -116,9 +116,10 @@ export async function measuredChatLoad(
     },
   });
   const { server, testerPct, noise, seconds, written } = phase!;
-  // Chats acknowledged over the phase: sent over all of it, or over the windows' share of it
-  // (ackedPerSec counts the time spent sending), the rest being other servers' turns.
-  const chats = result.ackedPerSec * (options.windows ? options.durationMs / 1000 : seconds);
+  // Chats over the phase, warm-up included (the CPU readings cover it): sent over all of it, or
+  // over the windows' share of it, the rest being other servers' turns.
+  const sending = options.windows ? (options.durationMs + (options.warmupMs ?? 0)) / 1000 : seconds;
+  const chats = result.ackedPerSec * sending;
   // % of a core over the phase → CPU µs per acknowledged chat.
   const serverUsPerChat = ((server.processPct / 100) * seconds * 1e6) / Math.max(1, chats);
   const disk =
