@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { interleavedRows, runInterleavedChat } from './chat-interleave';
 import { ChatVariant, startChatServers, type ChatServer } from './chat-servers';
+import { round } from './stats';
 
 /**
  * `npx tsx bench/chat-interleaved.ts [--control] <rate/s> <seconds each> <window s> <by-meeting|shuffled> <variant>...`:
@@ -58,6 +59,11 @@ try {
       ` (tester: ${runs[0]!.run.cpu.testerPct} % of a core over the whole run, all servers' clients)\n`,
   );
   console.table(interleavedRows(runs));
+  // Window by window, in the order they ran: the servers' windows of one period ran within
+  // seconds of each other, so a column compares them on the same minute of the machine.
+  process.stdout.write(`\nEach window's ack p99 (ms), period by period:\n`);
+  for (const { server, windowAckP99s } of runs)
+    process.stdout.write(`  ${server.padEnd(14)} ${windowAckP99s.map((p) => round(p, 1)).join(' ')}\n`);
 } finally {
   for (const server of servers) await server.stop();
 }
