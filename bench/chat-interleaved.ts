@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { interleavedRows, runInterleavedChat } from './chat-interleave';
-import { ChatVariant, startChatServers, type ChatServer } from './chat-servers';
+import { ChatVariant, parseChatToolArgs, startChatServers, type ChatServer } from './chat-servers';
 import { round } from './stats';
 
 /**
@@ -26,17 +26,12 @@ const Args = z.tuple([
 const names = ['rate/s', 'seconds each', 'window s', 'send order', 'variants'];
 const control = process.argv.includes('--control');
 const argv = process.argv.slice(2).filter((a) => a !== '--control');
-const parsed = Args.safeParse([...argv.slice(0, 4), argv.slice(4)]);
-if (!parsed.success) {
-  const issue = parsed.error.issues[0]!;
-  process.stderr.write(`chat-interleaved: ${names[Number(issue.path[0])]}: ${issue.message}\n`);
-  process.exit(2);
-}
-const [rate, seconds, windowSeconds, sendOrder, variants] = parsed.data;
-if (new Set(variants.map((v) => v.name)).size !== variants.length) {
-  process.stderr.write('chat-interleaved: variants: each needs a name of its own\n');
-  process.exit(2);
-}
+const [rate, seconds, windowSeconds, sendOrder, variants] = parseChatToolArgs(
+  'chat-interleaved',
+  Args,
+  names,
+  argv,
+);
 
 const servers: ChatServer[] = [];
 try {

@@ -37,6 +37,31 @@ export const ChatVariant = z
   });
 export type ChatVariant = z.infer<typeof ChatVariant>;
 
+/**
+ * A chat tool's command line: four figures, then its variants, each named once. Anything else is
+ * told on stderr, naming the argument, and the process exits with code 2.
+ */
+export function parseChatToolArgs<T extends readonly [...unknown[], ChatVariant[]]>(
+  tool: string,
+  schema: z.ZodType<T>,
+  names: readonly string[],
+  argv: readonly string[],
+): T {
+  const refuse = (message: string): never => {
+    process.stderr.write(`${tool}: ${message}\n`);
+    process.exit(2);
+  };
+  const parsed = schema.safeParse([...argv.slice(0, 4), argv.slice(4)]);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return refuse(`${names[Number(issue.path[0])]}: ${issue.message}`);
+  }
+  const variants = parsed.data[parsed.data.length - 1] as ChatVariant[];
+  if (new Set(variants.map((v) => v.name)).size !== variants.length)
+    refuse('variants: each needs a name of its own');
+  return parsed.data;
+}
+
 export interface ChatServer {
   name: string;
   pid: number;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ChatVariant, startChatServers, type ChatServer } from './chat-servers';
+import { ChatVariant, parseChatToolArgs, startChatServers, type ChatServer } from './chat-servers';
 import { measuredChatLoad, type MeasuredChat } from './measured-chat';
 import { median, round } from './stats';
 
@@ -21,17 +21,7 @@ const Args = z.tuple([
 ]);
 const names = ['rounds', 'rate/s', 'send order', 'seconds', 'variants'];
 const argv = process.argv.slice(2);
-const parsed = Args.safeParse([...argv.slice(0, 4), argv.slice(4)]);
-if (!parsed.success) {
-  const issue = parsed.error.issues[0]!;
-  process.stderr.write(`chat-variants: ${names[Number(issue.path[0])]}: ${issue.message}\n`);
-  process.exit(2);
-}
-const [rounds, rate, sendOrder, seconds, variants] = parsed.data;
-if (new Set(variants.map((v) => v.name)).size !== variants.length) {
-  process.stderr.write('chat-variants: variants: each needs a name of its own\n');
-  process.exit(2);
-}
+const [rounds, rate, sendOrder, seconds, variants] = parseChatToolArgs('chat-variants', Args, names, argv);
 
 const servers: ChatServer[] = [];
 try {
