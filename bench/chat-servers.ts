@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { startConferProcess } from '../test/support/confer-process';
 import { freePort } from '../test/support/free-port';
-import { CHAT_LOAD_BUDGETS, bareRelayTarget, conferTarget, durableRelayTarget } from './chat-load';
+import {
+  CHAT_LOAD_BUDGETS,
+  bareRelayTarget,
+  conferTarget,
+  durableRelayTarget,
+  type ChatTarget,
+} from './chat-load';
 import { startRelay } from './relay-process';
 
 /**
@@ -65,7 +71,7 @@ export function parseChatToolArgs<T extends readonly [...unknown[], ChatVariant[
 export interface ChatServer {
   name: string;
   pid: number;
-  target: ReturnType<typeof conferTarget>;
+  target: ChatTarget;
   metricsUrl: string;
   stop(): Promise<void>;
 }
@@ -79,20 +85,19 @@ export async function startChatServers(
   servers: ChatServer[],
   options: { secondBareRelay?: boolean; durableRelay?: boolean } = {},
 ): Promise<void> {
-  const relays = [
-    ['bench/bare-relay-server.ts', 'relay', bareRelayTarget],
-    ['bench/durable-relay-server.ts', 'durable relay', durableRelayTarget],
-  ] as const;
-  for (const [script, name, targetOf] of relays.slice(0, options.durableRelay === false ? 1 : 2)) {
+  const startRelayServer = async (script: string, name: string, target: (url: string) => ChatTarget) => {
     const relay = await startRelay(script);
     servers.push({
       name,
       pid: relay.pid,
-      target: targetOf(relay.url),
+      target: target(relay.url),
       metricsUrl: `${relay.url}/metrics`,
       stop: async () => relay.stop(),
     });
-  }
+  };
+  await startRelayServer('bench/bare-relay-server.ts', 'relay', bareRelayTarget);
+  if (options.durableRelay !== false)
+    await startRelayServer('bench/durable-relay-server.ts', 'durable relay', durableRelayTarget);
   for (const variant of variants) {
     const metricsPort = await freePort();
     const confer = await startConferProcess(
@@ -109,14 +114,8 @@ export async function startChatServers(
   }
   // A control: the same bare relay again, last, so that what the method itself adds to a
   // server's figures (its place in the turns, the others' background work) shows.
-  if (options.secondBareRelay) {
-    const relay = await startRelay('bench/bare-relay-server.ts');
-    servers.push({
-      name: 'relay again',
-      pid: relay.pid,
-      target: bareRelayTarget(relay.url, 'relay again'),
-      metricsUrl: `${relay.url}/metrics`,
-      stop: async () => relay.stop(),
-    });
-  }
+  if (options.secondBareRelay)
+    await startRelayServer('bench/bare-relay-server.ts', 'relay again', (url) =>
+      bareRelayTarget(url, 'relay again'),
+    );
 }
