@@ -65,8 +65,6 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FORWARDER_MAX_LAG_MS = 250;
 /** The forwarder stores its position at most 4 times a second (a crash replays ≤ 250 ms more). */
 const FORWARDER_CHECKPOINT_EVERY_MS = 250;
-/** The read models' batches when their thread follows the event store (the bus's bound too). */
-const READ_MODELS_BATCH = 250;
 /**
  * How soon the read models' thread following the event store sees a new event after a busy spell
  * (it backs off to 8× this while the store stays quiet): an empty indexed read costs it a few µs.
@@ -153,7 +151,7 @@ export async function startConfer(
             ? {
                 tail: {
                   eventsPath: sqliteEventsPath(config),
-                  batchSize: READ_MODELS_BATCH,
+                  batchSize: config.READ_MODELS_BATCH,
                   lingerMs: config.READ_MODELS_LINGER_MS,
                   idlePollMs: READ_MODELS_IDLE_POLL_MS,
                 },

@@ -109,6 +109,8 @@ export const EnvSchema = z
      * larger transactions, at the price of REST views up to this much later than the broadcasts.
      */
     READ_MODELS_LINGER_MS: z.coerce.number().int().min(0).max(1_000).default(20),
+    /** The most events the read models' thread applies in one transaction. */
+    READ_MODELS_BATCH: z.coerce.number().int().min(1).max(20_000).default(250),
     /**
      * The read models' thread's niceness (0–19, as `nice`) where it feeds itself (the event store
      * on SQLite and the in-process bus; Kafka): when the cores are all busy, commands, broadcasts
