@@ -35,7 +35,7 @@ export type ChatThreadMessage =
       /** [id, monotonic ms] pairs, in the order they happened. */
       sent: [string, number][];
       delivered: [string, number][];
-      acks: [number, number][];
+      acks: { sentAtMs: Float64Array; latencyMs: Float64Array };
     };
 
 /** What the caller tells a tester thread: start sending (at `startAtMs` on the monotonic clock, if named). */
@@ -139,7 +139,8 @@ export async function runChatLoadOnThreads(
     for (const report of reports) {
       for (const [id, at] of report.sent) options.onSent?.(id, at);
       for (const [id, at] of report.delivered) options.onDelivered?.(id, at);
-      for (const [sentAtMs, latencyMs] of report.acks) options.onAck?.(sentAtMs, latencyMs);
+      const { sentAtMs, latencyMs } = report.acks;
+      for (let i = 0; i < sentAtMs.length; i++) options.onAck?.(sentAtMs[i]!, latencyMs[i]!);
     }
     return summarizeChatLoad(
       target.name,

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { runChatShare, targetFromSpec } from './chat-share';
+import { SampleLog } from './sample-log';
 import type { ChatThreadCommand, ChatThreadData, ChatThreadMessage } from './chat-load-threads';
 
 /**
@@ -14,7 +15,9 @@ const go = new Promise<number | undefined>((resolve) =>
 );
 const sent: [string, number][] = [];
 const delivered: [string, number][] = [];
-const acks: [number, number][] = [];
+// Off the heap: a long load notes two figures a chat (bench/sample-log.ts).
+const ackSentAt = new SampleLog();
+const ackMs = new SampleLog();
 const raw = await runChatShare(
   targetFromSpec(data.spec),
   {
@@ -22,7 +25,14 @@ const raw = await runChatShare(
     onProgress: (line) => post({ type: 'progress', line: `${line} (tester thread ${data.index + 1})` }),
     ...(data.noteSent ? { onSent: (id: string, at: number) => sent.push([id, at]) } : {}),
     ...(data.noteDelivered ? { onDelivered: (id: string, at: number) => delivered.push([id, at]) } : {}),
-    ...(data.noteAcks ? { onAck: (at: number, ms: number) => acks.push([at, ms]) } : {}),
+    ...(data.noteAcks
+      ? {
+          onAck: (at: number, ms: number) => {
+            ackSentAt.push(at);
+            ackMs.push(ms);
+          },
+        }
+      : {}),
   },
   {
     idPrefix: `t${data.index}-`,
@@ -34,4 +44,10 @@ const raw = await runChatShare(
     onSendEnd: (atUs) => post({ type: 'sent', atUs }),
   },
 );
-post({ type: 'done', raw, sent, delivered, acks });
+post({
+  type: 'done',
+  raw,
+  sent,
+  delivered,
+  acks: { sentAtMs: ackSentAt.toArray(), latencyMs: ackMs.toArray() },
+});

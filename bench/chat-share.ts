@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import { api } from '../test/support/confer-client';
+import { SampleLog } from './sample-log';
 import { summarize } from './stats';
 
 /*
@@ -215,8 +216,8 @@ export interface ChatShareRaw {
   deliveries: number;
   sendSeconds: number;
   setupSeconds: number;
-  latencies: number[];
-  ackLatencies: number[];
+  latencies: Float64Array;
+  ackLatencies: Float64Array;
 }
 
 /** How one thread's share of the load fits the whole (bench/chat-load-threads.ts). */
@@ -272,8 +273,8 @@ export function summarizeChatLoad(
     rejected: sum((s) => s.rejected),
     deliveries: sum((s) => s.deliveries),
     expectedDeliveries: acked * (options.participants - 1),
-    latencyMs: summarize(shares.flatMap((s) => s.latencies)),
-    ackLatencyMs: summarize(shares.flatMap((s) => s.ackLatencies)),
+    latencyMs: summarize(concatenated(shares.map((s) => s.latencies))),
+    ackLatencyMs: summarize(concatenated(shares.map((s) => s.ackLatencies))),
     setupSeconds: Math.max(...shares.map((s) => s.setupSeconds)),
   };
 }
@@ -304,8 +305,8 @@ export async function runChatShare(
   // load (the in-turns method keeps its threads for minutes) does not time the tester's own
   // growing map and its rehashes instead of the server.
   const sentAt = new Map<string, { t0: number; sender: Socket; awaiting: number }>();
-  const latencies: number[] = [];
-  const ackLatencies: number[] = [];
+  const latencies = new SampleLog();
+  const ackLatencies = new SampleLog();
   let deliveries = 0;
   /** The first timed chat's number: a delivery of a later one no longer in flight came twice. */
   let firstTimed = Number.POSITIVE_INFINITY;
@@ -412,7 +413,16 @@ export async function runChatShare(
       await Promise.all(meetings.slice(i, i + 50).map((sockets) => endMeeting(sockets)));
   }
   for (const socket of all) socket.disconnect();
-  return { sent, acked, rejected, deliveries, sendSeconds, setupSeconds, latencies, ackLatencies };
+  return {
+    sent,
+    acked,
+    rejected,
+    deliveries,
+    sendSeconds,
+    setupSeconds,
+    latencies: latencies.toArray(),
+    ackLatencies: ackLatencies.toArray(),
+  };
 }
 
 /** Whether a delivery of a chat no longer in flight is one of this share's timed chats again. */
@@ -420,6 +430,16 @@ export function deliveredAgain(message: string, idStem: string, firstTimed: numb
   if (!message.startsWith(idStem)) return false;
   const n = Number(message.slice(idStem.length));
   return Number.isInteger(n) && n >= firstTimed;
+}
+
+function concatenated(arrays: readonly Float64Array[]): Float64Array {
+  const all = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    all.set(a, at);
+    at += a.length;
+  }
+  return all;
 }
 
 /** Fisher–Yates, in place. */
