@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bareRelayTarget, runChatLoad, type ChatLoadOptions, type ChatTarget } from './chat-load';
 import { splitEvenly } from './chat-load-threads';
+import { startRelay } from './relay-process';
 
 /**
  * The chat tester must count every chat once whether its clients run on one thread or several:
@@ -169,5 +170,35 @@ describe('the chat tester (bench/chat-load.ts) on one thread and on several', ()
     expect(splitEvenly(1000, 3)).toEqual([334, 333, 333]);
     expect(splitEvenly(7, 7)).toEqual([1, 1, 1, 1, 1, 1, 1]);
     expect(splitEvenly(5, 2).reduce((a, b) => a + b)).toBe(5);
+  });
+});
+
+/**
+ * The tester forgets a chat once its last delivery has come (a long load would otherwise time its
+ * own growing map), yet must still tell a server's own copy to the sender, which Confer sends, from
+ * a chat delivered twice, which is a fault the bench has to show: both arrive after that moment.
+ */
+describe('the chat tester against relays whose copies come late', () => {
+  const shape = { meetings: 4, participants: 3, ratePerSecond: 40, durationMs: 800, testerThreads: 2 };
+
+  it.each([
+    { mode: 'late-echo', copies: 2 },
+    { mode: 'late-twice', copies: 4 },
+  ])('counts each chat $copies times at the others ($mode)', async ({ mode, copies }) => {
+    const relay = await startRelay('bench/bare-relay-server.ts', {}, [mode]);
+    try {
+      const ids: string[] = [];
+      const result = await runChatLoad(bareRelayTarget(relay.url), {
+        ...shape,
+        onSent: (id) => ids.push(id),
+      });
+      expect(ids.length).toBeGreaterThan(20);
+      expect(result.expectedDeliveries).toBe(ids.length * 2);
+      expect(result.deliveries).toBe(ids.length * copies);
+      // Only the first copy at each participant is timed.
+      expect(result.latencyMs.count).toBe(ids.length * 2);
+    } finally {
+      relay.stop();
+    }
   });
 });

@@ -317,8 +317,11 @@ export async function runChatShare(
       socket.on('chat', (msg: { message: string }) => {
         const sent = sentAt.get(msg.message);
         if (!sent) {
-          // Counted, so that a chat delivered twice shows as more deliveries than expected.
-          if (deliveredAgain(msg.message, idStem, firstTimed)) deliveries++;
+          // Counted, so that a chat delivered twice shows as more deliveries than expected; but
+          // not the sender's own copy (Confer echoes a chat to its sender too), which may come
+          // after the others': chat n was sent by all[n % all.length] (one sender a chat, in turn).
+          const n = chatNumber(msg.message, idStem);
+          if (n !== undefined && n >= firstTimed && all[n % all.length] !== socket) deliveries++;
           return;
         }
         if (sent.sender === socket) return;
@@ -337,7 +340,6 @@ export async function runChatShare(
   let sent = 0;
   /** Chats sent, warm-up included: their ids, and how many are due. */
   let issued = 0;
-  let cursor = 0;
   const warmupMs = options.warmupMs ?? 0;
   // The start, on the monotonic clock (which every thread shares; performance.now() does not):
   // named by the caller so that threads and loads keep one schedule, or now.
@@ -363,7 +365,7 @@ export async function runChatShare(
       if (!inWindow(wall, options.windows)) return;
       const due = Math.floor((elapsed / 1000) * options.ratePerSecond) - issued;
       for (let i = 0; i < due; i++) {
-        const sender = all[cursor++ % all.length]!;
+        const sender = all[issued % all.length]!;
         const id = `${share.idPrefix}m${issued++}`;
         if (elapsed < warmupMs) {
           // Warm-up: sent as any other, timed by nobody (its deliveries find no entry).
@@ -425,11 +427,11 @@ export async function runChatShare(
   };
 }
 
-/** Whether a delivery of a chat no longer in flight is one of this share's timed chats again. */
-export function deliveredAgain(message: string, idStem: string, firstTimed: number): boolean {
-  if (!message.startsWith(idStem)) return false;
-  const n = Number(message.slice(idStem.length));
-  return Number.isInteger(n) && n >= firstTimed;
+/** The number in a chat id this share made (`<stem><n>`), or undefined for anyone else's. */
+export function chatNumber(message: string, idStem: string): number | undefined {
+  if (!message.startsWith(idStem)) return undefined;
+  const digits = message.slice(idStem.length);
+  return /^\d+$/.test(digits) ? Number(digits) : undefined;
 }
 
 function concatenated(arrays: readonly Float64Array[]): Float64Array {

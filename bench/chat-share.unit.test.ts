@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveredAgain, inWindow, seededRandom, shuffle, timeInWindows } from './chat-share';
+import { chatNumber, inWindow, seededRandom, shuffle, timeInWindows } from './chat-share';
 
 describe("the chat tester's shuffled send order", () => {
   const order = (seed: string) => {
@@ -65,14 +65,13 @@ describe('the time a load spends inside its send windows', () => {
   });
 });
 
-describe('a delivery of a chat no longer in flight', () => {
-  it("counts as delivered again only for this share's timed chats", () => {
-    // Chats t1-m0 … t1-m9 were the warm-up; t1-m10 was the first timed one.
-    expect(deliveredAgain('t1-m10', 't1-m', 10)).toBe(true);
-    expect(deliveredAgain('t1-m4000', 't1-m', 10)).toBe(true);
-    expect(deliveredAgain('t1-m9', 't1-m', 10)).toBe(false);
-    expect(deliveredAgain('t2-m40', 't1-m', 10)).toBe(false);
-    expect(deliveredAgain('t1-mx', 't1-m', 10)).toBe(false);
-    expect(deliveredAgain('t1-m40', 't1-m', Number.POSITIVE_INFINITY)).toBe(false);
+describe("the number in a chat's id", () => {
+  it("is read from this share's ids only", () => {
+    expect(chatNumber('t1-m10', 't1-m')).toBe(10);
+    expect(chatNumber('t1-m4000', 't1-m')).toBe(4000);
+    expect(chatNumber('t2-m40', 't1-m')).toBeUndefined();
+    expect(chatNumber('t1-mx', 't1-m')).toBeUndefined();
+    expect(chatNumber('t1-m', 't1-m')).toBeUndefined();
+    expect(chatNumber('t1-m-3', 't1-m')).toBeUndefined();
   });
 });
