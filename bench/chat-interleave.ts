@@ -29,6 +29,8 @@ export interface InterleavedChatOptions {
   /** Sent to each server in all, over its windows. */
   seconds: number;
   windowSeconds: number;
+  /** Between one server's window and the next one's (PAUSE_MS by default). */
+  pauseSeconds?: number;
   tester: Pick<ChatLoadOptions, 'testerThreads' | 'sendTickMs' | 'sendOrder'>;
   onProgress?(line: string): void;
 }
@@ -40,7 +42,13 @@ export interface InterleavedChatRun {
   windowAckP99s: number[];
 }
 
-/** Between one server's window and the next one's: its last deliveries, its background work. */
+/**
+ * Between one server's window and the next one's: its last deliveries, its background work. A
+ * server that defers work past its window (Confer's read models, at the lowest CPU priority, catch
+ * up once the cores are free) needs a longer pause, or the next server pays for it: on a busy
+ * afternoon Confer kept 16–40 % of a core for 6–7 s after its window (docs/capacity.md,
+ * thirty-first session), and the bare relay after it ran at a p50 of 36 ms against 4 ms.
+ */
 export const PAUSE_MS = 1_000;
 
 /** Resolves every caller with one start time on the monotonic clock once `n` have asked. */
@@ -60,7 +68,7 @@ export async function runInterleavedChat(
   options: InterleavedChatOptions,
 ): Promise<InterleavedChatRun[]> {
   const windowMs = options.windowSeconds * 1000;
-  const slotMs = windowMs + PAUSE_MS;
+  const slotMs = windowMs + (options.pauseSeconds === undefined ? PAUSE_MS : options.pauseSeconds * 1000);
   const periodMs = slotMs * servers.length;
   const gate = startTogether(servers.length);
   options.onProgress?.(

@@ -4,7 +4,7 @@ import { ChatVariant, parseChatToolArgs, startChatServers, type ChatServer } fro
 import { round } from './stats';
 
 /**
- * `npx tsx bench/chat-interleaved.ts [--control] <rate/s> <seconds each> <window s> <by-meeting|shuffled> <variant>...`:
+ * `npx tsx bench/chat-interleaved.ts [--control] [--pause=<s>] <rate/s> <seconds each> <window s> <by-meeting|shuffled> <variant>...`:
  * the chat load (1,000 meetings of 5 on every server, two tester threads each) against the bare
  * relay, the durable relay and Confer as each variant sets it up (bench/chat-servers.ts), all open
  * at once and taking turns in windows of a few seconds (bench/chat-interleave.ts says why).
@@ -13,8 +13,8 @@ import { round } from './stats';
  * `--control` runs the bare relay a second time, last in the turns (after Confer's), instead of
  * the durable relay (the tester's 5,000 sockets a server would go past this machine's 20,000 open
  * files with four): its figures beside the first one's say how much the method itself moves a
- * server's. Not part of
- * `npm run bench`, whose chat section runs the goal's row this way once.
+ * server's. `--pause=<s>`: the pause between two windows (1 s by default; see PAUSE_MS).
+ * Not part of `npm run bench`, whose chat section runs the goal's row this way once.
  */
 const Args = z.tuple([
   z.coerce.number().int().min(1).max(20_000).describe('rate/s'),
@@ -25,7 +25,17 @@ const Args = z.tuple([
 ]);
 const names = ['rate/s', 'seconds each', 'window s', 'send order', 'variants'];
 const control = process.argv.includes('--control');
-const argv = process.argv.slice(2).filter((a) => a !== '--control');
+const pauseFlag = process.argv.find((a) => a.startsWith('--pause='));
+const pause = z.coerce
+  .number()
+  .min(0)
+  .max(60)
+  .safeParse(pauseFlag?.slice('--pause='.length) ?? 1);
+if (!pause.success) {
+  process.stderr.write(`chat-interleaved: --pause: ${pause.error.issues[0]!.message}\n`);
+  process.exit(2);
+}
+const argv = process.argv.slice(2).filter((a) => a !== '--control' && a !== pauseFlag);
 const [rate, seconds, windowSeconds, sendOrder, variants] = parseChatToolArgs(
   'chat-interleaved',
   Args,
@@ -46,11 +56,12 @@ try {
     ratePerSecond: rate,
     seconds,
     windowSeconds,
+    pauseSeconds: pause.data,
     tester: { testerThreads: 2, sendOrder },
     onProgress: (line) => process.stderr.write(`[chat-interleaved] ${line}\n`),
   });
   process.stdout.write(
-    `\n1000 × 5 at ${rate}/s, ${seconds} s each in ${windowSeconds} s windows taken in turn, ${sendOrder}` +
+    `\n1000 × 5 at ${rate}/s, ${seconds} s each in ${windowSeconds} s windows taken in turn (${pause.data} s apart), ${sendOrder}` +
       ` (tester: ${runs[0]!.run.cpu.testerPct} % of a core over the whole run, all servers' clients)\n`,
   );
   console.table(interleavedRows(runs));
