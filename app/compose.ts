@@ -309,8 +309,8 @@ export async function startConfer(
     serveClient: false,
     cleanupEmptyChildNamespaces: true,
     maxHttpBufferSize: 256 * 1024,
-    pingInterval: 10_000,
-    pingTimeout: 10_000,
+    pingInterval: config.SOCKET_PING_INTERVAL_MS,
+    pingTimeout: config.SOCKET_PING_TIMEOUT_MS,
   });
   // Links between the SFUs of the deployment's nodes, for meetings cascaded over several nodes.
   const links = createNodeLinks({

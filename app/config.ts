@@ -52,6 +52,13 @@ export const EnvSchema = z
     /** With BUS=kafka: the topic analysts' records are published to (keyed by meeting id). */
     KAFKA_ANALYTICS_TOPIC: z.string().min(1).default('confer.analytics.v1'),
 
+    /**
+     * How often socket.io checks that each client is still there (ms), and how long it waits for
+     * the answer: a client gone without closing its connection counts as disconnected after at most
+     * their sum, and its reconnection grace starts then.
+     */
+    SOCKET_PING_INTERVAL_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
+    SOCKET_PING_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(120_000).default(10_000),
     SOCKET_RATE_PER_SECOND: z.coerce.number().int().min(1).default(20),
     SOCKET_RATE_BURST: z.coerce.number().int().min(1).default(40),
     /** All participants and connections of one client address together (offices behind NAT share one). */
