@@ -203,6 +203,37 @@ export function describeProjectionStoreContract(
         expect(keysOf(await store.range(col, part, { limit: 10, order: 'asc' }))).toEqual(['k2']);
       });
 
+      it('keeps the last of several writes to one document in a transaction', async () => {
+        await put('was', { n: 0 });
+        await store.transaction(async (tx) => {
+          for (let n = 1; n <= 3; n++) await tx.put(col, part, 'k', { n });
+          expect(await tx.get(col, part, 'k')).toEqual({ n: 3 });
+          await tx.put(col, part, 'brief', { n: 1 });
+          await tx.delete(col, part, 'brief');
+          await tx.delete(col, part, 'was');
+          await tx.put(col, part, 'was', { n: 4 });
+          expect(await tx.getMany([{ collection: col, partition: part, key: 'brief' }])).toEqual([undefined]);
+        });
+        expect(await store.get(col, part, 'k')).toEqual({ n: 3 });
+        expect(await store.get(col, part, 'brief')).toBeUndefined();
+        expect(await store.get(col, part, 'was')).toEqual({ n: 4 });
+        expect(keysOf(await store.range(col, part, { limit: 10, order: 'asc' }))).toEqual(['k', 'was']);
+      });
+
+      it('stores a document as it was put, whatever the caller does with it afterwards', async () => {
+        await store.transaction(async (tx) => {
+          const doc = { n: 1, list: [1] };
+          await tx.put(col, part, 'k', doc);
+          doc.n = 2;
+          doc.list.push(2);
+          const read = (await tx.get<{ n: number; list: number[] }>(col, part, 'k'))!;
+          expect(read).toEqual({ n: 1, list: [1] });
+          read.n = 3;
+          expect(await tx.get(col, part, 'k')).toEqual({ n: 1, list: [1] });
+        });
+        expect(await store.get(col, part, 'k')).toEqual({ n: 1, list: [1] });
+      });
+
       it('rolls back every write of a work that throws, and rethrows its error', async () => {
         await put('kept', { n: 1 });
         const failure = new Error('projection bug');
