@@ -75,7 +75,6 @@ export function createSqliteProjectionStore(options: SqliteProjectionStoreOption
     const tx = new TransactionWriter(writeStmts);
     try {
       const result = await work(tx);
-      tx.flush();
       tx.finish();
       sqlite(() => writer.exec('COMMIT'));
       return result;
@@ -204,44 +203,14 @@ function readerOver(stmts: DocStatements, assertUsable: () => void): ProjectionR
   };
 }
 
-/** A document's place in the store, as one string (the three parts cannot hold a NUL). */
-const placeOf = (collection: string, partition: string, key: string) => `${collection}\0${partition}\0${key}`;
-
-/** A write held until the transaction commits: the document's text, or null for a deletion. */
-interface HeldWrite {
-  collection: string;
-  partition: string;
-  key: string;
-  json: string | null;
-}
-
-/**
- * The view of one open transaction; refuses to be used once the transaction has ended.
- *
- * Writes are held until the commit (or until a range, scan or clear needs the table as the
- * transaction left it), and only each document's last version is written: a batch of the read
- * models updates a meeting's directory summary, analytics state and checkpoints once per event,
- * and under load one batch holds several events of a meeting (its chats come in bursts). Reads
- * look at the held writes first, so the transaction still sees its own writes; documents are held
- * as their JSON text, so a caller changing a document it read or put changes nothing stored.
- */
+/** The view of one open transaction; refuses to be used once the transaction has ended. */
 class TransactionWriter implements ProjectionWriter {
   private open = true;
   private readonly reads: ProjectionReader;
-  private readonly held = new Map<string, HeldWrite>();
 
   constructor(private readonly stmts: DocStatements) {
     // Reads go through the writer connection, so they see this transaction's own writes.
     this.reads = readerOver(stmts, () => this.check());
-  }
-
-  /** Writes what is held; called before the commit, and before reads the held writes would miss. */
-  flush(): void {
-    for (const { collection, partition, key, json } of this.held.values()) {
-      if (json === null) sqlite(() => this.stmts.delete.run(collection, partition, key));
-      else sqlite(() => this.stmts.put.run(collection, partition, key, json));
-    }
-    this.held.clear();
   }
 
   finish(): void {
@@ -252,23 +221,12 @@ class TransactionWriter implements ProjectionWriter {
     if (!this.open) throw new Error('This projection store transaction has already ended');
   }
 
-  private heldDoc<T extends Doc>(held: HeldWrite): T | undefined {
-    return held.json === null ? undefined : (JSON.parse(held.json) as T);
+  get<T extends Doc = Doc>(collection: string, partition: string, key: string): Promise<T | undefined> {
+    return this.reads.get<T>(collection, partition, key);
   }
 
-  async get<T extends Doc = Doc>(collection: string, partition: string, key: string): Promise<T | undefined> {
-    this.check();
-    const held = this.held.get(placeOf(collection, partition, key));
-    return held ? this.heldDoc<T>(held) : this.reads.get<T>(collection, partition, key);
-  }
-
-  async getMany<T extends Doc = Doc>(refs: readonly DocRef[]): Promise<Array<T | undefined>> {
-    this.check();
-    if (this.held.size === 0) return this.reads.getMany<T>(refs);
-    const held = refs.map((r) => this.held.get(placeOf(r.collection, r.partition, r.key)));
-    const stored = await this.reads.getMany<T>(refs.filter((_, i) => !held[i]));
-    let next = 0;
-    return held.map((h) => (h ? this.heldDoc<T>(h) : stored[next++]));
+  getMany<T extends Doc = Doc>(refs: readonly DocRef[]): Promise<Array<T | undefined>> {
+    return this.reads.getMany<T>(refs);
   }
 
   range<T extends Doc = Doc>(
@@ -276,8 +234,6 @@ class TransactionWriter implements ProjectionWriter {
     partition: string,
     opts: RangeOptions,
   ): Promise<DocEntry<T>[]> {
-    this.check();
-    this.flush();
     return this.reads.range<T>(collection, partition, opts);
   }
 
@@ -285,25 +241,22 @@ class TransactionWriter implements ProjectionWriter {
     collection: string,
     opts: { limit: number; cursor?: string },
   ): Promise<DocEntry<T>[]> {
-    this.check();
-    this.flush();
     return this.reads.scan<T>(collection, opts);
   }
 
   async put(collection: string, partition: string, key: string, doc: Doc): Promise<void> {
     this.check();
     const json = JSON.stringify(doc);
-    this.held.set(placeOf(collection, partition, key), { collection, partition, key, json });
+    sqlite(() => this.stmts.put.run(collection, partition, key, json));
   }
 
   async delete(collection: string, partition: string, key: string): Promise<void> {
     this.check();
-    this.held.set(placeOf(collection, partition, key), { collection, partition, key, json: null });
+    sqlite(() => this.stmts.delete.run(collection, partition, key));
   }
 
   async clear(collection: string): Promise<void> {
     this.check();
-    this.flush();
     sqlite(() => this.stmts.clear.run(collection));
   }
 }
