@@ -17,8 +17,7 @@ import { median, round, summarize } from './stats';
  *
  * What it cannot remove: an idle server's background work (Confer's read models catching up, its
  * write-ahead log copied back) may spill past the pause into the next server's window and count
- * against that server; sampled per 0.5 s, Confer's CPU was back to its idle 2–8 % of a core
- * within half a second of its window's end. And a server that collects garbage when idle (Confer,
+ * against that server (hence PAUSE_MS). And a server that collects garbage when idle (Confer,
  * app/idle-gc.ts) would do it in another's window: run it without (GC_WHEN_IDLE=false), as a
  * server under a steady load is never idle.
  */
@@ -45,11 +44,12 @@ export interface InterleavedChatRun {
 /**
  * Between one server's window and the next one's: its last deliveries, its background work. A
  * server that defers work past its window (Confer's read models, at the lowest CPU priority, catch
- * up once the cores are free) needs a longer pause, or the next server pays for it: on a busy
- * afternoon Confer kept 16–40 % of a core for 6–7 s after its window (docs/capacity.md,
- * thirty-first session), and the bare relay after it ran at a p50 of 36 ms against 4 ms.
+ * up once the cores are free) needs the pause to outlast it, or the next server pays for it: with
+ * a 1 s pause Confer kept 16–40 % of a core through the whole next window, and the bare relay in
+ * it ran at a p50 of 36 ms against 4 (docs/capacity.md, thirty-first session); with 8 s it was
+ * back to idle within ~2 s.
  */
-export const PAUSE_MS = 1_000;
+export const PAUSE_MS = 5_000;
 
 /** Resolves every caller with one start time on the monotonic clock once `n` have asked. */
 function startTogether(n: number): () => Promise<number> {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { interleavedRows, runInterleavedChat } from './chat-interleave';
+import { PAUSE_MS, interleavedRows, runInterleavedChat } from './chat-interleave';
 import { ChatVariant, parseChatToolArgs, startChatServers, type ChatServer } from './chat-servers';
 import { round } from './stats';
 
@@ -13,7 +13,7 @@ import { round } from './stats';
  * `--control` runs the bare relay a second time, last in the turns (after Confer's), instead of
  * the durable relay (the tester's 5,000 sockets a server would go past this machine's 20,000 open
  * files with four): its figures beside the first one's say how much the method itself moves a
- * server's. `--pause=<s>`: the pause between two windows (1 s by default; see PAUSE_MS).
+ * server's. `--pause=<s>`: the pause between two windows (PAUSE_MS, 5 s, by default).
  * Not part of `npm run bench`, whose chat section runs the goal's row this way once.
  */
 const Args = z.tuple([
@@ -30,7 +30,7 @@ const pause = z.coerce
   .number()
   .min(0)
   .max(60)
-  .safeParse(pauseFlag?.slice('--pause='.length) ?? 1);
+  .safeParse(pauseFlag?.slice('--pause='.length) ?? PAUSE_MS / 1000);
 if (!pause.success) {
   process.stderr.write(`chat-interleaved: --pause: ${pause.error.issues[0]!.message}\n`);
   process.exit(2);

@@ -34,7 +34,7 @@ import {
   type ChatLoadResult,
 } from './chat-load';
 import { measuredChatLoad, type MeasuredChat } from './measured-chat';
-import { interleavedRows, runInterleavedChat } from './chat-interleave';
+import { PAUSE_MS, interleavedRows, runInterleavedChat } from './chat-interleave';
 import { startChatServers, type ChatServer } from './chat-servers';
 import { startRelay } from './relay-process';
 import { freePort } from '../test/support/free-port';
@@ -283,9 +283,9 @@ async function benchChatInTurns(
       tester: { testerThreads, sendTickMs, sendOrder },
       onProgress: progress,
     });
-    results['chatInTurns'] = { windowSeconds, seconds, runs };
+    results['chatInTurns'] = { windowSeconds, pauseSeconds: PAUSE_MS / 1000, seconds, runs };
     table(
-      `Chat, ${shape.meetings} × ${shape.participants} @ ${shape.ratePerSecond}/s with the servers taking turns every ${windowSeconds} s (all open at once, ${seconds} s each; tester ${runs[0]!.run.cpu.testerPct} % of a core)`,
+      `Chat, ${shape.meetings} × ${shape.participants} @ ${shape.ratePerSecond}/s with the servers taking turns in ${windowSeconds} s windows, ${PAUSE_MS / 1000} s apart (all open at once, ${seconds} s each; tester ${runs[0]!.run.cpu.testerPct} % of a core)`,
       interleavedRows(runs),
     );
   } finally {
