@@ -273,8 +273,8 @@ export function summarizeChatLoad(
     rejected: sum((s) => s.rejected),
     deliveries: sum((s) => s.deliveries),
     expectedDeliveries: acked * (options.participants - 1),
-    latencyMs: summarize(concatenated(shares.map((s) => s.latencies))),
-    ackLatencyMs: summarize(concatenated(shares.map((s) => s.ackLatencies))),
+    latencyMs: summarize(SampleLog.concat(shares.map((s) => s.latencies))),
+    ackLatencyMs: summarize(SampleLog.concat(shares.map((s) => s.ackLatencies))),
     setupSeconds: Math.max(...shares.map((s) => s.setupSeconds)),
   };
 }
@@ -432,16 +432,6 @@ export function chatNumber(message: string, idStem: string): number | undefined 
   if (!message.startsWith(idStem)) return undefined;
   const digits = message.slice(idStem.length);
   return /^\d+$/.test(digits) ? Number(digits) : undefined;
-}
-
-function concatenated(arrays: readonly Float64Array[]): Float64Array {
-  const all = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
-  let at = 0;
-  for (const a of arrays) {
-    all.set(a, at);
-    at += a.length;
-  }
-  return all;
 }
 
 /** Fisher–Yates, in place. */

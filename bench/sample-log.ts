@@ -26,13 +26,17 @@ export class SampleLog {
 
   /** Every value noted, in order, in one array (which a thread can hand over by transfer). */
   toArray(): Float64Array {
-    const all = new Float64Array(this.size);
+    return SampleLog.concat([...this.full, this.current.subarray(0, this.used)]);
+  }
+
+  /** Several arrays of figures (chunks, or several threads' logs) joined into one, in order. */
+  static concat(arrays: readonly Float64Array[]): Float64Array {
+    const all = new Float64Array(arrays.reduce((n, a) => n + a.length, 0));
     let at = 0;
-    for (const chunk of this.full) {
-      all.set(chunk, at);
-      at += chunk.length;
+    for (const a of arrays) {
+      all.set(a, at);
+      at += a.length;
     }
-    all.set(this.current.subarray(0, this.used), at);
     return all;
   }
 }

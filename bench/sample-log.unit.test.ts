@@ -20,4 +20,12 @@ describe('a log of samples kept in typed arrays', () => {
     expect(new SampleLog().toArray().length).toBe(0);
     expect(new SampleLog().size).toBe(0);
   });
+
+  it('joins several logs into one, in order, empty ones included', () => {
+    const a = new Float64Array([1, 2]);
+    const b = new Float64Array([]);
+    const c = new Float64Array([3]);
+    expect(Array.from(SampleLog.concat([a, b, c]))).toEqual([1, 2, 3]);
+    expect(SampleLog.concat([]).length).toBe(0);
+  });
 });
