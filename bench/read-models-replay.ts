@@ -1,97 +1,115 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import pino from 'pino';
+import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { openSqliteEventReader } from '../infra/event-store/sqlite/event-reader';
-import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
-import { createAnalyticsHandler } from '../pipelines/analytics/analytics-handler';
-import { allProjections, createProjectionRunner } from '../projections';
+import { openReplayTarget, type ReplayTarget } from './read-models-replay-target';
+import { ReplayVariant, parseVariant } from './read-models-replay-variant';
 
 /**
- * `npx tsx bench/read-models-replay.ts <events.db> [batch] [page size]`: the events of a recorded run (a
- * Confer's DATA_DIR/events.db, e.g. kept from a chat load) applied to a fresh SQLite projection
- * store, as the read models' thread applies them (the projections, then analytics, batch by batch,
- * 250 events by default as READ_MODELS_BATCH), on this thread alone: the CPU each target takes an
- * event, free of the load's noise. Prints one JSON line. A tool for changing the read models'
- * cost (docs/capacity.md, thirty-first session); not part of `npm run bench`.
+ * `npx tsx bench/read-models-replay.ts <events.db> [--batch=250] [variant ...]`: the events of a
+ * recorded run (a Confer's DATA_DIR/events.db, e.g. kept from a chat load) applied to fresh SQLite
+ * projection stores, as the read models' thread applies them (the projections, then analytics,
+ * batch by batch), on this thread alone: the CPU each target takes an event, free of the load's
+ * noise. A tool for changing the read models' cost (docs/capacity.md); not part of `npm run bench`.
+ *
+ * A variant is `name[:page=<bytes>][,wac=<pages>]` (the store's page size, its
+ * wal_autocheckpoint), `default` when none is given. With several, every batch goes to each
+ * variant's store in turn, the order rotating batch by batch: the machine's drift over minutes
+ * (~20 % here) falls on all of them alike, which runs one after another could not promise.
  */
-const Args = z.tuple([
-  z.string().refine(existsSync, 'no such file'),
-  z.coerce.number().int().min(1).max(20_000).default(250),
-  z.coerce
-    .number()
-    .int()
+const Options = z.object({
+  eventsPath: z.string().refine(existsSync, 'no such file'),
+  batch: z.coerce.number().int().min(1).max(20_000).default(250),
+  variants: z
+    .array(ReplayVariant)
+    .min(1)
+    .max(6)
     .refine(
-      (n) => [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536].includes(n),
-      'a power of two, 512–65536',
-    )
-    .optional(),
-]);
-const parsed = Args.safeParse(process.argv.slice(2, 5));
-if (!parsed.success) {
-  const issue = parsed.error.issues[0]!;
-  const names = ['events.db', 'batch', 'page size'];
-  process.stderr.write(`read-models-replay: ${names[Number(issue.path[0])]}: ${issue.message}\n`);
+      (all) => new Set(all.map((v) => v.name)).size === all.length,
+      'each variant needs a name of its own',
+    ),
+});
+
+function fail(message: string): never {
+  process.stderr.write(`read-models-replay: ${message}\n`);
   process.exit(2);
 }
-const [eventsPath, batch, pageSize] = parsed.data;
-const logger = pino({ level: 'warn' });
-const dir = mkdtempSync(join(tmpdir(), 'confer-replay-'));
-if (pageSize !== undefined) {
-  // The page size is fixed by the file's first write: made here before the store opens it.
-  const db = new Database(join(dir, 'read-models.db'));
-  db.pragma(`page_size = ${pageSize}`);
-  db.pragma('journal_mode = WAL');
-  db.close();
+
+function options(): z.infer<typeof Options> {
+  let parsedArgs;
+  try {
+    parsedArgs = parseArgs({ allowPositionals: true, options: { batch: { type: 'string' } } });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const [eventsPath, ...variantArgs] = parsedArgs.positionals;
+  if (eventsPath === undefined) fail('events.db: required (a Confer DATA_DIR/events.db)');
+  const variants = (variantArgs.length > 0 ? variantArgs : ['default']).map((arg) => {
+    const variant = parseVariant(arg);
+    return variant.ok ? variant.value : fail(`variant ${JSON.stringify(arg)}: ${variant.error}`);
+  });
+  const parsed = Options.safeParse({ eventsPath, batch: parsedArgs.values.batch, variants });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    fail(`${issue.path[0] === 'eventsPath' ? 'events.db' : String(issue.path[0])}: ${issue.message}`);
+  }
+  return parsed.data;
 }
-const store = createSqliteProjectionStore({ path: join(dir, 'read-models.db') });
-const projections = createProjectionRunner({ store, projections: allProjections(), logger });
-const analytics = createAnalyticsHandler({
-  source: 'http://localhost/analytics',
-  schemaBase: 'http://localhost/docs/analytics',
-  chatContent: false,
-  store,
-  logger,
-});
+
+/** On a terminal one line rewritten; in a log, a line every 10,000 events. */
+function progress(events: number): void {
+  if (process.stderr.isTTY) process.stderr.write(`\r[read-models-replay] ${events} events`);
+  else process.stderr.write(`[read-models-replay] ${events} events\n`);
+}
+
+const { eventsPath, batch, variants } = options();
+const dir = mkdtempSync(join(tmpdir(), 'confer-replay-'));
+const targets: ReplayTarget[] = [];
 const reader = openSqliteEventReader(eventsPath);
-const cpuUs = { projections: 0, analytics: 0 };
-const timed = async (target: keyof typeof cpuUs, work: () => Promise<unknown>) => {
-  const before = process.cpuUsage();
-  await work();
-  const used = process.cpuUsage(before);
-  cpuUs[target] += used.user + used.system;
-};
-/** Bytes this process has had written to storage (its write-ahead log and the file it copies to). */
-const writtenBytes = () => Number(/write_bytes: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
-const writtenBefore = writtenBytes();
-let position = 0;
-let events = 0;
-const started = performance.now();
 try {
+  for (const variant of variants) targets.push(openReplayTarget(dir, variant));
+  let position = 0;
+  let events = 0;
+  let batches = 0;
+  const started = performance.now();
   for (;;) {
     const batchOf = reader.readAll(position, batch);
     if (batchOf.length === 0) break;
-    await timed('projections', () => projections.handle(batchOf));
-    await timed('analytics', () => analytics.handle(batchOf));
+    for (let i = 0; i < targets.length; i++) {
+      await targets[(batches + i) % targets.length]!.apply(batchOf);
+    }
     position = batchOf.at(-1)!.globalPosition;
     events += batchOf.length;
+    batches += 1;
+    if (batches % 40 === 0) progress(events);
   }
+  if (process.stderr.isTTY) process.stderr.write('\n');
   const round = (n: number) => Math.round(n * 10) / 10;
+  const rows = targets.map((target) => {
+    const { projectionsUs, analyticsUs, writtenBytes } = target.totals();
+    return {
+      variant: target.variant.name,
+      pageSize: target.variant.pageSize ?? 'default',
+      walAutocheckpoint: target.variant.walAutocheckpoint ?? 'default',
+      projectionsUsPerEvent: round(projectionsUs / events),
+      analyticsUsPerEvent: round(analyticsUs / events),
+      totalUsPerEvent: round((projectionsUs + analyticsUs) / events),
+      writtenKiBPerEvent: round(writtenBytes / 1024 / events),
+    };
+  });
+  const first = rows[0]!;
+  const compared = rows.map((row) => ({
+    ...row,
+    cpuVsFirst: Math.round((row.totalUsPerEvent / first.totalUsPerEvent) * 100) / 100,
+  }));
+  if (process.stdout.isTTY) console.table(compared);
   process.stdout.write(
-    `${JSON.stringify({
-      events,
-      batch,
-      pageSize: pageSize ?? 'default',
-      seconds: round((performance.now() - started) / 1000),
-      projectionsUsPerEvent: round(cpuUs.projections / events),
-      analyticsUsPerEvent: round(cpuUs.analytics / events),
-      writtenKiBPerEvent: round((writtenBytes() - writtenBefore) / 1024 / events),
-    })}\n`,
+    `${JSON.stringify({ events, batch, seconds: round((performance.now() - started) / 1000), variants: compared })}\n`,
   );
 } finally {
   reader.close();
-  await store.close();
+  for (const target of targets) await target.close();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -30,6 +30,13 @@ export interface SqliteProjectionStoreOptions {
    * dozen times in four minutes at 4,000 chats/s, the read models' thread filling the log.
    */
   checkpointEveryMs?: number;
+  /**
+   * The write-ahead log's length, in pages, past which a commit copies it into the file
+   * (SQLite's `wal_autocheckpoint`, 1,000 by default). Where the checkpoints are the commits'
+   * (checkpointEveryMs 0): a longer log copies a page the read models keep rewriting (a busy
+   * meeting's) once per checkpoint rather than once per batch or two.
+   */
+  walAutocheckpointPages?: number;
 }
 
 /**
@@ -51,6 +58,9 @@ export function createSqliteProjectionStore(options: SqliteProjectionStoreOption
   }
   mkdirSync(dirname(options.path), { recursive: true });
   const writer = open(options.path);
+  if (options.walAutocheckpointPages !== undefined) {
+    writer.pragma(`wal_autocheckpoint = ${Math.max(1, Math.trunc(options.walAutocheckpointPages))}`);
+  }
   migrateDocsSchema(writer);
   // From now on a busy write lock is waited for asynchronously (beginWrite), never by blocking
   // the thread: another thread of this process (the read models' own) writes the same file.
