@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import { io, type Socket } from 'socket.io-client';
+import { io } from 'socket.io-client';
+import { z } from 'zod';
 import { api } from '../test/support/confer-client';
+import { LeanSocket, type ChatSocket } from './lean-socket';
 import { SampleLog } from './sample-log';
 import { summarize } from './stats';
 
@@ -34,20 +36,41 @@ export interface ChatTarget {
   name: string;
   /** How to rebuild this target in another thread; a target without it runs on one thread only. */
   spec?: ChatTargetSpec;
-  openMeeting(participants: number): Promise<Socket[]>;
+  openMeeting(participants: number): Promise<ChatSocket[]>;
   /**
    * Ends a meeting once its round is over, as its host would (the first socket), before its
    * sockets leave. Left running instead, a round's 5,000 participants ended their reconnection
    * grace 30 s later, inside the next round's window, which then measured their departures too.
    */
-  endMeeting?(sockets: Socket[]): Promise<void>;
+  endMeeting?(sockets: ChatSocket[]): Promise<void>;
 }
 
 type AckFn = (r: { ok: boolean }) => void;
-const emitWithAck = (socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean }> =>
+const emitWithAck = (socket: ChatSocket, event: string, payload: unknown): Promise<{ ok: boolean }> =>
   new Promise((resolve) => socket.emit(event, payload, ((r) => resolve(r)) as AckFn));
 
-function connectSocket(url: string, auth: Record<string, unknown>): Promise<Socket> {
+/**
+ * Which client the simulated participants use: `lean` (bench/lean-socket.ts: socket.io's frames
+ * over a bare WebSocket, the same bytes for the server at a fraction of the tester's CPU) or
+ * `socket.io` (socket.io-client itself, as the web client). Read once, in every tester thread
+ * alike (threads start with the process's environment).
+ */
+export const CHAT_TESTER_CLIENT = z
+  .enum(['lean', 'socket.io'])
+  .default('lean')
+  .safeParse(process.env.CHAT_TESTER_CLIENT);
+
+function testerClient(): 'lean' | 'socket.io' {
+  if (!CHAT_TESTER_CLIENT.success) {
+    throw new Error(
+      `CHAT_TESTER_CLIENT: expected lean or socket.io (got ${JSON.stringify(process.env.CHAT_TESTER_CLIENT)})`,
+    );
+  }
+  return CHAT_TESTER_CLIENT.data;
+}
+
+function connectSocket(url: string, auth: Record<string, unknown>): Promise<ChatSocket> {
+  if (testerClient() === 'lean') return LeanSocket.connect(url, auth);
   const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
@@ -65,7 +88,7 @@ export function conferTarget(baseUrl: string): ChatTarget {
         title: 'bench',
         settings: { maxParticipants: Math.max(2, n) },
       });
-      const sockets: Socket[] = [];
+      const sockets: ChatSocket[] = [];
       for (let i = 0; i < n; i++) {
         const joined = await client.join(
           meeting.meetingId,
@@ -93,7 +116,7 @@ export function bareRelayTarget(baseUrl: string, name = 'bare socket.io relay'):
     spec: { kind: 'relay', url: baseUrl, name },
     async openMeeting(n) {
       const room = `r${rooms++}`;
-      const sockets: Socket[] = [];
+      const sockets: ChatSocket[] = [];
       for (let i = 0; i < n; i++) {
         const socket = await connectSocket(baseUrl, {});
         await emitWithAck(socket, 'join', { room });
@@ -286,7 +309,7 @@ export async function runChatShare(
   share: ChatShare,
 ): Promise<ChatShareRaw> {
   const setupStart = performance.now();
-  const meetings: Socket[][] = [];
+  const meetings: ChatSocket[][] = [];
   const concurrency = options.setupConcurrency ?? 16;
   let opened = 0;
   await Promise.all(
@@ -304,7 +327,7 @@ export async function runChatShare(
   // Chats in flight, each until the last of its deliveries: pruned as they arrive, so that a long
   // load (the in-turns method keeps its threads for minutes) does not time the tester's own
   // growing map and its rehashes instead of the server.
-  const sentAt = new Map<string, { t0: number; sender: Socket; awaiting: number }>();
+  const sentAt = new Map<string, { t0: number; sender: ChatSocket; awaiting: number }>();
   const latencies = new SampleLog();
   const ackLatencies = new SampleLog();
   let deliveries = 0;
