@@ -8,6 +8,7 @@ import {
   durableRelayTarget,
   type ChatTarget,
 } from './chat-load';
+import { testerClient } from './chat-share';
 import { startRelay } from './relay-process';
 
 /**
@@ -65,6 +66,11 @@ export function parseChatToolArgs<T extends readonly [...unknown[], ChatVariant[
   const variants = parsed.data[parsed.data.length - 1] as ChatVariant[];
   if (new Set(variants.map((v) => v.name)).size !== variants.length)
     refuse('variants: each needs a name of its own');
+  try {
+    testerClient();
+  } catch (error) {
+    refuse((error as Error).message);
+  }
   return parsed.data;
 }
 

@@ -60,7 +60,7 @@ export const CHAT_TESTER_CLIENT = z
   .default('lean')
   .safeParse(process.env.CHAT_TESTER_CLIENT);
 
-function testerClient(): 'lean' | 'socket.io' {
+export function testerClient(): 'lean' | 'socket.io' {
   if (!CHAT_TESTER_CLIENT.success) {
     throw new Error(
       `CHAT_TESTER_CLIENT: expected lean or socket.io (got ${JSON.stringify(process.env.CHAT_TESTER_CLIENT)})`,

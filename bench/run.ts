@@ -33,6 +33,7 @@ import {
   runChatLoad,
   type ChatLoadResult,
 } from './chat-load';
+import { testerClient } from './chat-share';
 import { measuredChatLoad, type MeasuredChat } from './measured-chat';
 import { PAUSE_MS, interleavedRows, runInterleavedChat } from './chat-interleave';
 import { startChatServers, type ChatServer } from './chat-servers';
@@ -172,7 +173,8 @@ async function benchChat(): Promise<void> {
   const rounds = chatRounds();
   const tester = chatTester();
   const duration = chatSeconds() * 1000;
-  results['chatTester'] = tester;
+  // Which client the participants use; a misspelt CHAT_TESTER_CLIENT fails here, before any server.
+  results['chatTester'] = { ...tester, client: testerClient() };
   results['chatSeconds'] = duration / 1000;
   // Its writer's batches per round, from /metrics on a port of its own (no operator token).
   const metricsPort = await freePort();
@@ -308,7 +310,7 @@ function printChatRounds(
   table(
     `Chat: socket \`chat\` → \`chat\` received by every other participant${
       pinned ? `, the tester on CPU ${pinned.tester} and both servers on CPU ${pinned.servers}` : ''
-    }, the tester on ${tester.testerThreads} thread(s) sending every ${tester.sendTickMs} ms, ${
+    }, the tester on ${tester.testerThreads} thread(s) (${testerClient()} clients) sending every ${tester.sendTickMs} ms, ${
       tester.sendOrder === 'shuffled' ? 'everyone in a shuffled order' : 'meeting by meeting'
     } (load average at the end ${loadavg()
       .map((l) => l.toFixed(2))
