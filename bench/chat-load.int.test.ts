@@ -1,7 +1,16 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bareRelayTarget, runChatLoad, type ChatLoadOptions, type ChatTarget } from './chat-load';
+import { startConferProcess, type ConferProcess } from '../test/support/confer-process';
+import {
+  CHAT_LOAD_BUDGETS,
+  bareRelayTarget,
+  conferTarget,
+  runChatLoad,
+  type ChatLoadOptions,
+  type ChatTarget,
+} from './chat-load';
+import { testerClient } from './chat-share';
 import { splitEvenly } from './chat-load-threads';
 import { startRelay } from './relay-process';
 
@@ -200,5 +209,37 @@ describe('the chat tester against relays whose copies come late', () => {
     } finally {
       relay.stop();
     }
+  });
+});
+
+/**
+ * The same tester against a real Confer, with each client the participants can use: the lean one
+ * (the bench's default) must be to Confer what socket.io-client is, every chat acknowledged and
+ * delivered to each other participant once, through Confer's namespaces and tokens.
+ */
+describe('the chat tester against Confer', () => {
+  let confer: ConferProcess;
+  beforeAll(async () => {
+    confer = await startConferProcess({ ...CHAT_LOAD_BUDGETS, LOG_LEVEL: 'warn' });
+  });
+  afterAll(async () => {
+    delete process.env.CHAT_TESTER_CLIENT;
+    await confer?.dispose();
+  });
+
+  it.each(['lean', 'socket.io'])('carries every chat with the %s client', async (client) => {
+    process.env.CHAT_TESTER_CLIENT = client;
+    expect(testerClient()).toBe(client);
+    const result = await runChatLoad(conferTarget(confer.url), {
+      meetings: 4,
+      participants: 3,
+      ratePerSecond: 40,
+      durationMs: 1000,
+      testerThreads: 1,
+    });
+    expect(result.rejected).toBe(0);
+    expect(result.ackedPerSec).toBeGreaterThan(0);
+    expect(result.deliveries).toBe(result.expectedDeliveries);
+    expect(result.latencyMs.count).toBe(result.expectedDeliveries);
   });
 });

@@ -52,21 +52,19 @@ const emitWithAck = (socket: ChatSocket, event: string, payload: unknown): Promi
 /**
  * Which client the simulated participants use: `lean` (bench/lean-socket.ts: socket.io's frames
  * over a bare WebSocket, the same bytes for the server at a fraction of the tester's CPU) or
- * `socket.io` (socket.io-client itself, as the web client). Read once, in every tester thread
- * alike (threads start with the process's environment).
+ * `socket.io` (socket.io-client itself, as the web client). From CHAT_TESTER_CLIENT, which
+ * tester threads see as their process does.
  */
-export const CHAT_TESTER_CLIENT = z
-  .enum(['lean', 'socket.io'])
-  .default('lean')
-  .safeParse(process.env.CHAT_TESTER_CLIENT);
+const TesterClient = z.enum(['lean', 'socket.io']).default('lean');
 
-export function testerClient(): 'lean' | 'socket.io' {
-  if (!CHAT_TESTER_CLIENT.success) {
+export function testerClient(): z.infer<typeof TesterClient> {
+  const parsed = TesterClient.safeParse(process.env.CHAT_TESTER_CLIENT);
+  if (!parsed.success) {
     throw new Error(
       `CHAT_TESTER_CLIENT: expected lean or socket.io (got ${JSON.stringify(process.env.CHAT_TESTER_CLIENT)})`,
     );
   }
-  return CHAT_TESTER_CLIENT.data;
+  return parsed.data;
 }
 
 function connectSocket(url: string, auth: Record<string, unknown>): Promise<ChatSocket> {

@@ -5,12 +5,15 @@ import WebSocket from 'ws';
  * acknowledgement, `disconnect`), spoken over a bare `ws` WebSocket: engine.io v4 and socket.io
  * v5 frames, as socket.io-client 4 writes and reads them over its websocket transport. The server
  * sees the same bytes; the tester spends less. A profile of a tester thread at 4,000 chats/s
- * (the twenty-second session's method, `--cpu-prof`) put socket.io-client's layers (its emitter,
- * parser, manager, engine) at ~31 % of the thread's work and the collector at ~9 %, and the
- * tester shares this 2-core machine with the server it measures.
+ * (`node --cpu-prof`, docs/capacity.md, thirty-second session) put socket.io-client's layers (its
+ * emitter, parser, manager, engine) at ~31 % of the thread's work and the collector at ~9 %, and
+ * the tester shares this 2-core machine with the server it measures.
  *
- * Not a client for anything else: no reconnection, no binary events, no polling, no volatile or
- * buffered emits (an emit before the connection opened is an error, not queued).
+ * Not a client for anything else: no reconnection, no binary events, no polling, no buffering
+ * (a socket is handed out only once its namespace is joined), no acknowledgements the server asks
+ * for. A connection the server drops is not reported as such: its chats go unacknowledged, and
+ * the load's acknowledged rate falls short of the offered one, as with socket.io-client
+ * (reconnection off).
  */
 export interface ChatSocket {
   readonly id: string | undefined;
