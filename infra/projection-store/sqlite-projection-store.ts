@@ -34,7 +34,10 @@ export interface SqliteProjectionStoreOptions {
    * The write-ahead log's length, in pages, past which a commit copies it into the file
    * (SQLite's `wal_autocheckpoint`, 1,000 by default). Where the checkpoints are the commits'
    * (checkpointEveryMs 0): a longer log copies a page the read models keep rewriting (a busy
-   * meeting's) once per checkpoint rather than once per batch or two.
+   * meeting's) once per checkpoint rather than once per batch or two. The product leaves it
+   * unset: in place, 10,000 pages made the 2,500/s chat tail worse (each copy ten times larger),
+   * though the read models' CPU fell ~7 % in isolation (docs/capacity.md, seventeenth and
+   * thirty-second sessions); bench/read-models-replay.ts sets it.
    */
   walAutocheckpointPages?: number;
 }
