@@ -67,8 +67,13 @@ export function testerClient(): z.infer<typeof TesterClient> {
   return parsed.data;
 }
 
-function connectSocket(url: string, auth: Record<string, unknown>): Promise<ChatSocket> {
-  if (testerClient() === 'lean') return LeanSocket.connect(url, auth);
+/** One participant's connection, through the client CHAT_TESTER_CLIENT names (or `client`). */
+export function connectSocket(
+  url: string,
+  auth: Record<string, unknown>,
+  client: 'lean' | 'socket.io' = testerClient(),
+): Promise<ChatSocket> {
+  if (client === 'lean') return LeanSocket.connect(url, auth);
   const socket = io(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

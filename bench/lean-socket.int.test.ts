@@ -1,8 +1,8 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { io as ioClient } from 'socket.io-client';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectSocket } from './chat-share';
 import { LeanSocket, type ChatSocket } from './lean-socket';
 
 /**
@@ -28,13 +28,8 @@ afterEach(async () => {
 });
 
 const clients = {
-  lean: (url: string, auth: Record<string, unknown>) => LeanSocket.connect(url, auth),
-  'socket.io-client': (url: string, auth: Record<string, unknown>) =>
-    new Promise<ChatSocket>((resolve, reject) => {
-      const socket = ioClient(url, { auth, transports: ['websocket'], reconnection: false, forceNew: true });
-      socket.once('connect', () => resolve(socket));
-      socket.once('connect_error', reject);
-    }),
+  lean: (url: string, auth: Record<string, unknown>) => connectSocket(url, auth, 'lean'),
+  'socket.io-client': (url: string, auth: Record<string, unknown>) => connectSocket(url, auth, 'socket.io'),
 };
 
 describe.each(Object.entries(clients))('%s', (_name, connect) => {

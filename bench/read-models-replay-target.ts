@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
@@ -7,6 +6,7 @@ import type { StoredEvent } from '../domain/shared/envelope';
 import { createSqliteProjectionStore } from '../infra/projection-store/sqlite-projection-store';
 import { createAnalyticsHandler } from '../pipelines/analytics/analytics-handler';
 import { allProjections, createProjectionRunner } from '../projections';
+import { storageWrittenBytes } from './process-io';
 import type { ReplayVariant } from './read-models-replay-variant';
 
 /** A fresh store of one variant, fed as the read models' thread feeds its own. */
@@ -19,7 +19,7 @@ export interface ReplayTarget {
 }
 
 /** Bytes this process has had written to storage (the write-ahead logs and the files they copy to). */
-const writtenBytes = () => Number(/write_bytes: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))![1]);
+const writtenBytes = () => storageWrittenBytes(process.pid) ?? 0;
 
 export function openReplayTarget(dir: string, variant: ReplayVariant): ReplayTarget {
   const path = join(dir, `${variant.name}.db`);
