@@ -4,8 +4,9 @@ import { measuredChatLoad, type MeasuredChat } from './measured-chat';
 import { median, round } from './stats';
 
 /**
- * `npx tsx bench/chat-variants.ts <rounds> <rate/s> <by-meeting|shuffled> <seconds> <variant>...`:
- * the chat load (1,000 meetings of 5, two tester threads) against Confer set up in several ways,
+ * `npx tsx bench/chat-variants.ts [--meetings=<n>] <rounds> <rate/s> <by-meeting|shuffled> <seconds> <variant>...`:
+ * the chat load (1,000 meetings of 5 unless `--meetings` says otherwise, two tester threads) against
+ * Confer set up in several ways,
  * beside the bare and the durable relays, all in turns within each round, so that a change is
  * judged against the same minutes of the same machine (bench/chat-interleaved.ts takes turns within
  * seconds instead). Variants as bench/chat-servers.ts spells them.
@@ -20,7 +21,19 @@ const Args = z.tuple([
   z.array(ChatVariant).min(1, 'at least one variant (e.g. base)').max(6),
 ]);
 const names = ['rounds', 'rate/s', 'send order', 'seconds', 'variants'];
-const argv = process.argv.slice(2);
+const meetingsFlag = process.argv.find((a) => a.startsWith('--meetings='));
+const meetingsArg = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(2_000)
+  .safeParse(meetingsFlag?.slice('--meetings='.length) ?? 1000);
+if (!meetingsArg.success) {
+  process.stderr.write(`chat-variants: --meetings: ${meetingsArg.error.issues[0]!.message}\n`);
+  process.exit(2);
+}
+const meetings = meetingsArg.data;
+const argv = process.argv.slice(2).filter((a) => a !== meetingsFlag);
 const [rounds, rate, sendOrder, seconds, variants] = parseChatToolArgs('chat-variants', Args, names, argv);
 
 const servers: ChatServer[] = [];
@@ -39,7 +52,7 @@ try {
         server.target,
         server.pid,
         {
-          meetings: 1000,
+          meetings,
           participants: 5,
           ratePerSecond: rate,
           durationMs: seconds * 1000,
@@ -52,7 +65,9 @@ try {
       measured.get(server.name)!.push({ run, relayP99 });
       rows.push({ server: server.name, ...columns(run, relayP99) });
     }
-    process.stdout.write(`\nRound ${n}/${rounds}: 1000 × 5 at ${rate}/s for ${seconds} s, ${sendOrder}\n`);
+    process.stdout.write(
+      `\nRound ${n}/${rounds}: ${meetings} × 5 at ${rate}/s for ${seconds} s, ${sendOrder}\n`,
+    );
     console.table(rows);
   }
   process.stdout.write(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import { timeOrderedUuid } from '../infra/ids/time-ordered-uuid';
 import { createBatchWriter, type AppendRequest } from '../infra/event-store/sqlite/batch-writer';
 import { migrate } from '../infra/event-store/sqlite/schema';
 import { chatEvent } from './event-store-appends';
+import { storageWrittenBytes } from './process-io';
 
 export interface EventIdOrderRow {
   ids: string;
@@ -22,7 +23,7 @@ const MEETINGS = 1000;
 const BATCH = 200;
 
 /** Bytes this process has caused to be written to storage so far (Linux). */
-const bytesWritten = () => Number(/write_bytes: (\d+)/.exec(readFileSync('/proc/self/io', 'utf8'))?.[1] ?? 0);
+const bytesWritten = () => storageWrittenBytes(process.pid) ?? 0;
 
 /**
  * What the order of event ids costs the SQLite event store: the writer's own batch code

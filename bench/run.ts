@@ -48,6 +48,7 @@ import { lagBetween, scrapeEventLag, type LagStages } from './event-lag';
 import { median, round } from './stats';
 import { ensureWorkerBinary } from '../media/testing/worker-binary';
 import { BROWSER_SRTP_SUITE } from '../media/testing/synthetic-rtp';
+import { BenchArgsError, parseBenchArgs, type BenchArgs, type Section } from './run-args';
 
 /**
  * `npm run bench`: every benchmark in one run, each beside its baseline measured in the same
@@ -55,7 +56,8 @@ import { BROWSER_SRTP_SUITE } from '../media/testing/synthetic-rtp';
  * Prints tables and writes bench/results/<time>.json.
  */
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const quick = process.argv.includes('--quick');
+const args = benchArgsOrExit();
+const quick = args.quick;
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const results: Record<string, unknown> = { startedAt: new Date().toISOString(), quick };
 
@@ -143,8 +145,7 @@ async function benchReadModels(): Promise<void> {
 
 async function benchEventIds(): Promise<void> {
   // `--event-ids-total=N` for a store of another size (the gap grows with it).
-  const asked = process.argv.find((a) => a.startsWith('--event-ids-total='))?.split('=')[1];
-  const total = asked ? Number(asked) : quick ? 40_000 : 200_000;
+  const total = args.eventIdsTotal;
   progress(`event ids: random against time-ordered, SQLite writer, a store of ${total} events`);
   const rows = benchEventIdOrder(total);
   results['eventIds'] = rows;
@@ -170,9 +171,9 @@ async function benchEventIds(): Promise<void> {
 async function benchChat(): Promise<void> {
   // One stall of ~100 ms anywhere in a 10 s window is the p99 on a shared machine: `--chat-rounds`
   // runs the relay and Confer in turns and gives the median round beside each round.
-  const rounds = chatRounds();
+  const rounds = args.chat.rounds;
   const tester = chatTester();
-  const duration = chatSeconds() * 1000;
+  const duration = args.chat.seconds * 1000;
   // Which client the participants use; a misspelt CHAT_TESTER_CLIENT fails here, before any server.
   results['chatTester'] = { ...tester, client: testerClient() };
   results['chatSeconds'] = duration / 1000;
@@ -187,7 +188,7 @@ async function benchChat(): Promise<void> {
   // The floor of storing before broadcasting: the relay with an fsynced SQLite writer thread.
   const durable = await startRelay('bench/durable-relay-server.ts');
   // `--chat-pin-tester`: the tester on CPU 0, both servers on the others (bench/pin-cpus.ts).
-  const pinned = process.argv.includes('--chat-pin-tester') ? pinnedCpus() : undefined;
+  const pinned = args.chat.pinTester ? pinnedCpus() : undefined;
   if (pinned) {
     pinProcess(confer.process.pid, pinned.servers);
     pinProcess(relay.pid, pinned.servers);
@@ -201,12 +202,14 @@ async function benchChat(): Promise<void> {
     { meetings: quick ? 200 : 1000, participants: 5, ratePerSecond: 2500, ...tester },
     { meetings: quick ? 200 : 1000, participants: 5, ratePerSecond: 4000, ...tester },
   ];
-  const scenarios = process.argv.includes('--chat-large-only')
+  const scenarios = args.chat.largeOnly
     ? large
     : [
         { meetings: 1, participants: 2, ratePerSecond: 20 },
         { meetings: 1, participants: 10, ratePerSecond: 20 },
         { meetings: 1, participants: 100, ratePerSecond: 20 },
+        // The issue's middle row (200 meetings of 5 at ~950/s, p99 25 ms against the relay's 7.1).
+        { meetings: 200, participants: 5, ratePerSecond: 1000, ...tester },
         ...large,
       ];
   const out: {
@@ -271,7 +274,7 @@ async function benchChatInTurns(
   shape: { meetings: number; participants: number; ratePerSecond: number } & ReturnType<typeof chatTester>,
   seconds: number,
 ): Promise<void> {
-  const windowSeconds = wholeArg('--chat-window-seconds', 5, 60);
+  const windowSeconds = args.chat.windowSeconds;
   const servers: ChatServer[] = [];
   try {
     // Without the idle-time collection, which would fall in another server's window (and which a
@@ -410,10 +413,7 @@ const services = (() => {
     // The tests' quick-starting broker JVM (comparable with earlier figures); `--kafka-jvm=as-shipped`
     // runs it as Kafka's start script does (G1, both compilers, 1 GiB): not faster here (December
     // 2026, p99 509 against 383 ms in back-to-back runs; its compiler threads share the two cores).
-    kafka: () =>
-      (kafka ??=
-        (progress('starting Kafka'),
-        startKafka({ jvm: argValue('--kafka-jvm') === 'as-shipped' ? 'as-shipped' : 'test' }))),
+    kafka: () => (kafka ??= (progress('starting Kafka'), startKafka({ jvm: args.kafka.jvm }))),
     async database(): Promise<string> {
       const server = await this.postgres();
       const name = `bench_${databases++}`;
@@ -499,7 +499,7 @@ async function benchKafkaPath(): Promise<void> {
   ];
   // One run's p99 swings by ±40 % on this machine (the broker, the server and the tester share two
   // cores), so the buses take turns for a few rounds and the median round is the figure to quote.
-  const rounds = kafkaRounds();
+  const rounds = args.kafka.rounds;
   const runs: Record<string, (MeasuredChat & { brokerPct?: number })[]> = {};
   /** Where the time goes, from the server's own histogram over the sending phase. */
   const stages: Record<string, Record<string, ReturnType<typeof lagBetween>>> = {};
@@ -761,7 +761,7 @@ async function benchSubscriberMemory(): Promise<void> {
 async function benchLoadTestForwardingScenario(): Promise<void> {
   ensureWorkerBinary();
   const mediasoup = await import('mediasoup');
-  const { counts, decoders, threads } = loadTestForwardingArgs();
+  const { counts, decoders, threads } = args.forwarding;
   progress('LiveKit beside it: building (once) livekit-server and its pion tester');
   const built = buildLiveKit(repoRoot);
   const rows = await benchLoadTestForwarding(mediasoup, {
@@ -1147,8 +1147,7 @@ async function benchRecordingPipeline(): Promise<void> {
  * `--soak-minutes` (default 30; 3–5 for a smoke run), the server's figures sampled over time.
  */
 async function benchSoakScenario(): Promise<void> {
-  const minutes = Number(argValue('--soak-minutes') ?? 30);
-  if (!(minutes > 0 && minutes <= 60)) throw new Error('--soak-minutes: a number of minutes from 1 to 60');
+  const minutes = args.soakMinutes;
   progress(`soak: a meeting of 20 with media and chat for ${minutes} min`);
   const r = await benchSoak({
     durationMs: minutes * 60_000,
@@ -1181,90 +1180,35 @@ async function benchSoakScenario(): Promise<void> {
   );
 }
 
-/** `--chat-rounds=N` (1–10): how many times the relay and Confer each run every chat scenario; 1 by default. */
-function chatRounds(): number {
-  return wholeArg('--chat-rounds', 1, 10);
-}
-
-/** `--name=N`, a whole number from 1 to `max` (`fallback` when absent); anything else throws, naming it. */
-function wholeArg(name: string, fallback: number, max: number): number {
-  const given = argValue(name);
-  const n = given === undefined ? fallback : Number(given);
-  if (!(Number.isInteger(n) && n >= 1 && n <= max))
-    throw new Error(`${name}: a whole number from 1 to ${max}, not "${given}"`);
-  return n;
-}
-
 /**
- * `--chat-seconds=N` (1–300): how long each chat round sends; 10 by default, 4 with --quick. A
- * round's p99 is its slowest 1 %: at 4,000/s over 10 s, 400 chats, which one or two stalls of the
- * machine decide; longer rounds let fewer such stalls make the figure (docs/capacity.md,
- * twenty-sixth session).
+ * How the chat tester runs its 5,000 clients (bench/chat-load.ts), the same for the relays and
+ * for Confer: `--chat-tester-threads=N` (2 by default), `--chat-send-tick-ms=N` (10) and
+ * `--chat-send-order=by-meeting|shuffled` (by meeting; see ChatLoadOptions). Two threads since
+ * 2026-12-06: on one, the tester read a group commit's hundred broadcasts one after another, and
+ * that queue, which clients on machines of their own never form, was half of Confer's median
+ * (docs/capacity.md, twenty-fifth session); `=1` gives the method of the earlier sessions' figures.
+ * Each chat round sends for `--chat-seconds` (10 by default): a round's p99 is its slowest 1 %, at
+ * 4,000/s over 10 s 400 chats, which one or two stalls of the machine decide (twenty-sixth session).
  */
-function chatSeconds(): number {
-  return wholeArg('--chat-seconds', quick ? 4 : 10, 300);
+function chatTester(): { testerThreads: number; sendTickMs: number; sendOrder: 'by-meeting' | 'shuffled' } {
+  const { testerThreads, sendTickMs, sendOrder } = args.chat;
+  return { testerThreads, sendTickMs, sendOrder };
 }
 
-/**
- * `--chat-tester-threads=N` (1–8; 2 by default), `--chat-send-tick-ms=N` (1–100; 10 by default)
- * and `--chat-send-order=by-meeting|shuffled` (by meeting by default, see ChatLoadOptions): how the chat tester runs its 5,000 clients (bench/chat-load.ts), the same for the
- * relays and for Confer. Two threads since 2026-12-06: on one, the tester read a group commit's
- * hundred broadcasts one after another, and that queue, which clients on machines of their own
- * never form, was half of Confer's median (docs/capacity.md, twenty-fifth session); `=1` gives
- * the method of the earlier sessions' figures.
- */
-function chatTester(): {
-  testerThreads: number;
-  sendTickMs: number;
-  sendOrder: 'by-meeting' | 'shuffled';
-} {
-  const order = argValue('--chat-send-order') ?? 'by-meeting';
-  if (order !== 'by-meeting' && order !== 'shuffled')
-    throw new Error(`--chat-send-order: by-meeting or shuffled, not "${order}"`);
-  return {
-    testerThreads: wholeArg('--chat-tester-threads', 2, 8),
-    sendTickMs: wholeArg('--chat-send-tick-ms', 10, 100),
-    sendOrder: order,
-  };
-}
-
-/** `--kafka-rounds=N` (1–10): how many times each bus runs the Kafka path; 3 by default, 1 with --quick. */
-function kafkaRounds(): number {
-  return wholeArg('--kafka-rounds', quick ? 1 : 3, 10);
-}
-
-/**
- * `--forwarding-subscribers=25,50,100` (each 1–499: a meeting holds 500 with the publisher),
- * `--forwarding-decoders=N` (how many of them decode; 0 by default) and `--forwarding-threads=N`
- * (the tester's subscriber threads; 1 by default: past ~110 subscribers of 720p one JavaScript
- * thread falls behind).
- */
-function loadTestForwardingArgs(): { counts: number[] | undefined; decoders: number; threads: number } {
-  const list = argValue('--forwarding-subscribers');
-  const counts = list?.split(',').map(Number);
-  if (counts && !counts.every((n) => Number.isInteger(n) && n >= 1 && n <= 499))
-    throw new Error(`--forwarding-subscribers: whole numbers from 1 to 499, comma-separated, not "${list}"`);
-  const given = argValue('--forwarding-decoders');
-  const decoders = given === undefined ? 0 : Number(given);
-  if (!(Number.isInteger(decoders) && decoders >= 0 && decoders <= 499))
-    throw new Error(`--forwarding-decoders: a whole number from 0 to 499, not "${given}"`);
-  const threadsGiven = argValue('--forwarding-threads');
-  const threads = threadsGiven === undefined ? 1 : Number(threadsGiven);
-  if (!(Number.isInteger(threads) && threads >= 0 && threads <= 64))
-    throw new Error(`--forwarding-threads: a whole number from 0 to 64, not "${threadsGiven}"`);
-  return { counts, decoders, threads };
-}
-
-function argValue(name: string): string | undefined {
-  return process.argv.find((a) => a.startsWith(`${name}=`))?.slice(name.length + 1);
+/** The command line, checked before anything starts: a refusal names the option and exits 2. */
+function benchArgsOrExit(): BenchArgs {
+  try {
+    return parseBenchArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof BenchArgsError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exit(2);
+  }
 }
 
 async function main(): Promise<void> {
-  const only = process.argv
-    .find((a) => a.startsWith('--only='))
-    ?.slice('--only='.length)
-    .split(',');
-  const wanted = (name: string) => !only || only.includes(name);
+  const { only } = args;
+  const wanted = (name: Section) => !only || only.includes(name);
   if (wanted('store')) await benchStore();
   if (wanted('event-ids')) await benchEventIds();
   if (wanted('bus')) await benchBuses();
