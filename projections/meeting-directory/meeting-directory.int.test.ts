@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { projectionSpecWorlds } from '../../test/support/projection-spec-worlds';
+import { allProjections } from '../index';
+import { createProjectionRunner, ProjectionFailedError, type Projection } from '../projection';
 import { actors, createMeeting, join, storedEvent } from '../projection.spec-helper';
 import { getMeeting, listMeetings } from './meeting-directory.queries';
 
@@ -105,6 +107,55 @@ describe.each(backends)('meeting directory on $name', (backend) => {
     }
     await world.project();
     expect((await getMeeting(world.store, 'm1'))?.chatCount).toBe(4);
+  });
+
+  it('counts a batch’s chats once, beside joins, leaves and the end, when the batch is rolled back and redone', async () => {
+    const world = await given(backend);
+    const chat = (i: number) => ({ type: 'SendChatMessage' as const, messageId: `c${i}`, content: 'hi' });
+    await world.command('m1', createMeeting('m1'), host);
+    await world.command('m1', join('ann'), participant('ann'));
+    await world.command('m1', chat(0), participant('ann'));
+    const firstBatch = await world.history();
+    await world.command('m1', join('bob'), participant('bob'));
+    for (let i = 1; i <= 3; i++) await world.command('m1', chat(i), participant('ann'));
+    await world.command(
+      'm1',
+      { type: 'LeaveMeeting', participantId: 'bob', reason: 'left' },
+      participant('bob'),
+    );
+    for (let i = 4; i <= 5; i++) await world.command('m1', chat(i), participant('ann'));
+    await world.command('m1', { type: 'EndMeeting' }, host);
+    const secondBatch = (await world.history()).slice(firstBatch.length);
+
+    // After the directory in the batch, a projection that fails the batch's last event once.
+    const fault = { on: true };
+    const tripwire: Projection = {
+      name: 'tripwire',
+      version: 1,
+      collections: ['tripwire'],
+      async apply(event) {
+        if (fault.on && event.eventId === secondBatch.at(-1)!.eventId) throw new Error('tripped');
+      },
+    };
+    const runner = createProjectionRunner({
+      store: world.store,
+      projections: [...allProjections(), tripwire],
+    });
+    await runner.handle(firstBatch);
+    expect(await getMeeting(world.store, 'm1')).toMatchObject({ chatCount: 1, participantCount: 1 });
+
+    await expect(runner.handle(secondBatch)).rejects.toBeInstanceOf(ProjectionFailedError);
+    expect(await getMeeting(world.store, 'm1')).toMatchObject({ status: 'active', chatCount: 1 });
+
+    fault.on = false;
+    await runner.handle(secondBatch);
+    await runner.handle(secondBatch); // redelivered: nothing counts twice
+    expect(await getMeeting(world.store, 'm1')).toMatchObject({
+      status: 'ended',
+      chatCount: 6,
+      participantCount: 0,
+      peakParticipants: 2,
+    });
   });
 
   it('marks an ended meeting, empties it and records when it ended', async () => {

@@ -32,8 +32,11 @@ export function meetingDirectoryProjection(): Projection {
         case 'ParticipantLeft':
         case 'ParticipantRemoved':
           return gone(tx, meetingId, event.data.participantId);
-        case 'ChatMessageSent':
-          return update(tx, meetingId, (m) => ({ ...m, chatCount: m.chatCount + 1 }));
+        case 'ChatMessageSent': {
+          const chats = chatsOf(tx);
+          chats.set(meetingId, (chats.get(meetingId) ?? 0) + 1);
+          return;
+        }
         case 'MeetingEnded':
           return ended(tx, meetingId, stored.occurredAt);
         default:
@@ -42,7 +45,24 @@ export function meetingDirectoryProjection(): Projection {
           return;
       }
     },
+    // A meeting's chats counted once per batch (its summary read and written once, not per chat).
+    async finish(tx) {
+      for (const [meetingId, chats] of chatsOf(tx))
+        await update(tx, meetingId, (m) => ({ ...m, chatCount: m.chatCount + chats }));
+    },
   };
+}
+
+/**
+ * The chats each meeting got in one batch, by transaction: added to the summaries in `finish`.
+ * Only `chatCount` waits; joins, leaves and the end rewrite the summary as they come, and the
+ * count commutes with them. A batch rolled back takes its counts with it.
+ */
+const chatsByBatch = new WeakMap<ProjectionWriter, Map<string, number>>();
+function chatsOf(tx: ProjectionWriter): Map<string, number> {
+  let chats = chatsByBatch.get(tx);
+  if (!chats) chatsByBatch.set(tx, (chats = new Map()));
+  return chats;
 }
 
 async function created(
