@@ -1,5 +1,6 @@
 import type { ProjectionWriter } from '../../domain/ports/projection-store';
 import { meetingEventOf } from '../../projections/meeting-event';
+import { perTransaction } from '../../projections/per-transaction';
 import type { Projection } from '../../projections/projection';
 import { BY_MEETING, HEAD, LOG, MEETINGS, appendRecords, writeHead } from './analytics-log';
 import { derive, initialAnalyticsState, type DeriveOptions, type MeetingAnalyticsState } from './derive';
@@ -54,12 +55,6 @@ export function analyticsProjection(options: AnalyticsOptions): Projection {
  * The meeting states one batch has moved, by transaction: read from the store at a meeting's
  * first event in the batch and written back once, in `finish`, rather than read and written whole
  * at every event (a meeting's five chats in a batch were five reads and five writes of ~1 KB at 5
- * people, ~20 KB at 100). Keyed by the transaction, so a batch rolled back takes its states with
- * it and the next one starts from the store.
+ * people, ~20 KB at 100).
  */
-const statesByBatch = new WeakMap<ProjectionWriter, Map<string, MeetingAnalyticsState>>();
-function batchStates(tx: ProjectionWriter): Map<string, MeetingAnalyticsState> {
-  let states = statesByBatch.get(tx);
-  if (!states) statesByBatch.set(tx, (states = new Map()));
-  return states;
-}
+const batchStates = perTransaction(() => new Map<string, MeetingAnalyticsState>());

@@ -2,6 +2,7 @@ import type { MeetingEventOf } from '../../domain/meeting/meeting.events';
 import type { ProjectionWriter } from '../../domain/ports/projection-store';
 import type { StoredEvent } from '../../domain/shared/envelope';
 import { meetingEventOf } from '../meeting-event';
+import { perTransaction } from '../per-transaction';
 import type { Projection } from '../projection';
 import {
   MEETINGS,
@@ -56,14 +57,9 @@ export function meetingDirectoryProjection(): Projection {
 /**
  * The chats each meeting got in one batch, by transaction: added to the summaries in `finish`.
  * Only `chatCount` waits; joins, leaves and the end rewrite the summary as they come, and the
- * count commutes with them. A batch rolled back takes its counts with it.
+ * count commutes with them.
  */
-const chatsByBatch = new WeakMap<ProjectionWriter, Map<string, number>>();
-function chatsOf(tx: ProjectionWriter): Map<string, number> {
-  let chats = chatsByBatch.get(tx);
-  if (!chats) chatsByBatch.set(tx, (chats = new Map()));
-  return chats;
-}
+const chatsOf = perTransaction(() => new Map<string, number>());
 
 async function created(
   tx: ProjectionWriter,
