@@ -1,6 +1,12 @@
 import { z } from 'zod';
 import { PAUSE_MS, interleavedRows, runInterleavedChat } from './chat-interleave';
-import { ChatVariant, parseChatToolArgs, startChatServers, type ChatServer } from './chat-servers';
+import {
+  ChatVariant,
+  parseChatToolArgs,
+  startChatServers,
+  takeChatToolFlag,
+  type ChatServer,
+} from './chat-servers';
 import { round } from './stats';
 
 /**
@@ -25,17 +31,14 @@ const Args = z.tuple([
 ]);
 const names = ['rate/s', 'seconds each', 'window s', 'send order', 'variants'];
 const control = process.argv.includes('--control');
-const pauseFlag = process.argv.find((a) => a.startsWith('--pause='));
-const pause = z.coerce
-  .number()
-  .min(0)
-  .max(60)
-  .safeParse(pauseFlag?.slice('--pause='.length) ?? PAUSE_MS / 1000);
-if (!pause.success) {
-  process.stderr.write(`chat-interleaved: --pause: ${pause.error.issues[0]!.message}\n`);
-  process.exit(2);
-}
-const argv = process.argv.slice(2).filter((a) => a !== '--control' && a !== pauseFlag);
+const argv = process.argv.slice(2).filter((a) => a !== '--control');
+const pauseSeconds = takeChatToolFlag(
+  'chat-interleaved',
+  argv,
+  'pause',
+  z.coerce.number().min(0).max(60),
+  PAUSE_MS / 1000,
+);
 const [rate, seconds, windowSeconds, sendOrder, variants] = parseChatToolArgs(
   'chat-interleaved',
   Args,
@@ -56,12 +59,12 @@ try {
     ratePerSecond: rate,
     seconds,
     windowSeconds,
-    pauseSeconds: pause.data,
+    pauseSeconds: pauseSeconds,
     tester: { testerThreads: 2, sendOrder },
     onProgress: (line) => process.stderr.write(`[chat-interleaved] ${line}\n`),
   });
   process.stdout.write(
-    `\n1000 × 5 at ${rate}/s, ${seconds} s each in ${windowSeconds} s windows taken in turn (${pause.data} s apart), ${sendOrder}` +
+    `\n1000 × 5 at ${rate}/s, ${seconds} s each in ${windowSeconds} s windows taken in turn (${pauseSeconds} s apart), ${sendOrder}` +
       ` (tester: ${runs[0]!.run.cpu.testerPct} % of a core over the whole run, all servers' clients)\n`,
   );
   console.table(interleavedRows(runs));

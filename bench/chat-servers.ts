@@ -48,6 +48,25 @@ export type ChatVariant = z.infer<typeof ChatVariant>;
  * A chat tool's command line: four figures, then its variants, each named once. Anything else is
  * told on stderr, naming the argument, and the process exits with code 2.
  */
+/**
+ * A chat tool's `--name=<value>` option, out of `argv` (which loses it): its value through
+ * `schema`, or `fallback` when absent; a value the schema refuses exits 2 naming the option.
+ */
+export function takeChatToolFlag<T>(
+  tool: string,
+  argv: string[],
+  name: string,
+  schema: z.ZodType<T>,
+  fallback: unknown,
+): T {
+  const at = argv.findIndex((a) => a.startsWith(`--${name}=`));
+  const given = at === -1 ? fallback : argv.splice(at, 1)[0]!.slice(name.length + 3);
+  const parsed = schema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  process.stderr.write(`${tool}: --${name}: ${parsed.error.issues[0]!.message}\n`);
+  return process.exit(2);
+}
+
 export function parseChatToolArgs<T extends readonly [...unknown[], ChatVariant[]]>(
   tool: string,
   schema: z.ZodType<T>,

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ChatVariant, parseChatToolArgs, startChatServers, type ChatServer } from './chat-servers';
+import {
+  ChatVariant,
+  parseChatToolArgs,
+  startChatServers,
+  takeChatToolFlag,
+  type ChatServer,
+} from './chat-servers';
 import { measuredChatLoad, type MeasuredChat } from './measured-chat';
 import { median, round } from './stats';
 
@@ -21,19 +27,14 @@ const Args = z.tuple([
   z.array(ChatVariant).min(1, 'at least one variant (e.g. base)').max(6),
 ]);
 const names = ['rounds', 'rate/s', 'send order', 'seconds', 'variants'];
-const meetingsFlag = process.argv.find((a) => a.startsWith('--meetings='));
-const meetingsArg = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(2_000)
-  .safeParse(meetingsFlag?.slice('--meetings='.length) ?? 1000);
-if (!meetingsArg.success) {
-  process.stderr.write(`chat-variants: --meetings: ${meetingsArg.error.issues[0]!.message}\n`);
-  process.exit(2);
-}
-const meetings = meetingsArg.data;
-const argv = process.argv.slice(2).filter((a) => a !== meetingsFlag);
+const argv = process.argv.slice(2);
+const meetings = takeChatToolFlag(
+  'chat-variants',
+  argv,
+  'meetings',
+  z.coerce.number().int().min(1).max(2_000),
+  1000,
+);
 const [rounds, rate, sendOrder, seconds, variants] = parseChatToolArgs('chat-variants', Args, names, argv);
 
 const servers: ChatServer[] = [];

@@ -106,5 +106,7 @@ describe("npm run bench's command line", () => {
     expect(message).not.toContain('\u202E');
     expect(refusal(['--\u200Bquick'])).toBe("Unknown option '--\\u200bquick'");
     expect(shown('a\u2066b\u0085')).toBe('"a\\u2066b\\u0085"');
+    // A lone surrogate (half of a character) is written as its escape, not as broken text.
+    expect(refusal(['--kafka-jvm=\uD800'])).toBe('--kafka-jvm: test or as-shipped (got "\\ud800")');
   });
 });

@@ -174,7 +174,7 @@ async function benchChat(): Promise<void> {
   const rounds = args.chat.rounds;
   const tester = chatTester();
   const duration = args.chat.seconds * 1000;
-  // Which client the participants use; a misspelt CHAT_TESTER_CLIENT fails here, before any server.
+  // Which client the participants use (checked with the command line, before any section).
   results['chatTester'] = { ...tester, client: testerClient() };
   results['chatSeconds'] = duration / 1000;
   // Its writer's batches per round, from /metrics on a port of its own (no operator token).
@@ -1198,7 +1198,16 @@ function chatTester(): { testerThreads: number; sendTickMs: number; sendOrder: '
 /** The command line, checked before anything starts: a refusal names the option and exits 2. */
 function benchArgsOrExit(): BenchArgs {
   try {
-    return parseBenchArgs(process.argv.slice(2));
+    const parsed = parseBenchArgs(process.argv.slice(2));
+    // A misspelt CHAT_TESTER_CLIENT is refused here too, not when the chat section comes.
+    if (!parsed.only || parsed.only.includes('chat')) {
+      try {
+        testerClient();
+      } catch (error) {
+        throw new BenchArgsError((error as Error).message);
+      }
+    }
+    return parsed;
   } catch (error) {
     if (!(error instanceof BenchArgsError)) throw error;
     process.stderr.write(`bench: ${error.message}\n`);
